@@ -1,0 +1,257 @@
+// EventStore: Footprint's append-only, hash-chained log of events on RocksDB.
+//
+// Streams of events (one per child, one per challenge, ...) share one global order. Appends go
+// through a single writer thread that commits many concurrent appends in one synced RocksDB
+// WriteBatch (group commit) and acknowledges each only after that batch is durable. Reads take
+// no lock shared with the writer. See eventstore/README.md for the storage layout and the
+// canonical encoding behind the hash chain.
+//
+// Thread-safety: every public method may be called concurrently from any thread. Append
+// callbacks run on the writer thread and must not block.
+#ifndef FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
+#define FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "eventstore/clock.h"
+#include "eventstore/commit_notifier.h"
+#include "eventstore/types.h"
+#include "footprint/v1/event.pb.h"
+
+namespace footprint::eventstore {
+
+struct StoreOptions {
+  // Created if missing.
+  std::string data_dir;
+  // Largest accepted event: data plus metadata plus type and payload type, in bytes.
+  size_t max_event_bytes = 1 << 20;
+  // Most events in one append request.
+  size_t max_batch_events = 1000;
+  // Most bytes (sum of event sizes as above) in one append request.
+  size_t max_batch_bytes = 4 << 20;
+  // The writer stops adding requests to a group at this many bytes; the rest wait for the next.
+  size_t max_group_bytes = 16 << 20;
+  // Longest metadata string (source system, correlation id, actor).
+  size_t max_metadata_field_bytes = 256;
+  // RocksDB block cache shared by all column families.
+  size_t block_cache_bytes = 128 << 20;
+  // Stamps recorded_at. Not owned; nullptr means SystemClock::Get().
+  const Clock* clock = nullptr;
+};
+
+// An event to append, before the store assigns its position.
+struct NewEvent {
+  std::string id;  // UUID text; empty: generated.
+  std::string type;
+  v1::EventMetadata metadata;
+  v1::ContentType content_type = v1::CONTENT_TYPE_JSON;  // UNSPECIFIED is treated as JSON.
+  std::string payload_type;                              // protobuf message name, if PROTOBUF.
+  std::string data;
+};
+
+struct AppendRequest {
+  std::string stream;
+  ExpectedVersion expected = ExpectedVersion::Any();
+  std::vector<NewEvent> events;
+};
+
+struct AppendResult {
+  StreamVersion first_version;
+  StreamVersion last_version;
+  GlobalPosition first_position;
+  GlobalPosition last_position;
+  std::vector<std::string> event_ids;
+  // Every event was already stored (a retry); nothing was written.
+  bool duplicate = false;
+};
+
+// An append request that passed validation, ready for the writer. Opaque; built by
+// EventStore::Prepare so that validation and encoding run on the caller's thread.
+class PreparedAppend;
+
+using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
+
+enum class ReadDirection { kForwards, kBackwards };
+
+struct StreamPage {
+  std::vector<v1::Event> events;
+  StreamVersion last_version;  // The stream's last version at the time of the read.
+  bool end_of_stream = false;  // Reached the last event (forwards) or version 0 (backwards).
+};
+
+struct ReadFilter {
+  std::string stream_prefix;             // Empty: all streams.
+  std::vector<std::string> event_types;  // Empty: all types.
+  bool Matches(absl::string_view stream, absl::string_view type) const;
+  bool empty() const { return stream_prefix.empty() && event_types.empty(); }
+};
+
+// A chunk of the global log as serialized Event messages, in position order.
+struct LogChunk {
+  // Each element is one stored event, exactly as serialized footprint.v1.Event bytes.
+  std::vector<std::string> events;
+  size_t bytes = 0;
+  // Where the next read continues (past events that the filter skipped).
+  GlobalPosition next_position;
+};
+
+struct ChunkLimits {
+  size_t max_events = 1000;
+  size_t max_bytes = 1 << 20;
+  // Do not read at or beyond this position (exclusive). nullopt: up to the committed head.
+  std::optional<GlobalPosition> end;
+};
+
+struct VerifyResult {
+  bool ok = true;
+  uint64_t events_checked = 0;
+  GlobalPosition first_position;
+  GlobalPosition last_position;
+  std::string head_hash_hex;  // Hash of last_position's event when ok and events_checked > 0.
+  GlobalPosition first_bad_position;
+  std::string reason;
+};
+
+// A named key space for a consumer's read model (a RocksDB column family "rm.<name>").
+class ReadModelHandle {
+ public:
+  const std::string& name() const { return name_; }
+
+ private:
+  friend class EventStore;
+  friend class ConsumerBatch;
+  ReadModelHandle(std::string name, void* family) : name_(std::move(name)), family_(family) {}
+  std::string name_;
+  void* family_;  // rocksdb::ColumnFamilyHandle*, kept out of this header.
+};
+
+// Writes of one consumer step, committed atomically with the consumer's checkpoint.
+class ConsumerBatch {
+ public:
+  void Put(const ReadModelHandle& model, std::string key, std::string value);
+  void Delete(const ReadModelHandle& model, std::string key);
+  size_t size() const { return ops_.size(); }
+
+ private:
+  friend class EventStore;
+  struct Op {
+    void* family;
+    std::string key;
+    std::optional<std::string> value;  // nullopt: delete.
+  };
+  std::vector<Op> ops_;
+};
+
+class EventStore {
+ public:
+  // Opens (creating if needed) the store in options.data_dir and starts its writer.
+  // Errors: INVALID_ARGUMENT for bad options, UNAVAILABLE if the directory is locked by another
+  // process or cannot be opened, DATA_LOSS if the stored log is inconsistent.
+  static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
+
+  // Stops the writer after committing everything queued, then closes RocksDB.
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // --- Appends -------------------------------------------------------------------------------
+
+  // Validates `request` (stream id, types, ids, payloads, sizes) and encodes it for the writer.
+  // INVALID_ARGUMENT naming the field and the rule. Nothing is written.
+  absl::StatusOr<std::unique_ptr<PreparedAppend>> Prepare(AppendRequest request) const;
+
+  // Queues a prepared append. `done` runs exactly once, on the writer thread, after the group
+  // holding the append is durable (or has failed). Errors passed to `done`: ABORTED (expected
+  // version), ALREADY_EXISTS (event id reused with other content), UNAVAILABLE (storage error
+  // or store closing).
+  void Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done);
+
+  // Prepare + Submit, waiting for the result.
+  absl::StatusOr<AppendResult> Append(AppendRequest request);
+
+  // Stops accepting appends, commits everything already queued, and stops the writer. Later
+  // appends fail with UNAVAILABLE. Reads keep working until the store is destroyed. Idempotent.
+  void StopWriter();
+
+  // --- Reads ---------------------------------------------------------------------------------
+
+  // The stream's last version, or nullopt when it has no events.
+  absl::StatusOr<std::optional<StreamVersion>> StreamHead(const StreamId& stream) const;
+
+  // Up to `limit` events of `stream` starting at `from` (inclusive) in `direction`. For
+  // backwards reads, a `from` beyond the last version starts at the last version.
+  // NOT_FOUND when the stream has no events.
+  absl::StatusOr<StreamPage> ReadStream(const StreamId& stream, StreamVersion from,
+                                        ReadDirection direction, size_t limit) const;
+
+  // Serialized events from `from` onwards matching `filter`, within `limits`. An empty chunk
+  // with next_position == from means there is nothing more to read now.
+  absl::StatusOr<LogChunk> ReadAll(GlobalPosition from, const ReadFilter& filter,
+                                   const ChunkLimits& limits) const;
+
+  // Checks a read filter: the prefix is a valid stream-id prefix and every type is well formed
+  // and has been recorded in this store. INVALID_ARGUMENT naming `field` otherwise.
+  absl::Status ValidateFilter(const ReadFilter& filter, absl::string_view field) const;
+
+  // Parsed variant for in-process consumers.
+  absl::StatusOr<std::vector<v1::Event>> ReadAllEvents(GlobalPosition from,
+                                                       const ReadFilter& filter,
+                                                       const ChunkLimits& limits) const;
+
+  // The position the next committed event will get (= number of committed events).
+  GlobalPosition CommittedEnd() const { return GlobalPosition{notifier_.committed_end()}; }
+
+  // Fires when new events are committed; subscriptions wait on it.
+  CommitNotifier& notifier() const { return notifier_; }
+
+  // Recomputes the hash chain from `from` to `to` (inclusive; nullopt: the committed head).
+  // A mismatch is reported in the result (ok = false), not as an error status; errors are for
+  // storage failures and invalid ranges (OUT_OF_RANGE).
+  absl::StatusOr<VerifyResult> VerifyChain(GlobalPosition from,
+                                           std::optional<GlobalPosition> to) const;
+
+  // --- Consumers: checkpoints and read models -------------------------------------------------
+
+  // The read model's key space, created on first use. Names: [a-z0-9_]{1,64}.
+  absl::StatusOr<ReadModelHandle> OpenReadModel(absl::string_view name);
+
+  // The position consumer `name` will read next, or nullopt if it never committed.
+  absl::StatusOr<std::optional<GlobalPosition>> LoadCheckpoint(absl::string_view consumer) const;
+
+  // Applies `batch` and sets consumer's checkpoint to `next_position`, in one RocksDB write.
+  absl::Status CommitConsumer(absl::string_view consumer, GlobalPosition next_position,
+                              const ConsumerBatch& batch);
+
+  // Deletes every key of `model` and consumer's checkpoint in one write (a rebuild from zero).
+  absl::Status ResetConsumer(absl::string_view consumer, const ReadModelHandle& model);
+
+  absl::StatusOr<std::optional<std::string>> ReadModelGet(const ReadModelHandle& model,
+                                                          absl::string_view key) const;
+  // Calls `visit` for every key starting with `prefix`, in key order, until it returns false.
+  absl::Status ReadModelScan(
+      const ReadModelHandle& model, absl::string_view prefix,
+      const std::function<bool(absl::string_view key, absl::string_view value)>& visit) const;
+
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  class Impl;
+  EventStore(const StoreOptions& options, std::unique_ptr<Impl> impl);
+
+  StoreOptions options_;
+  mutable CommitNotifier notifier_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace footprint::eventstore
+
+#endif  // FOOTPRINT_EVENTSTORE_EVENT_STORE_H_

@@ -1,0 +1,1091 @@
+#include "eventstore/event_store.h"
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "event_codec.h"
+#include "key_format.h"
+#include "prepared_append.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/write_batch.h"
+#include "validation.h"
+
+namespace footprint::eventstore {
+namespace {
+
+// Maps a RocksDB status onto the store's error space, keeping RocksDB's explanation.
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
+  if (s.IsNoSpace()) return absl::ResourceExhaustedError(message);
+  return absl::UnavailableError(message);
+}
+
+absl::string_view AsView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+rocksdb::Slice AsSlice(absl::string_view s) { return {s.data(), s.size()}; }
+
+std::string PositionValue(uint64_t position) { return keys::EventKey(position); }
+
+bool IsReadModelNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Events of one group share one timestamp; it never goes backwards along positions.
+struct Timestamp {
+  int64_t seconds = 0;
+  int32_t nanos = 0;
+  auto operator<=>(const Timestamp&) const = default;
+};
+
+Timestamp ToTimestamp(absl::Time t) {
+  const absl::Duration since_epoch = t - absl::UnixEpoch();
+  const int64_t nanos_total = absl::ToInt64Nanoseconds(since_epoch);
+  Timestamp ts{nanos_total / 1'000'000'000, static_cast<int32_t>(nanos_total % 1'000'000'000)};
+  if (ts.nanos < 0) {
+    ts.seconds -= 1;
+    ts.nanos += 1'000'000'000;
+  }
+  return ts;
+}
+
+}  // namespace
+
+bool ReadFilter::Matches(absl::string_view stream, absl::string_view type) const {
+  if (!stream_prefix.empty() && !absl::StartsWith(stream, stream_prefix)) return false;
+  if (event_types.empty()) return true;
+  for (const auto& t : event_types) {
+    if (t == type) return true;
+  }
+  return false;
+}
+
+void ConsumerBatch::Put(const ReadModelHandle& model, std::string key, std::string value) {
+  ops_.push_back(Op{model.family_, std::move(key), std::move(value)});
+}
+
+void ConsumerBatch::Delete(const ReadModelHandle& model, std::string key) {
+  ops_.push_back(Op{model.family_, std::move(key), std::nullopt});
+}
+
+// ------------------------------------------------------------------------------------------
+// Impl: RocksDB handles, the writer thread and its state.
+
+class EventStore::Impl {
+ public:
+  Impl(const StoreOptions& options, CommitNotifier* notifier)
+      : options_(options),
+        clock_(options.clock != nullptr ? options.clock : SystemClock::Get()),
+        notifier_(notifier) {}
+
+  ~Impl() { Close(); }
+
+  absl::Status Open();
+  void StartWriter() { writer_ = std::thread([this] { WriterLoop(); }); }
+  void StopWriter();
+  void Close();
+
+  void Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done);
+
+  absl::StatusOr<std::optional<StreamVersion>> ReadHead(const rocksdb::ReadOptions& ro,
+                                                        absl::string_view stream) const;
+  absl::StatusOr<StreamPage> ReadStream(const StreamId& stream, StreamVersion from,
+                                        ReadDirection direction, size_t limit) const;
+  absl::StatusOr<LogChunk> ReadAll(GlobalPosition from, const ReadFilter& filter,
+                                   const ChunkLimits& limits) const;
+  absl::StatusOr<VerifyResult> VerifyChain(GlobalPosition from,
+                                           std::optional<GlobalPosition> to) const;
+  bool TypeKnown(absl::string_view type) const {
+    std::lock_guard<std::mutex> lock(types_mu_);
+    return known_types_.contains(type);
+  }
+  std::vector<std::string> KnownTypes() const {
+    std::lock_guard<std::mutex> lock(types_mu_);
+    std::vector<std::string> types(known_types_.begin(), known_types_.end());
+    std::sort(types.begin(), types.end());
+    return types;
+  }
+
+  absl::StatusOr<ReadModelHandle> OpenReadModel(absl::string_view name);
+  absl::StatusOr<std::optional<GlobalPosition>> LoadCheckpoint(absl::string_view consumer) const;
+  absl::Status CommitConsumer(absl::string_view consumer, GlobalPosition next_position,
+                              const ConsumerBatch& batch);
+  absl::Status ResetConsumer(absl::string_view consumer, const ReadModelHandle& model);
+  absl::StatusOr<std::optional<std::string>> ReadModelGet(const ReadModelHandle& model,
+                                                          absl::string_view key) const;
+  absl::Status ReadModelScan(
+      const ReadModelHandle& model, absl::string_view prefix,
+      const std::function<bool(absl::string_view, absl::string_view)>& visit) const;
+
+ private:
+  struct Pending {
+    std::unique_ptr<PreparedAppend> append;
+    AppendCallback done;
+  };
+
+  // Where an event id is already stored (or pending in the group being built).
+  struct IdLocation {
+    uint64_t position;
+    uint64_t version;
+    std::string stream;
+    std::string canonical;
+    bool pending;  // In the current group, not yet durable.
+  };
+
+  // Provisional state of the group being built; merged into the writer state after the sync.
+  struct GroupState {
+    absl::flat_hash_map<std::string, uint64_t> heads;  // stream -> last version
+    absl::flat_hash_map<std::string, IdLocation> ids;  // id bytes -> location
+    std::vector<std::string> new_types;
+  };
+
+  struct Outcome {
+    absl::StatusOr<AppendResult> result;
+    bool depends_on_group = false;  // Only valid if the group's write succeeds.
+  };
+
+  void WriterLoop();
+  void ProcessGroup(std::vector<Pending>& group);
+  Outcome ProcessOne(const PreparedAppend& append, const Timestamp& now, GroupState& group,
+                     rocksdb::WriteBatch& batch);
+  absl::StatusOr<std::optional<IdLocation>> FindStoredId(const EventId& id) const;
+  absl::StatusOr<std::optional<uint64_t>> HeadForWriter(const std::string& stream,
+                                                        const GroupState& group);
+  absl::Status LoadChainHead();
+  absl::Status InitMeta();
+
+  const StoreOptions options_;
+  const Clock* const clock_;
+  CommitNotifier* const notifier_;
+
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;
+  rocksdb::ColumnFamilyHandle* checkpoints_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> all_handles_;
+  rocksdb::ColumnFamilyOptions read_model_options_;
+
+  mutable std::mutex read_models_mu_;
+  absl::flat_hash_map<std::string, rocksdb::ColumnFamilyHandle*> read_models_;  // by name
+
+  mutable std::mutex types_mu_;
+  absl::flat_hash_set<std::string> known_types_;  // Guarded by types_mu_.
+
+  // Queue between Submit and the writer thread.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending> queue_;  // Guarded by queue_mu_.
+  bool stopping_ = false;      // Guarded by queue_mu_.
+  std::thread writer_;
+
+  // Writer-thread state (committed): only the writer thread touches these after Open.
+  uint64_t next_position_ = 0;
+  std::string chain_head_;
+  Timestamp last_recorded_;
+  absl::flat_hash_map<std::string, uint64_t> head_cache_;
+};
+
+absl::Status EventStore::Impl::Open() {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.data_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("data_dir: cannot create '", options_.data_dir, "': ", ec.message()));
+  }
+
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  const auto table_options = [&](bool bloom) {
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    return std::shared_ptr<rocksdb::TableFactory>(rocksdb::NewBlockBasedTableFactory(t));
+  };
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.max_background_jobs = 2;
+  db_options.keep_log_file_num = 5;
+  // An acknowledged append was synced; recovery replays the WAL up to the last synced record.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+
+  rocksdb::ColumnFamilyOptions plain;
+  plain.table_factory = table_options(false);
+  rocksdb::ColumnFamilyOptions events = plain;
+  events.write_buffer_size = 64 << 20;
+  rocksdb::ColumnFamilyOptions point_lookups;
+  point_lookups.table_factory = table_options(true);
+  // Most id lookups are for new ids (misses): filter in the memtable too.
+  point_lookups.memtable_whole_key_filtering = true;
+  point_lookups.memtable_prefix_bloom_size_ratio = 0.05;
+  read_model_options_ = point_lookups;
+
+  std::vector<std::string> existing;
+  rocksdb::Status list_status =
+      rocksdb::DB::ListColumnFamilies(db_options, options_.data_dir, &existing);
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, plain}, {keys::kEventsFamily, events},
+      {keys::kStreamsFamily, plain},              {keys::kIdsFamily, point_lookups},
+      {keys::kCheckpointsFamily, plain},          {keys::kMetaFamily, plain}};
+  std::vector<std::string> read_model_names;
+  if (list_status.ok()) {
+    for (const auto& name : existing) {
+      if (absl::StartsWith(name, keys::kReadModelFamilyPrefix)) {
+        descriptors.emplace_back(name, read_model_options_);
+        read_model_names.push_back(name.substr(sizeof(keys::kReadModelFamilyPrefix) - 1));
+      }
+    }
+  }
+
+  rocksdb::Status s = rocksdb::DB::Open(db_options, options_.data_dir, descriptors,
+                                        &all_handles_, &db_);
+  if (!s.ok()) {
+    if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
+      return absl::UnavailableError(absl::StrCat("data_dir: '", options_.data_dir,
+                                                 "' is in use by another process (",
+                                                 s.ToString(), ")"));
+    }
+    return FromRocks(s, absl::StrCat("opening '", options_.data_dir, "'"));
+  }
+  events_ = all_handles_[1];
+  streams_ = all_handles_[2];
+  ids_ = all_handles_[3];
+  checkpoints_ = all_handles_[4];
+  meta_ = all_handles_[5];
+  for (size_t i = 0; i < read_model_names.size(); ++i) {
+    read_models_.emplace(read_model_names[i], all_handles_[6 + i]);
+  }
+
+  if (absl::Status st = InitMeta(); !st.ok()) return st;
+  if (absl::Status st = LoadChainHead(); !st.ok()) return st;
+  notifier_->Publish(next_position_);
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::Impl::InitMeta() {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), meta_, keys::kMetaSchemaVersion, &value);
+  if (s.IsNotFound()) {
+    rocksdb::WriteBatch batch;
+    batch.Put(meta_, keys::kMetaSchemaVersion, std::to_string(keys::kSchemaVersion));
+    batch.Put(meta_, keys::kMetaStoreId, EventId::Generate().ToString());
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (auto st = FromRocks(db_->Write(wo, &batch), "writing store metadata"); !st.ok()) return st;
+  } else if (!s.ok()) {
+    return FromRocks(s, "reading schema version");
+  } else if (value != std::to_string(keys::kSchemaVersion)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data_dir: schema version ", value, " is not supported (expected ",
+        keys::kSchemaVersion, ")"));
+  }
+
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
+  for (it->Seek(keys::kMetaTypePrefix);
+       it->Valid() && it->key().starts_with(keys::kMetaTypePrefix); it->Next()) {
+    known_types_.emplace(AsView(it->key()).substr(sizeof(keys::kMetaTypePrefix) - 1));
+  }
+  return FromRocks(it->status(), "reading the event type registry");
+}
+
+absl::Status EventStore::Impl::LoadChainHead() {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), events_));
+  it->SeekToLast();
+  if (!it->Valid()) {
+    if (auto st = FromRocks(it->status(), "reading the last event"); !st.ok()) return st;
+    next_position_ = 0;
+    chain_head_ = codec::GenesisHash();
+    return absl::OkStatus();
+  }
+  const auto position = keys::DecodeEventKey(AsView(it->key()));
+  v1::Event last;
+  if (!position || !last.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+    return absl::DataLossError("the last stored event cannot be decoded");
+  }
+  if (last.position() != *position || last.hash().size() != codec::kHashBytes ||
+      codec::RecomputeHash(last) != last.hash()) {
+    return absl::DataLossError(absl::StrCat("the last stored event (position ", *position,
+                                            ") does not match its hash"));
+  }
+  next_position_ = *position + 1;
+  chain_head_ = last.hash();
+  last_recorded_ = Timestamp{last.recorded_at().seconds(), last.recorded_at().nanos()};
+  return absl::OkStatus();
+}
+
+void EventStore::Impl::StopWriter() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void EventStore::Impl::Close() {
+  StopWriter();
+  if (db_ == nullptr) return;
+  for (auto* handle : all_handles_) db_->DestroyColumnFamilyHandle(handle);
+  all_handles_.clear();
+  for (auto& [name, handle] : read_models_) db_->DestroyColumnFamilyHandle(handle);
+  read_models_.clear();
+  db_->Close();
+  delete db_;
+  db_ = nullptr;
+}
+
+void EventStore::Impl::Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(Pending{std::move(append), std::move(done)});
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  std::move(done)(absl::UnavailableError("the event store is shutting down"));
+}
+
+void EventStore::Impl::WriterLoop() {
+  std::vector<Pending> group;
+  while (true) {
+    group.clear();
+    {
+      std::unique_lock<std::mutex> lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything queued has been committed
+      size_t bytes = 0;
+      while (!queue_.empty() && (group.empty() || bytes < options_.max_group_bytes)) {
+        bytes += queue_.front().append->total_bytes;
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    ProcessGroup(group);
+  }
+}
+
+void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
+  const uint64_t saved_position = next_position_;
+  const std::string saved_head = chain_head_;
+  const Timestamp saved_recorded = last_recorded_;
+
+  Timestamp now = ToTimestamp(clock_->Now());
+  if (now < last_recorded_) now = last_recorded_;
+
+  GroupState state;
+  rocksdb::WriteBatch batch;
+  std::vector<Outcome> outcomes;
+  outcomes.reserve(group.size());
+  for (auto& pending : group) {
+    outcomes.push_back(ProcessOne(*pending.append, now, state, batch));
+  }
+
+  absl::Status write_status;
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    write_status = FromRocks(db_->Write(wo, &batch), "committing appended events");
+  }
+  if (write_status.ok()) {
+    last_recorded_ = next_position_ != saved_position ? now : saved_recorded;
+    for (auto& [stream, version] : state.heads) head_cache_[stream] = version;
+    if (!state.new_types.empty()) {
+      std::lock_guard<std::mutex> lock(types_mu_);
+      for (auto& t : state.new_types) known_types_.insert(std::move(t));
+    }
+    if (next_position_ != saved_position) notifier_->Publish(next_position_);
+  } else {
+    next_position_ = saved_position;
+    chain_head_ = saved_head;
+    last_recorded_ = saved_recorded;
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    Outcome& outcome = outcomes[i];
+    if (!write_status.ok() && outcome.result.ok() && outcome.depends_on_group) {
+      outcome.result = write_status;
+    }
+    std::move(group[i].done)(std::move(outcome.result));
+  }
+}
+
+absl::StatusOr<std::optional<EventStore::Impl::IdLocation>> EventStore::Impl::FindStoredId(
+    const EventId& id) const {
+  std::string position_bytes;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), ids_, AsSlice(id.bytes_view()), &position_bytes);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "looking up an event id");
+  const auto position = keys::DecodeU64BigEndian(position_bytes);
+  if (!position) return absl::DataLossError("malformed id index entry");
+  std::string value;
+  s = db_->Get(rocksdb::ReadOptions(), events_, keys::EventKey(*position), &value);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading event at position ", *position));
+  v1::Event stored;
+  if (!stored.ParseFromString(value)) {
+    return absl::DataLossError(absl::StrCat("event at position ", *position, " cannot be decoded"));
+  }
+  return IdLocation{*position, stored.version(), stored.stream(), codec::CanonicalContent(stored),
+                    false};
+}
+
+absl::StatusOr<std::optional<uint64_t>> EventStore::Impl::HeadForWriter(const std::string& stream,
+                                                                        const GroupState& group) {
+  if (auto it = group.heads.find(stream); it != group.heads.end()) return it->second;
+  if (auto it = head_cache_.find(stream); it != head_cache_.end()) return it->second;
+  auto head = ReadHead(rocksdb::ReadOptions(), stream);
+  if (!head.ok()) return head.status();
+  if (!head->has_value()) return std::nullopt;
+  head_cache_.emplace(stream, (*head)->value);
+  return (*head)->value;
+}
+
+EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& append,
+                                                       const Timestamp& now, GroupState& group,
+                                                       rocksdb::WriteBatch& batch) {
+  const std::string& stream = append.stream.str();
+  const size_t n = append.events.size();
+
+  // 1. Idempotency: a retry of a stored (or pending) append returns the original result.
+  std::vector<std::optional<IdLocation>> found(n);
+  size_t found_count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const auto& event = append.events[i];
+    if (event.id_generated) continue;
+    const std::string key(event.id.bytes_view());
+    if (auto it = group.ids.find(key); it != group.ids.end()) {
+      found[i] = it->second;
+    } else {
+      auto stored = FindStoredId(event.id);
+      if (!stored.ok()) return Outcome{stored.status()};
+      found[i] = std::move(*stored);
+    }
+    if (found[i]) ++found_count;
+  }
+  if (found_count > 0) {
+    bool depends_on_group = false;
+    for (size_t i = 0; i < n; ++i) {
+      const auto& event = append.events[i];
+      if (!found[i]) {
+        return Outcome{absl::AlreadyExistsError(absl::StrCat(
+            "events[", i, "].id: event ", event.id_text,
+            " is new, but other events of this append are already stored; a retry must resend "
+            "exactly the original append"))};
+      }
+      const IdLocation& loc = *found[i];
+      const IdLocation& first = *found[0];
+      if (loc.canonical != event.canonical) {
+        return Outcome{absl::AlreadyExistsError(absl::StrCat(
+            "events[", i, "].id: event ", event.id_text, " is already stored at position ",
+            loc.position, " with different content"))};
+      }
+      if (loc.stream != stream || loc.position != first.position + i ||
+          loc.version != first.version + i) {
+        return Outcome{absl::AlreadyExistsError(absl::StrCat(
+            "events[", i, "].id: event ", event.id_text, " is already stored at position ",
+            loc.position, " in stream '", loc.stream, "' as part of a different append"))};
+      }
+      depends_on_group |= loc.pending;
+    }
+    AppendResult result;
+    result.first_version = StreamVersion{found[0]->version};
+    result.last_version = StreamVersion{found[n - 1]->version};
+    result.first_position = GlobalPosition{found[0]->position};
+    result.last_position = GlobalPosition{found[n - 1]->position};
+    for (const auto& event : append.events) result.event_ids.push_back(event.id_text);
+    result.duplicate = true;
+    return Outcome{std::move(result), depends_on_group};
+  }
+
+  // 2. Expected version.
+  auto head = HeadForWriter(stream, group);
+  if (!head.ok()) return Outcome{head.status()};
+  std::optional<StreamVersion> head_version;
+  if (*head) head_version = StreamVersion{**head};
+  if (absl::Status st = append.expected.Check(append.stream, head_version); !st.ok()) {
+    return Outcome{st};
+  }
+
+  // 3. Seal and stage every event.
+  const uint64_t first_version = *head ? **head + 1 : 0;
+  AppendResult result;
+  result.first_version = StreamVersion{first_version};
+  result.first_position = GlobalPosition{next_position_};
+  for (size_t i = 0; i < n; ++i) {
+    const auto& event = append.events[i];
+    const codec::Seal seal{first_version + i, next_position_, now.seconds, now.nanos};
+    std::string hash = codec::ChainHash(chain_head_, event.canonical, seal);
+    if (hash.size() != codec::kHashBytes) {
+      return Outcome{absl::InternalError("computing the event hash failed")};
+    }
+    std::string value;
+    value.reserve(event.content_wire.size() + 96);
+    value.append(event.content_wire);
+    codec::AppendSealWire(&value, seal, chain_head_, hash);
+    const std::string position_key = keys::EventKey(seal.position);
+    batch.Put(events_, position_key, value);
+    batch.Put(streams_, keys::StreamKey(stream, seal.version), position_key);
+    batch.Put(ids_, AsSlice(event.id.bytes_view()), position_key);
+    if (!TypeKnown(event.type) &&
+        std::find(group.new_types.begin(), group.new_types.end(), event.type) ==
+            group.new_types.end()) {
+      batch.Put(meta_, keys::MetaTypeKey(event.type), "");
+      group.new_types.push_back(event.type);
+    }
+    group.ids.insert_or_assign(std::string(event.id.bytes_view()),
+                               IdLocation{seal.position, seal.version, stream, event.canonical,
+                                          true});
+    chain_head_ = std::move(hash);
+    result.event_ids.push_back(event.id_text);
+    ++next_position_;
+  }
+  result.last_version = StreamVersion{first_version + n - 1};
+  result.last_position = GlobalPosition{next_position_ - 1};
+  group.heads[stream] = first_version + n - 1;
+  return Outcome{std::move(result), true};
+}
+
+absl::StatusOr<std::optional<StreamVersion>> EventStore::Impl::ReadHead(
+    const rocksdb::ReadOptions& ro, absl::string_view stream) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_));
+  it->SeekForPrev(keys::StreamKey(stream, UINT64_MAX));
+  if (!it->Valid()) {
+    if (auto st = FromRocks(it->status(), "reading the stream index"); !st.ok()) return st;
+    return std::nullopt;
+  }
+  const auto decoded = keys::DecodeStreamKey(AsView(it->key()));
+  if (!decoded || decoded->stream != stream) return std::nullopt;
+  return StreamVersion{decoded->version};
+}
+
+absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream,
+                                                        StreamVersion from,
+                                                        ReadDirection direction,
+                                                        size_t limit) const {
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_, snapshot};
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+
+  auto head = ReadHead(ro, stream.str());
+  if (!head.ok()) return head.status();
+  if (!*head) {
+    return absl::NotFoundError(absl::StrCat("stream '", stream.str(), "' has no events"));
+  }
+  StreamPage page;
+  page.last_version = **head;
+  if (limit == 0) return page;
+
+  std::vector<std::string> position_keys;
+  std::vector<uint64_t> versions;
+  const std::string prefix = keys::StreamKeyPrefix(stream.str());
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_));
+  if (direction == ReadDirection::kForwards) {
+    for (it->Seek(keys::StreamKey(stream.str(), from.value));
+         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit;
+         it->Next()) {
+      position_keys.emplace_back(AsView(it->value()));
+    }
+  } else {
+    const uint64_t start = std::min(from.value, page.last_version.value);
+    for (it->SeekForPrev(keys::StreamKey(stream.str(), start));
+         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit;
+         it->Prev()) {
+      position_keys.emplace_back(AsView(it->value()));
+    }
+  }
+  if (auto st = FromRocks(it->status(), "reading the stream index"); !st.ok()) return st;
+
+  std::vector<rocksdb::Slice> slices(position_keys.begin(), position_keys.end());
+  std::vector<std::string> values(slices.size());
+  std::vector<rocksdb::ColumnFamilyHandle*> families(slices.size(), events_);
+  std::vector<rocksdb::Status> statuses = db_->MultiGet(ro, families, slices, &values);
+  page.events.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!statuses[i].ok()) {
+      return FromRocks(statuses[i], absl::StrCat("stream '", stream.str(),
+                                                 "': reading an indexed event"));
+    }
+    if (!page.events[i].ParseFromString(values[i]) || page.events[i].stream() != stream.str()) {
+      return absl::DataLossError(absl::StrCat("stream '", stream.str(),
+                                              "': indexed event does not decode to this stream"));
+    }
+  }
+  if (direction == ReadDirection::kForwards) {
+    page.end_of_stream =
+        page.events.empty() || page.events.back().version() == page.last_version.value;
+  } else {
+    page.end_of_stream = page.events.empty() || page.events.back().version() == 0;
+  }
+  return page;
+}
+
+absl::StatusOr<LogChunk> EventStore::Impl::ReadAll(GlobalPosition from, const ReadFilter& filter,
+                                                   const ChunkLimits& limits) const {
+  LogChunk chunk;
+  chunk.next_position = from;
+  uint64_t end = notifier_->committed_end();
+  if (limits.end && limits.end->value < end) end = limits.end->value;
+  if (from.value >= end) return chunk;
+
+  const std::string upper = keys::EventKey(end);
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro;
+  ro.iterate_upper_bound = &upper_slice;
+  ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+  uint64_t expected = from.value;
+  const bool filtered = !filter.empty();
+  for (it->Seek(keys::EventKey(from.value)); it->Valid(); it->Next()) {
+    const auto position = keys::DecodeEventKey(AsView(it->key()));
+    if (!position || *position != expected) {
+      return absl::DataLossError(
+          absl::StrCat("the log has no event at position ", expected, " (gap or bad key)"));
+    }
+    const absl::string_view value = AsView(it->value());
+    bool take = true;
+    if (filtered) {
+      codec::EventHeader header;
+      if (!codec::ScanHeader(value, &header)) {
+        return absl::DataLossError(
+            absl::StrCat("event at position ", expected, " cannot be decoded"));
+      }
+      take = filter.Matches(header.stream, header.type);
+    }
+    ++expected;
+    if (take) {
+      chunk.bytes += value.size();
+      chunk.events.emplace_back(value);
+    }
+    chunk.next_position = GlobalPosition{expected};
+    if (chunk.events.size() >= limits.max_events || chunk.bytes >= limits.max_bytes) break;
+  }
+  if (auto st = FromRocks(it->status(), "reading the log"); !st.ok()) return st;
+  if (chunk.next_position.value < end && !it->Valid()) {
+    return absl::DataLossError(
+        absl::StrCat("the log ends at position ", chunk.next_position.value,
+                     " but events up to ", end - 1, " were committed"));
+  }
+  return chunk;
+}
+
+absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
+                                                           std::optional<GlobalPosition> to) const {
+  const uint64_t committed = notifier_->committed_end();
+  VerifyResult result;
+  result.first_position = from;
+  if (to && to->value >= committed) {
+    return absl::OutOfRangeError(absl::StrCat("to_position: ", to->value,
+                                              " is beyond the last position ",
+                                              committed == 0 ? "(the log is empty)" : "",
+                                              committed == 0 ? "" : std::to_string(committed - 1)));
+  }
+  const uint64_t end = to ? to->value + 1 : committed;
+  if (from.value > end || (from.value == end && from.value != committed)) {
+    return absl::OutOfRangeError(absl::StrCat("from_position: ", from.value,
+                                              " is after to_position ", end - 1));
+  }
+  if (from.value == end) return result;  // nothing to check (empty log or empty range at head)
+
+  const auto fail = [&](uint64_t position, std::string reason) {
+    result.ok = false;
+    result.first_bad_position = GlobalPosition{position};
+    result.reason = std::move(reason);
+    return result;
+  };
+
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  ro.snapshot = snapshot;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_, snapshot};
+
+  std::string prev_hash = codec::GenesisHash();
+  if (from.value > 0) {
+    std::string value;
+    v1::Event anchor;
+    rocksdb::Status s = db_->Get(ro, events_, keys::EventKey(from.value - 1), &value);
+    if (!s.ok() || !anchor.ParseFromString(value) || anchor.hash().size() != codec::kHashBytes) {
+      return fail(from.value - 1, "the event before the range (its anchor) is missing or "
+                                  "cannot be decoded");
+    }
+    prev_hash = anchor.hash();
+  }
+
+  const std::string upper = keys::EventKey(end);
+  rocksdb::Slice upper_slice(upper);
+  ro.iterate_upper_bound = &upper_slice;
+  ro.readahead_size = 2 << 20;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
+  uint64_t expected = from.value;
+  v1::Event event;
+  std::string index_value;
+  for (it->Seek(keys::EventKey(from.value)); it->Valid(); it->Next()) {
+    const auto position = keys::DecodeEventKey(AsView(it->key()));
+    if (!position || *position != expected) {
+      return fail(expected, "event missing (gap in positions)");
+    }
+    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+      return fail(expected, "stored event cannot be decoded");
+    }
+    if (event.position() != expected) {
+      return fail(expected, absl::StrCat("stored event claims position ", event.position()));
+    }
+    if (event.prev_hash() != prev_hash) {
+      return fail(expected, "prev_hash does not match the hash of the previous event");
+    }
+    if (codec::RecomputeHash(event) != event.hash()) {
+      return fail(expected, "hash does not match the event's content (altered event)");
+    }
+    // The indexes must point back at this event, or reads by stream or id would serve
+    // something else.
+    rocksdb::Status s =
+        db_->Get(ro, streams_, keys::StreamKey(event.stream(), event.version()), &index_value);
+    if (!s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
+      return fail(expected, "the stream index does not point at this event");
+    }
+    auto id = EventId::Parse(event.id());
+    s = id.ok() ? db_->Get(ro, ids_, AsSlice(id->bytes_view()), &index_value) : rocksdb::Status();
+    if (!id.ok() || !s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
+      return fail(expected, "the id index does not point at this event");
+    }
+    prev_hash = event.hash();
+    ++expected;
+    ++result.events_checked;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "reading the log for verification");
+  if (expected != end) return fail(expected, "event missing (the log ends early)");
+  result.last_position = GlobalPosition{end - 1};
+  result.head_hash_hex = codec::HexEncode(prev_hash);
+  return result;
+}
+
+absl::StatusOr<ReadModelHandle> EventStore::Impl::OpenReadModel(absl::string_view name) {
+  if (name.empty() || name.size() > 64 ||
+      !std::all_of(name.begin(), name.end(), IsReadModelNameChar)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("read model name '", name, "' must match [a-z0-9_]{1,64}"));
+  }
+  std::lock_guard<std::mutex> lock(read_models_mu_);
+  if (auto it = read_models_.find(name); it != read_models_.end()) {
+    return ReadModelHandle(std::string(name), it->second);
+  }
+  rocksdb::ColumnFamilyHandle* handle = nullptr;
+  rocksdb::Status s =
+      db_->CreateColumnFamily(read_model_options_, keys::ReadModelFamily(name), &handle);
+  if (!s.ok()) return FromRocks(s, absl::StrCat("creating read model '", name, "'"));
+  read_models_.emplace(std::string(name), handle);
+  return ReadModelHandle(std::string(name), handle);
+}
+
+absl::StatusOr<std::optional<GlobalPosition>> EventStore::Impl::LoadCheckpoint(
+    absl::string_view consumer) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), checkpoints_, AsSlice(consumer), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "reading a checkpoint");
+  const auto position = keys::DecodeU64BigEndian(value);
+  if (!position) return absl::DataLossError(absl::StrCat("checkpoint '", consumer, "' is malformed"));
+  return GlobalPosition{*position};
+}
+
+absl::Status EventStore::Impl::CommitConsumer(absl::string_view consumer,
+                                              GlobalPosition next_position,
+                                              const ConsumerBatch& batch) {
+  rocksdb::WriteBatch wb;
+  for (const auto& op : batch.ops_) {
+    auto* family = static_cast<rocksdb::ColumnFamilyHandle*>(op.family);
+    if (op.value) {
+      wb.Put(family, op.key, *op.value);
+    } else {
+      wb.Delete(family, op.key);
+    }
+  }
+  wb.Put(checkpoints_, AsSlice(consumer), PositionValue(next_position.value));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &wb), absl::StrCat("committing consumer '", consumer, "'"));
+}
+
+absl::Status EventStore::Impl::ResetConsumer(absl::string_view consumer,
+                                             const ReadModelHandle& model) {
+  auto* family = static_cast<rocksdb::ColumnFamilyHandle*>(model.family_);
+  rocksdb::WriteBatch wb;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), family));
+  it->SeekToFirst();
+  if (it->Valid()) {
+    const std::string first = it->key().ToString();
+    it->SeekToLast();
+    std::string past_last = it->key().ToString();
+    past_last.push_back('\0');  // the smallest key after the last one
+    wb.DeleteRange(family, first, past_last);
+  }
+  if (auto st = FromRocks(it->status(), "scanning a read model"); !st.ok()) return st;
+  wb.Delete(checkpoints_, AsSlice(consumer));
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &wb), absl::StrCat("resetting consumer '", consumer, "'"));
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::Impl::ReadModelGet(
+    const ReadModelHandle& model, absl::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
+                               static_cast<rocksdb::ColumnFamilyHandle*>(model.family_),
+                               AsSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, absl::StrCat("reading read model '", model.name(), "'"));
+  return value;
+}
+
+absl::Status EventStore::Impl::ReadModelScan(
+    const ReadModelHandle& model, absl::string_view prefix,
+    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(
+      rocksdb::ReadOptions(), static_cast<rocksdb::ColumnFamilyHandle*>(model.family_)));
+  for (it->Seek(AsSlice(prefix)); it->Valid() && it->key().starts_with(AsSlice(prefix));
+       it->Next()) {
+    if (!visit(AsView(it->key()), AsView(it->value()))) break;
+  }
+  return FromRocks(it->status(), absl::StrCat("scanning read model '", model.name(), "'"));
+}
+
+// ------------------------------------------------------------------------------------------
+// EventStore
+
+EventStore::EventStore(const StoreOptions& options, std::unique_ptr<Impl> impl)
+    : options_(options), impl_(std::move(impl)) {}
+
+absl::StatusOr<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options) {
+  if (options.data_dir.empty()) {
+    return absl::InvalidArgumentError("data_dir: a data directory is required");
+  }
+  if (options.max_event_bytes == 0 || options.max_batch_events == 0 ||
+      options.max_batch_bytes < options.max_event_bytes) {
+    return absl::InvalidArgumentError(
+        "limits: max_event_bytes and max_batch_events must be positive, and max_batch_bytes at "
+        "least max_event_bytes");
+  }
+  std::unique_ptr<EventStore> store(new EventStore(options, nullptr));
+  store->impl_ = std::make_unique<Impl>(options, &store->notifier_);
+  if (absl::Status st = store->impl_->Open(); !st.ok()) return st;
+  store->impl_->StartWriter();
+  return store;
+}
+
+EventStore::~EventStore() {
+  if (impl_) impl_->StopWriter();
+  notifier_.Close();
+  impl_.reset();
+}
+
+absl::StatusOr<std::unique_ptr<PreparedAppend>> EventStore::Prepare(AppendRequest request) const {
+  auto stream = StreamId::Parse(request.stream, "stream");
+  if (!stream.ok()) return stream.status();
+  if (request.events.empty()) {
+    return absl::InvalidArgumentError("events: an append needs at least one event");
+  }
+  if (request.events.size() > options_.max_batch_events) {
+    return absl::InvalidArgumentError(absl::StrCat("events: ", request.events.size(),
+                                                   " events in one append; the maximum is ",
+                                                   options_.max_batch_events));
+  }
+  auto prepared = std::make_unique<PreparedAppend>(*stream, request.expected);
+  prepared->events.reserve(request.events.size());
+  absl::flat_hash_map<std::string, size_t> ids_seen;
+  for (size_t i = 0; i < request.events.size(); ++i) {
+    NewEvent& in = request.events[i];
+    const std::string field = absl::StrCat("events[", i, "]");
+    if (auto st = ValidateEventType(in.type, field + ".type"); !st.ok()) return st;
+
+    const std::pair<absl::string_view, const std::string*> metadata_fields[] = {
+        {"source_system", &in.metadata.source_system()},
+        {"correlation_id", &in.metadata.correlation_id()},
+        {"actor", &in.metadata.actor()}};
+    for (const auto& [name, value] : metadata_fields) {
+      if (value->size() > options_.max_metadata_field_bytes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            field, ".metadata.", name, ": ", value->size(), " bytes; the maximum is ",
+            options_.max_metadata_field_bytes));
+      }
+      if (!IsValidUtf8(*value)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ".metadata.", name, ": must be valid UTF-8"));
+      }
+    }
+    const size_t bytes = in.data.size() + in.type.size() + in.payload_type.size() +
+                         in.metadata.source_system().size() +
+                         in.metadata.correlation_id().size() + in.metadata.actor().size();
+    if (bytes > options_.max_event_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ": the event is ", bytes,
+                                                     " bytes; the maximum is ",
+                                                     options_.max_event_bytes));
+    }
+    prepared->total_bytes += bytes;
+    if (prepared->total_bytes > options_.max_batch_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "events: the append is more than ", options_.max_batch_bytes,
+          " bytes (the maximum per append) at ", field));
+    }
+    if (in.content_type == v1::CONTENT_TYPE_UNSPECIFIED) in.content_type = v1::CONTENT_TYPE_JSON;
+    if (!IsValidUtf8(in.payload_type)) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".payload_type: must be valid UTF-8"));
+    }
+    if (auto st = ValidatePayload(in.content_type, in.payload_type, in.data, field); !st.ok()) {
+      return st;
+    }
+
+    PreparedAppend::Event out{EventId::Generate(), "", in.id.empty(), in.type, "", ""};
+    if (!in.id.empty()) {
+      auto id = EventId::Parse(in.id, field + ".id");
+      if (!id.ok()) return id.status();
+      out.id = *id;
+    }
+    out.id_text = out.id.ToString();
+    if (auto [it, inserted] = ids_seen.emplace(out.id_text, i); !inserted) {
+      return absl::InvalidArgumentError(absl::StrCat(field, ".id: event id ", out.id_text,
+                                                     " also appears at events[", it->second,
+                                                     "]; ids must be unique"));
+    }
+
+    v1::Event content;
+    content.set_id(out.id_text);
+    content.set_stream(stream->str());
+    content.set_type(std::move(in.type));
+    *content.mutable_metadata() = std::move(in.metadata);
+    content.set_content_type(in.content_type);
+    content.set_payload_type(std::move(in.payload_type));
+    content.set_data(std::move(in.data));
+    out.canonical = codec::CanonicalContent(content);
+    content.SerializeToString(&out.content_wire);
+    prepared->events.push_back(std::move(out));
+  }
+  return prepared;
+}
+
+void EventStore::Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done) {
+  impl_->Submit(std::move(append), std::move(done));
+}
+
+absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
+  auto prepared = Prepare(std::move(request));
+  if (!prepared.ok()) return prepared.status();
+  std::promise<absl::StatusOr<AppendResult>> promise;
+  auto future = promise.get_future();
+  Submit(std::move(*prepared),
+         [&promise](absl::StatusOr<AppendResult> result) { promise.set_value(std::move(result)); });
+  return future.get();
+}
+
+void EventStore::StopWriter() { impl_->StopWriter(); }
+
+absl::StatusOr<std::optional<StreamVersion>> EventStore::StreamHead(const StreamId& stream) const {
+  return impl_->ReadHead(rocksdb::ReadOptions(), stream.str());
+}
+
+absl::StatusOr<StreamPage> EventStore::ReadStream(const StreamId& stream, StreamVersion from,
+                                                  ReadDirection direction, size_t limit) const {
+  return impl_->ReadStream(stream, from, direction, limit);
+}
+
+absl::StatusOr<LogChunk> EventStore::ReadAll(GlobalPosition from, const ReadFilter& filter,
+                                             const ChunkLimits& limits) const {
+  return impl_->ReadAll(from, filter, limits);
+}
+
+absl::Status EventStore::ValidateFilter(const ReadFilter& filter, absl::string_view field) const {
+  if (auto st = ValidateStreamPrefix(filter.stream_prefix, absl::StrCat(field, ".stream_prefix"));
+      !st.ok()) {
+    return st;
+  }
+  for (size_t i = 0; i < filter.event_types.size(); ++i) {
+    const std::string type_field = absl::StrCat(field, ".event_types[", i, "]");
+    if (auto st = ValidateEventType(filter.event_types[i], type_field); !st.ok()) return st;
+    if (!impl_->TypeKnown(filter.event_types[i])) {
+      std::vector<std::string> known = impl_->KnownTypes();
+      constexpr size_t kMaxListed = 20;
+      const bool truncated = known.size() > kMaxListed;
+      if (truncated) known.resize(kMaxListed);
+      return absl::InvalidArgumentError(absl::StrCat(
+          type_field, ": no event of type '", filter.event_types[i],
+          "' has been recorded; recorded types: ",
+          known.empty() ? "(none)" : absl::StrJoin(known, ", "), truncated ? ", ..." : ""));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<v1::Event>> EventStore::ReadAllEvents(GlobalPosition from,
+                                                                 const ReadFilter& filter,
+                                                                 const ChunkLimits& limits) const {
+  auto chunk = ReadAll(from, filter, limits);
+  if (!chunk.ok()) return chunk.status();
+  std::vector<v1::Event> events(chunk->events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (!events[i].ParseFromString(chunk->events[i])) {
+      return absl::DataLossError("a stored event cannot be decoded");
+    }
+  }
+  return events;
+}
+
+absl::StatusOr<VerifyResult> EventStore::VerifyChain(GlobalPosition from,
+                                                     std::optional<GlobalPosition> to) const {
+  return impl_->VerifyChain(from, to);
+}
+
+absl::StatusOr<ReadModelHandle> EventStore::OpenReadModel(absl::string_view name) {
+  return impl_->OpenReadModel(name);
+}
+
+absl::StatusOr<std::optional<GlobalPosition>> EventStore::LoadCheckpoint(
+    absl::string_view consumer) const {
+  return impl_->LoadCheckpoint(consumer);
+}
+
+absl::Status EventStore::CommitConsumer(absl::string_view consumer, GlobalPosition next_position,
+                                        const ConsumerBatch& batch) {
+  return impl_->CommitConsumer(consumer, next_position, batch);
+}
+
+absl::Status EventStore::ResetConsumer(absl::string_view consumer, const ReadModelHandle& model) {
+  return impl_->ResetConsumer(consumer, model);
+}
+
+absl::StatusOr<std::optional<std::string>> EventStore::ReadModelGet(const ReadModelHandle& model,
+                                                                    absl::string_view key) const {
+  return impl_->ReadModelGet(model, key);
+}
+
+absl::Status EventStore::ReadModelScan(
+    const ReadModelHandle& model, absl::string_view prefix,
+    const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
+  return impl_->ReadModelScan(model, prefix, visit);
+}
+
+}  // namespace footprint::eventstore
