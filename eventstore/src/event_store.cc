@@ -75,6 +75,8 @@ bool ReadFilter::Matches(absl::string_view stream, absl::string_view type) const
   return false;
 }
 
+void PreparedAppendDeleter::operator()(PreparedAppend* append) const { delete append; }
+
 void ConsumerBatch::Put(const ReadModelHandle& model, std::string key, std::string value) {
   ops_.push_back(Op{model.family_, std::move(key), std::move(value)});
 }
@@ -96,11 +98,13 @@ class EventStore::Impl {
   ~Impl() { Close(); }
 
   absl::Status Open();
-  void StartWriter() { writer_ = std::thread([this] { WriterLoop(); }); }
+  void StartWriter() {
+    writer_ = std::thread([this] { WriterLoop(); });
+  }
   void StopWriter();
   void Close();
 
-  void Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done);
+  void Submit(PreparedAppendPtr append, AppendCallback done);
 
   absl::StatusOr<std::optional<StreamVersion>> ReadHead(const rocksdb::ReadOptions& ro,
                                                         absl::string_view stream) const;
@@ -134,7 +138,7 @@ class EventStore::Impl {
 
  private:
   struct Pending {
-    std::unique_ptr<PreparedAppend> append;
+    PreparedAppendPtr append;
     AppendCallback done;
   };
 
@@ -242,9 +246,12 @@ absl::Status EventStore::Impl::Open() {
   rocksdb::Status list_status =
       rocksdb::DB::ListColumnFamilies(db_options, options_.data_dir, &existing);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, plain}, {keys::kEventsFamily, events},
-      {keys::kStreamsFamily, plain},              {keys::kIdsFamily, point_lookups},
-      {keys::kCheckpointsFamily, plain},          {keys::kMetaFamily, plain}};
+      {rocksdb::kDefaultColumnFamilyName, plain},
+      {keys::kEventsFamily, events},
+      {keys::kStreamsFamily, plain},
+      {keys::kIdsFamily, point_lookups},
+      {keys::kCheckpointsFamily, plain},
+      {keys::kMetaFamily, plain}};
   std::vector<std::string> read_model_names;
   if (list_status.ok()) {
     for (const auto& name : existing) {
@@ -255,13 +262,12 @@ absl::Status EventStore::Impl::Open() {
     }
   }
 
-  rocksdb::Status s = rocksdb::DB::Open(db_options, options_.data_dir, descriptors,
-                                        &all_handles_, &db_);
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options_.data_dir, descriptors, &all_handles_, &db_);
   if (!s.ok()) {
     if (s.IsIOError() && absl::StrContains(s.ToString(), "lock")) {
-      return absl::UnavailableError(absl::StrCat("data_dir: '", options_.data_dir,
-                                                 "' is in use by another process (",
-                                                 s.ToString(), ")"));
+      return absl::UnavailableError(absl::StrCat(
+          "data_dir: '", options_.data_dir, "' is in use by another process (", s.ToString(), ")"));
     }
     return FromRocks(s, absl::StrCat("opening '", options_.data_dir, "'"));
   }
@@ -293,14 +299,14 @@ absl::Status EventStore::Impl::InitMeta() {
   } else if (!s.ok()) {
     return FromRocks(s, "reading schema version");
   } else if (value != std::to_string(keys::kSchemaVersion)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "data_dir: schema version ", value, " is not supported (expected ",
-        keys::kSchemaVersion, ")"));
+    return absl::FailedPreconditionError(absl::StrCat("data_dir: schema version ", value,
+                                                      " is not supported (expected ",
+                                                      keys::kSchemaVersion, ")"));
   }
 
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), meta_));
-  for (it->Seek(keys::kMetaTypePrefix);
-       it->Valid() && it->key().starts_with(keys::kMetaTypePrefix); it->Next()) {
+  for (it->Seek(keys::kMetaTypePrefix); it->Valid() && it->key().starts_with(keys::kMetaTypePrefix);
+       it->Next()) {
     known_types_.emplace(AsView(it->key()).substr(sizeof(keys::kMetaTypePrefix) - 1));
   }
   return FromRocks(it->status(), "reading the event type registry");
@@ -322,8 +328,8 @@ absl::Status EventStore::Impl::LoadChainHead() {
   }
   if (last.position() != *position || last.hash().size() != codec::kHashBytes ||
       codec::RecomputeHash(last) != last.hash()) {
-    return absl::DataLossError(absl::StrCat("the last stored event (position ", *position,
-                                            ") does not match its hash"));
+    return absl::DataLossError(
+        absl::StrCat("the last stored event (position ", *position, ") does not match its hash"));
   }
   next_position_ = *position + 1;
   chain_head_ = last.hash();
@@ -352,7 +358,7 @@ void EventStore::Impl::Close() {
   db_ = nullptr;
 }
 
-void EventStore::Impl::Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done) {
+void EventStore::Impl::Submit(PreparedAppendPtr append, AppendCallback done) {
   {
     std::lock_guard<std::mutex> lock(queue_mu_);
     if (!stopping_) {
@@ -544,15 +550,14 @@ EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& app
     batch.Put(events_, position_key, value);
     batch.Put(streams_, keys::StreamKey(stream, seal.version), position_key);
     batch.Put(ids_, AsSlice(event.id.bytes_view()), position_key);
-    if (!TypeKnown(event.type) &&
-        std::find(group.new_types.begin(), group.new_types.end(), event.type) ==
-            group.new_types.end()) {
+    if (!TypeKnown(event.type) && std::find(group.new_types.begin(), group.new_types.end(),
+                                            event.type) == group.new_types.end()) {
       batch.Put(meta_, keys::MetaTypeKey(event.type), "");
       group.new_types.push_back(event.type);
     }
-    group.ids.insert_or_assign(std::string(event.id.bytes_view()),
-                               IdLocation{seal.position, seal.version, stream, event.canonical,
-                                          true});
+    group.ids.insert_or_assign(
+        std::string(event.id.bytes_view()),
+        IdLocation{seal.position, seal.version, stream, event.canonical, true});
     chain_head_ = std::move(hash);
     result.event_ids.push_back(event.id_text);
     ++next_position_;
@@ -576,8 +581,7 @@ absl::StatusOr<std::optional<StreamVersion>> EventStore::Impl::ReadHead(
   return StreamVersion{decoded->version};
 }
 
-absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream,
-                                                        StreamVersion from,
+absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream, StreamVersion from,
                                                         ReadDirection direction,
                                                         size_t limit) const {
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
@@ -604,15 +608,13 @@ absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream,
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_));
   if (direction == ReadDirection::kForwards) {
     for (it->Seek(keys::StreamKey(stream.str(), from.value));
-         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit;
-         it->Next()) {
+         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit; it->Next()) {
       position_keys.emplace_back(AsView(it->value()));
     }
   } else {
     const uint64_t start = std::min(from.value, page.last_version.value);
     for (it->SeekForPrev(keys::StreamKey(stream.str(), start));
-         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit;
-         it->Prev()) {
+         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit; it->Prev()) {
       position_keys.emplace_back(AsView(it->value()));
     }
   }
@@ -625,8 +627,8 @@ absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream,
   page.events.resize(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     if (!statuses[i].ok()) {
-      return FromRocks(statuses[i], absl::StrCat("stream '", stream.str(),
-                                                 "': reading an indexed event"));
+      return FromRocks(statuses[i],
+                       absl::StrCat("stream '", stream.str(), "': reading an indexed event"));
     }
     if (!page.events[i].ParseFromString(values[i]) || page.events[i].stream() != stream.str()) {
       return absl::DataLossError(absl::StrCat("stream '", stream.str(),
@@ -684,9 +686,8 @@ absl::StatusOr<LogChunk> EventStore::Impl::ReadAll(GlobalPosition from, const Re
   }
   if (auto st = FromRocks(it->status(), "reading the log"); !st.ok()) return st;
   if (chunk.next_position.value < end && !it->Valid()) {
-    return absl::DataLossError(
-        absl::StrCat("the log ends at position ", chunk.next_position.value,
-                     " but events up to ", end - 1, " were committed"));
+    return absl::DataLossError(absl::StrCat("the log ends at position ", chunk.next_position.value,
+                                            " but events up to ", end - 1, " were committed"));
   }
   return chunk;
 }
@@ -704,8 +705,8 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
   }
   const uint64_t end = to ? to->value + 1 : committed;
   if (from.value > end || (from.value == end && from.value != committed)) {
-    return absl::OutOfRangeError(absl::StrCat("from_position: ", from.value,
-                                              " is after to_position ", end - 1));
+    return absl::OutOfRangeError(
+        absl::StrCat("from_position: ", from.value, " is after to_position ", end - 1));
   }
   if (from.value == end) return result;  // nothing to check (empty log or empty range at head)
 
@@ -731,8 +732,9 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
     v1::Event anchor;
     rocksdb::Status s = db_->Get(ro, events_, keys::EventKey(from.value - 1), &value);
     if (!s.ok() || !anchor.ParseFromString(value) || anchor.hash().size() != codec::kHashBytes) {
-      return fail(from.value - 1, "the event before the range (its anchor) is missing or "
-                                  "cannot be decoded");
+      return fail(from.value - 1,
+                  "the event before the range (its anchor) is missing or "
+                  "cannot be decoded");
     }
     prev_hash = anchor.hash();
   }
@@ -810,7 +812,8 @@ absl::StatusOr<std::optional<GlobalPosition>> EventStore::Impl::LoadCheckpoint(
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "reading a checkpoint");
   const auto position = keys::DecodeU64BigEndian(value);
-  if (!position) return absl::DataLossError(absl::StrCat("checkpoint '", consumer, "' is malformed"));
+  if (!position)
+    return absl::DataLossError(absl::StrCat("checkpoint '", consumer, "' is malformed"));
   return GlobalPosition{*position};
 }
 
@@ -855,9 +858,9 @@ absl::Status EventStore::Impl::ResetConsumer(absl::string_view consumer,
 absl::StatusOr<std::optional<std::string>> EventStore::Impl::ReadModelGet(
     const ReadModelHandle& model, absl::string_view key) const {
   std::string value;
-  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(),
-                               static_cast<rocksdb::ColumnFamilyHandle*>(model.family_),
-                               AsSlice(key), &value);
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), static_cast<rocksdb::ColumnFamilyHandle*>(model.family_),
+               AsSlice(key), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, absl::StrCat("reading read model '", model.name(), "'"));
   return value;
@@ -904,7 +907,7 @@ EventStore::~EventStore() {
   impl_.reset();
 }
 
-absl::StatusOr<std::unique_ptr<PreparedAppend>> EventStore::Prepare(AppendRequest request) const {
+absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) const {
   auto stream = StreamId::Parse(request.stream, "stream");
   if (!stream.ok()) return stream.status();
   if (request.events.empty()) {
@@ -915,7 +918,7 @@ absl::StatusOr<std::unique_ptr<PreparedAppend>> EventStore::Prepare(AppendReques
                                                    " events in one append; the maximum is ",
                                                    options_.max_batch_events));
   }
-  auto prepared = std::make_unique<PreparedAppend>(*stream, request.expected);
+  PreparedAppendPtr prepared(new PreparedAppend(*stream, request.expected));
   prepared->events.reserve(request.events.size());
   absl::flat_hash_map<std::string, size_t> ids_seen;
   for (size_t i = 0; i < request.events.size(); ++i) {
@@ -929,9 +932,9 @@ absl::StatusOr<std::unique_ptr<PreparedAppend>> EventStore::Prepare(AppendReques
         {"actor", &in.metadata.actor()}};
     for (const auto& [name, value] : metadata_fields) {
       if (value->size() > options_.max_metadata_field_bytes) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            field, ".metadata.", name, ": ", value->size(), " bytes; the maximum is ",
-            options_.max_metadata_field_bytes));
+        return absl::InvalidArgumentError(absl::StrCat(field, ".metadata.", name, ": ",
+                                                       value->size(), " bytes; the maximum is ",
+                                                       options_.max_metadata_field_bytes));
       }
       if (!IsValidUtf8(*value)) {
         return absl::InvalidArgumentError(
@@ -939,18 +942,17 @@ absl::StatusOr<std::unique_ptr<PreparedAppend>> EventStore::Prepare(AppendReques
       }
     }
     const size_t bytes = in.data.size() + in.type.size() + in.payload_type.size() +
-                         in.metadata.source_system().size() +
-                         in.metadata.correlation_id().size() + in.metadata.actor().size();
+                         in.metadata.source_system().size() + in.metadata.correlation_id().size() +
+                         in.metadata.actor().size();
     if (bytes > options_.max_event_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(field, ": the event is ", bytes,
-                                                     " bytes; the maximum is ",
-                                                     options_.max_event_bytes));
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": the event is ", bytes, " bytes; the maximum is ", options_.max_event_bytes));
     }
     prepared->total_bytes += bytes;
     if (prepared->total_bytes > options_.max_batch_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "events: the append is more than ", options_.max_batch_bytes,
-          " bytes (the maximum per append) at ", field));
+      return absl::InvalidArgumentError(absl::StrCat("events: the append is more than ",
+                                                     options_.max_batch_bytes,
+                                                     " bytes (the maximum per append) at ", field));
     }
     if (in.content_type == v1::CONTENT_TYPE_UNSPECIFIED) in.content_type = v1::CONTENT_TYPE_JSON;
     if (!IsValidUtf8(in.payload_type)) {
@@ -988,7 +990,7 @@ absl::StatusOr<std::unique_ptr<PreparedAppend>> EventStore::Prepare(AppendReques
   return prepared;
 }
 
-void EventStore::Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done) {
+void EventStore::Submit(PreparedAppendPtr append, AppendCallback done) {
   impl_->Submit(std::move(append), std::move(done));
 }
 

@@ -6,14 +6,15 @@
 #include <charconv>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace footprint::eventstore {
 namespace {
 
 bool IsStreamIdChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-         c == ':' || c == '@' || c == '/' || c == '-';
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == ':' ||
+         c == '@' || c == '/' || c == '-';
 }
 
 bool IsEventTypeChar(char c) {
@@ -49,18 +50,18 @@ absl::StatusOr<StreamId> StreamId::Parse(absl::string_view text, absl::string_vi
     return absl::InvalidArgumentError(absl::StrCat(field, ": stream id is required"));
   }
   if (text.size() > kMaxBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": stream id is ", text.size(),
-                                                   " bytes; the maximum is ", kMaxBytes));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": stream id is ", text.size(), " bytes; the maximum is ", kMaxBytes));
   }
   if (!absl::ascii_isalnum(static_cast<unsigned char>(text[0]))) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": stream id ", Quoted(text), " must start with a letter or a digit"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": stream id ", Quoted(text), " must start with a letter or a digit"));
   }
   for (size_t i = 0; i < text.size(); ++i) {
     if (!IsStreamIdChar(text[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": stream id ", Quoted(text), " has a character not in [A-Za-z0-9._:@/-] at byte ",
-          i));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": stream id ", Quoted(text),
+                       " has a character not in [A-Za-z0-9._:@/-] at byte ", i));
     }
   }
   return StreamId(std::string(text));
@@ -85,9 +86,9 @@ absl::Status ValidateEventType(absl::string_view type, absl::string_view field) 
   }
   for (size_t i = 0; i < type.size(); ++i) {
     if (!IsEventTypeChar(type[i])) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": event type ", Quoted(type), " has a character not in [A-Za-z0-9._-] at byte ",
-          i));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": event type ", Quoted(type),
+                       " has a character not in [A-Za-z0-9._-] at byte ", i));
     }
   }
   return absl::OkStatus();
@@ -177,6 +178,16 @@ absl::StatusOr<ExpectedVersion> ExpectedVersion::Parse(absl::string_view text,
 
 absl::Status ExpectedVersion::Check(const StreamId& stream,
                                     std::optional<StreamVersion> head) const {
+  absl::Status status = CheckWithoutPayload(stream, head);
+  if (!status.ok()) {
+    status.SetPayload(kCurrentVersionPayload,
+                      absl::Cord(head ? std::to_string(head->value) : std::string("none")));
+  }
+  return status;
+}
+
+absl::Status ExpectedVersion::CheckWithoutPayload(const StreamId& stream,
+                                                  std::optional<StreamVersion> head) const {
   const auto current = [&]() -> std::string {
     return head ? absl::StrCat("is at version ", head->value) : "does not exist";
   };
@@ -189,9 +200,8 @@ absl::Status ExpectedVersion::Check(const StreamId& stream,
                                              "' must not exist, but it ", current()));
     case Kind::kStreamExists:
       if (head) return absl::OkStatus();
-      return absl::AbortedError(
-          absl::StrCat("expected version: stream '", stream.str(), "' must exist, but it ",
-                       current()));
+      return absl::AbortedError(absl::StrCat("expected version: stream '", stream.str(),
+                                             "' must exist, but it ", current()));
     case Kind::kExact:
       if (head && head->value == exact_) return absl::OkStatus();
       return absl::AbortedError(absl::StrCat("expected version: stream '", stream.str(),

@@ -95,8 +95,8 @@ absl::Status ValidatePayload(v1::ContentType content_type, absl::string_view pay
       return absl::OkStatus();
     }
     default:
-      return absl::InvalidArgumentError(absl::StrCat(field, ".content_type: unknown value ",
-                                                     static_cast<int>(content_type)));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".content_type: unknown value ", static_cast<int>(content_type)));
   }
 }
 

@@ -54,7 +54,7 @@ class CommitNotifier {
   std::atomic<bool> closed_{false};
   std::mutex mu_;
   std::condition_variable cv_;
-  WaiterId next_id_ = 1;             // Guarded by mu_.
+  WaiterId next_id_ = 1;  // Guarded by mu_.
   struct Waiter {
     uint64_t end_seen;
     Callback callback;

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/string_view.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "eventstore/clock.h"
 #include "eventstore/commit_notifier.h"
 #include "eventstore/types.h"
@@ -77,6 +77,10 @@ struct AppendResult {
 // An append request that passed validation, ready for the writer. Opaque; built by
 // EventStore::Prepare so that validation and encoding run on the caller's thread.
 class PreparedAppend;
+struct PreparedAppendDeleter {
+  void operator()(PreparedAppend* append) const;
+};
+using PreparedAppendPtr = std::unique_ptr<PreparedAppend, PreparedAppendDeleter>;
 
 using AppendCallback = absl::AnyInvocable<void(absl::StatusOr<AppendResult>) &&>;
 
@@ -167,13 +171,13 @@ class EventStore {
 
   // Validates `request` (stream id, types, ids, payloads, sizes) and encodes it for the writer.
   // INVALID_ARGUMENT naming the field and the rule. Nothing is written.
-  absl::StatusOr<std::unique_ptr<PreparedAppend>> Prepare(AppendRequest request) const;
+  absl::StatusOr<PreparedAppendPtr> Prepare(AppendRequest request) const;
 
   // Queues a prepared append. `done` runs exactly once, on the writer thread, after the group
   // holding the append is durable (or has failed). Errors passed to `done`: ABORTED (expected
   // version), ALREADY_EXISTS (event id reused with other content), UNAVAILABLE (storage error
   // or store closing).
-  void Submit(std::unique_ptr<PreparedAppend> append, AppendCallback done);
+  void Submit(PreparedAppendPtr append, AppendCallback done);
 
   // Prepare + Submit, waiting for the result.
   absl::StatusOr<AppendResult> Append(AppendRequest request);

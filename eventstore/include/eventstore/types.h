@@ -76,6 +76,10 @@ class EventId {
   std::array<uint8_t, 16> bytes_;
 };
 
+// Payload key of an ABORTED expected-version status: the stream's current last version as a
+// decimal string, or "none" when the stream has no events.
+inline constexpr char kCurrentVersionPayload[] = "footprint/current_version";
+
 // The condition an append places on the stream's current last version.
 class ExpectedVersion {
  public:
@@ -91,7 +95,8 @@ class ExpectedVersion {
                                                absl::string_view field = "expected_version");
 
   // OK when a stream whose last version is `head` (nullopt: no such stream) satisfies this
-  // expectation; otherwise ABORTED with a message that states the stream's current version.
+  // expectation; otherwise ABORTED with a message that states the stream's current version,
+  // which is also attached as payload kCurrentVersionPayload.
   absl::Status Check(const StreamId& stream, std::optional<StreamVersion> head) const;
 
   Kind kind() const { return kind_; }
@@ -101,6 +106,7 @@ class ExpectedVersion {
 
  private:
   ExpectedVersion(Kind kind, uint64_t exact) : kind_(kind), exact_(exact) {}
+  absl::Status CheckWithoutPayload(const StreamId& stream, std::optional<StreamVersion> head) const;
   Kind kind_;
   uint64_t exact_;
 };

@@ -1,0 +1,99 @@
+// Projection: pure logic that turns events into read-model writes, and the worker that drives
+// it from the log with its checkpoint committed atomically with the writes.
+//
+// Thread-safety: a Projection is only called from its worker's thread. ProjectionWorker's
+// public methods are thread-safe; CatchUp/Rebuild must not run concurrently with Run.
+#ifndef FOOTPRINT_PROJECTIONS_PROJECTION_H_
+#define FOOTPRINT_PROJECTIONS_PROJECTION_H_
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "eventstore/event_store.h"
+#include "footprint/v1/event.pb.h"
+
+namespace footprint::projections {
+
+// The read-model view a projection works through while applying a batch of events: reads see
+// the batch's own earlier writes; writes are committed with the checkpoint.
+class ProjectionContext {
+ public:
+  ProjectionContext(const eventstore::EventStore* store, const eventstore::ReadModelHandle* model)
+      : store_(store), model_(model) {}
+
+  absl::StatusOr<std::optional<std::string>> Get(absl::string_view key) const;
+  void Put(absl::string_view key, std::string value);
+  void Delete(absl::string_view key);
+
+  // Moves the staged writes into `batch` and clears them.
+  void Drain(eventstore::ConsumerBatch* batch);
+  size_t staged() const { return staged_.size(); }
+
+ private:
+  const eventstore::EventStore* store_;
+  const eventstore::ReadModelHandle* model_;
+  std::map<std::string, std::optional<std::string>, std::less<>> staged_;  // nullopt: deleted
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // Names the read model and the checkpoint: [a-z0-9_]{1,64}.
+  virtual std::string name() const = 0;
+  // Applies one event. Must be deterministic: the same events give the same read model. An
+  // error stops the worker at this event (it is never skipped).
+  virtual absl::Status Apply(const v1::Event& event, ProjectionContext& context) = 0;
+};
+
+struct WorkerStatus {
+  std::string name;
+  uint64_t next_position = 0;  // the checkpoint
+  bool healthy = true;
+  std::string error;             // why the worker stopped, when !healthy
+  uint64_t failed_position = 0;  // the event it could not apply, when !healthy
+};
+
+class ProjectionWorker {
+ public:
+  // `store` and `projection` are not owned and must outlive the worker.
+  ProjectionWorker(eventstore::EventStore* store, Projection* projection,
+                   size_t events_per_commit = 1000);
+
+  // Applies every committed event after the checkpoint, committing every events_per_commit
+  // events. Returns the number applied. On an Apply error nothing of the failing batch is
+  // committed, the worker becomes unhealthy, and the error is returned with its position.
+  absl::StatusOr<uint64_t> CatchUp();
+
+  // Deletes the read model and the checkpoint atomically, then catches up from position 0.
+  absl::StatusOr<uint64_t> Rebuild();
+
+  // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped or
+  // unhealthy.
+  void Run();
+  void Stop();
+
+  WorkerStatus status() const;
+  const eventstore::ReadModelHandle& model() const { return *model_; }
+
+ private:
+  absl::Status Open();
+
+  eventstore::EventStore* const store_;
+  Projection* const projection_;
+  const size_t events_per_commit_;
+  std::optional<eventstore::ReadModelHandle> model_;
+  std::atomic<bool> stop_{false};
+
+  mutable std::mutex mu_;
+  WorkerStatus status_;  // Guarded by mu_.
+};
+
+}  // namespace footprint::projections
+
+#endif  // FOOTPRINT_PROJECTIONS_PROJECTION_H_

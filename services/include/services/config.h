@@ -1,0 +1,48 @@
+// ServerConfig: footprintd's settings, from defaults, a YAML file and command-line flags.
+#ifndef FOOTPRINT_SERVICES_CONFIG_H_
+#define FOOTPRINT_SERVICES_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "eventstore/event_store.h"
+
+namespace footprint::services {
+
+inline constexpr char kDefaultListenAddress[] = "127.0.0.1:50051";
+inline constexpr char kDefaultDataDir[] = "/var/lib/footprint";
+
+struct ServerConfig {
+  std::string data_dir = kDefaultDataDir;
+  // HOST:PORT; port 0 picks a free port.
+  std::string listen = kDefaultListenAddress;
+  // trace, debug, info, warn, error.
+  std::string log_level = "info";
+  // How long shutdown waits for in-flight RPCs before cancelling them.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Threads for blocking reads (0: one per hardware thread).
+  int read_threads = 0;
+  // Limits passed to the store.
+  size_t max_event_bytes = eventstore::StoreOptions().max_event_bytes;
+  size_t max_batch_events = eventstore::StoreOptions().max_batch_events;
+  size_t max_batch_bytes = eventstore::StoreOptions().max_batch_bytes;
+
+  eventstore::StoreOptions ToStoreOptions() const;
+};
+
+// Reads settings from a YAML file over `base`. Unknown keys and values of the wrong type are
+// INVALID_ARGUMENT naming the key; a missing file is NOT_FOUND. Example: deploy/footprintd.yaml.
+absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig base);
+
+// Splits "host:port" or "[v6]:port". INVALID_ARGUMENT naming `field` when malformed.
+struct HostPort {
+  std::string host;
+  int port = 0;
+};
+absl::StatusOr<HostPort> ParseHostPort(absl::string_view address, absl::string_view field);
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_CONFIG_H_

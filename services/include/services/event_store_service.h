@@ -1,0 +1,60 @@
+// EventStoreService: the gRPC face of eventstore::EventStore (footprint.v1.EventStore).
+//
+// Handlers stay thin: decode and validate the request, call the store, map the result back.
+// Appends are prepared on the gRPC thread and completed by the store's writer callback; reads
+// and verification run on `read_pool`, never on a gRPC thread. ReadAll and Subscribe are raw
+// (ByteBuffer) methods so that stored event bytes go onto the wire without being re-encoded.
+//
+// Thread-safety: the service is shared by all gRPC threads; it holds no mutable state of its
+// own. The store and the pool must outlive the gRPC server that serves this service.
+#ifndef FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
+#define FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "eventstore/event_store.h"
+#include "footprint/v1/eventstore.grpc.pb.h"
+
+namespace footprint::services {
+
+class EventStoreService final
+    : public v1::EventStore::WithRawCallbackMethod_ReadAll<
+          v1::EventStore::WithRawCallbackMethod_Subscribe<v1::EventStore::CallbackService>> {
+ public:
+  // Events per ReadAll/Subscribe response message, and bytes (a message may exceed the byte
+  // budget by one event).
+  static constexpr size_t kChunkEvents = 1000;
+  static constexpr size_t kChunkBytes = 1 << 20;
+  // Largest ReadStream page.
+  static constexpr uint32_t kMaxReadStreamPage = 1000;
+  // Trailer on ABORTED appends: the stream's current version ("none" if it has no events).
+  static constexpr char kCurrentVersionTrailer[] = "footprint-current-version";
+
+  EventStoreService(eventstore::EventStore* store, boost::asio::thread_pool* read_pool)
+      : store_(store), read_pool_(read_pool) {}
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) override;
+  grpc::ServerUnaryReactor* ReadStream(grpc::CallbackServerContext* context,
+                                       const v1::ReadStreamRequest* request,
+                                       v1::ReadStreamResponse* response) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* ReadAll(grpc::CallbackServerContext* context,
+                                                      const grpc::ByteBuffer* request) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request) override;
+  grpc::ServerUnaryReactor* VerifyChain(grpc::CallbackServerContext* context,
+                                        const v1::VerifyChainRequest* request,
+                                        v1::VerifyChainResponse* response) override;
+
+ private:
+  eventstore::EventStore* const store_;
+  boost::asio::thread_pool* const read_pool_;
+};
+
+// absl -> gRPC status, one to one.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_

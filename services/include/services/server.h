@@ -1,0 +1,63 @@
+// FootprintServer: opens the store and serves it over gRPC, with the health and reflection
+// services. Used by footprintd and by in-process end-to-end tests.
+//
+// Thread-safety: Start, Shutdown and Wait may be called from different threads; Shutdown is
+// idempotent.
+#ifndef FOOTPRINT_SERVICES_SERVER_H_
+#define FOOTPRINT_SERVICES_SERVER_H_
+
+#include <grpcpp/server.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "eventstore/event_store.h"
+#include "services/config.h"
+#include "services/event_store_service.h"
+
+namespace footprint::services {
+
+class FootprintServer {
+ public:
+  // Opens the store in config.data_dir and starts listening on config.listen.
+  // Errors: those of EventStore::Open; INVALID_ARGUMENT for a malformed listen address;
+  // UNAVAILABLE when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<FootprintServer>> Start(const ServerConfig& config,
+                                                                const Clock* clock = nullptr);
+
+  // Shuts down (if not yet) and releases everything.
+  ~FootprintServer();
+
+  // "host:port" with the port actually bound.
+  const std::string& address() const { return address_; }
+  int port() const { return port_; }
+  eventstore::EventStore& store() { return *store_; }
+
+  // Health goes NOT_SERVING, subscriptions end with UNAVAILABLE, the server stops accepting
+  // calls and waits up to shutdown_grace for in-flight ones (queued appends are committed and
+  // acknowledged), then the writer drains and stops.
+  void Shutdown();
+  // Blocks until Shutdown has completed.
+  void Wait();
+
+ private:
+  FootprintServer() = default;
+
+  ServerConfig config_;
+  std::string address_;
+  int port_ = 0;
+  std::unique_ptr<eventstore::EventStore> store_;
+  std::unique_ptr<boost::asio::thread_pool> read_pool_;
+  std::unique_ptr<EventStoreService> event_store_service_;
+  std::unique_ptr<grpc::Server> server_;
+
+  std::mutex mu_;
+  bool shut_down_ = false;  // Guarded by mu_.
+};
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_SERVER_H_

@@ -1,0 +1,153 @@
+#include "services/config.h"
+
+#include <charconv>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "yaml-cpp/yaml.h"
+
+namespace footprint::services {
+
+eventstore::StoreOptions ServerConfig::ToStoreOptions() const {
+  eventstore::StoreOptions options;
+  options.data_dir = data_dir;
+  options.max_event_bytes = max_event_bytes;
+  options.max_batch_events = max_batch_events;
+  options.max_batch_bytes = max_batch_bytes;
+  return options;
+}
+
+namespace {
+
+// yaml-cpp reports errors with exceptions; they are caught here and never leave this file.
+template <typename T>
+absl::Status ReadScalar(const YAML::Node& node, const std::string& key, T* out) {
+  try {
+    *out = node.as<T>();
+    return absl::OkStatus();
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("config: '", key, "' has a value of the wrong type (", e.what(), ")"));
+  }
+}
+
+absl::Status ReadPositive(const YAML::Node& node, const std::string& key, size_t* out) {
+  long long value = 0;
+  if (auto st = ReadScalar(node, key, &value); !st.ok()) return st;
+  if (value <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", key, "' must be positive"));
+  }
+  *out = static_cast<size_t>(value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> KeyOf(const YAML::Node& node) {
+  try {
+    return node.as<std::string>();
+  } catch (const YAML::Exception&) {
+    return absl::InvalidArgumentError("config: keys must be strings");
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig base) {
+  const std::string file(path);
+  if (!std::filesystem::exists(file)) {
+    return absl::NotFoundError(absl::StrCat("config: file '", file, "' does not exist"));
+  }
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", file, "': ", e.what()));
+  }
+  if (root.IsNull()) return base;
+  if (!root.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", file, "' must be a mapping"));
+  }
+  for (const auto& entry : root) {
+    auto key_or = KeyOf(entry.first);
+    if (!key_or.ok()) return key_or.status();
+    const std::string& key = *key_or;
+    const YAML::Node& value = entry.second;
+    absl::Status st;
+    if (key == "data_dir") {
+      st = ReadScalar(value, key, &base.data_dir);
+    } else if (key == "listen") {
+      st = ReadScalar(value, key, &base.listen);
+    } else if (key == "log_level") {
+      st = ReadScalar(value, key, &base.log_level);
+    } else if (key == "shutdown_grace_seconds") {
+      double seconds = 0;
+      st = ReadScalar(value, key, &seconds);
+      if (st.ok() && seconds < 0) {
+        st = absl::InvalidArgumentError("config: 'shutdown_grace_seconds' must not be negative");
+      }
+      base.shutdown_grace = absl::Seconds(seconds);
+    } else if (key == "read_threads") {
+      st = ReadScalar(value, key, &base.read_threads);
+      if (st.ok() && base.read_threads < 0) {
+        st = absl::InvalidArgumentError("config: 'read_threads' must not be negative");
+      }
+    } else if (key == "limits") {
+      if (!value.IsMap()) {
+        return absl::InvalidArgumentError("config: 'limits' must be a mapping");
+      }
+      for (const auto& limit : value) {
+        auto name_or = KeyOf(limit.first);
+        if (!name_or.ok()) return name_or.status();
+        const std::string& name = *name_or;
+        const std::string qualified = "limits." + name;
+        if (name == "max_event_bytes") {
+          st = ReadPositive(limit.second, qualified, &base.max_event_bytes);
+        } else if (name == "max_batch_events") {
+          st = ReadPositive(limit.second, qualified, &base.max_batch_events);
+        } else if (name == "max_batch_bytes") {
+          st = ReadPositive(limit.second, qualified, &base.max_batch_bytes);
+        } else {
+          st = absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+        }
+        if (!st.ok()) return st;
+      }
+    } else {
+      st = absl::InvalidArgumentError(absl::StrCat("config: unknown key '", key, "'"));
+    }
+    if (!st.ok()) return st;
+  }
+  return base;
+}
+
+absl::StatusOr<HostPort> ParseHostPort(absl::string_view address, absl::string_view field) {
+  const auto invalid = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": '", address, "' is not HOST:PORT (", why, ")"));
+  };
+  HostPort result;
+  absl::string_view port_text;
+  if (!address.empty() && address.front() == '[') {
+    const size_t close = address.find(']');
+    if (close == absl::string_view::npos || close + 1 >= address.size() ||
+        address[close + 1] != ':') {
+      return invalid("an IPv6 host needs the form [host]:port");
+    }
+    result.host = std::string(address.substr(0, close + 1));
+    port_text = address.substr(close + 2);
+  } else {
+    const size_t colon = address.rfind(':');
+    if (colon == absl::string_view::npos || colon == 0) return invalid("missing host or port");
+    result.host = std::string(address.substr(0, colon));
+    port_text = address.substr(colon + 1);
+  }
+  int port = -1;
+  const auto [end, error] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() ||
+      port < 0 || port > 65535) {
+    return invalid("the port must be a number from 0 to 65535");
+  }
+  result.port = port;
+  return result;
+}
+
+}  // namespace footprint::services

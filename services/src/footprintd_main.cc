@@ -1,0 +1,104 @@
+// footprintd: the Footprint server.
+//
+//   footprintd [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--log-level LEVEL]
+//
+// Prints "listening on HOST:PORT" on stdout once it accepts calls; logs go to stderr.
+// SIGTERM or SIGINT shuts it down cleanly, committing appends already in flight.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "CLI/CLI.hpp"
+#include "services/config.h"
+#include "services/server.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+int Run(int argc, char** argv) {
+  using footprint::services::ServerConfig;
+  CLI::App app{"footprintd: Footprint's event store server"};
+  std::string config_file;
+  std::string data_dir;
+  std::string listen;
+  std::string log_level;
+  app.add_option("--config", config_file, "YAML settings file (see deploy/footprintd.yaml)");
+  app.add_option("--data-dir", data_dir,
+                 std::string("data directory (default ") + footprint::services::kDefaultDataDir +
+                     ", or $FOOTPRINT_DATA_DIR)");
+  app.add_option("--listen", listen,
+                 std::string("HOST:PORT to listen on; port 0 picks a free port (default ") +
+                     footprint::services::kDefaultListenAddress + ")");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error (default info)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  auto logger = spdlog::stderr_color_mt("footprintd");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+
+  ServerConfig config;
+  if (const char* env = std::getenv("FOOTPRINT_DATA_DIR"); env != nullptr && *env != '\0') {
+    config.data_dir = env;
+  }
+  if (!config_file.empty()) {
+    auto loaded = footprint::services::LoadConfigFile(config_file, config);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "footprintd: %s\n", loaded.status().ToString().c_str());
+      return 2;
+    }
+    config = *loaded;
+  }
+  if (!data_dir.empty()) config.data_dir = data_dir;
+  if (!listen.empty()) config.listen = listen;
+  if (!log_level.empty()) config.log_level = log_level;
+  const spdlog::level::level_enum level = spdlog::level::from_str(config.log_level);
+  if (level == spdlog::level::off && config.log_level != "off") {
+    std::fprintf(stderr,
+                 "footprintd: log_level: '%s' is not one of trace, debug, info, warn, error\n",
+                 config.log_level.c_str());
+    return 2;
+  }
+  spdlog::set_level(level);
+
+  // Signals are handled on this thread; every other thread is started after they are blocked
+  // by asio's signal_set registration.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+
+  auto server = footprint::services::FootprintServer::Start(config);
+  if (!server.ok()) {
+    spdlog::critical("cannot start: {}", server.status().ToString());
+    std::fprintf(stderr, "footprintd: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  std::printf("listening on %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  spdlog::info("listening on {} (data directory {})", (*server)->address(), config.data_dir);
+
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    spdlog::info("received signal {}; shutting down", signal);
+    (*server)->Shutdown();
+  });
+  io.run();
+  server->reset();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "footprintd: fatal: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,106 @@
+#include "services/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server_builder.h>
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
+
+namespace footprint::services {
+namespace {
+
+constexpr char kEventStoreServiceName[] = "footprint.v1.EventStore";
+
+bool IsLoopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "[::1]" ||
+         host.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const ServerConfig& config,
+                                                                        const Clock* clock) {
+  auto listen = ParseHostPort(config.listen, "listen");
+  if (!listen.ok()) return listen.status();
+
+  std::unique_ptr<FootprintServer> server(new FootprintServer());
+  server->config_ = config;
+  eventstore::StoreOptions store_options = config.ToStoreOptions();
+  store_options.clock = clock;
+  auto store = eventstore::EventStore::Open(store_options);
+  if (!store.ok()) return store.status();
+  server->store_ = std::move(*store);
+  spdlog::info("opened data directory {} ({} events)", config.data_dir,
+               server->store_->CommittedEnd().value);
+
+  const int threads = config.read_threads > 0
+                          ? config.read_threads
+                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  server->read_pool_ = std::make_unique<boost::asio::thread_pool>(threads);
+  server->event_store_service_ =
+      std::make_unique<EventStoreService>(server->store_.get(), server->read_pool_.get());
+
+  if (!IsLoopback(listen->host)) {
+    spdlog::warn(
+        "listening on {} without TLS: anyone who can reach this address can read and "
+        "write the log",
+        config.listen);
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->event_store_service_.get());
+  // An append may carry max_batch_bytes of event data plus framing.
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::min<size_t>(config.max_batch_bytes + (1 << 20), INT32_MAX)));
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || server->port_ == 0) {
+    server->store_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("listen: cannot listen on ", config.listen,
+                     " (address in use, or not an address of this machine)"));
+  }
+  server->address_ = absl::StrCat(listen->host, ":", server->port_);
+  auto* health = server->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  health->SetServingStatus(kEventStoreServiceName, true);
+  return server;
+}
+
+FootprintServer::~FootprintServer() { Shutdown(); }
+
+void FootprintServer::Shutdown() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (shut_down_) return;
+    shut_down_ = true;
+  }
+  if (server_) {
+    spdlog::info("shutting down: finishing in-flight calls");
+    auto* health = server_->GetHealthCheckService();
+    health->SetServingStatus(false);
+    // Live subscriptions would otherwise hold the server until the grace period ends.
+    store_->notifier().Close();
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoNanoseconds(config_.shutdown_grace));
+    server_->Wait();
+  }
+  if (read_pool_) read_pool_->join();
+  if (store_) {
+    store_->StopWriter();
+    const uint64_t events = store_->CommittedEnd().value;
+    store_.reset();
+    spdlog::info("store closed ({} events)", events);
+  }
+}
+
+void FootprintServer::Wait() {
+  if (server_) server_->Wait();
+}
+
+}  // namespace footprint::services

@@ -1,0 +1,481 @@
+// footprint: the command-line client of footprintd (a thin client of the public gRPC API).
+//
+//   footprint [--server HOST:PORT] [--json] [--timeout SECONDS] COMMAND ...
+//     append STREAM TYPE [--data JSON | --data-file FILE | stdin] [--id UUID]
+//            [--expected-version any|no-stream|exists|N] [--source S] [--actor A]
+//            [--correlation-id C]
+//     read STREAM [--from VERSION] [--backwards] [--limit N]
+//     read-all [--from POSITION] [--stream-prefix P] [--type T]... [--limit N] [--follow]
+//     verify [--from POSITION] [--to POSITION]
+//
+// Exit status: 0 success; 1 the server refused or failed ("footprint: CODE: reason" on stderr);
+// 2 bad command line; 3 verification found a broken chain.
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/escaping.h"
+#include "absl/time/time.h"
+#include "footprint/v1/eventstore.grpc.pb.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "nlohmann/json.hpp"
+
+namespace {
+
+namespace v1 = footprint::v1;
+using nlohmann::json;
+
+constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+const char* CodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::OK:
+      return "OK";
+    case grpc::CANCELLED:
+      return "CANCELLED";
+    case grpc::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::ABORTED:
+      return "ABORTED";
+    case grpc::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::INTERNAL:
+      return "INTERNAL";
+    case grpc::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
+  }
+}
+
+// One line on stderr, the status code first; returns the exit status.
+int Fail(const std::string& code, const std::string& message) {
+  std::string line = message;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::fprintf(stderr, "footprint: %s: %s\n", code.c_str(), line.c_str());
+  return 1;
+}
+
+int Fail(const grpc::Status& status) {
+  return Fail(CodeName(status.error_code()), status.error_message());
+}
+
+int UsageError(const std::string& message) {
+  Fail("INVALID_ARGUMENT", message);
+  return 2;
+}
+
+struct Globals {
+  std::string server;
+  bool json = false;
+  double timeout_seconds = 30;
+};
+
+std::unique_ptr<v1::EventStore::Stub> MakeStub(const Globals& g) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  return v1::EventStore::NewStub(
+      grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), args));
+}
+
+void SetDeadline(grpc::ClientContext* context, const Globals& g) {
+  if (g.timeout_seconds > 0) {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::microseconds(static_cast<int64_t>(g.timeout_seconds * 1e6)));
+  }
+}
+
+// An event's data as JSON for people: JSON as is, protobuf through its descriptor, anything
+// that cannot be shown as JSON as {"base64": ...}.
+json DataAsJson(const v1::Event& event) {
+  if (event.content_type() == v1::CONTENT_TYPE_PROTOBUF) {
+    const auto* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindMessageTypeByName(
+            event.payload_type());
+    if (descriptor != nullptr) {
+      std::unique_ptr<google::protobuf::Message> message(
+          google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
+      std::string text;
+      if (message->ParseFromString(event.data()) &&
+          google::protobuf::util::MessageToJsonString(*message, &text).ok()) {
+        return json::parse(text, nullptr, false);
+      }
+    }
+  } else {
+    json parsed = json::parse(event.data(), nullptr, false);
+    if (!parsed.is_discarded()) return parsed;
+  }
+  return json{{"base64", absl::Base64Escape(event.data())}};
+}
+
+std::string HexOf(const std::string& bytes) { return absl::BytesToHexString(bytes); }
+
+std::string RecordedAt(const v1::Event& event) {
+  return google::protobuf::util::TimeUtil::ToString(event.recorded_at());
+}
+
+json EventJson(const v1::Event& event) {
+  json out = {
+      {"id", event.id()},
+      {"stream", event.stream()},
+      {"version", event.version()},
+      {"position", event.position()},
+      {"type", event.type()},
+      {"recorded_at", RecordedAt(event)},
+      {"metadata",
+       {{"source_system", event.metadata().source_system()},
+        {"correlation_id", event.metadata().correlation_id()},
+        {"actor", event.metadata().actor()}}},
+      {"content_type", event.content_type() == v1::CONTENT_TYPE_PROTOBUF ? "protobuf" : "json"},
+      {"data", DataAsJson(event)},
+      {"prev_hash", HexOf(event.prev_hash())},
+      {"hash", HexOf(event.hash())},
+  };
+  if (!event.payload_type().empty()) out["payload_type"] = event.payload_type();
+  return out;
+}
+
+void PrintEvent(const v1::Event& event, const Globals& g) {
+  if (g.json) {
+    std::cout << EventJson(event).dump() << '\n';
+    return;
+  }
+  std::cout << '#' << event.position() << ' ' << event.stream() << '@' << event.version() << ' '
+            << event.type() << ' ' << RecordedAt(event) << ' ' << DataAsJson(event).dump() << '\n';
+}
+
+bool ParseU64(const std::string& text, uint64_t* out) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+struct AppendArgs {
+  std::string stream;
+  std::string type;
+  std::string data;
+  std::string data_file;
+  std::string id;
+  std::string expected = "any";
+  std::string source = "footprint-cli";
+  std::string actor;
+  std::string correlation_id;
+  bool data_given = false;
+};
+
+int RunAppend(const Globals& g, const AppendArgs& a) {
+  v1::AppendRequest request;
+  request.set_stream(a.stream);
+  v1::ExpectedVersion* expected = request.mutable_expected_version();
+  uint64_t exact = 0;
+  if (a.expected == "any") {
+    expected->set_any(true);
+  } else if (a.expected == "no-stream") {
+    expected->set_no_stream(true);
+  } else if (a.expected == "exists") {
+    expected->set_stream_exists(true);
+  } else if (ParseU64(a.expected, &exact)) {
+    expected->set_exact(exact);
+  } else {
+    return UsageError("--expected-version: '" + a.expected +
+                      "' is not an expected version; use any, no-stream, exists or a version "
+                      "number");
+  }
+
+  std::string data;
+  if (a.data_given) {
+    data = a.data;
+  } else if (!a.data_file.empty() && a.data_file != "-") {
+    std::ifstream in(a.data_file, std::ios::binary);
+    if (!in) return UsageError("--data-file: cannot read '" + a.data_file + "'");
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    data = buffer.str();
+  } else {
+    if (a.data_file.empty() && isatty(STDIN_FILENO)) {
+      return UsageError("no event data: give --data JSON, --data-file FILE, or pipe JSON on stdin");
+    }
+    std::stringstream buffer;
+    buffer << std::cin.rdbuf();
+    data = buffer.str();
+  }
+
+  v1::EventData* event = request.add_events();
+  event->set_id(a.id);
+  event->set_type(a.type);
+  event->set_content_type(v1::CONTENT_TYPE_JSON);
+  event->set_data(data);
+  event->mutable_metadata()->set_source_system(a.source);
+  event->mutable_metadata()->set_actor(
+      a.actor.empty() ? (std::getenv("USER") ? std::getenv("USER") : "") : a.actor);
+  event->mutable_metadata()->set_correlation_id(a.correlation_id);
+
+  auto stub = MakeStub(g);
+  grpc::ClientContext context;
+  SetDeadline(&context, g);
+  v1::AppendResponse response;
+  grpc::Status status = stub->Append(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  if (g.json) {
+    json out = {{"stream", a.stream},
+                {"first_version", response.first_version()},
+                {"last_version", response.last_version()},
+                {"first_position", response.first_position()},
+                {"last_position", response.last_position()},
+                {"event_ids", response.event_ids()},
+                {"duplicate", response.duplicate()}};
+    std::cout << out.dump() << '\n';
+  } else {
+    std::cout << (response.duplicate() ? "already stored " : "appended ") << a.stream << '@'
+              << response.first_version() << " at position " << response.first_position() << " (id "
+              << response.event_ids(0) << ")\n";
+  }
+  return 0;
+}
+
+struct ReadArgs {
+  std::string stream;
+  uint64_t from = 0;
+  bool from_given = false;
+  bool backwards = false;
+  uint64_t limit = 0;  // 0: all
+};
+
+int RunRead(const Globals& g, const ReadArgs& a) {
+  auto stub = MakeStub(g);
+  uint64_t printed = 0;
+  bool first_page = true;
+  uint64_t next = a.from;
+  while (true) {
+    v1::ReadStreamRequest request;
+    request.set_stream(a.stream);
+    request.set_direction(a.backwards ? v1::DIRECTION_BACKWARDS : v1::DIRECTION_FORWARDS);
+    if (a.backwards && !a.from_given && first_page) {
+      request.set_from_end(true);
+    } else {
+      request.set_from_version(next);
+    }
+    if (a.limit > 0)
+      request.set_limit(static_cast<uint32_t>(std::min<uint64_t>(a.limit - printed, 1000)));
+    grpc::ClientContext context;
+    SetDeadline(&context, g);
+    v1::ReadStreamResponse response;
+    grpc::Status status = stub->ReadStream(&context, request, &response);
+    if (!status.ok()) return Fail(status);
+    for (const auto& event : response.events()) PrintEvent(event, g);
+    printed += response.events_size();
+    first_page = false;
+    if (response.end_of_stream() || response.events_size() == 0 ||
+        (a.limit > 0 && printed >= a.limit)) {
+      break;
+    }
+    const uint64_t last = response.events(response.events_size() - 1).version();
+    next = a.backwards ? last - 1 : last + 1;
+  }
+  return 0;
+}
+
+struct ReadAllArgs {
+  uint64_t from = 0;
+  std::string stream_prefix;
+  std::vector<std::string> types;
+  uint64_t limit = 0;
+  bool follow = false;
+};
+
+int RunReadAll(const Globals& g, const ReadAllArgs& a) {
+  auto stub = MakeStub(g);
+  grpc::ClientContext context;
+  if (!a.follow) SetDeadline(&context, g);
+  v1::ReadAllFilter filter;
+  filter.set_stream_prefix(a.stream_prefix);
+  for (const auto& t : a.types) filter.add_event_types(t);
+
+  std::unique_ptr<grpc::ClientReader<v1::ReadAllResponse>> reader;
+  if (a.follow) {
+    v1::SubscribeRequest request;
+    request.set_from_position(a.from);
+    *request.mutable_filter() = filter;
+    reader = stub->Subscribe(&context, request);
+  } else {
+    v1::ReadAllRequest request;
+    request.set_from_position(a.from);
+    *request.mutable_filter() = filter;
+    request.set_limit(a.limit);
+    reader = stub->ReadAll(&context, request);
+  }
+  v1::ReadAllResponse response;
+  uint64_t printed = 0;
+  while (reader->Read(&response)) {
+    for (const auto& event : response.events()) {
+      PrintEvent(event, g);
+      if (a.follow && a.limit > 0 && ++printed >= a.limit) {
+        std::cout.flush();
+        context.TryCancel();
+        reader->Finish();
+        return 0;
+      }
+    }
+    std::cout.flush();
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return Fail(status);
+  return 0;
+}
+
+struct VerifyArgs {
+  uint64_t from = 0;
+  uint64_t to = 0;
+  bool to_given = false;
+};
+
+int RunVerify(const Globals& g, const VerifyArgs& a) {
+  auto stub = MakeStub(g);
+  v1::VerifyChainRequest request;
+  request.set_from_position(a.from);
+  if (a.to_given) request.set_to_position(a.to);
+  grpc::ClientContext context;
+  // Verification of a large log takes a while; allow ten times the usual timeout.
+  Globals long_running = g;
+  long_running.timeout_seconds = g.timeout_seconds * 10;
+  SetDeadline(&context, long_running);
+  v1::VerifyChainResponse response;
+  grpc::Status status = stub->VerifyChain(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  if (g.json) {
+    json out = {{"ok", response.ok()},
+                {"events_checked", response.events_checked()},
+                {"first_position", response.first_position()},
+                {"last_position", response.last_position()},
+                {"head_hash", response.head_hash()}};
+    if (!response.ok()) {
+      out["first_bad_position"] = response.first_bad_position();
+      out["reason"] = response.reason();
+    }
+    std::cout << out.dump() << '\n';
+  }
+  if (!response.ok()) {
+    Fail("DATA_LOSS", "chain broken at position " + std::to_string(response.first_bad_position()) +
+                          ": " + response.reason());
+    return 3;
+  }
+  if (!g.json) {
+    if (response.events_checked() == 0) {
+      std::cout << "verified 0 events (nothing in range)\n";
+    } else {
+      std::cout << "verified " << response.events_checked() << " events (positions "
+                << response.first_position() << ".." << response.last_position() << "), head hash "
+                << response.head_hash() << '\n';
+    }
+  }
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"footprint: command-line client of footprintd"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  Globals g;
+  const char* env_server = std::getenv("FOOTPRINT_SERVER");
+  g.server = env_server != nullptr && *env_server != '\0' ? env_server : kDefaultServer;
+  app.add_option(
+      "--server", g.server,
+      "HOST:PORT of footprintd (default $FOOTPRINT_SERVER or " + std::string(kDefaultServer) + ")");
+  app.add_flag("--json", g.json, "print JSON, one object per line");
+  app.add_option("--timeout", g.timeout_seconds, "seconds to wait for the server (default 30)");
+
+  AppendArgs append;
+  auto* append_cmd = app.add_subcommand("append", "append one event to a stream");
+  append_cmd->add_option("STREAM", append.stream, "stream id")->required();
+  append_cmd->add_option("TYPE", append.type, "event type")->required();
+  auto* data_opt = append_cmd->add_option("--data", append.data, "event data (JSON)");
+  auto* file_opt = append_cmd->add_option("--data-file", append.data_file,
+                                          "read event data from FILE ('-' for stdin)");
+  data_opt->excludes(file_opt);
+  append_cmd->add_option("--id", append.id, "event id (UUID); makes retries idempotent");
+  append_cmd->add_option("--expected-version", append.expected,
+                         "any, no-stream, exists or N (the stream's last version)");
+  append_cmd->add_option("--source", append.source, "source system (default footprint-cli)");
+  append_cmd->add_option("--actor", append.actor, "who records the event (default $USER)");
+  append_cmd->add_option("--correlation-id", append.correlation_id, "correlation id");
+
+  ReadArgs read;
+  auto* read_cmd = app.add_subcommand("read", "read one stream");
+  read_cmd->add_option("STREAM", read.stream, "stream id")->required();
+  auto* read_from = read_cmd->add_option("--from", read.from, "first version to read");
+  read_cmd->add_flag("--backwards", read.backwards, "newest first");
+  read_cmd->add_option("--limit", read.limit, "at most N events");
+
+  ReadAllArgs read_all;
+  auto* read_all_cmd = app.add_subcommand("read-all", "read the whole log in order");
+  read_all_cmd->add_option("--from", read_all.from, "first global position");
+  read_all_cmd->add_option("--stream-prefix", read_all.stream_prefix, "only streams with prefix");
+  read_all_cmd->add_option("--type", read_all.types, "only events of this type (repeatable)");
+  read_all_cmd->add_option("--limit", read_all.limit, "at most N events");
+  read_all_cmd->add_flag("--follow", read_all.follow, "keep following new events");
+
+  VerifyArgs verify;
+  auto* verify_cmd = app.add_subcommand("verify", "verify the hash chain");
+  verify_cmd->add_option("--from", verify.from, "first position (default 0)");
+  auto* verify_to = verify_cmd->add_option("--to", verify.to, "last position (default: head)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(e.what());
+  }
+  append.data_given = data_opt->count() > 0;
+  read.from_given = read_from->count() > 0;
+  verify.to_given = verify_to->count() > 0;
+
+  if (append_cmd->parsed()) return RunAppend(g, append);
+  if (read_cmd->parsed()) return RunRead(g, read);
+  if (read_all_cmd->parsed()) return RunReadAll(g, read_all);
+  if (verify_cmd->parsed()) return RunVerify(g, verify);
+  return UsageError("no command given");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Main(argc, argv);
+  } catch (const std::exception& e) {
+    return Fail("INTERNAL", e.what());
+  }
+}
