@@ -349,10 +349,10 @@ void EventStore::Impl::StopWriter() {
 void EventStore::Impl::Close() {
   StopWriter();
   if (db_ == nullptr) return;
+  // all_handles_ owns every handle, including read models created after open.
+  read_models_.clear();
   for (auto* handle : all_handles_) db_->DestroyColumnFamilyHandle(handle);
   all_handles_.clear();
-  for (auto& [name, handle] : read_models_) db_->DestroyColumnFamilyHandle(handle);
-  read_models_.clear();
   db_->Close();
   delete db_;
   db_ = nullptr;
@@ -802,6 +802,7 @@ absl::StatusOr<ReadModelHandle> EventStore::Impl::OpenReadModel(absl::string_vie
       db_->CreateColumnFamily(read_model_options_, keys::ReadModelFamily(name), &handle);
   if (!s.ok()) return FromRocks(s, absl::StrCat("creating read model '", name, "'"));
   read_models_.emplace(std::string(name), handle);
+  all_handles_.push_back(handle);
   return ReadModelHandle(std::string(name), handle);
 }
 

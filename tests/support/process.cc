@@ -82,9 +82,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
   int open_fds = 2;
   char buf[65536];
   while (open_fds > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - SteadyClock::now())
-                          .count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
+            .count();
     if (left <= 0) {
       kill(pid, SIGKILL);
       break;
@@ -150,9 +150,9 @@ void ServerProcess::Start(const std::string& listen) {
   std::string line;
   const auto deadline = SteadyClock::now() + std::chrono::seconds(60);
   while (line.find('\n') == std::string::npos) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - SteadyClock::now())
-                          .count();
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
+            .count();
     pollfd fd = {stdout_fd_, POLLIN, 0};
     if (left <= 0 || poll(&fd, 1, static_cast<int>(left)) <= 0) {
       Kill();

@@ -1,1 +1,97 @@
+// footprintd's settings file and address parsing.
+#include <fstream>
+
 #include "catch2/catch.hpp"
+#include "services/config.h"
+#include "temp_dir.h"
+
+namespace footprint::services {
+namespace {
+
+std::string WriteFile(const testing::TempDir& dir, const std::string& text) {
+  const std::string path = dir.Sub("footprintd.yaml");
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST_CASE("a config file overrides the defaults it names", "[config]") {
+  testing::TempDir dir;
+  const auto config = LoadConfigFile(WriteFile(dir, R"(
+data_dir: /srv/footprint
+listen: 0.0.0.0:6000
+log_level: debug
+shutdown_grace_seconds: 2.5
+limits:
+  max_event_bytes: 2048
+  max_batch_events: 10
+)"),
+                                     ServerConfig());
+  REQUIRE(config.ok());
+  CHECK(config->data_dir == "/srv/footprint");
+  CHECK(config->listen == "0.0.0.0:6000");
+  CHECK(config->log_level == "debug");
+  CHECK(config->shutdown_grace == absl::Milliseconds(2500));
+  CHECK(config->max_event_bytes == 2048);
+  CHECK(config->max_batch_events == 10);
+  CHECK(config->max_batch_bytes == ServerConfig().max_batch_bytes);  // untouched
+  CHECK(config->ToStoreOptions().max_event_bytes == 2048);
+}
+
+TEST_CASE("an empty config file keeps the defaults", "[config]") {
+  testing::TempDir dir;
+  ServerConfig base;
+  base.listen = "127.0.0.1:7";
+  const auto config = LoadConfigFile(WriteFile(dir, ""), base);
+  REQUIRE(config.ok());
+  CHECK(config->listen == "127.0.0.1:7");
+  CHECK(config->data_dir == kDefaultDataDir);
+}
+
+TEST_CASE("config errors name the key", "[config]") {
+  testing::TempDir dir;
+  struct Case {
+    std::string yaml;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"datadir: /x\n", "config: unknown key 'datadir'"},
+      {"limits:\n  max_event_size: 3\n", "config: unknown key 'limits.max_event_size'"},
+      {"limits:\n  max_event_bytes: -3\n", "config: 'limits.max_event_bytes' must be positive"},
+      {"limits: 5\n", "config: 'limits' must be a mapping"},
+      {"shutdown_grace_seconds: -1\n", "config: 'shutdown_grace_seconds' must not be negative"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.yaml);
+    const auto config = LoadConfigFile(WriteFile(dir, c.yaml), ServerConfig());
+    REQUIRE_FALSE(config.ok());
+    CHECK(config.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(config.status().message()) == c.message);
+  }
+  const auto wrong_type = LoadConfigFile(WriteFile(dir, "read_threads: many\n"), ServerConfig());
+  REQUIRE_FALSE(wrong_type.ok());
+  CHECK(wrong_type.status().message().find("'read_threads' has a value of the wrong type") !=
+        absl::string_view::npos);
+  CHECK(LoadConfigFile(dir.Sub("missing.yaml"), ServerConfig()).status().code() ==
+        absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("listen addresses split into host and port", "[config]") {
+  auto v4 = ParseHostPort("127.0.0.1:50051", "listen");
+  REQUIRE(v4.ok());
+  CHECK(v4->host == "127.0.0.1");
+  CHECK(v4->port == 50051);
+  auto v6 = ParseHostPort("[::1]:0", "listen");
+  REQUIRE(v6.ok());
+  CHECK(v6->host == "[::1]");
+  CHECK(v6->port == 0);
+  for (const char* bad :
+       {"", "localhost", ":80", "host:", "host:65536", "host:-1", "[::1]80", "host:8x"}) {
+    INFO(bad);
+    const auto parsed = ParseHostPort(bad, "--listen");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.status().message().find("--listen: '") == 0);
+  }
+}
+
+}  // namespace
+}  // namespace footprint::services
