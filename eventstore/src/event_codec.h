@@ -17,6 +17,8 @@
 #ifndef FOOTPRINT_EVENTSTORE_SRC_EVENT_CODEC_H_
 #define FOOTPRINT_EVENTSTORE_SRC_EVENT_CODEC_H_
 
+#include <openssl/types.h>
+
 #include <cstdint>
 #include <string>
 #include "absl/strings/string_view.h"
@@ -60,6 +62,9 @@ struct EventHeader {
 bool ScanHeader(absl::string_view wire, EventHeader* header);
 
 std::string HexEncode(absl::string_view bytes);
+
+// OpenSSL's SHA-256, fetched once.
+const EVP_MD* Sha256();
 
 }  // namespace footprint::eventstore::codec
 

@@ -99,6 +99,7 @@ class EventStore::Impl {
 
   absl::Status Open();
   void StartWriter() {
+    completer_ = std::thread([this] { CompleterLoop(); });
     writer_ = std::thread([this] { WriterLoop(); });
   }
   void StopWriter();
@@ -199,6 +200,19 @@ class EventStore::Impl {
   bool stopping_ = false;      // Guarded by queue_mu_.
   std::thread writer_;
 
+  // Completions of durable (or failed) groups, run off the writer thread so that the writer
+  // can start the next group's sync while gRPC replies are being sent.
+  struct Completion {
+    AppendCallback done;
+    absl::StatusOr<AppendResult> result;
+  };
+  void CompleterLoop();
+  std::mutex completion_mu_;
+  std::condition_variable completion_cv_;
+  std::vector<Completion> completions_;  // Guarded by completion_mu_.
+  bool completer_stopping_ = false;      // Guarded by completion_mu_.
+  std::thread completer_;
+
   // Writer-thread state (committed): only the writer thread touches these after Open.
   uint64_t next_position_ = 0;
   std::string chain_head_;
@@ -230,6 +244,9 @@ absl::Status EventStore::Impl::Open() {
   db_options.keep_log_file_num = 5;
   // An acknowledged append was synced; recovery replays the WAL up to the last synced record.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Families that take few writes (meta, checkpoints) would otherwise pin every WAL file until
+  // the events memtable fills several times, making restarts replay gigabytes.
+  db_options.max_total_wal_size = 128 << 20;
 
   rocksdb::ColumnFamilyOptions plain;
   plain.table_factory = table_options(false);
@@ -344,6 +361,26 @@ void EventStore::Impl::StopWriter() {
   }
   queue_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  {
+    std::lock_guard<std::mutex> lock(completion_mu_);
+    completer_stopping_ = true;
+  }
+  completion_cv_.notify_all();
+  if (completer_.joinable()) completer_.join();
+}
+
+void EventStore::Impl::CompleterLoop() {
+  std::vector<Completion> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lock(completion_mu_);
+      completion_cv_.wait(lock, [&] { return completer_stopping_ || !completions_.empty(); });
+      if (completions_.empty()) return;  // stopping, and every callback has run
+      batch.swap(completions_);
+    }
+    for (auto& c : batch) std::move(c.done)(std::move(c.result));
+    batch.clear();
+  }
 }
 
 void EventStore::Impl::Close() {
@@ -429,8 +466,27 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
     if (!write_status.ok() && outcome.result.ok() && outcome.depends_on_group) {
       outcome.result = write_status;
     }
-    std::move(group[i].done)(std::move(outcome.result));
   }
+  // With nothing queued, replying here is quickest (no thread hand-off for a lone client);
+  // with appends waiting, the completion thread replies while the writer syncs the next group.
+  bool queue_empty;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_empty = queue_.empty();
+  }
+  if (queue_empty) {
+    for (size_t i = 0; i < group.size(); ++i) {
+      std::move(group[i].done)(std::move(outcomes[i].result));
+    }
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(completion_mu_);
+    for (size_t i = 0; i < group.size(); ++i) {
+      completions_.push_back(Completion{std::move(group[i].done), std::move(outcomes[i].result)});
+    }
+  }
+  completion_cv_.notify_one();
 }
 
 absl::StatusOr<std::optional<EventStore::Impl::IdLocation>> EventStore::Impl::FindStoredId(
@@ -657,9 +713,14 @@ absl::StatusOr<LogChunk> EventStore::Impl::ReadAll(GlobalPosition from, const Re
   rocksdb::ReadOptions ro;
   ro.iterate_upper_bound = &upper_slice;
   ro.readahead_size = 2 << 20;
+  // A scan would churn the block cache for everyone else; the OS page cache still helps.
+  ro.fill_cache = false;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
   uint64_t expected = from.value;
   const bool filtered = !filter.empty();
+  if (limits.frame_tag != 0) {
+    chunk.framed.reserve(std::min<size_t>(limits.max_bytes, 1 << 20) + 4096);
+  }
   for (it->Seek(keys::EventKey(from.value)); it->Valid(); it->Next()) {
     const auto position = keys::DecodeEventKey(AsView(it->key()));
     if (!position || *position != expected) {
@@ -679,10 +740,23 @@ absl::StatusOr<LogChunk> EventStore::Impl::ReadAll(GlobalPosition from, const Re
     ++expected;
     if (take) {
       chunk.bytes += value.size();
-      chunk.events.emplace_back(value);
+      ++chunk.count;
+      if (limits.frame_tag != 0) {
+        chunk.framed.push_back(static_cast<char>(limits.frame_tag));
+        for (uint64_t v = value.size();; v >>= 7) {
+          if (v < 0x80) {
+            chunk.framed.push_back(static_cast<char>(v));
+            break;
+          }
+          chunk.framed.push_back(static_cast<char>((v & 0x7f) | 0x80));
+        }
+        chunk.framed.append(value.data(), value.size());
+      } else {
+        chunk.events.emplace_back(value);
+      }
     }
     chunk.next_position = GlobalPosition{expected};
-    if (chunk.events.size() >= limits.max_events || chunk.bytes >= limits.max_bytes) break;
+    if (chunk.count >= limits.max_events || chunk.bytes >= limits.max_bytes) break;
   }
   if (auto st = FromRocks(it->status(), "reading the log"); !st.ok()) return st;
   if (chunk.next_position.value < end && !it->Valid()) {

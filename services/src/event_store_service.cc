@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <mutex>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
@@ -48,17 +49,11 @@ void AppendVarint(std::string* out, uint64_t v) {
   out->push_back(static_cast<char>(v));
 }
 
-// Frames stored Event bytes as a ReadAllResponse (field 1: repeated Event, 2: next_position,
-// 3: caught_up) without decoding them, and wraps the result as a ByteBuffer without copying.
-grpc::ByteBuffer EncodeLogResponse(const es::LogChunk& chunk, uint64_t next_position,
+// Completes a ReadAllResponse (field 1: repeated Event, already framed by the store; 2:
+// next_position; 3: caught_up) and wraps it as a ByteBuffer without copying.
+grpc::ByteBuffer EncodeLogResponse(std::string framed_events, uint64_t next_position,
                                    bool caught_up) {
-  auto* wire = new std::string();
-  wire->reserve(chunk.bytes + 6 * chunk.events.size() + 16);
-  for (const std::string& event : chunk.events) {
-    wire->push_back(static_cast<char>((v1::ReadAllResponse::kEventsFieldNumber << 3) | 2));
-    AppendVarint(wire, event.size());
-    wire->append(event);
-  }
+  auto* wire = new std::string(std::move(framed_events));
   wire->push_back(static_cast<char>(v1::ReadAllResponse::kNextPositionFieldNumber << 3));
   AppendVarint(wire, next_position);
   if (caught_up) {
@@ -71,9 +66,10 @@ grpc::ByteBuffer EncodeLogResponse(const es::LogChunk& chunk, uint64_t next_posi
 }
 
 // Serves ReadAll (up to a limit or the head at the time of the call) and Subscribe (catch up,
-// then follow). Reads run on the pool; at most one of {a read task, a write, a commit waiter}
-// is outstanding at any time, so Finish is called exactly once and only when nothing else is
-// pending.
+// then follow). Reads run on the pool and run one chunk ahead of the client: while one response
+// is being written, the next is read, and at most one more is parked. Outstanding work is at
+// most one read task, one write and one commit waiter; Finish runs once, only when none is
+// outstanding, and always outside mu_ (gRPC may run OnDone, which deletes this, inline).
 class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   enum class Mode { kReadAll, kSubscribe };
@@ -86,30 +82,29 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       Finish(ToGrpcStatus(st));
       return;
     }
-    ScheduleRead();
+    std::unique_lock<std::mutex> lock(mu_);
+    StartReadLocked();
   }
 
   void OnWriteDone(bool ok) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    writing_ = false;
     if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
-      return;
+      SetFinalLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+    } else if (!final_ && parked_) {
+      WriteLocked(std::move(*parked_));
+      parked_.reset();
+      if (!exhausted_ && !reading_ && waiter_ == 0) StartReadLocked();
+    } else if (!final_ && exhausted_) {
+      SetFinalLocked(grpc::Status::OK);
     }
-    if (mode_ == Mode::kReadAll && (remaining_ == 0 || cursor_ >= end_)) {
-      Finish(grpc::Status::OK);
-      return;
-    }
-    ScheduleRead();
+    FinishIfDone(lock);
   }
 
   void OnCancel() override {
     std::unique_lock<std::mutex> lock(mu_);
-    cancelled_ = true;
-    if (waiter_ != 0 && store_->notifier().Cancel(waiter_)) {
-      waiter_ = 0;
-      lock.unlock();
-      Finish(grpc::Status::CANCELLED);
-    }
-    // Otherwise a read or a write is outstanding; it sees cancelled_ or fails, and finishes.
+    SetFinalLocked(grpc::Status::CANCELLED);
+    FinishIfDone(lock);
   }
 
   void OnDone() override { delete this; }
@@ -144,63 +139,64 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     return absl::OkStatus();
   }
 
-  void ScheduleRead() {
-    boost::asio::post(*pool_, [this] { Read(); });
-  }
-
-  void Read() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (cancelled_) {
-        Finish(grpc::Status::CANCELLED);
-        return;
-      }
-    }
+  // REQUIRES: mu_ held, no read outstanding.
+  void StartReadLocked() {
+    reading_ = true;
     es::ChunkLimits limits;
     limits.max_events = std::min<uint64_t>(EventStoreService::kChunkEvents, remaining_);
     limits.max_bytes = EventStoreService::kChunkBytes;
+    limits.frame_tag = kEventsTag;
     if (mode_ == Mode::kReadAll) limits.end = es::GlobalPosition{end_};
-    auto chunk = store_->ReadAll(es::GlobalPosition{cursor_}, filter_, limits);
+    const uint64_t from = cursor_;
+    boost::asio::post(*pool_, [this, from, limits] {
+      ReadDone(store_->ReadAll(es::GlobalPosition{from}, filter_, limits));
+    });
+  }
+
+  void ReadDone(absl::StatusOr<es::LogChunk> chunk) {
+    std::unique_lock<std::mutex> lock(mu_);
+    reading_ = false;
+    if (final_) {
+      FinishIfDone(lock);
+      return;
+    }
     if (!chunk.ok()) {
       spdlog::error("read-all at position {}: {}", cursor_, chunk.status().ToString());
-      Finish(ToGrpcStatus(chunk.status()));
+      SetFinalLocked(ToGrpcStatus(chunk.status()));
+      FinishIfDone(lock);
       return;
     }
     cursor_ = chunk->next_position.value;
-    if (!chunk->events.empty()) {
-      if (remaining_ != UINT64_MAX) remaining_ -= chunk->events.size();
-      response_ = EncodeLogResponse(*chunk, cursor_, false);
-      StartWrite(&response_);
+    if (chunk->count > 0) {
+      if (remaining_ != UINT64_MAX) remaining_ -= chunk->count;
+      if (mode_ == Mode::kReadAll && (remaining_ == 0 || cursor_ >= end_)) exhausted_ = true;
+      EnqueueLocked(EncodeLogResponse(std::move(chunk->framed), cursor_, false));
+      if (!exhausted_ && !parked_) StartReadLocked();  // read ahead while this one is written
       return;
     }
     if (mode_ == Mode::kReadAll) {
-      Finish(grpc::Status::OK);
+      exhausted_ = true;
+      if (!writing_ && !parked_) SetFinalLocked(grpc::Status::OK);
+      FinishIfDone(lock);
       return;
     }
     if (!caught_up_sent_) {
       caught_up_sent_ = true;
-      response_ = EncodeLogResponse(*chunk, cursor_, true);
-      StartWrite(&response_);
-      return;
+      EnqueueLocked(EncodeLogResponse(std::string(), cursor_, true));
     }
-    WaitForCommit();
+    WaitForCommitLocked();
+    FinishIfDone(lock);
   }
 
-  void WaitForCommit() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (cancelled_) {
-      lock.unlock();
-      Finish(grpc::Status::CANCELLED);
-      return;
-    }
+  // REQUIRES: mu_ held.
+  void WaitForCommitLocked() {
     es::CommitNotifier& notifier = store_->notifier();
     waiter_ = notifier.WaitAsync(cursor_, [this](bool advanced) { OnCommit(advanced); });
     if (waiter_ != 0) return;
-    lock.unlock();
     if (notifier.closed()) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
-    } else {
-      ScheduleRead();  // the log moved on while we were reading
+      SetFinalLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+    } else if (!parked_) {
+      StartReadLocked();  // the log moved on while we were reading
     }
   }
 
@@ -208,32 +204,69 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   void OnCommit(bool advanced) {
     std::unique_lock<std::mutex> lock(mu_);
     waiter_ = 0;
-    if (cancelled_) {
-      lock.unlock();
-      Finish(grpc::Status::CANCELLED);
-      return;
+    if (!final_) {
+      if (!advanced) {
+        SetFinalLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+      } else if (!reading_ && !parked_) {
+        StartReadLocked();
+      }  // else the write that empties parked_ starts the read
     }
-    lock.unlock();
-    if (!advanced) {
-      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
-      return;
-    }
-    ScheduleRead();
+    FinishIfDone(lock);
   }
+
+  // REQUIRES: mu_ held.
+  void EnqueueLocked(grpc::ByteBuffer response) {
+    if (writing_) {
+      parked_ = std::move(response);
+    } else {
+      WriteLocked(std::move(response));
+    }
+  }
+
+  // REQUIRES: mu_ held, no write outstanding.
+  void WriteLocked(grpc::ByteBuffer response) {
+    response_ = std::move(response);
+    writing_ = true;
+    StartWrite(&response_);
+  }
+
+  // REQUIRES: mu_ held. Records the call's outcome; it is sent once nothing is outstanding.
+  void SetFinalLocked(grpc::Status status) {
+    if (!final_) final_ = std::move(status);
+    parked_.reset();
+    if (waiter_ != 0 && store_->notifier().Cancel(waiter_)) waiter_ = 0;
+  }
+
+  // Finishes the call if its outcome is known and nothing is outstanding. Releases `lock`; the
+  // reactor may be deleted on return.
+  void FinishIfDone(std::unique_lock<std::mutex>& lock) {
+    if (!final_ || finished_ || reading_ || writing_ || waiter_ != 0) return;
+    finished_ = true;
+    grpc::Status status = *final_;
+    lock.unlock();
+    Finish(status);
+  }
+
+  static constexpr uint8_t kEventsTag = (v1::ReadAllResponse::kEventsFieldNumber << 3) | 2;
 
   es::EventStore* const store_;
   boost::asio::thread_pool* const pool_;
   const Mode mode_;
   es::ReadFilter filter_;
-  uint64_t cursor_ = 0;
   uint64_t end_ = 0;  // ReadAll: stop here (the head when the call started).
-  uint64_t remaining_ = UINT64_MAX;
-  bool caught_up_sent_ = false;
-  grpc::ByteBuffer response_;
 
   std::mutex mu_;
-  bool cancelled_ = false;                   // Guarded by mu_.
+  uint64_t cursor_ = 0;                      // Guarded by mu_. Where the next read starts.
+  uint64_t remaining_ = UINT64_MAX;          // Guarded by mu_.
+  bool caught_up_sent_ = false;              // Guarded by mu_.
+  bool exhausted_ = false;                   // Guarded by mu_. ReadAll: nothing more to read.
+  bool reading_ = false;                     // Guarded by mu_.
+  bool writing_ = false;                     // Guarded by mu_.
   es::CommitNotifier::WaiterId waiter_ = 0;  // Guarded by mu_.
+  grpc::ByteBuffer response_;                // Guarded by mu_. The write in flight.
+  std::optional<grpc::ByteBuffer> parked_;   // Guarded by mu_. Read, waiting for the write.
+  std::optional<grpc::Status> final_;        // Guarded by mu_.
+  bool finished_ = false;                    // Guarded by mu_.
 };
 
 }  // namespace

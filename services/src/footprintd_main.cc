@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "CLI/CLI.hpp"
+#include "absl/synchronization/mutex.h"
 #include "services/config.h"
 #include "services/server.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -19,6 +20,9 @@ namespace {
 
 int Run(int argc, char** argv) {
   using footprint::services::ServerConfig;
+  // Debian's Abseil keeps mutex deadlock detection on, a cost on every gRPC lock; the
+  // sanitizer and debug builds are where lock-order bugs are looked for.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"footprintd: Footprint's event store server"};
   std::string config_file;
   std::string data_dir;

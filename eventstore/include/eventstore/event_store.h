@@ -7,7 +7,8 @@
 // canonical encoding behind the hash chain.
 //
 // Thread-safety: every public method may be called concurrently from any thread. Append
-// callbacks run on the writer thread and must not block.
+// callbacks run on the store's completion thread (one thread, in commit order) and must not
+// block.
 #ifndef FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 #define FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 
@@ -101,9 +102,14 @@ struct ReadFilter {
 
 // A chunk of the global log as serialized Event messages, in position order.
 struct LogChunk {
-  // Each element is one stored event, exactly as serialized footprint.v1.Event bytes.
+  // Each element is one stored event, exactly as serialized footprint.v1.Event bytes (empty
+  // when ChunkLimits::frame_tag is set).
   std::vector<std::string> events;
-  size_t bytes = 0;
+  // With ChunkLimits::frame_tag: every event as protobuf length-delimited field bytes
+  // (tag, varint length, event), ready to be spliced into a message without another copy.
+  std::string framed;
+  size_t count = 0;  // events in this chunk
+  size_t bytes = 0;  // their stored bytes
   // Where the next read continues (past events that the filter skipped).
   GlobalPosition next_position;
 };
@@ -113,6 +119,8 @@ struct ChunkLimits {
   size_t max_bytes = 1 << 20;
   // Do not read at or beyond this position (exclusive). nullopt: up to the committed head.
   std::optional<GlobalPosition> end;
+  // Non-zero: fill LogChunk::framed with this tag byte before each event instead of `events`.
+  uint8_t frame_tag = 0;
 };
 
 struct VerifyResult {
@@ -173,8 +181,8 @@ class EventStore {
   // INVALID_ARGUMENT naming the field and the rule. Nothing is written.
   absl::StatusOr<PreparedAppendPtr> Prepare(AppendRequest request) const;
 
-  // Queues a prepared append. `done` runs exactly once, on the writer thread, after the group
-  // holding the append is durable (or has failed). Errors passed to `done`: ABORTED (expected
+  // Queues a prepared append. `done` runs exactly once, on the completion thread, after the
+  // group holding the append is durable (or has failed). Errors passed to `done`: ABORTED (expected
   // version), ALREADY_EXISTS (event id reused with other content), UNAVAILABLE (storage error
   // or store closing).
   void Submit(PreparedAppendPtr append, AppendCallback done);

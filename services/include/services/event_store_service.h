@@ -1,7 +1,7 @@
 // EventStoreService: the gRPC face of eventstore::EventStore (footprint.v1.EventStore).
 //
 // Handlers stay thin: decode and validate the request, call the store, map the result back.
-// Appends are prepared on the gRPC thread and completed by the store's writer callback; reads
+// Appends are prepared on the gRPC thread and finished by the store's completion callback; reads
 // and verification run on `read_pool`, never on a gRPC thread. ReadAll and Subscribe are raw
 // (ByteBuffer) methods so that stored event bytes go onto the wire without being re-encoded.
 //
