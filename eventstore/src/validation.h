@@ -5,11 +5,10 @@
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "eventstore/types.h"
 #include "footprint/v1/event.pb.h"
 
 namespace footprint::eventstore {
-
-bool IsValidUtf8(absl::string_view text);
 
 // INVALID_ARGUMENT naming `field` unless `data` is valid for the content type: JSON text for
 // JSON (payload_type must then be empty); for PROTOBUF, payload_type must name a message

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "spdlog/spdlog.h"
 
 namespace footprint::services {
@@ -129,6 +130,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       cursor_ = req.from_position();
       filter = req.filter();
     }
+    sent_position_ = cursor_;
     filter_ = FilterFromProto(filter);
     if (auto st = store_->ValidateFilter(filter_, "filter"); !st.ok()) return st;
     end_ = store_->CommittedEnd().value;
@@ -176,7 +178,12 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     }
     if (mode_ == Mode::kReadAll) {
       exhausted_ = true;
-      if (!writing_ && !parked_) SetFinalLocked(grpc::Status::OK);
+      if (cursor_ != sent_position_) {
+        // The filter skipped events since the last message: say where to continue from.
+        EnqueueLocked(EncodeLogResponse(std::string(), cursor_, false));
+      } else if (!writing_ && !parked_) {
+        SetFinalLocked(grpc::Status::OK);
+      }
       FinishIfDone(lock);
       return;
     }
@@ -214,8 +221,9 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     FinishIfDone(lock);
   }
 
-  // REQUIRES: mu_ held.
+  // REQUIRES: mu_ held. `response` carries next_position = cursor_.
   void EnqueueLocked(grpc::ByteBuffer response) {
+    sent_position_ = cursor_;
     if (writing_) {
       parked_ = std::move(response);
     } else {
@@ -257,6 +265,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   std::mutex mu_;
   uint64_t cursor_ = 0;                      // Guarded by mu_. Where the next read starts.
+  uint64_t sent_position_ = 0;               // Guarded by mu_. next_position of the last message.
   uint64_t remaining_ = UINT64_MAX;          // Guarded by mu_.
   bool caught_up_sent_ = false;              // Guarded by mu_.
   bool exhausted_ = false;                   // Guarded by mu_. ReadAll: nothing more to read.
@@ -271,51 +280,153 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
 }  // namespace
 
+std::string EventStoreService::ExplainUndecodableAppend(const grpc::ByteBuffer& request) {
+  using google::protobuf::UnknownField;
+  using google::protobuf::UnknownFieldSet;
+  static constexpr char kMalformed[] =
+      "request: not a valid footprint.v1.AppendRequest (malformed protobuf)";
+  std::vector<grpc::Slice> slices;
+  if (!request.Dump(&slices).ok()) return kMalformed;
+  std::string bytes;
+  for (const auto& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  // Walks the message as untyped fields (no UTF-8 checks) to find the string that is not UTF-8.
+  const auto bad_string = [](const UnknownFieldSet& fields, int number) {
+    for (int i = 0; i < fields.field_count(); ++i) {
+      const UnknownField& f = fields.field(i);
+      if (f.number() == number && f.type() == UnknownField::TYPE_LENGTH_DELIMITED &&
+          !es::IsValidUtf8(f.length_delimited())) {
+        return true;
+      }
+    }
+    return false;
+  };
+  UnknownFieldSet top;
+  if (!top.ParseFromString(bytes)) return kMalformed;
+  if (bad_string(top, v1::AppendRequest::kStreamFieldNumber)) {
+    return "stream: must be valid UTF-8";
+  }
+  int index = 0;
+  for (int i = 0; i < top.field_count(); ++i) {
+    const UnknownField& f = top.field(i);
+    if (f.number() != v1::AppendRequest::kEventsFieldNumber ||
+        f.type() != UnknownField::TYPE_LENGTH_DELIMITED) {
+      continue;
+    }
+    const std::string field = absl::StrCat("events[", index++, "]");
+    UnknownFieldSet event;
+    if (!event.ParseFromString(f.length_delimited())) return kMalformed;
+    const std::pair<int, const char*> strings[] = {
+        {v1::EventData::kIdFieldNumber, "id"},
+        {v1::EventData::kTypeFieldNumber, "type"},
+        {v1::EventData::kPayloadTypeFieldNumber, "payload_type"}};
+    for (const auto& [number, name] : strings) {
+      if (bad_string(event, number)) return absl::StrCat(field, ".", name, ": must be valid UTF-8");
+    }
+    for (int j = 0; j < event.field_count(); ++j) {
+      const UnknownField& m = event.field(j);
+      if (m.number() != v1::EventData::kMetadataFieldNumber ||
+          m.type() != UnknownField::TYPE_LENGTH_DELIMITED) {
+        continue;
+      }
+      UnknownFieldSet metadata;
+      if (!metadata.ParseFromString(m.length_delimited())) return kMalformed;
+      const std::pair<int, const char*> metadata_strings[] = {
+          {v1::EventMetadata::kSourceSystemFieldNumber, "source_system"},
+          {v1::EventMetadata::kCorrelationIdFieldNumber, "correlation_id"},
+          {v1::EventMetadata::kActorFieldNumber, "actor"}};
+      for (const auto& [number, name] : metadata_strings) {
+        if (bad_string(metadata, number)) {
+          return absl::StrCat(field, ".metadata.", name, ": must be valid UTF-8");
+        }
+      }
+    }
+  }
+  return kMalformed;
+}
+
 grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext* context,
-                                                    const v1::AppendRequest* request,
-                                                    v1::AppendResponse* response) {
+                                                    const grpc::ByteBuffer* raw_request,
+                                                    grpc::ByteBuffer* raw_response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // Counted before the draining check, so that Drain either sees this append or refuses it.
+  appends_in_flight_.fetch_add(1);
+  if (draining_.load()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+    AppendDone();
+    return reactor;
+  }
+  auto request = std::make_unique<v1::AppendRequest>();
+  grpc::ByteBuffer copy(*raw_request);  // shares the slices; Deserialize consumes its input
+  if (!grpc::SerializationTraits<v1::AppendRequest>::Deserialize(&copy, request.get()).ok()) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, ExplainUndecodableAppend(*raw_request)));
+    AppendDone();
+    return reactor;
+  }
   auto expected = ExpectedFromProto(*request);
   if (!expected.ok()) {
     reactor->Finish(ToGrpcStatus(expected.status()));
+    AppendDone();
     return reactor;
   }
   es::AppendRequest append;
-  append.stream = request->stream();
+  append.stream = std::move(*request->mutable_stream());
   append.expected = *expected;
   append.events.reserve(request->events_size());
-  for (const v1::EventData& in : request->events()) {
+  for (v1::EventData& in : *request->mutable_events()) {
     es::NewEvent& event = append.events.emplace_back();
-    event.id = in.id();
-    event.type = in.type();
-    event.metadata = in.metadata();
+    event.id = std::move(*in.mutable_id());
+    event.type = std::move(*in.mutable_type());
+    event.metadata = std::move(*in.mutable_metadata());
     event.content_type = in.content_type();
-    event.payload_type = in.payload_type();
-    event.data = in.data();
+    event.payload_type = std::move(*in.mutable_payload_type());
+    event.data = std::move(*in.mutable_data());
   }
   auto prepared = store_->Prepare(std::move(append));
   if (!prepared.ok()) {
     reactor->Finish(ToGrpcStatus(prepared.status()));
+    AppendDone();
     return reactor;
   }
   store_->Submit(std::move(*prepared),
-                 [context, reactor, response](absl::StatusOr<es::AppendResult> result) {
+                 [this, context, reactor, raw_response](absl::StatusOr<es::AppendResult> result) {
                    if (!result.ok()) {
                      if (auto version = result.status().GetPayload(es::kCurrentVersionPayload)) {
                        context->AddTrailingMetadata(kCurrentVersionTrailer, std::string(*version));
                      }
                      reactor->Finish(ToGrpcStatus(result.status()));
+                     AppendDone();
                      return;
                    }
-                   response->set_first_version(result->first_version.value);
-                   response->set_last_version(result->last_version.value);
-                   response->set_first_position(result->first_position.value);
-                   response->set_last_position(result->last_position.value);
-                   for (auto& id : result->event_ids) response->add_event_ids(std::move(id));
-                   response->set_duplicate(result->duplicate);
-                   reactor->Finish(grpc::Status::OK);
+                   v1::AppendResponse response;
+                   response.set_first_version(result->first_version.value);
+                   response.set_last_version(result->last_version.value);
+                   response.set_first_position(result->first_position.value);
+                   response.set_last_position(result->last_position.value);
+                   for (auto& id : result->event_ids) response.add_event_ids(std::move(id));
+                   response.set_duplicate(result->duplicate);
+                   bool own_buffer = false;
+                   reactor->Finish(grpc::SerializationTraits<v1::AppendResponse>::Serialize(
+                       response, raw_response, &own_buffer));
+                   AppendDone();
                  });
   return reactor;
+}
+
+void EventStoreService::AppendDone() {
+  if (appends_in_flight_.fetch_sub(1) == 1 && draining_.load()) {
+    std::lock_guard<std::mutex> lock(drain_mu_);
+    drain_cv_.notify_all();
+  }
+}
+
+bool EventStoreService::Drain(absl::Time deadline) {
+  draining_.store(true);
+  std::unique_lock<std::mutex> lock(drain_mu_);
+  return drain_cv_.wait_until(lock, absl::ToChronoTime(deadline),
+                              [&] { return appends_in_flight_.load() == 0; });
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerContext* context,

@@ -11,6 +11,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/stubs/logging.h"
 #include "services/config.h"
 #include "services/server.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
@@ -45,6 +46,13 @@ int Run(int argc, char** argv) {
   auto logger = spdlog::stderr_color_mt("footprintd");
   spdlog::set_default_logger(logger);
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  // protobuf's own messages (e.g. a client's string field that is not UTF-8) go to our log.
+  google::protobuf::SetLogHandler(
+      [](google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
+        const auto spd =
+            level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::warn : spdlog::level::info;
+        spdlog::log(spd, "protobuf {}:{}: {}", file, line, message);
+      });
 
   ServerConfig config;
   if (const char* env = std::getenv("FOOTPRINT_DATA_DIR"); env != nullptr && *env != '\0') {

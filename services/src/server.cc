@@ -86,8 +86,15 @@ void FootprintServer::Shutdown() {
     health->SetServingStatus(false);
     // Live subscriptions would otherwise hold the server until the grace period ends.
     store_->notifier().Close();
-    server_->Shutdown(std::chrono::system_clock::now() +
-                      absl::ToChronoNanoseconds(config_.shutdown_grace));
+    // Appends already accepted are committed and answered; new ones get UNAVAILABLE. Then
+    // gRPC gets a short moment to flush those replies: its own shutdown also waits for idle
+    // client connections to go away, which can take the whole grace period. Reads still
+    // running after that (replays, verification) are cancelled.
+    if (!event_store_service_->Drain(absl::Now() + config_.shutdown_grace)) {
+      spdlog::warn("shutdown: appends still unanswered after {}; cancelling them",
+                   absl::FormatDuration(config_.shutdown_grace));
+    }
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
     server_->Wait();
   }
   if (read_pool_) read_pool_->join();

@@ -1,9 +1,11 @@
 // The gRPC service in-process: status mapping, the current-version trailer, and a shutdown
 // that finishes in-flight appends.
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -110,6 +112,74 @@ TEST_CASE("append errors keep their codes and the field named", "[service]") {
           grpc::StatusCode::OUT_OF_RANGE);
   }
   CHECK(server->store().CommittedEnd().value == 1);
+}
+
+// Sends raw request bytes to a method, as a client with a different protobuf library might.
+grpc::Status RawCall(const FootprintServer& server, const std::string& method,
+                     const std::string& bytes) {
+  auto channel = grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status st) { done.set_value(st); });
+  return done.get_future().get();
+}
+
+TEST_CASE("an append that does not decode gets INVALID_ARGUMENT naming the field", "[service]") {
+  TempDir dir;
+  auto server = StartServer(dir);
+  const std::string method = "/footprint.v1.EventStore/Append";
+
+  v1::AppendRequest request = OneEvent("child-1", "{}");
+  request.mutable_events(0)->mutable_metadata()->set_actor("@@");
+  std::string bytes = request.SerializeAsString();
+  bytes.replace(bytes.find("@@"), 2, "\xc3\x28");  // not UTF-8
+  grpc::Status st = RawCall(*server, method, bytes);
+  CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(st.error_message() == "events[0].metadata.actor: must be valid UTF-8");
+
+  request = OneEvent("child-1", "{}");
+  request.add_events()->set_type("T@@");
+  bytes = request.SerializeAsString();
+  bytes.replace(bytes.find("T@@"), 3, "T\xff\xfe");
+  st = RawCall(*server, method, bytes);
+  CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(st.error_message() == "events[1].type: must be valid UTF-8");
+
+  st = RawCall(*server, method, std::string("\x1a\xff\xff\xff", 4));  // truncated field
+  CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(st.error_message() ==
+        "request: not a valid footprint.v1.AppendRequest (malformed protobuf)");
+  CHECK(server->store().CommittedEnd().value == 0);
+}
+
+TEST_CASE("read-all tells where to continue when the filter skipped everything", "[service]") {
+  TempDir dir;
+  auto server = StartServer(dir);
+  auto stub = Connect(*server);
+  for (int i = 0; i < 5; ++i) {
+    grpc::ClientContext context;
+    v1::AppendResponse response;
+    REQUIRE(stub->Append(&context, OneEvent("child-" + std::to_string(i), "{}"), &response).ok());
+  }
+  grpc::ClientContext context;
+  v1::ReadAllRequest request;
+  request.set_from_position(1);
+  request.mutable_filter()->set_stream_prefix("challenge-");
+  auto reader = stub->ReadAll(&context, request);
+  v1::ReadAllResponse response;
+  std::vector<uint64_t> next_positions;
+  while (reader->Read(&response)) {
+    CHECK(response.events_size() == 0);
+    next_positions.push_back(response.next_position());
+  }
+  CHECK(reader->Finish().ok());
+  CHECK(next_positions == std::vector<uint64_t>{5});
 }
 
 TEST_CASE("shutdown acknowledges in-flight appends and loses none of them", "[service]") {

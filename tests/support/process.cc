@@ -3,7 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,7 +31,7 @@ std::vector<char*> ArgvPointers(const std::vector<std::string>& argv) {
 // Waits for `pid` until `deadline`; returns true and sets *status if it exited. Blocks on a
 // pidfd, so it returns as soon as the child exits.
 bool WaitUntil(pid_t pid, SteadyClock::time_point deadline, int* status) {
-  const int pidfd = pidfd_open(pid, 0);
+  const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd >= 0) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
@@ -135,6 +136,8 @@ void ServerProcess::Start(const std::string& listen) {
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    // If the test process dies, the server must not outlive it.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     const int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(out_pipe[1], 1);
     if (err >= 0) dup2(err, 2);

@@ -402,6 +402,14 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   return 0;
 }
 
+// CLI11 would otherwise wrap "-1" into a huge unsigned value.
+const CLI::Validator kWholeNumber(
+    [](std::string& value) -> std::string {
+      uint64_t ignored = 0;
+      return ParseU64(value, &ignored) ? "" : "'" + value + "' is not a whole number >= 0";
+    },
+    "N");
+
 int Main(int argc, char** argv) {
   CLI::App app{"footprint: command-line client of footprintd"};
   app.require_subcommand(1);
@@ -433,22 +441,24 @@ int Main(int argc, char** argv) {
   ReadArgs read;
   auto* read_cmd = app.add_subcommand("read", "read one stream");
   read_cmd->add_option("STREAM", read.stream, "stream id")->required();
-  auto* read_from = read_cmd->add_option("--from", read.from, "first version to read");
+  auto* read_from =
+      read_cmd->add_option("--from", read.from, "first version to read")->check(kWholeNumber);
   read_cmd->add_flag("--backwards", read.backwards, "newest first");
-  read_cmd->add_option("--limit", read.limit, "at most N events");
+  read_cmd->add_option("--limit", read.limit, "at most N events")->check(kWholeNumber);
 
   ReadAllArgs read_all;
   auto* read_all_cmd = app.add_subcommand("read-all", "read the whole log in order");
-  read_all_cmd->add_option("--from", read_all.from, "first global position");
+  read_all_cmd->add_option("--from", read_all.from, "first global position")->check(kWholeNumber);
   read_all_cmd->add_option("--stream-prefix", read_all.stream_prefix, "only streams with prefix");
   read_all_cmd->add_option("--type", read_all.types, "only events of this type (repeatable)");
-  read_all_cmd->add_option("--limit", read_all.limit, "at most N events");
+  read_all_cmd->add_option("--limit", read_all.limit, "at most N events")->check(kWholeNumber);
   read_all_cmd->add_flag("--follow", read_all.follow, "keep following new events");
 
   VerifyArgs verify;
   auto* verify_cmd = app.add_subcommand("verify", "verify the hash chain");
-  verify_cmd->add_option("--from", verify.from, "first position (default 0)");
-  auto* verify_to = verify_cmd->add_option("--to", verify.to, "last position (default: head)");
+  verify_cmd->add_option("--from", verify.from, "first position (default 0)")->check(kWholeNumber);
+  auto* verify_to = verify_cmd->add_option("--to", verify.to, "last position (default: head)")
+                        ->check(kWholeNumber);
 
   try {
     app.parse(argc, argv);

@@ -52,6 +52,9 @@ absl::Status ValidateStreamPrefix(absl::string_view prefix, absl::string_view fi
 inline constexpr size_t kMaxEventTypeBytes = 128;
 absl::Status ValidateEventType(absl::string_view type, absl::string_view field);
 
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+bool IsValidUtf8(absl::string_view text);
+
 // A UUID event id. Text form is canonical lower-case 8-4-4-4-12 hex.
 class EventId {
  public:

@@ -3,14 +3,21 @@
 // Handlers stay thin: decode and validate the request, call the store, map the result back.
 // Appends are prepared on the gRPC thread and finished by the store's completion callback; reads
 // and verification run on `read_pool`, never on a gRPC thread. ReadAll and Subscribe are raw
-// (ByteBuffer) methods so that stored event bytes go onto the wire without being re-encoded.
+// (ByteBuffer) methods so that stored event bytes go onto the wire without being re-encoded;
+// Append is raw so that undecodable requests get a precise INVALID_ARGUMENT.
 //
-// Thread-safety: the service is shared by all gRPC threads; it holds no mutable state of its
-// own. The store and the pool must outlive the gRPC server that serves this service.
+// Thread-safety: the service is shared by all gRPC threads; its only state is the count of
+// appends in flight, for Drain. The store and the pool must outlive the gRPC server that serves
+// this service.
 #ifndef FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
 #define FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
 
+#include <atomic>
 #include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <mutex>
+
+#include "absl/time/time.h"
 
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
@@ -18,8 +25,9 @@
 namespace footprint::services {
 
 class EventStoreService final
-    : public v1::EventStore::WithRawCallbackMethod_ReadAll<
-          v1::EventStore::WithRawCallbackMethod_Subscribe<v1::EventStore::CallbackService>> {
+    : public v1::EventStore::WithRawCallbackMethod_Append<
+          v1::EventStore::WithRawCallbackMethod_ReadAll<
+              v1::EventStore::WithRawCallbackMethod_Subscribe<v1::EventStore::CallbackService>>> {
  public:
   // Events per ReadAll/Subscribe response message, and bytes (a message may exceed the byte
   // budget by one event).
@@ -33,9 +41,11 @@ class EventStoreService final
   EventStoreService(eventstore::EventStore* store, boost::asio::thread_pool* read_pool)
       : store_(store), read_pool_(read_pool) {}
 
+  // Raw, so that a request that does not decode (e.g. a string field that is not UTF-8) gets
+  // INVALID_ARGUMENT naming the field instead of gRPC's generic parse error.
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ReadStream(grpc::CallbackServerContext* context,
                                        const v1::ReadStreamRequest* request,
                                        v1::ReadStreamResponse* response) override;
@@ -47,9 +57,21 @@ class EventStoreService final
                                         const v1::VerifyChainRequest* request,
                                         v1::VerifyChainResponse* response) override;
 
+  // Shutdown, first step: refuses new appends with UNAVAILABLE and waits until every append
+  // already accepted has been answered, or `deadline`. Returns true when none is left.
+  bool Drain(absl::Time deadline);
+
  private:
+  void AppendDone();
+  // Explains why Append request bytes do not decode, naming the field where possible.
+  static std::string ExplainUndecodableAppend(const grpc::ByteBuffer& request);
+
   eventstore::EventStore* const store_;
   boost::asio::thread_pool* const read_pool_;
+  std::atomic<int> appends_in_flight_{0};
+  std::atomic<bool> draining_{false};
+  std::mutex drain_mu_;
+  std::condition_variable drain_cv_;
 };
 
 // absl -> gRPC status, one to one.
