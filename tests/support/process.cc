@@ -55,13 +55,15 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::string
       pipe2(err_pipe, O_CLOEXEC) != 0) {
     throw std::runtime_error("pipe failed");
   }
+  // Everything the child needs is prepared before fork(): the test process has other threads,
+  // and a child that allocated could deadlock on a lock one of them held (seen under ASan).
+  auto args = ArgvPointers(argv);
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     dup2(in_pipe[0], 0);
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    auto args = ArgvPointers(argv);
     execv(args[0], args.data());
     _exit(127);
   }
@@ -133,15 +135,18 @@ void ServerProcess::Start(const std::string& listen) {
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   std::vector<std::string> argv = {FootprintdPath(), "--data-dir", data_dir_, "--listen", listen};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  // Only async-signal-safe calls between fork() and exec (see RunCommand).
+  auto args = ArgvPointers(argv);
+  const char* stderr_path = stderr_path_.c_str();
   const pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    // If the test process dies, the server must not outlive it.
+    // If the test dies, the server must not outlive it. (The signal follows the thread that
+    // forked; tests start servers from their main thread.)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    const int err = open(stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int err = open(stderr_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(out_pipe[1], 1);
     if (err >= 0) dup2(err, 2);
-    auto args = ArgvPointers(argv);
     execv(args[0], args.data());
     _exit(127);
   }
