@@ -1,6 +1,7 @@
 #include "eventstore/event_store.h"
 
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <future>
@@ -18,7 +19,9 @@
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "validation.h"
@@ -63,6 +66,32 @@ Timestamp ToTimestamp(absl::Time t) {
   }
   return ts;
 }
+
+// The stream part of a `streams` key (everything up to and including the 0x00 separator).
+class StreamPrefixTransform final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "footprint.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const void* zero = std::memchr(key.data(), 0, key.size());
+    return rocksdb::Slice(key.data(), static_cast<const char*>(zero) - key.data() + 1);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), 0, key.size()) != nullptr;
+  }
+};
+
+// The first 4 bytes of a version-7 UUID (its millisecond clock, to about a minute); other ids
+// are outside the domain, so random ids never take a hint slot each.
+class TimeOrderedIdPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "footprint.TimeOrderedIdPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), 4);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() == 16 && (static_cast<uint8_t>(key[6]) >> 4) == 7;
+  }
+};
 
 }  // namespace
 
@@ -248,16 +277,31 @@ absl::Status EventStore::Impl::Open() {
   // the events memtable fills several times, making restarts replay gigabytes.
   db_options.max_total_wal_size = 128 << 20;
 
+  // One thread writes events; the memtable insert hints below need non-concurrent inserts.
+  db_options.allow_concurrent_memtable_write = false;
+
   rocksdb::ColumnFamilyOptions plain;
   plain.table_factory = table_options(false);
   rocksdb::ColumnFamilyOptions events = plain;
   events.write_buffer_size = 64 << 20;
+  // Positions only grow: with a hint per 4-byte prefix each insert lands next to the last one
+  // instead of searching the skip list (the largest cost of an append in profiles).
+  events.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
+  rocksdb::ColumnFamilyOptions streams = plain;
+  // Versions only grow within a stream: a hint per stream.
+  streams.memtable_insert_with_hint_prefix_extractor = std::make_shared<StreamPrefixTransform>();
   rocksdb::ColumnFamilyOptions point_lookups;
   point_lookups.table_factory = table_options(true);
   // Most id lookups are for new ids (misses): filter in the memtable too.
   point_lookups.memtable_whole_key_filtering = true;
   point_lookups.memtable_prefix_bloom_size_ratio = 0.05;
   read_model_options_ = point_lookups;
+  rocksdb::ColumnFamilyOptions ids = point_lookups;
+  // Ids the store generates are time-ordered (UUIDv7), so a hint per 4-byte time prefix keeps
+  // their inserts next to the previous one; client ids (often random v4) are inserted without
+  // hints, and a smaller memtable keeps their search short.
+  ids.memtable_insert_with_hint_prefix_extractor = std::make_shared<TimeOrderedIdPrefix>();
+  ids.write_buffer_size = 16 << 20;
 
   std::vector<std::string> existing;
   rocksdb::Status list_status =
@@ -265,8 +309,8 @@ absl::Status EventStore::Impl::Open() {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, plain},
       {keys::kEventsFamily, events},
-      {keys::kStreamsFamily, plain},
-      {keys::kIdsFamily, point_lookups},
+      {keys::kStreamsFamily, streams},
+      {keys::kIdsFamily, ids},
       {keys::kCheckpointsFamily, plain},
       {keys::kMetaFamily, plain}};
   std::vector<std::string> read_model_names;
@@ -611,9 +655,11 @@ EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& app
       batch.Put(meta_, keys::MetaTypeKey(event.type), "");
       group.new_types.push_back(event.type);
     }
-    group.ids.insert_or_assign(
-        std::string(event.id.bytes_view()),
-        IdLocation{seal.position, seal.version, stream, event.canonical, true});
+    if (!event.id_generated) {  // a generated id cannot come again in this group
+      group.ids.insert_or_assign(
+          std::string(event.id.bytes_view()),
+          IdLocation{seal.position, seal.version, stream, event.canonical, true});
+    }
     chain_head_ = std::move(hash);
     result.event_ids.push_back(event.id_text);
     ++next_position_;

@@ -1,6 +1,7 @@
 // Stream ids, event types and event ids: the formats the store accepts.
 #include <set>
 
+#include "absl/time/clock.h"
 #include "catch2/catch.hpp"
 #include "eventstore/types.h"
 
@@ -67,12 +68,17 @@ TEST_CASE("event ids round-trip in canonical lower-case form", "[types]") {
   }
 }
 
-TEST_CASE("generated event ids are random version-4 UUIDs", "[types]") {
+TEST_CASE("generated event ids are unique time-ordered version-7 UUIDs", "[types]") {
+  const int64_t before = absl::ToUnixMillis(absl::Now());
   std::set<std::string> seen;
   for (int i = 0; i < 1000; ++i) {
     const EventId id = EventId::Generate();
-    CHECK((id.bytes()[6] >> 4) == 4);
+    CHECK((id.bytes()[6] >> 4) == 7);
     CHECK((id.bytes()[8] & 0xc0) == 0x80);
+    int64_t millis = 0;
+    for (int b = 0; b < 6; ++b) millis = (millis << 8) | id.bytes()[b];
+    CHECK(millis >= before);
+    CHECK(millis <= absl::ToUnixMillis(absl::Now()));
     seen.insert(id.ToString());
   }
   CHECK(seen.size() == 1000);

@@ -60,7 +60,7 @@ class EventId {
  public:
   // Accepts the canonical form in either case. INVALID_ARGUMENT naming `field` otherwise.
   static absl::StatusOr<EventId> Parse(absl::string_view text, absl::string_view field = "id");
-  // A random (version 4) UUID from OpenSSL's CSPRNG.
+  // A time-ordered (version 7) UUID: Unix milliseconds, then 74 bits from OpenSSL's CSPRNG.
   static EventId Generate();
   // A name-based UUID (version 8 layout; SHA-256 of namespace and name), for deterministic ids
   // of events that the service appends itself.
