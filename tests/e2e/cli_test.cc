@@ -136,9 +136,10 @@ bool IsUuid(const std::string& text) {
 }
 
 bool IsGeneratedUuid(const std::string& text) {
-  static const std::regex kV4(
-      "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
-  return std::regex_match(text, kV4);
+  // The store generates time-ordered version-7 UUIDs.
+  static const std::regex kV7(
+      "[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+  return std::regex_match(text, kV7);
 }
 
 int64_t RecordedAtNanos(const json& event) {

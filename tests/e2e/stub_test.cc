@@ -342,7 +342,7 @@ TEST_CASE("Append writes a batch all-or-nothing with consecutive versions and po
   REQUIRE(ack.event_ids_size() == 3);
   CHECK(ack.event_ids(0) == TestId(2, 0));
   CHECK(ack.event_ids(1).size() == 36);
-  CHECK(ack.event_ids(1)[14] == '4');
+  CHECK(ack.event_ids(1)[14] == '7');  // generated: UUID version 7
   CHECK(ack.event_ids(1) != ack.event_ids(2));
 
   const auto log = ReadWholeLog(*stub);
