@@ -7,8 +7,8 @@
 // canonical encoding behind the hash chain.
 //
 // Thread-safety: every public method may be called concurrently from any thread. Append
-// callbacks run on the store's completion thread (one thread, in commit order) and must not
-// block.
+// callbacks run on the thread that committed their group (possibly the submitting thread) or on
+// the store's completion thread; they must not block, and must never wait for another append.
 #ifndef FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 #define FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 
@@ -181,8 +181,9 @@ class EventStore {
   // INVALID_ARGUMENT naming the field and the rule. Nothing is written.
   absl::StatusOr<PreparedAppendPtr> Prepare(AppendRequest request) const;
 
-  // Queues a prepared append. `done` runs exactly once, on the completion thread, after the
-  // group holding the append is durable (or has failed). Errors passed to `done`: ABORTED (expected
+  // Queues a prepared append. `done` runs exactly once, after the group holding the append is
+  // durable (or has failed). When the writer is idle and appends come one at a time, the group
+  // is committed on the calling thread and `done` runs before Submit returns. Errors passed to `done`: ABORTED (expected
   // version), ALREADY_EXISTS (event id reused with other content), UNAVAILABLE (storage error
   // or store closing).
   void Submit(PreparedAppendPtr append, AppendCallback done);
