@@ -183,9 +183,9 @@ class EventStore {
 
   // Queues a prepared append. `done` runs exactly once, after the group holding the append is
   // durable (or has failed). When the writer is idle and appends come one at a time, the group
-  // is committed on the calling thread and `done` runs before Submit returns. Errors passed to `done`: ABORTED (expected
-  // version), ALREADY_EXISTS (event id reused with other content), UNAVAILABLE (storage error
-  // or store closing).
+  // is committed on the calling thread and `done` runs before Submit returns. Errors passed to
+  // `done`: ABORTED (expected version), ALREADY_EXISTS (event id reused with other content),
+  // UNAVAILABLE (storage error or store closing).
   void Submit(PreparedAppendPtr append, AppendCallback done);
 
   // Prepare + Submit, waiting for the result.
