@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "bench/latency.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
@@ -70,45 +71,9 @@ struct Options {
   int channels = 0;  // 0: min(clients, 4)
 };
 
-const char* CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::OK:
-      return "OK";
-    case grpc::CANCELLED:
-      return "CANCELLED";
-    case grpc::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::ABORTED:
-      return "ABORTED";
-    case grpc::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::INTERNAL:
-      return "INTERNAL";
-    case grpc::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::DATA_LOSS:
-      return "DATA_LOSS";
-    case grpc::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    default:
-      return "UNKNOWN";
-  }
+// "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 // Errors by status code: how many, and the first message seen.
@@ -534,7 +499,7 @@ int64_t FillForReplay(Connections& connections, const Options& opts, uint64_t wa
   uint64_t have = 0;
   if (auto st = CountEvents(connections.ForClient(0), wanted, &have); !st.ok()) {
     std::fprintf(stderr, "footprint-bench: cannot count the events in the log: %s: %s\n",
-                 CodeName(st.error_code()), st.error_message().c_str());
+                 CodeName(st.error_code()).c_str(), st.error_message().c_str());
     return -1;
   }
   if (have >= wanted) return 0;

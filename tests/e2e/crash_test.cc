@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "catch2/catch.hpp"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "process.h"
@@ -239,15 +240,7 @@ v1::VerifyChainResponse Verify(v1::EventStore::Stub& stub) {
   return response;
 }
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
+std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 
 }  // namespace
 

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "catch2/catch.hpp"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "google/protobuf/descriptor.pb.h"
@@ -148,15 +149,7 @@ std::vector<uint64_t> Range(uint64_t from, uint64_t to_inclusive, bool backwards
   return out;
 }
 
-std::string Hex(const std::string& bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xf]);
-  }
-  return out;
-}
+std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
 
 // Gapless positions from `first`, each event chained to the one before it.
 void CheckChained(const std::vector<v1::Event>& events, uint64_t first = 0) {
