@@ -194,11 +194,12 @@ absl::StatusOr<WorkingCalendar> WorkingCalendar::FromBankHolidaysJson(absl::stri
     const auto& e = events[i];
     const std::string field = absl::StrCat(key, ".events[", i, "]");
     if (!e.is_object() || !e.contains("date") || !e["date"].is_string()) {
-      return absl::InvalidArgumentError(absl::StrCat("bank holidays: ", field, ".date is required"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bank holidays: ", field, ".date is required"));
     }
     auto day = ParseIsoDate(e["date"].get<std::string>(), field + ".date");
-    if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("bank holidays: ",
-                                                                  day.status().message()));
+    if (!day.ok())
+      return absl::InvalidArgumentError(absl::StrCat("bank holidays: ", day.status().message()));
     std::string title = e.contains("title") && e["title"].is_string()
                             ? e["title"].get<std::string>()
                             : std::string("Bank holiday");
@@ -214,9 +215,8 @@ absl::StatusOr<WorkingCalendar> WorkingCalendar::FromBankHolidaysJson(absl::stri
   for (int year = first_year; year <= last_year; ++year) {
     auto it = holidays.lower_bound(absl::CivilDay(year, 1, 1));
     if (it == holidays.end() || it->first.year() != year) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("bank holidays: no holiday listed for ", year, ", between ", first_year,
-                       " and ", last_year));
+      return absl::InvalidArgumentError(absl::StrCat("bank holidays: no holiday listed for ", year,
+                                                     ", between ", first_year, " and ", last_year));
     }
   }
   return WorkingCalendar(std::move(holidays), first_year, last_year);
@@ -236,8 +236,8 @@ absl::StatusOr<WorkingCalendar> WorkingCalendar::FromBankHolidaysFile(const std:
 absl::Status WorkingCalendar::CheckCovered(absl::CivilDay day, absl::string_view what) const {
   if (Covers(day)) return absl::OkStatus();
   return absl::OutOfRangeError(absl::StrCat(what, " ", FormatIsoDate(day),
-                                            " is outside the working-day calendar (",
-                                            first_year_, "-", last_year_, ")"));
+                                            " is outside the working-day calendar (", first_year_,
+                                            "-", last_year_, ")"));
 }
 
 absl::StatusOr<bool> WorkingCalendar::IsWorkingDay(absl::CivilDay day) const {
@@ -258,10 +258,9 @@ absl::StatusOr<absl::CivilDay> WorkingCalendar::AddWorkingDays(absl::CivilDay st
   while (remaining > 0) {
     day += step;
     if (!Covers(day)) {
-      return absl::OutOfRangeError(
-          absl::StrCat(n, " working days from ", FormatIsoDate(start),
-                       " go beyond the working-day calendar (", first_year_, "-", last_year_,
-                       ")"));
+      return absl::OutOfRangeError(absl::StrCat(n, " working days from ", FormatIsoDate(start),
+                                                " go beyond the working-day calendar (",
+                                                first_year_, "-", last_year_, ")"));
     }
     if (!IsWeekend(day) && !holidays_.contains(day)) --remaining;
   }

@@ -1,0 +1,177 @@
+// ChildRecord: one child's record as their stream tells it, and the rules a new event about
+// the child must satisfy (docs/domain-events.md).
+//
+// The record is rebuilt from the child's events: facts are ordered by the date they happened
+// (then by stream order), so events recorded late land where they belong; a Correction replaces
+// (or voids) the fact it supersedes, the latest correction winning. Challenge events are
+// commands of the dispute resolution process and are applied in stream order.
+//
+// Thread-safety: a value; not synchronised.
+#ifndef FOOTPRINT_PROJECTIONS_CHILD_RECORD_H_
+#define FOOTPRINT_PROJECTIONS_CHILD_RECORD_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "eventstore/event_store.h"
+#include "footprint/v1/domain.pb.h"
+#include "footprint/v1/event.pb.h"
+#include "projections/escalation_policy.h"
+#include "projections/working_calendar.h"
+
+namespace footprint::projections {
+
+// Stream of a child: "child-" + child id.
+std::string ChildStream(absl::string_view child_id);
+// INVALID_ARGUMENT unless 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
+absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field);
+// The store event type of a ChildEvent: the name of its body message ("ReviewHeld"); empty if
+// no body is set.
+std::string EventTypeOf(const v1::ChildEvent& event);
+// The child of a challenge id ("<child id>:<n>"): everything before the last ':'; empty if the
+// id has no ':'.
+std::string ChildOfChallenge(absl::string_view challenge_id);
+// Every ChildEvent body type, for read filters.
+std::vector<std::string> AllChildEventTypes();
+// The event types of the dispute resolution process (ChallengeRaised ... DeadlineMissed).
+bool IsChallengeEventType(absl::string_view type);
+
+struct PeriodOfCare {
+  absl::CivilDay start;
+  std::optional<absl::CivilDay> end;  // nullopt: still looked after
+  std::string end_reason;
+  bool Contains(absl::CivilDay day) const { return day >= start && (!end || day <= *end); }
+};
+
+struct ChallengeStep {
+  std::string kind;  // "raised", "responded", "escalated", "resolved", "withdrawn",
+                     // "cafcass_referral", "response_overdue"
+  absl::CivilDay on;
+  int stage = 0;
+  std::string stage_name;
+  std::string detail;
+  std::string event_id;
+  uint64_t position = 0;
+};
+
+struct ChallengeState {
+  enum class Status { kAwaitingResponse, kResponded, kResolved, kWithdrawn };
+
+  std::string id;
+  std::string child_id;
+  std::string iro_id;
+  std::string theme;
+  std::string issue;
+  int stage = 0;
+  std::string stage_name;
+  Status status = Status::kAwaitingResponse;
+  absl::CivilDay raised_on;
+  absl::CivilDay stage_entered_on;
+  // The current stage's response deadline, while awaiting a response.
+  std::optional<absl::CivilDay> response_due_on;
+  // A DeadlineMissed was recorded for the current stage.
+  bool overdue = false;
+  std::optional<absl::CivilDay> cafcass_referred_on;
+  std::optional<absl::CivilDay> closed_on;
+  std::vector<ChallengeStep> steps;
+  // The stream version of the last event that changed this challenge.
+  uint64_t last_version = 0;
+
+  bool open() const { return status == Status::kAwaitingResponse || status == Status::kResponded; }
+  static const char* StatusName(Status status);
+};
+
+class ChildRecord {
+ public:
+  explicit ChildRecord(std::string child_id) : child_id_(std::move(child_id)) {}
+
+  // Rebuilds the record from the child's stored events (in stream order). DATA_LOSS when an
+  // event's payload does not decode.
+  static absl::StatusOr<ChildRecord> FromEvents(absl::string_view child_id,
+                                                const std::vector<v1::Event>& events);
+
+  // Adds an event that passed validation (as if it had been stored next) and rebuilds.
+  void Add(const std::string& event_id, const v1::ChildEvent& event);
+
+  const std::string& child_id() const { return child_id_; }
+  // Number of events in the stream (the next version); 0 for a new child.
+  uint64_t event_count() const { return entries_.size(); }
+
+  const std::vector<PeriodOfCare>& periods() const { return periods_; }
+  const PeriodOfCare* PeriodOn(absl::CivilDay day) const;
+  bool LookedAfterOn(absl::CivilDay day) const { return PeriodOn(day) != nullptr; }
+  const PeriodOfCare* CurrentPeriod() const;
+  // Legal status / placement in force on `day` (empty / nullptr if none).
+  std::string LegalStatusOn(absl::CivilDay day) const;
+  const v1::Placement* PlacementOn(absl::CivilDay day) const;
+  std::optional<absl::CivilDay> date_of_birth() const { return date_of_birth_; }
+  // Age in whole years on `day`, if the date of birth is known.
+  std::optional<int> AgeOn(absl::CivilDay day) const;
+  bool ReviewHeldOn(absl::CivilDay day) const;
+
+  const std::map<std::string, ChallengeState>& challenges() const { return challenges_; }
+  const ChallengeState* FindChallenge(absl::string_view id) const;
+  // CAFCASS referrals made for the child outside any challenge.
+  const std::vector<absl::CivilDay>& child_cafcass_referrals() const { return child_referrals_; }
+
+  // Type of the stored event `event_id` ("" if the id is not in this stream).
+  std::string TypeOfEvent(absl::string_view event_id) const;
+
+ private:
+  struct Entry {
+    std::string event_id;
+    v1::ChildEvent event;
+    uint64_t version = 0;
+    uint64_t position = 0;
+  };
+  void Rebuild();
+  void ApplyFact(const v1::ChildEvent& event);
+  void ApplyChallengeEvent(const Entry& entry);
+
+  std::string child_id_;
+  std::vector<Entry> entries_;  // in stream order
+
+  // Derived by Rebuild().
+  std::vector<PeriodOfCare> periods_;
+  std::vector<std::pair<absl::CivilDay, std::string>> legal_status_;  // by date
+  std::vector<std::pair<absl::CivilDay, v1::Placement>> placements_;  // by date
+  std::vector<absl::CivilDay> reviews_;
+  std::optional<absl::CivilDay> date_of_birth_;
+  std::map<std::string, ChallengeState> challenges_;
+  std::vector<absl::CivilDay> child_referrals_;
+};
+
+// The store's form of a domain event: type = body message name, protobuf content
+// (footprint.v1.ChildEvent, serialized deterministically so that a retry compares equal).
+eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& event_id,
+                                const std::string& source_system, const std::string& actor,
+                                const std::string& correlation_id);
+
+// What a validation may assume about the world.
+struct ValidationContext {
+  absl::CivilDay today;  // in England
+  const EscalationPolicy* policy = nullptr;
+  const WorkingCalendar* calendar = nullptr;
+  // Events the service appends itself (DeadlineMissed, escalation on silence) are allowed.
+  bool system = false;
+};
+
+// Fills what the service computes (a challenge's stage name and response deadline, the current
+// stage of a response or resolution) and checks `event` against the field rules and the
+// child's `record`. Errors name the field under `field` (e.g. "events[2]"):
+// INVALID_ARGUMENT for a malformed field or a code not in its list, FAILED_PRECONDITION when
+// the child's record does not allow the event (e.g. a review for a child who is not looked
+// after, care ended twice, a response to a closed challenge), OUT_OF_RANGE when a deadline
+// falls outside the working-day calendar.
+absl::Status CompleteAndValidate(const ChildRecord& record, v1::ChildEvent* event,
+                                 absl::string_view field, const ValidationContext& context);
+
+}  // namespace footprint::projections
+
+#endif  // FOOTPRINT_PROJECTIONS_CHILD_RECORD_H_

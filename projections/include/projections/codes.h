@@ -1,0 +1,47 @@
+// The SSDA903 code lists that domain events are checked against (shared/docs/domain.md
+// sections 2, 9 and 10).
+#ifndef FOOTPRINT_PROJECTIONS_CODES_H_
+#define FOOTPRINT_PROJECTIONS_CODES_H_
+
+#include "absl/strings/string_view.h"
+
+namespace footprint::projections::codes {
+
+// LS: C1 C2 D1 E1 V2 V3 V4 L1 L2 L3 J1 J2 J3.
+bool IsLegalStatus(absl::string_view code);
+// V2 (single period of s20) and V3/V4 (series of short breaks).
+bool IsSection20(absl::string_view legal_status);
+bool IsShortBreaks(absl::string_view legal_status);
+// PLACE: U1-U6 A3-A6 K1 K2 K3 H5 P1 P2 P3 R1 R2 R3 R5 S1 T0-T4 Z1 Z11-Z14.
+bool IsPlacementType(absl::string_view code);
+// T0-T4.
+bool IsTemporaryPlacement(absl::string_view placement_type);
+// PLACE_PROVIDER is blank for temporary and "other" (Z*) placements and required otherwise.
+bool PlacementNeedsProvider(absl::string_view placement_type);
+// PLACE_PROVIDER: PR0-PR5.
+bool IsProvider(absl::string_view code);
+// REASON_PLACE_CHANGE: CARPL CLOSE ALLEG STAND APPRR CREQB CREQO CHILD LAREQ PLACE CUSTOD OTHER.
+bool IsReasonForPlacementChange(absl::string_view code);
+// REC codes that end a period of care (E-codes; X1 continues care and is not one).
+bool IsReasonCareEnded(absl::string_view code);
+// CIN: N1-N8.
+bool IsCategoryOfNeed(absl::string_view code);
+// REVIEW_CODE: PN0-PN7.
+bool IsParticipation(absl::string_view code);
+
+// Human-readable lists for error messages.
+inline constexpr char kLegalStatusList[] = "C1, C2, D1, E1, V2, V3, V4, L1, L2, L3, J1, J2, J3";
+inline constexpr char kPlacementTypeList[] =
+    "U1-U6, A3-A6, K1, K2, K3, H5, P1, P2, P3, R1, R2, R3, R5, S1, T0-T4, Z1, Z11-Z14";
+inline constexpr char kProviderList[] = "PR0-PR5";
+inline constexpr char kReasonForChangeList[] =
+    "CARPL, CLOSE, ALLEG, STAND, APPRR, CREQB, CREQO, CHILD, LAREQ, PLACE, CUSTOD, OTHER";
+inline constexpr char kReasonCareEndedList[] =
+    "E11, E12, E13, E14, E15, E16, E17, E2, E3, E41, E45, E46, E47, E48, E4A, E4B, E5, E6, E7, "
+    "E8, E9";
+inline constexpr char kCategoryOfNeedList[] = "N1-N8";
+inline constexpr char kParticipationList[] = "PN0-PN7";
+
+}  // namespace footprint::projections::codes
+
+#endif  // FOOTPRINT_PROJECTIONS_CODES_H_

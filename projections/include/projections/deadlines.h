@@ -1,0 +1,132 @@
+// Deadlines that the log implies, and the engine that acts when they pass.
+//
+// A DeadlineSource follows the events it cares about and knows which deadlines are pending
+// (e.g. a challenge stage's response deadline; later, review and paperwork deadlines). When a
+// deadline is due, the source says what to append; the engine appends it through the normal
+// append path. Appended events carry ids derived from the deadline's key only
+// (EventId::FromName), so a deadline that fires twice - after a restart, a replay, or a race -
+// is written once: the second append is recognised as a retry.
+//
+// The engine has no timers and reads the time from an injected clock: services/ drives it from
+// a Boost.Asio timer, tests from a manual clock, and neither ever sleeps.
+//
+// Thread-safety: DeadlineEngine and sources are used from one thread at a time (the runner's).
+#ifndef FOOTPRINT_PROJECTIONS_DEADLINES_H_
+#define FOOTPRINT_PROJECTIONS_DEADLINES_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "eventstore/clock.h"
+#include "eventstore/event_store.h"
+#include "projections/child_record.h"
+#include "projections/escalation_policy.h"
+#include "projections/working_calendar.h"
+
+namespace footprint::projections {
+
+struct PendingDeadline {
+  // Unique and stable, e.g. "challenge/A1:1/stage/2/response".
+  std::string key;
+  absl::CivilDay due_on;  // the last day allowed
+  absl::Time fires_at;    // when it counts as missed
+  std::string description;
+};
+
+class DeadlineSource {
+ public:
+  virtual ~DeadlineSource() = default;
+  virtual std::string name() const = 0;
+  // Event types the source follows.
+  virtual std::vector<std::string> event_types() const = 0;
+  // Updates the pending deadlines from one committed event (in log order).
+  virtual absl::Status Apply(const v1::Event& event) = 0;
+  virtual std::vector<PendingDeadline> Pending() const = 0;
+  // What to append now that `deadline` has passed; nullopt when it no longer applies.
+  virtual absl::StatusOr<std::optional<eventstore::AppendRequest>> OnDue(
+      const PendingDeadline& deadline) = 0;
+};
+
+struct DeadlineEngineStats {
+  uint64_t fired = 0;      // appends written
+  uint64_t already = 0;    // appends found already written (a retry)
+  uint64_t conflicts = 0;  // the stream changed first; re-evaluated
+  uint64_t failures = 0;   // appends or evaluations that failed
+};
+
+class DeadlineEngine {
+ public:
+  // Neither is owned; both must outlive the engine.
+  DeadlineEngine(eventstore::EventStore* store, const Clock* clock);
+
+  // Before the first CatchUp.
+  void AddSource(DeadlineSource* source);
+
+  // Feeds the sources every committed event they follow that they have not seen.
+  absl::Status CatchUp();
+
+  // Catches up, then handles every deadline due at the clock's now; repeats while handling one
+  // makes another due (deadlines that passed during an outage fire in order, once each).
+  // Returns the number of appends written. An append that fails is logged in the stats and
+  // retried on the next call.
+  absl::StatusOr<int> FireDue();
+
+  // The earliest pending deadline's firing time.
+  std::optional<absl::Time> NextDue() const;
+  std::vector<PendingDeadline> Pending() const;
+  const DeadlineEngineStats& stats() const { return stats_; }
+  // The position the engine has applied up to.
+  uint64_t position() const { return next_position_; }
+
+ private:
+  eventstore::EventStore* const store_;
+  const Clock* const clock_;
+  std::vector<DeadlineSource*> sources_;
+  std::map<std::string, std::vector<DeadlineSource*>> by_type_;
+  eventstore::ReadFilter filter_;
+  uint64_t next_position_ = 0;
+  DeadlineEngineStats stats_;
+};
+
+// Challenge response deadlines (shared/docs/domain.md section 7): while a challenge awaits a
+// response at a stage, the stage's deadline is pending. It is missed when the first working
+// day after the due date begins (00:00 in England): a DeadlineMissed is recorded that day and,
+// where the policy escalates on silence and a higher stage exists, a ChallengeEscalated to the
+// next stage with its own deadline counted from that day.
+class ChallengeDeadlines final : public DeadlineSource {
+ public:
+  // None owned; all must outlive the source.
+  ChallengeDeadlines(const eventstore::EventStore* store, const EscalationPolicy* policy,
+                     const WorkingCalendar* calendar);
+
+  std::string name() const override { return "challenge_deadlines"; }
+  std::vector<std::string> event_types() const override;
+  absl::Status Apply(const v1::Event& event) override;
+  std::vector<PendingDeadline> Pending() const override;
+  absl::StatusOr<std::optional<eventstore::AppendRequest>> OnDue(
+      const PendingDeadline& deadline) override;
+
+  // Deterministic ids of what a missed stage deadline appends.
+  static std::string MissedEventId(absl::string_view challenge_id, int stage);
+  static std::string EscalatedEventId(absl::string_view challenge_id, int stage);
+
+ private:
+  struct Awaiting {
+    std::string child_id;
+    int stage = 0;
+    absl::CivilDay due_on;
+  };
+
+  const eventstore::EventStore* const store_;
+  const EscalationPolicy* const policy_;
+  const WorkingCalendar* const calendar_;
+  std::map<std::string, Awaiting> awaiting_;  // by challenge id
+};
+
+}  // namespace footprint::projections
+
+#endif  // FOOTPRINT_PROJECTIONS_DEADLINES_H_

@@ -1,0 +1,304 @@
+#include "projections/deadlines.h"
+
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "projections/england_time.h"
+
+namespace footprint::projections {
+
+DeadlineEngine::DeadlineEngine(eventstore::EventStore* store, const Clock* clock)
+    : store_(store), clock_(clock) {}
+
+void DeadlineEngine::AddSource(DeadlineSource* source) {
+  sources_.push_back(source);
+  for (const std::string& type : source->event_types()) {
+    auto& list = by_type_[type];
+    if (list.empty()) filter_.event_types.push_back(type);
+    list.push_back(source);
+  }
+}
+
+absl::Status DeadlineEngine::CatchUp() {
+  while (true) {
+    eventstore::ChunkLimits limits;
+    limits.max_events = 1000;
+    auto chunk = store_->ReadAll(eventstore::GlobalPosition{next_position_}, filter_, limits);
+    if (!chunk.ok()) return chunk.status();
+    if (chunk->next_position.value == next_position_) return absl::OkStatus();
+    for (const std::string& bytes : chunk->events) {
+      v1::Event event;
+      if (!event.ParseFromString(bytes)) {
+        return absl::DataLossError("deadline engine: a stored event does not decode");
+      }
+      for (DeadlineSource* source : by_type_[event.type()]) {
+        if (auto st = source->Apply(event); !st.ok()) {
+          return absl::Status(st.code(), absl::StrCat("deadline source '", source->name(),
+                                                      "' cannot apply event at position ",
+                                                      event.position(), ": ", st.message()));
+        }
+      }
+    }
+    next_position_ = chunk->next_position.value;
+  }
+}
+
+std::vector<PendingDeadline> DeadlineEngine::Pending() const {
+  std::vector<PendingDeadline> all;
+  for (const DeadlineSource* source : sources_) {
+    auto pending = source->Pending();
+    all.insert(all.end(), pending.begin(), pending.end());
+  }
+  std::sort(all.begin(), all.end(), [](const PendingDeadline& a, const PendingDeadline& b) {
+    return a.fires_at < b.fires_at || (a.fires_at == b.fires_at && a.key < b.key);
+  });
+  return all;
+}
+
+std::optional<absl::Time> DeadlineEngine::NextDue() const {
+  std::optional<absl::Time> next;
+  for (const DeadlineSource* source : sources_) {
+    for (const PendingDeadline& d : source->Pending()) {
+      if (!next || d.fires_at < *next) next = d.fires_at;
+    }
+  }
+  return next;
+}
+
+absl::StatusOr<int> DeadlineEngine::FireDue() {
+  int written = 0;
+  std::map<std::string, int> attempts;  // per key, within this call
+  constexpr int kMaxAttemptsPerKey = 3;
+  // Each round handles what is due; a round that wrote something may have made a later stage's
+  // deadline due as well (an outage longer than a stage), so look again.
+  for (int round = 0; round < 10000; ++round) {
+    if (auto st = CatchUp(); !st.ok()) return st;
+    const absl::Time now = clock_->Now();
+    bool progressed = false;
+    for (DeadlineSource* source : sources_) {
+      for (const PendingDeadline& deadline : source->Pending()) {
+        if (deadline.fires_at > now || attempts[deadline.key] >= kMaxAttemptsPerKey) continue;
+        ++attempts[deadline.key];
+        auto action = source->OnDue(deadline);
+        if (!action.ok()) {
+          ++stats_.failures;
+          continue;
+        }
+        if (!*action) continue;  // no longer applies; the source catches up
+        auto result = store_->Append(std::move(**action));
+        if (result.ok()) {
+          if (result->duplicate) {
+            ++stats_.already;
+          } else {
+            ++stats_.fired;
+            ++written;
+          }
+          progressed = true;
+        } else if (result.status().code() == absl::StatusCode::kAborted) {
+          ++stats_.conflicts;  // the child's stream moved on: catch up and decide again
+          progressed = true;
+        } else {
+          ++stats_.failures;
+        }
+      }
+    }
+    if (!progressed) break;
+  }
+  return written;
+}
+
+// ------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr char kDeadlineIdNamespace[] = "footprint/deadline";
+constexpr char kSystemSource[] = "footprint";
+constexpr char kSystemActor[] = "footprint-deadlines";
+
+std::string ChallengeKey(absl::string_view challenge_id, int stage) {
+  return absl::StrCat("challenge/", challenge_id, "/stage/", stage, "/response");
+}
+
+// Reads a whole stream, page by page.
+absl::StatusOr<std::vector<v1::Event>> ReadWholeStream(const eventstore::EventStore& store,
+                                                       const std::string& stream) {
+  auto id = eventstore::StreamId::Parse(stream);
+  if (!id.ok()) return id.status();
+  std::vector<v1::Event> events;
+  uint64_t next = 0;
+  while (true) {
+    auto page = store.ReadStream(*id, eventstore::StreamVersion{next},
+                                 eventstore::ReadDirection::kForwards, 1000);
+    if (!page.ok()) {
+      if (page.status().code() == absl::StatusCode::kNotFound) return events;
+      return page.status();
+    }
+    for (auto& e : page->events) events.push_back(std::move(e));
+    if (page->end_of_stream || page->events.empty()) return events;
+    next = events.back().version() + 1;
+  }
+}
+
+}  // namespace
+
+ChallengeDeadlines::ChallengeDeadlines(const eventstore::EventStore* store,
+                                       const EscalationPolicy* policy,
+                                       const WorkingCalendar* calendar)
+    : store_(store), policy_(policy), calendar_(calendar) {}
+
+std::vector<std::string> ChallengeDeadlines::event_types() const {
+  return {"ChallengeRaised",   "ChallengeResponded", "ChallengeEscalated",
+          "ChallengeResolved", "ChallengeWithdrawn", "DeadlineMissed"};
+}
+
+std::string ChallengeDeadlines::MissedEventId(absl::string_view challenge_id, int stage) {
+  return eventstore::EventId::FromName(kDeadlineIdNamespace,
+                                       absl::StrCat(ChallengeKey(challenge_id, stage), "/missed"))
+      .ToString();
+}
+
+std::string ChallengeDeadlines::EscalatedEventId(absl::string_view challenge_id, int stage) {
+  return eventstore::EventId::FromName(
+             kDeadlineIdNamespace, absl::StrCat(ChallengeKey(challenge_id, stage), "/escalated"))
+      .ToString();
+}
+
+absl::Status ChallengeDeadlines::Apply(const v1::Event& event) {
+  v1::ChildEvent e;
+  if (!e.ParseFromString(event.data())) {
+    return absl::DataLossError("payload is not a footprint.v1.ChildEvent");
+  }
+  const auto due = [](const std::string& text) { return ParseIsoDate(text, "response_due_on"); };
+  switch (e.body_case()) {
+    case v1::ChildEvent::kChallengeRaised: {
+      const auto& b = e.challenge_raised();
+      auto day = due(b.response_due_on());
+      if (!day.ok()) return day.status();
+      awaiting_[b.challenge_id()] =
+          Awaiting{e.child_id(), static_cast<int>(b.stage().number()), *day};
+      break;
+    }
+    case v1::ChildEvent::kChallengeEscalated: {
+      const auto& b = e.challenge_escalated();
+      auto day = due(b.response_due_on());
+      if (!day.ok()) return day.status();
+      awaiting_[b.challenge_id()] =
+          Awaiting{e.child_id(), static_cast<int>(b.to_stage().number()), *day};
+      break;
+    }
+    case v1::ChildEvent::kChallengeResponded:
+      awaiting_.erase(e.challenge_responded().challenge_id());
+      break;
+    case v1::ChildEvent::kChallengeResolved:
+      awaiting_.erase(e.challenge_resolved().challenge_id());
+      break;
+    case v1::ChildEvent::kChallengeWithdrawn:
+      awaiting_.erase(e.challenge_withdrawn().challenge_id());
+      break;
+    case v1::ChildEvent::kDeadlineMissed: {
+      // Missed at this stage: nothing more is due there (an escalation, if any, follows).
+      auto it = awaiting_.find(e.deadline_missed().challenge_id());
+      if (it != awaiting_.end() &&
+          it->second.stage == static_cast<int>(e.deadline_missed().stage().number())) {
+        awaiting_.erase(it);
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return absl::OkStatus();
+}
+
+std::vector<PendingDeadline> ChallengeDeadlines::Pending() const {
+  std::vector<PendingDeadline> pending;
+  for (const auto& [id, a] : awaiting_) {
+    PendingDeadline d;
+    d.key = ChallengeKey(id, a.stage);
+    d.due_on = a.due_on;
+    auto fires_on = calendar_->NextWorkingDay(a.due_on);
+    // A due date beyond the calendar cannot be counted; it waits for a calendar update.
+    d.fires_at = fires_on.ok() ? StartOfEnglandDay(*fires_on) : absl::InfiniteFuture();
+    const std::string stage = a.stage < static_cast<int>(policy_->stages.size())
+                                  ? policy_->stages[a.stage].name
+                                  : absl::StrCat("stage ", a.stage);
+    d.description =
+        absl::StrCat("challenge ", id, ": ", stage, " response due ", FormatIsoDate(a.due_on));
+    pending.push_back(std::move(d));
+  }
+  return pending;
+}
+
+absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnDue(
+    const PendingDeadline& deadline) {
+  const size_t stage_at = deadline.key.rfind("/stage/");
+  if (deadline.key.rfind("challenge/", 0) != 0 || stage_at == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("not a challenge deadline: ", deadline.key));
+  }
+  const std::string challenge_id = deadline.key.substr(10, stage_at - 10);
+  auto it = awaiting_.find(challenge_id);
+  if (it == awaiting_.end()) return std::nullopt;
+  const std::string child_id = it->second.child_id;
+
+  // Decide on the child's whole record, as read now, with the same rules as intake.
+  auto events = ReadWholeStream(*store_, ChildStream(child_id));
+  if (!events.ok()) return events.status();
+  auto record = ChildRecord::FromEvents(child_id, *events);
+  if (!record.ok()) return record.status();
+  const ChallengeState* c = record->FindChallenge(challenge_id);
+  if (c == nullptr || c->status != ChallengeState::Status::kAwaitingResponse || c->overdue ||
+      !c->response_due_on || c->stage != it->second.stage) {
+    return std::nullopt;
+  }
+  auto fires_on = calendar_->NextWorkingDay(*c->response_due_on);
+  if (!fires_on.ok()) return fires_on.status();
+  const int stage = c->stage;
+  const EscalationStage& policy_stage = policy_->stages[stage];
+
+  ValidationContext ctx;
+  ctx.today = *fires_on;
+  ctx.policy = policy_;
+  ctx.calendar = calendar_;
+  ctx.system = true;
+
+  eventstore::AppendRequest append;
+  append.stream = ChildStream(child_id);
+  append.expected = record->event_count() == 0
+                        ? eventstore::ExpectedVersion::NoStream()
+                        : eventstore::ExpectedVersion::Exact(
+                              eventstore::StreamVersion{record->event_count() - 1});
+
+  v1::ChildEvent missed;
+  missed.set_child_id(child_id);
+  missed.set_occurred_on(FormatIsoDate(*fires_on));
+  auto* m = missed.mutable_deadline_missed();
+  m->set_what("challenge_response");
+  m->set_rule(absl::StrCat(policy_stage.name, " (", policy_stage.role, ") to respond within ",
+                           policy_stage.response_working_days, " working days"));
+  m->set_due_on(FormatIsoDate(*c->response_due_on));
+  m->set_challenge_id(challenge_id);
+  m->mutable_stage()->set_number(static_cast<uint32_t>(stage));
+  m->mutable_stage()->set_name(c->stage_name);
+  if (auto st = CompleteAndValidate(*record, &missed, "deadline_missed", ctx); !st.ok()) return st;
+  const std::string missed_id = MissedEventId(challenge_id, stage);
+  record->Add(missed_id, missed);
+  append.events.push_back(ToNewEvent(missed, missed_id, kSystemSource, kSystemActor, deadline.key));
+
+  if (policy_->auto_escalate_on_silence && stage < policy_->last_stage()) {
+    v1::ChildEvent escalated;
+    escalated.set_child_id(child_id);
+    escalated.set_occurred_on(FormatIsoDate(*fires_on));
+    auto* x = escalated.mutable_challenge_escalated();
+    x->set_challenge_id(challenge_id);
+    x->set_reason(v1::ChallengeEscalated::NO_RESPONSE);
+    if (auto st = CompleteAndValidate(*record, &escalated, "challenge_escalated", ctx); !st.ok()) {
+      return st;
+    }
+    append.events.push_back(ToNewEvent(escalated, EscalatedEventId(challenge_id, stage),
+                                       kSystemSource, kSystemActor, deadline.key));
+  }
+  return std::optional<eventstore::AppendRequest>(std::move(append));
+}
+
+}  // namespace footprint::projections
