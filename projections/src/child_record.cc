@@ -492,6 +492,26 @@ eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& 
   return out;
 }
 
+absl::StatusOr<ChildRecord> LoadChildRecord(const eventstore::EventStore& store,
+                                            absl::string_view child_id) {
+  auto stream = eventstore::StreamId::Parse(ChildStream(child_id), "child_id");
+  if (!stream.ok()) return stream.status();
+  std::vector<v1::Event> events;
+  uint64_t next = 0;
+  while (true) {
+    auto page = store.ReadStream(*stream, eventstore::StreamVersion{next},
+                                 eventstore::ReadDirection::kForwards, 1000);
+    if (!page.ok()) {
+      if (page.status().code() != absl::StatusCode::kNotFound) return page.status();
+      break;  // no events yet
+    }
+    for (auto& e : page->events) events.push_back(std::move(e));
+    if (page->end_of_stream || page->events.empty()) break;
+    next = events.back().version() + 1;
+  }
+  return ChildRecord::FromEvents(child_id, events);
+}
+
 const char* ChallengeState::StatusName(Status status) {
   switch (status) {
     case Status::kAwaitingResponse:
@@ -794,10 +814,18 @@ const ChallengeState* ChildRecord::FindChallenge(absl::string_view id) const {
 }
 
 std::string ChildRecord::TypeOfEvent(absl::string_view event_id) const {
+  auto found = FindEvent(event_id);
+  return found ? found->type : std::string();
+}
+
+std::optional<ChildRecord::RecordedEvent> ChildRecord::FindEvent(absl::string_view event_id) const {
   for (const Entry& entry : entries_) {
-    if (entry.event_id == event_id) return EventTypeOf(entry.event);
+    if (entry.event_id == event_id) {
+      return RecordedEvent{EventTypeOf(entry.event), entry.event.occurred_on(), entry.version,
+                           entry.position};
+    }
   }
-  return "";
+  return std::nullopt;
 }
 
 // ------------------------------------------------------------------------------------------

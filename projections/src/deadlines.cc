@@ -120,26 +120,6 @@ std::string ChallengeKey(absl::string_view challenge_id, int stage) {
   return absl::StrCat("challenge/", challenge_id, "/stage/", stage, "/response");
 }
 
-// Reads a whole stream, page by page.
-absl::StatusOr<std::vector<v1::Event>> ReadWholeStream(const eventstore::EventStore& store,
-                                                       const std::string& stream) {
-  auto id = eventstore::StreamId::Parse(stream);
-  if (!id.ok()) return id.status();
-  std::vector<v1::Event> events;
-  uint64_t next = 0;
-  while (true) {
-    auto page = store.ReadStream(*id, eventstore::StreamVersion{next},
-                                 eventstore::ReadDirection::kForwards, 1000);
-    if (!page.ok()) {
-      if (page.status().code() == absl::StatusCode::kNotFound) return events;
-      return page.status();
-    }
-    for (auto& e : page->events) events.push_back(std::move(e));
-    if (page->end_of_stream || page->events.empty()) return events;
-    next = events.back().version() + 1;
-  }
-}
-
 }  // namespace
 
 ChallengeDeadlines::ChallengeDeadlines(const eventstore::EventStore* store,
@@ -242,9 +222,7 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnD
   const std::string child_id = it->second.child_id;
 
   // Decide on the child's whole record, as read now, with the same rules as intake.
-  auto events = ReadWholeStream(*store_, ChildStream(child_id));
-  if (!events.ok()) return events.status();
-  auto record = ChildRecord::FromEvents(child_id, *events);
+  auto record = LoadChildRecord(*store_, child_id);
   if (!record.ok()) return record.status();
   const ChallengeState* c = record->FindChallenge(challenge_id);
   if (c == nullptr || c->status != ChallengeState::Status::kAwaitingResponse || c->overdue ||

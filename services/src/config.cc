@@ -49,6 +49,71 @@ absl::StatusOr<std::string> KeyOf(const YAML::Node& node) {
   }
 }
 
+absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolicy* policy) {
+  if (!node.IsMap()) return absl::InvalidArgumentError("config: 'escalation' must be a mapping");
+  for (const auto& entry : node) {
+    auto key = KeyOf(entry.first);
+    if (!key.ok()) return key.status();
+    const std::string qualified = "escalation." + *key;
+    const YAML::Node& value = entry.second;
+    if (*key == "auto_escalate_on_silence") {
+      if (auto st = ReadScalar(value, qualified, &policy->auto_escalate_on_silence); !st.ok()) {
+        return st;
+      }
+    } else if (*key == "themes") {
+      if (!value.IsSequence()) {
+        return absl::InvalidArgumentError("config: 'escalation.themes' must be a list");
+      }
+      policy->themes.clear();
+      for (size_t i = 0; i < value.size(); ++i) {
+        std::string theme;
+        if (auto st = ReadScalar(value[i], absl::StrCat(qualified, "[", i, "]"), &theme);
+            !st.ok()) {
+          return st;
+        }
+        policy->themes.push_back(theme);
+      }
+    } else if (*key == "stages") {
+      if (!value.IsSequence()) {
+        return absl::InvalidArgumentError("config: 'escalation.stages' must be a list");
+      }
+      policy->stages.clear();
+      for (size_t i = 0; i < value.size(); ++i) {
+        const std::string stage_key = absl::StrCat(qualified, "[", i, "]");
+        if (!value[i].IsMap()) {
+          return absl::InvalidArgumentError(absl::StrCat("config: '", stage_key,
+                                                         "' must be a mapping with name, role "
+                                                         "and response_working_days"));
+        }
+        projections::EscalationStage stage;
+        for (const auto& field : value[i]) {
+          auto name = KeyOf(field.first);
+          if (!name.ok()) return name.status();
+          const std::string field_key = absl::StrCat(stage_key, ".", *name);
+          absl::Status st;
+          if (*name == "name") {
+            st = ReadScalar(field.second, field_key, &stage.name);
+          } else if (*name == "role") {
+            st = ReadScalar(field.second, field_key, &stage.role);
+          } else if (*name == "response_working_days") {
+            st = ReadScalar(field.second, field_key, &stage.response_working_days);
+          } else {
+            st = absl::InvalidArgumentError(absl::StrCat("config: unknown key '", field_key, "'"));
+          }
+          if (!st.ok()) return st;
+        }
+        policy->stages.push_back(stage);
+      }
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+    }
+  }
+  if (auto st = policy->Validate(); !st.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig base) {
@@ -89,6 +154,23 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       st = ReadScalar(value, key, &base.read_threads);
       if (st.ok() && base.read_threads < 0) {
         st = absl::InvalidArgumentError("config: 'read_threads' must not be negative");
+      }
+    } else if (key == "escalation") {
+      st = ReadEscalation(value, &base.escalation);
+    } else if (key == "calendar") {
+      if (!value.IsMap()) return absl::InvalidArgumentError("config: 'calendar' must be a mapping");
+      for (const auto& item : value) {
+        auto name = KeyOf(item.first);
+        if (!name.ok()) return name.status();
+        if (*name == "bank_holidays_file") {
+          st = ReadScalar(item.second, "calendar.bank_holidays_file", &base.bank_holidays_file);
+        } else if (*name == "division") {
+          st = ReadScalar(item.second, "calendar.division", &base.bank_holidays_division);
+        } else {
+          st = absl::InvalidArgumentError(
+              absl::StrCat("config: unknown key 'calendar.", *name, "'"));
+        }
+        if (!st.ok()) return st;
       }
     } else if (key == "limits") {
       if (!value.IsMap()) {

@@ -13,7 +13,8 @@
 namespace footprint::services {
 namespace {
 
-constexpr char kEventStoreServiceName[] = "footprint.v1.EventStore";
+constexpr const char* kServiceNames[] = {"footprint.v1.EventStore", "footprint.v1.Intake",
+                                         "footprint.v1.Challenges", "footprint.v1.Calendar"};
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "[::1]" ||
@@ -27,8 +28,25 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   auto listen = ParseHostPort(config.listen, "listen");
   if (!listen.ok()) return listen.status();
 
+  if (auto st = config.escalation.Validate(); !st.ok()) return st;
+  for (const std::string& warning : config.escalation.Warnings()) spdlog::warn("{}", warning);
+
   std::unique_ptr<FootprintServer> server(new FootprintServer());
   server->config_ = config;
+  if (!clock) clock = SystemClock::Get();
+  std::string calendar_source = "built-in England & Wales 2015-2030";
+  if (config.bank_holidays_file.empty()) {
+    server->calendar_ = &projections::WorkingCalendar::EnglandAndWales();
+  } else {
+    auto loaded = projections::WorkingCalendar::FromBankHolidaysFile(config.bank_holidays_file,
+                                                                     config.bank_holidays_division);
+    if (!loaded.ok()) return loaded.status();
+    server->loaded_calendar_ = std::make_unique<projections::WorkingCalendar>(std::move(*loaded));
+    server->calendar_ = server->loaded_calendar_.get();
+    calendar_source = config.bank_holidays_file;
+  }
+  spdlog::info("working days: {} ({}-{})", calendar_source, server->calendar_->first_year(),
+               server->calendar_->last_year());
   eventstore::StoreOptions store_options = config.ToStoreOptions();
   store_options.clock = clock;
   auto store = eventstore::EventStore::Open(store_options);
@@ -43,6 +61,20 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   server->read_pool_ = std::make_unique<boost::asio::thread_pool>(threads);
   server->event_store_service_ =
       std::make_unique<EventStoreService>(server->store_.get(), server->read_pool_.get());
+  server->recorder_ = std::make_unique<ChildRecorder>(
+      server->store_.get(), clock, &server->config_.escalation, server->calendar_);
+  server->intake_service_ =
+      std::make_unique<IntakeService>(server->recorder_.get(), server->read_pool_.get());
+  server->challenges_service_ =
+      std::make_unique<ChallengesService>(server->recorder_.get(), server->read_pool_.get());
+  server->calendar_service_ = std::make_unique<CalendarService>(server->calendar_, calendar_source);
+  server->challenge_deadlines_ = std::make_unique<projections::ChallengeDeadlines>(
+      server->store_.get(), &server->config_.escalation, server->calendar_);
+  server->deadline_engine_ =
+      std::make_unique<projections::DeadlineEngine>(server->store_.get(), clock);
+  server->deadline_engine_->AddSource(server->challenge_deadlines_.get());
+  server->deadline_runner_ =
+      std::make_unique<DeadlineRunner>(server->store_.get(), clock, server->deadline_engine_.get());
 
   if (!IsLoopback(listen->host)) {
     spdlog::warn(
@@ -55,6 +87,9 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   grpc::ServerBuilder builder;
   builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
   builder.RegisterService(server->event_store_service_.get());
+  builder.RegisterService(server->intake_service_.get());
+  builder.RegisterService(server->challenges_service_.get());
+  builder.RegisterService(server->calendar_service_.get());
   // An append may carry max_batch_bytes of event data plus framing.
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<size_t>(config.max_batch_bytes + (1 << 20), INT32_MAX)));
@@ -66,9 +101,11 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
                      " (address in use, or not an address of this machine)"));
   }
   server->address_ = absl::StrCat(listen->host, ":", server->port_);
+  // Deadlines that passed while the server was down fire now, once each.
+  server->deadline_runner_->Start();
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus(true);
-  health->SetServingStatus(kEventStoreServiceName, true);
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
   return server;
 }
 
@@ -84,6 +121,7 @@ void FootprintServer::Shutdown() {
     spdlog::info("shutting down: finishing in-flight calls");
     auto* health = server_->GetHealthCheckService();
     health->SetServingStatus(false);
+    if (deadline_runner_) deadline_runner_->Stop();
     // Live subscriptions would otherwise hold the server until the grace period ends.
     store_->notifier().Close();
     // Appends already accepted are committed and answered; new ones get UNAVAILABLE. Then

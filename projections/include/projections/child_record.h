@@ -123,6 +123,15 @@ class ChildRecord {
   // Type of the stored event `event_id` ("" if the id is not in this stream).
   std::string TypeOfEvent(absl::string_view event_id) const;
 
+  struct RecordedEvent {
+    std::string type;
+    std::string occurred_on;
+    uint64_t version = 0;
+    uint64_t position = 0;
+  };
+  // The event `event_id` of this stream, if any.
+  std::optional<RecordedEvent> FindEvent(absl::string_view event_id) const;
+
  private:
   struct Entry {
     std::string event_id;
@@ -152,6 +161,10 @@ class ChildRecord {
 eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& event_id,
                                 const std::string& source_system, const std::string& actor,
                                 const std::string& correlation_id);
+
+// The child's record as stored now (an empty record for a child with no events).
+absl::StatusOr<ChildRecord> LoadChildRecord(const eventstore::EventStore& store,
+                                            absl::string_view child_id);
 
 // What a validation may assume about the world.
 struct ValidationContext {

@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
+#include "projections/escalation_policy.h"
 
 namespace footprint::services {
 
@@ -28,6 +29,13 @@ struct ServerConfig {
   size_t max_event_bytes = eventstore::StoreOptions().max_event_bytes;
   size_t max_batch_events = eventstore::StoreOptions().max_batch_events;
   size_t max_batch_bytes = eventstore::StoreOptions().max_batch_bytes;
+
+  // The council's dispute resolution process (YAML `escalation:`).
+  projections::EscalationPolicy escalation = projections::EscalationPolicy::Default();
+  // gov.uk bank-holidays.json to use instead of the built-in 2015-2030 list (YAML
+  // `calendar: {bank_holidays_file, division}`).
+  std::string bank_holidays_file;
+  std::string bank_holidays_division = "england-and-wales";
 
   eventstore::StoreOptions ToStoreOptions() const;
 };

@@ -15,14 +15,20 @@
 
 #include "absl/status/statusor.h"
 #include "eventstore/event_store.h"
+#include "projections/deadlines.h"
+#include "services/child_recorder.h"
 #include "services/config.h"
+#include "services/deadline_runner.h"
+#include "services/domain_services.h"
 #include "services/event_store_service.h"
 
 namespace footprint::services {
 
 class FootprintServer {
  public:
-  // Opens the store in config.data_dir and starts listening on config.listen.
+  // Opens the store in config.data_dir, loads the calendar and the escalation policy, starts the
+  // deadline runner and listens on config.listen. `clock` (not owned; nullptr: the system
+  // clock) is used for recorded times, "today" and deadlines.
   // Errors: those of EventStore::Open; INVALID_ARGUMENT for a malformed listen address;
   // UNAVAILABLE when the address cannot be bound.
   static absl::StatusOr<std::unique_ptr<FootprintServer>> Start(const ServerConfig& config,
@@ -35,6 +41,9 @@ class FootprintServer {
   const std::string& address() const { return address_; }
   int port() const { return port_; }
   eventstore::EventStore& store() { return *store_; }
+  // The deadline runner (tests run it with a manual clock).
+  DeadlineRunner& deadlines() { return *deadline_runner_; }
+  const projections::WorkingCalendar& calendar() const { return *calendar_; }
 
   // Health goes NOT_SERVING, subscriptions end with UNAVAILABLE, the server stops accepting
   // calls and waits up to shutdown_grace for in-flight ones (queued appends are committed and
@@ -51,7 +60,16 @@ class FootprintServer {
   int port_ = 0;
   std::unique_ptr<eventstore::EventStore> store_;
   std::unique_ptr<boost::asio::thread_pool> read_pool_;
+  std::unique_ptr<projections::WorkingCalendar> loaded_calendar_;  // when read from a file
+  const projections::WorkingCalendar* calendar_ = nullptr;
+  std::unique_ptr<ChildRecorder> recorder_;
+  std::unique_ptr<projections::ChallengeDeadlines> challenge_deadlines_;
+  std::unique_ptr<projections::DeadlineEngine> deadline_engine_;
+  std::unique_ptr<DeadlineRunner> deadline_runner_;
   std::unique_ptr<EventStoreService> event_store_service_;
+  std::unique_ptr<IntakeService> intake_service_;
+  std::unique_ptr<ChallengesService> challenges_service_;
+  std::unique_ptr<CalendarService> calendar_service_;
   std::unique_ptr<grpc::Server> server_;
 
   std::mutex mu_;

@@ -1,0 +1,79 @@
+// ChildRecorder: records domain events for one child - read the child's stream, rebuild the
+// record, complete and validate each event against it, append them all with the stream's
+// version as the expected version, and start again if another writer got there first.
+// Shared by the Intake and Challenges services so that both apply the same rules.
+//
+// Thread-safety: thread-safe; Record blocks (reads, then waits for the synced append), so call
+// it from a pool thread, never a gRPC callback thread.
+#ifndef FOOTPRINT_SERVICES_CHILD_RECORDER_H_
+#define FOOTPRINT_SERVICES_CHILD_RECORDER_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "eventstore/clock.h"
+#include "eventstore/event_store.h"
+#include "footprint/v1/domain.pb.h"
+#include "projections/child_record.h"
+#include "projections/escalation_policy.h"
+#include "projections/working_calendar.h"
+
+namespace footprint::services {
+
+struct Submission {
+  std::string event_id;  // optional UUID
+  v1::ChildEvent event;
+};
+
+struct Recorder {
+  std::string source_system;
+  std::string actor;
+  std::string correlation_id;
+};
+
+struct RecordOutcome {
+  eventstore::AppendResult append;
+  // The child's record including the events just recorded.
+  projections::ChildRecord record;
+};
+
+class ChildRecorder {
+ public:
+  // Builds the submissions from the child's current record (called again on every retry).
+  using Builder =
+      std::function<absl::StatusOr<std::vector<Submission>>(const projections::ChildRecord&)>;
+
+  // None owned; all must outlive the recorder.
+  ChildRecorder(eventstore::EventStore* store, const Clock* clock,
+                const projections::EscalationPolicy* policy,
+                const projections::WorkingCalendar* calendar);
+
+  // Records the built events, all or none. A request whose every event id is already recorded
+  // returns the original positions (duplicate = true) after checking each has the same type and
+  // date; some but not all ids recorded is ALREADY_EXISTS. Errors: those of
+  // projections::CompleteAndValidate (naming `events[i]`), ALREADY_EXISTS, ABORTED after
+  // repeated conflicts with other writers, UNAVAILABLE from the store.
+  absl::StatusOr<RecordOutcome> Record(const std::string& child_id, const Builder& build,
+                                       const Recorder& recorder) const;
+
+  // Today in England, by the injected clock.
+  absl::CivilDay Today() const;
+
+  // The child's record as stored now.
+  absl::StatusOr<projections::ChildRecord> Load(const std::string& child_id) const;
+
+  const projections::EscalationPolicy& policy() const { return *policy_; }
+  const projections::WorkingCalendar& calendar() const { return *calendar_; }
+
+ private:
+  eventstore::EventStore* const store_;
+  const Clock* const clock_;
+  const projections::EscalationPolicy* const policy_;
+  const projections::WorkingCalendar* const calendar_;
+};
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_CHILD_RECORDER_H_

@@ -1,0 +1,97 @@
+// The domain's gRPC services: Intake (council systems record facts about a child), Challenges
+// (the IRO's dispute resolution commands) and Calendar (working days as the server counts
+// them). Handlers validate the request's shape, then run the work on `pool` (it reads the
+// child's stream and waits for the synced append), so gRPC threads never block.
+//
+// Thread-safety: shared by all gRPC threads; no mutable state. Everything passed in must
+// outlive the gRPC server.
+#ifndef FOOTPRINT_SERVICES_DOMAIN_SERVICES_H_
+#define FOOTPRINT_SERVICES_DOMAIN_SERVICES_H_
+
+#include <boost/asio/thread_pool.hpp>
+#include <string>
+
+#include "footprint/v1/calendar.grpc.pb.h"
+#include "footprint/v1/challenges.grpc.pb.h"
+#include "footprint/v1/intake.grpc.pb.h"
+#include "services/child_recorder.h"
+
+namespace footprint::services {
+
+class IntakeService final : public v1::Intake::CallbackService {
+ public:
+  IntakeService(const ChildRecorder* recorder, boost::asio::thread_pool* pool)
+      : recorder_(recorder), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* Record(grpc::CallbackServerContext* context,
+                                   const v1::RecordRequest* request,
+                                   v1::RecordResponse* response) override;
+
+ private:
+  const ChildRecorder* const recorder_;
+  boost::asio::thread_pool* const pool_;
+};
+
+class ChallengesService final : public v1::Challenges::CallbackService {
+ public:
+  ChallengesService(const ChildRecorder* recorder, boost::asio::thread_pool* pool)
+      : recorder_(recorder), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* Raise(grpc::CallbackServerContext* context,
+                                  const v1::RaiseChallengeRequest* request,
+                                  v1::ChallengeView* response) override;
+  grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context,
+                                    const v1::RespondToChallengeRequest* request,
+                                    v1::ChallengeView* response) override;
+  grpc::ServerUnaryReactor* Escalate(grpc::CallbackServerContext* context,
+                                     const v1::EscalateChallengeRequest* request,
+                                     v1::ChallengeView* response) override;
+  grpc::ServerUnaryReactor* Resolve(grpc::CallbackServerContext* context,
+                                    const v1::ResolveChallengeRequest* request,
+                                    v1::ChallengeView* response) override;
+  grpc::ServerUnaryReactor* Withdraw(grpc::CallbackServerContext* context,
+                                     const v1::WithdrawChallengeRequest* request,
+                                     v1::ChallengeView* response) override;
+  grpc::ServerUnaryReactor* ReferToCafcass(grpc::CallbackServerContext* context,
+                                           const v1::ReferToCafcassRequest* request,
+                                           v1::ChallengeView* response) override;
+  grpc::ServerUnaryReactor* Get(grpc::CallbackServerContext* context,
+                                const v1::GetChallengeRequest* request,
+                                v1::ChallengeView* response) override;
+
+ private:
+  // Records `event` (a step of `challenge_id`) and returns the challenge afterwards.
+  absl::StatusOr<v1::ChallengeView> Step(const v1::CommandContext& context,
+                                         const std::string& challenge_id,
+                                         v1::ChildEvent event) const;
+
+  const ChildRecorder* const recorder_;
+  boost::asio::thread_pool* const pool_;
+};
+
+class CalendarService final : public v1::Calendar::CallbackService {
+ public:
+  CalendarService(const projections::WorkingCalendar* calendar, std::string source)
+      : calendar_(calendar), source_(std::move(source)) {}
+
+  grpc::ServerUnaryReactor* AddWorkingDays(grpc::CallbackServerContext* context,
+                                           const v1::AddWorkingDaysRequest* request,
+                                           v1::AddWorkingDaysResponse* response) override;
+  grpc::ServerUnaryReactor* WorkingDaysBetween(grpc::CallbackServerContext* context,
+                                               const v1::WorkingDaysBetweenRequest* request,
+                                               v1::WorkingDaysBetweenResponse* response) override;
+  grpc::ServerUnaryReactor* Info(grpc::CallbackServerContext* context,
+                                 const v1::CalendarInfoRequest* request,
+                                 v1::CalendarInfoResponse* response) override;
+
+ private:
+  const projections::WorkingCalendar* const calendar_;
+  const std::string source_;
+};
+
+// The API view of a challenge.
+v1::ChallengeView ToView(const projections::ChallengeState& challenge);
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_DOMAIN_SERVICES_H_

@@ -1,0 +1,116 @@
+#include "services/child_recorder.h"
+
+#include "absl/strings/str_cat.h"
+#include "projections/england_time.h"
+
+namespace footprint::services {
+namespace {
+
+namespace pj = footprint::projections;
+namespace es = footprint::eventstore;
+
+constexpr int kMaxAttempts = 5;
+
+}  // namespace
+
+ChildRecorder::ChildRecorder(es::EventStore* store, const Clock* clock,
+                             const pj::EscalationPolicy* policy,
+                             const pj::WorkingCalendar* calendar)
+    : store_(store), clock_(clock), policy_(policy), calendar_(calendar) {}
+
+absl::CivilDay ChildRecorder::Today() const { return pj::EnglandDay(clock_->Now()); }
+
+absl::StatusOr<pj::ChildRecord> ChildRecorder::Load(const std::string& child_id) const {
+  if (auto st = pj::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
+  return pj::LoadChildRecord(*store_, child_id);
+}
+
+absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
+                                                    const Builder& build,
+                                                    const Recorder& recorder) const {
+  if (auto st = pj::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
+  pj::ValidationContext ctx;
+  ctx.today = Today();
+  ctx.policy = policy_;
+  ctx.calendar = calendar_;
+
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto record = pj::LoadChildRecord(*store_, child_id);
+    if (!record.ok()) return record.status();
+    auto submissions = build(*record);
+    if (!submissions.ok()) return submissions.status();
+    if (submissions->empty()) {
+      return absl::InvalidArgumentError("events: at least one event is required");
+    }
+
+    // Normalise client ids, and recognise a retry of a request already recorded.
+    size_t already = 0;
+    for (size_t i = 0; i < submissions->size(); ++i) {
+      Submission& s = (*submissions)[i];
+      if (s.event_id.empty()) continue;
+      auto id = es::EventId::Parse(s.event_id, absl::StrCat("events[", i, "].event_id"));
+      if (!id.ok()) return id.status();
+      s.event_id = id->ToString();
+      if (record->FindEvent(s.event_id)) ++already;
+    }
+    if (already > 0) {
+      if (already != submissions->size()) {
+        return absl::AlreadyExistsError(
+            "events: some of these event ids are already recorded and some are not; a retry "
+            "must resend exactly the original request");
+      }
+      RecordOutcome outcome{es::AppendResult{}, *record};
+      for (size_t i = 0; i < submissions->size(); ++i) {
+        const Submission& s = (*submissions)[i];
+        const auto stored = record->FindEvent(s.event_id);
+        if (stored->type != pj::EventTypeOf(s.event) ||
+            stored->occurred_on != s.event.occurred_on()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("events[", i, "].event_id: ", s.event_id, " is already recorded as a ",
+                           stored->type, " on ", stored->occurred_on, ", not this event"));
+        }
+        if (i == 0) {
+          outcome.append.first_version = es::StreamVersion{stored->version};
+          outcome.append.first_position = es::GlobalPosition{stored->position};
+        }
+        outcome.append.last_version = es::StreamVersion{stored->version};
+        outcome.append.last_position = es::GlobalPosition{stored->position};
+        outcome.append.event_ids.push_back(s.event_id);
+      }
+      outcome.append.duplicate = true;
+      return outcome;
+    }
+
+    // Validate in order against the record as it will be, event by event.
+    pj::ChildRecord after = *record;
+    es::AppendRequest append;
+    append.stream = pj::ChildStream(child_id);
+    append.expected =
+        record->event_count() == 0
+            ? es::ExpectedVersion::NoStream()
+            : es::ExpectedVersion::Exact(es::StreamVersion{record->event_count() - 1});
+    for (size_t i = 0; i < submissions->size(); ++i) {
+      Submission& s = (*submissions)[i];
+      if (auto st = pj::CompleteAndValidate(after, &s.event, absl::StrCat("events[", i, "]"), ctx);
+          !st.ok()) {
+        return st;
+      }
+      if (s.event_id.empty()) s.event_id = es::EventId::Generate().ToString();
+      after.Add(s.event_id, s.event);
+      append.events.push_back(pj::ToNewEvent(s.event, s.event_id, recorder.source_system,
+                                             recorder.actor, recorder.correlation_id));
+    }
+    auto result = store_->Append(std::move(append));
+    if (result.ok()) {
+      // Read back, so that the record carries the stored positions of the new events.
+      auto stored = pj::LoadChildRecord(*store_, child_id);
+      return RecordOutcome{std::move(*result), stored.ok() ? std::move(*stored) : std::move(after)};
+    }
+    if (result.status().code() != absl::StatusCode::kAborted) return result.status();
+    // Another writer changed the child's record since we read it: read and decide again.
+  }
+  return absl::AbortedError(
+      absl::StrCat("child ", child_id, "'s record kept changing while ", "recording; try again"));
+}
+
+}  // namespace footprint::services

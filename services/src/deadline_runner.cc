@@ -1,0 +1,94 @@
+#include "services/deadline_runner.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <future>
+
+#include "spdlog/spdlog.h"
+
+namespace footprint::services {
+
+DeadlineRunner::DeadlineRunner(eventstore::EventStore* store, const Clock* clock,
+                               projections::DeadlineEngine* engine, absl::Duration max_sleep)
+    : store_(store), clock_(clock), engine_(engine), max_sleep_(max_sleep), timer_(io_) {}
+
+DeadlineRunner::~DeadlineRunner() { Stop(); }
+
+void DeadlineRunner::Start() {
+  thread_ = std::make_unique<std::thread>([this] {
+    auto guard = boost::asio::make_work_guard(io_);
+    boost::asio::post(io_, [this] { Tick(); });
+    io_.run();
+  });
+}
+
+void DeadlineRunner::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    if (waiter_ != 0) store_->notifier().Cancel(waiter_);
+    waiter_ = 0;
+  }
+  io_.stop();
+  if (thread_ && thread_->joinable()) thread_->join();
+}
+
+absl::StatusOr<int> DeadlineRunner::RunNow() {
+  std::promise<absl::StatusOr<int>> done;
+  auto result = done.get_future();
+  boost::asio::post(io_, [this, &done] { done.set_value(engine_->FireDue()); });
+  return result.get();
+}
+
+void DeadlineRunner::Tick() {
+  auto fired = engine_->FireDue();
+  if (!fired.ok()) {
+    spdlog::error("deadlines: {}", fired.status().ToString());
+  } else if (*fired > 0) {
+    spdlog::info("deadlines: recorded {} missed deadline(s)", *fired);
+  }
+  WatchCommits();
+  Schedule();
+}
+
+void DeadlineRunner::Schedule() {
+  absl::Duration sleep = max_sleep_;
+  if (auto next = engine_->NextDue()) {
+    sleep = std::min(sleep, std::max(absl::ZeroDuration(), *next - clock_->Now()));
+  }
+  timer_.expires_after(absl::ToChronoNanoseconds(sleep));
+  timer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) Tick();
+  });
+}
+
+void DeadlineRunner::WatchCommits() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopped_ || waiter_ != 0) return;
+  // New events may add or move deadlines: run again after the next commit (the engine reads
+  // everything it has not seen, so one wake-up per batch of commits is enough).
+  waiter_ = store_->notifier().WaitAsync(engine_->position(),
+                                         [this](bool advanced) { OnCommit(advanced); });
+  if (waiter_ == 0 && !store_->notifier().closed()) {
+    // Already committed past what the engine has read.
+    boost::asio::post(io_, [this] {
+      timer_.cancel();
+      Tick();
+    });
+  }
+}
+
+void DeadlineRunner::OnCommit(bool advanced) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    waiter_ = 0;
+    if (stopped_ || !advanced) return;
+  }
+  boost::asio::post(io_, [this] {
+    timer_.cancel();  // Tick reschedules
+    Tick();
+  });
+}
+
+}  // namespace footprint::services

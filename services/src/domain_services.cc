@@ -1,0 +1,358 @@
+#include "services/domain_services.h"
+
+#include <boost/asio/post.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "services/event_store_service.h"
+
+namespace footprint::services {
+namespace {
+
+namespace pj = footprint::projections;
+
+// Runs `work` on the pool and finishes the call with its status.
+template <typename Work>
+grpc::ServerUnaryReactor* OnPool(grpc::CallbackServerContext* context,
+                                 boost::asio::thread_pool* pool, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  boost::asio::post(*pool, [reactor, work = std::move(work)]() mutable {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  return reactor;
+}
+
+constexpr char kDefaultSource[] = "footprint";
+
+Recorder RecorderOf(const v1::CommandContext& context) {
+  Recorder r;
+  r.source_system = context.source_system().empty() ? kDefaultSource : context.source_system();
+  r.actor = context.actor();
+  return r;
+}
+
+absl::Status CheckCommand(const v1::CommandContext& context) {
+  if (context.actor().empty()) {
+    return absl::InvalidArgumentError("context.actor: required (who gives the command)");
+  }
+  return absl::OkStatus();
+}
+
+// The day of a command: given, or today in England.
+absl::StatusOr<std::string> CommandDate(const v1::CommandContext& context,
+                                        const ChildRecorder& recorder) {
+  if (context.date().empty()) return pj::FormatIsoDate(recorder.Today());
+  if (auto day = pj::ParseIsoDate(context.date(), "context.date"); !day.ok()) return day.status();
+  return context.date();
+}
+
+std::string ChildOf(const std::string& challenge_id) { return pj::ChildOfChallenge(challenge_id); }
+
+absl::Status CheckChallengeId(const std::string& challenge_id) {
+  if (challenge_id.empty()) return absl::InvalidArgumentError("challenge_id: required");
+  if (ChildOf(challenge_id).empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("challenge_id: '", challenge_id, "' is not '<child id>:<number>'"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+v1::ChallengeView ToView(const pj::ChallengeState& c) {
+  v1::ChallengeView view;
+  view.set_id(c.id);
+  view.set_child_id(c.child_id);
+  view.set_iro_id(c.iro_id);
+  view.set_theme(c.theme);
+  view.set_issue(c.issue);
+  view.mutable_stage()->set_number(static_cast<uint32_t>(c.stage));
+  view.mutable_stage()->set_name(c.stage_name);
+  view.set_status(pj::ChallengeState::StatusName(c.status));
+  view.set_raised_on(pj::FormatIsoDate(c.raised_on));
+  if (c.response_due_on) view.set_deadline(pj::FormatIsoDate(*c.response_due_on));
+  view.set_overdue(c.overdue);
+  if (c.cafcass_referred_on)
+    view.set_cafcass_referred_on(pj::FormatIsoDate(*c.cafcass_referred_on));
+  if (c.closed_on) view.set_closed_on(pj::FormatIsoDate(*c.closed_on));
+  for (const pj::ChallengeStep& s : c.steps) {
+    v1::ChallengeStepView* step = view.add_steps();
+    step->set_kind(s.kind);
+    step->set_date(pj::FormatIsoDate(s.on));
+    step->mutable_stage()->set_number(static_cast<uint32_t>(s.stage));
+    step->mutable_stage()->set_name(s.stage_name);
+    step->set_detail(s.detail);
+    step->set_event_id(s.event_id);
+    step->set_position(s.position);
+  }
+  return view;
+}
+
+// ------------------------------------------------------------------------------------------
+// Intake
+
+grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* context,
+                                                const v1::RecordRequest* request,
+                                                v1::RecordResponse* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (request->source_system().empty()) {
+      return absl::InvalidArgumentError("source_system: required (which council system records)");
+    }
+    if (request->recorded_by().empty()) {
+      return absl::InvalidArgumentError("recorded_by: required (who records)");
+    }
+    if (request->events().empty()) {
+      return absl::InvalidArgumentError("events: at least one event is required");
+    }
+    Recorder recorder{request->source_system(), request->recorded_by(), request->correlation_id()};
+    auto outcome = recorder_->Record(
+        request->child_id(),
+        [request](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+          std::vector<Submission> submissions;
+          for (const v1::Submission& s : request->events()) {
+            submissions.push_back(Submission{s.event_id(), s.event()});
+          }
+          return submissions;
+        },
+        recorder);
+    if (!outcome.ok()) return outcome.status();
+    response->set_stream(pj::ChildStream(request->child_id()));
+    response->set_first_version(outcome->append.first_version.value);
+    response->set_last_version(outcome->append.last_version.value);
+    response->set_first_position(outcome->append.first_position.value);
+    response->set_last_position(outcome->append.last_position.value);
+    for (const auto& id : outcome->append.event_ids) response->add_event_ids(id);
+    response->set_duplicate(outcome->append.duplicate);
+    return absl::OkStatus();
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Challenges
+
+absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const v1::CommandContext& context,
+                                                          const std::string& challenge_id,
+                                                          v1::ChildEvent event) const {
+  if (auto st = CheckCommand(context); !st.ok()) return st;
+  if (auto st = CheckChallengeId(challenge_id); !st.ok()) return st;
+  auto date = CommandDate(context, *recorder_);
+  if (!date.ok()) return date.status();
+  const std::string child_id = ChildOf(challenge_id);
+  event.set_child_id(child_id);
+  event.set_occurred_on(*date);
+  auto outcome = recorder_->Record(
+      child_id,
+      [&](const pj::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+        if (record.FindChallenge(challenge_id) == nullptr) {
+          return absl::NotFoundError(
+              absl::StrCat("challenge_id: no challenge '", challenge_id, "'"));
+        }
+        return std::vector<Submission>{Submission{context.event_id(), event}};
+      },
+      RecorderOf(context));
+  if (!outcome.ok()) return outcome.status();
+  return ToView(*outcome->record.FindChallenge(challenge_id));
+}
+
+grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* context,
+                                                   const v1::RaiseChallengeRequest* request,
+                                                   v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = CheckCommand(request->context()); !st.ok()) return st;
+    if (request->stage().empty()) {
+      return absl::InvalidArgumentError("stage: required ('informal' or a formal stage)");
+    }
+    auto stage = recorder_->policy().FindStage(request->stage());
+    if (!stage) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("stage: '", request->stage(), "' is not a stage of this council"));
+    }
+    auto date = CommandDate(request->context(), *recorder_);
+    if (!date.ok()) return date.status();
+    const std::string& child_id = request->child_id();
+    std::string challenge_id;
+    auto outcome = recorder_->Record(
+        child_id,
+        [&](const pj::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+          // Challenges are numbered per child: "<child>:<n>".
+          challenge_id = absl::StrCat(child_id, ":", record.challenges().size() + 1);
+          v1::ChildEvent event;
+          event.set_child_id(child_id);
+          event.set_occurred_on(*date);
+          auto* raised = event.mutable_challenge_raised();
+          raised->set_challenge_id(challenge_id);
+          raised->set_iro_id(request->iro_id());
+          raised->mutable_stage()->set_number(static_cast<uint32_t>(*stage));
+          raised->mutable_stage()->set_name(recorder_->policy().stages[*stage].name);
+          raised->set_theme(request->theme());
+          raised->set_issue(request->issue());
+          return std::vector<Submission>{Submission{request->context().event_id(), event}};
+        },
+        RecorderOf(request->context()));
+    if (!outcome.ok()) return outcome.status();
+    if (outcome->append.duplicate) {
+      // A retry: the challenge is the one its event raised.
+      for (const auto& [id, c] : outcome->record.challenges()) {
+        if (!c.steps.empty() && c.steps.front().event_id == outcome->append.event_ids[0]) {
+          challenge_id = id;
+        }
+      }
+    }
+    const pj::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
+    if (c == nullptr) return absl::InternalError("the raised challenge is not in the record");
+    *response = ToView(*c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ChallengesService::Respond(grpc::CallbackServerContext* context,
+                                                     const v1::RespondToChallengeRequest* request,
+                                                     v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    v1::ChildEvent event;
+    auto* b = event.mutable_challenge_responded();
+    b->set_challenge_id(request->challenge_id());
+    b->set_responded_by(request->responded_by());
+    b->set_response(request->response());
+    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    if (!view.ok()) return view.status();
+    *response = std::move(*view);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContext* context,
+                                                      const v1::EscalateChallengeRequest* request,
+                                                      v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    v1::ChildEvent event;
+    auto* b = event.mutable_challenge_escalated();
+    b->set_challenge_id(request->challenge_id());
+    b->set_reason(v1::ChallengeEscalated::IRO_DECISION);
+    if (!request->to_stage().empty()) {
+      auto stage = recorder_->policy().FindStage(request->to_stage());
+      if (!stage) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("to_stage: '", request->to_stage(), "' is not a stage of this council"));
+      }
+      b->mutable_to_stage()->set_number(static_cast<uint32_t>(*stage));
+      b->mutable_to_stage()->set_name(recorder_->policy().stages[*stage].name);
+    }
+    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    if (!view.ok()) return view.status();
+    *response = std::move(*view);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ChallengesService::Resolve(grpc::CallbackServerContext* context,
+                                                     const v1::ResolveChallengeRequest* request,
+                                                     v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    v1::ChildEvent event;
+    auto* b = event.mutable_challenge_resolved();
+    b->set_challenge_id(request->challenge_id());
+    b->set_outcome(request->outcome());
+    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    if (!view.ok()) return view.status();
+    *response = std::move(*view);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ChallengesService::Withdraw(grpc::CallbackServerContext* context,
+                                                      const v1::WithdrawChallengeRequest* request,
+                                                      v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    v1::ChildEvent event;
+    auto* b = event.mutable_challenge_withdrawn();
+    b->set_challenge_id(request->challenge_id());
+    b->set_reason(request->reason());
+    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    if (!view.ok()) return view.status();
+    *response = std::move(*view);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ChallengesService::ReferToCafcass(
+    grpc::CallbackServerContext* context, const v1::ReferToCafcassRequest* request,
+    v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    v1::ChildEvent event;
+    auto* b = event.mutable_cafcass_referral_made();
+    b->set_challenge_id(request->challenge_id());
+    b->set_reason(request->reason());
+    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    if (!view.ok()) return view.status();
+    *response = std::move(*view);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ChallengesService::Get(grpc::CallbackServerContext* context,
+                                                 const v1::GetChallengeRequest* request,
+                                                 v1::ChallengeView* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = CheckChallengeId(request->challenge_id()); !st.ok()) return st;
+    auto record = recorder_->Load(ChildOf(request->challenge_id()));
+    if (!record.ok()) return record.status();
+    const pj::ChallengeState* c = record->FindChallenge(request->challenge_id());
+    if (c == nullptr) {
+      return absl::NotFoundError(
+          absl::StrCat("challenge_id: no challenge '", request->challenge_id(), "'"));
+    }
+    *response = ToView(*c);
+    return absl::OkStatus();
+  });
+}
+
+// ------------------------------------------------------------------------------------------
+// Calendar (pure computation: answered on the gRPC thread)
+
+grpc::ServerUnaryReactor* CalendarService::AddWorkingDays(grpc::CallbackServerContext* context,
+                                                          const v1::AddWorkingDaysRequest* request,
+                                                          v1::AddWorkingDaysResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto day = pj::ParseIsoDate(request->date(), "date");
+  if (day.ok()) {
+    auto result = calendar_->AddWorkingDays(*day, request->working_days());
+    if (result.ok()) {
+      response->set_date(pj::FormatIsoDate(*result));
+      reactor->Finish(grpc::Status::OK);
+      return reactor;
+    }
+    reactor->Finish(ToGrpcStatus(result.status()));
+    return reactor;
+  }
+  reactor->Finish(ToGrpcStatus(day.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CalendarService::WorkingDaysBetween(
+    grpc::CallbackServerContext* context, const v1::WorkingDaysBetweenRequest* request,
+    v1::WorkingDaysBetweenResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto from = pj::ParseIsoDate(request->from(), "from");
+  auto to = pj::ParseIsoDate(request->to(), "to");
+  if (!from.ok() || !to.ok()) {
+    reactor->Finish(ToGrpcStatus(!from.ok() ? from.status() : to.status()));
+    return reactor;
+  }
+  auto count = calendar_->WorkingDaysBetween(*from, *to);
+  if (count.ok()) response->set_working_days(*count);
+  reactor->Finish(ToGrpcStatus(count.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CalendarService::Info(grpc::CallbackServerContext* context,
+                                                const v1::CalendarInfoRequest* /*request*/,
+                                                v1::CalendarInfoResponse* response) {
+  response->set_first_year(calendar_->first_year());
+  response->set_last_year(calendar_->last_year());
+  response->set_source(source_);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace footprint::services
