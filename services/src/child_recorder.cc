@@ -55,6 +55,15 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
     }
     if (already > 0) {
       if (already != submissions->size()) {
+        for (size_t i = 0; i < submissions->size(); ++i) {
+          if ((*submissions)[i].event_id.empty()) {
+            return absl::AlreadyExistsError(absl::StrCat(
+                "events[", i,
+                "].event_id: other events of this request are already recorded, "
+                "and this one has no event id, so it cannot be recognised as a retry; give every "
+                "event an event_id"));
+          }
+        }
         return absl::AlreadyExistsError(
             "events: some of these event ids are already recorded and some are not; a retry "
             "must resend exactly the original request");

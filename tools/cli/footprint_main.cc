@@ -7,6 +7,11 @@
 //     read STREAM [--from VERSION] [--backwards] [--limit N]
 //     read-all [--from POSITION] [--stream-prefix P] [--type T]... [--limit N] [--follow]
 //     verify [--from POSITION] [--to POSITION]
+//     record CHILD --file EVENTS.json [--source S] [--actor A]
+//     calendar add DATE N | calendar between FROM TO
+//     challenge raise --child C --stage S --theme T --iro I [--issue TEXT] [--date D]
+//     challenge respond|escalate [--to STAGE]|resolve --outcome T|withdraw|refer-cafcass ID
+//     challenge show ID
 //
 // Exit status: 0 success; 1 the server refused or failed ("footprint: CODE: reason" on stderr);
 // 2 bad command line; 3 verification found a broken chain.
@@ -27,57 +32,17 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "nlohmann/json.hpp"
+#include "tools/cli/cli_common.h"
+#include "tools/cli/domain_commands.h"
 
 namespace {
 
 namespace v1 = footprint::v1;
 using nlohmann::json;
-
-constexpr char kDefaultServer[] = "127.0.0.1:50051";
-
-// "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
-std::string CodeName(grpc::StatusCode code) {
-  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-}
-
-// One line on stderr, the status code first; returns the exit status.
-int Fail(const std::string& code, const std::string& message) {
-  std::string line = message;
-  for (char& c : line) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  std::fprintf(stderr, "footprint: %s: %s\n", code.c_str(), line.c_str());
-  return 1;
-}
-
-int Fail(const grpc::Status& status) {
-  return Fail(CodeName(status.error_code()), status.error_message());
-}
-
-int UsageError(const std::string& message) {
-  Fail("INVALID_ARGUMENT", message);
-  return 2;
-}
-
-struct Globals {
-  std::string server;
-  bool json = false;
-  double timeout_seconds = 30;
-};
+using namespace footprint::cli;  // NOLINT(build/namespaces): the CLI's own helpers
 
 std::unique_ptr<v1::EventStore::Stub> MakeStub(const Globals& g) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  args.SetMaxSendMessageSize(64 << 20);
-  return v1::EventStore::NewStub(
-      grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), args));
-}
-
-void SetDeadline(grpc::ClientContext* context, const Globals& g) {
-  if (g.timeout_seconds > 0) {
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::microseconds(static_cast<int64_t>(g.timeout_seconds * 1e6)));
-  }
+  return v1::EventStore::NewStub(MakeChannel(g));
 }
 
 // An event's data as JSON for people: JSON as is, protobuf through its descriptor, anything
@@ -91,8 +56,10 @@ json DataAsJson(const v1::Event& event) {
       std::unique_ptr<google::protobuf::Message> message(
           google::protobuf::MessageFactory::generated_factory()->GetPrototype(descriptor)->New());
       std::string text;
+      google::protobuf::util::JsonPrintOptions options;
+      options.preserve_proto_field_names = true;
       if (message->ParseFromString(event.data()) &&
-          google::protobuf::util::MessageToJsonString(*message, &text).ok()) {
+          google::protobuf::util::MessageToJsonString(*message, &text, options).ok()) {
         return json::parse(text, nullptr, false);
       }
     }
@@ -137,11 +104,6 @@ void PrintEvent(const v1::Event& event, const Globals& g) {
   }
   std::cout << '#' << event.position() << ' ' << event.stream() << '@' << event.version() << ' '
             << event.type() << ' ' << RecordedAt(event) << ' ' << DataAsJson(event).dump() << '\n';
-}
-
-bool ParseU64(const std::string& text, uint64_t* out) {
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return !text.empty() && error == std::errc() && end == text.data() + text.size();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,14 +329,6 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   return 0;
 }
 
-// CLI11 would otherwise wrap "-1" into a huge unsigned value.
-const CLI::Validator kWholeNumber(
-    [](std::string& value) -> std::string {
-      uint64_t ignored = 0;
-      return ParseU64(value, &ignored) ? "" : "'" + value + "' is not a whole number >= 0";
-    },
-    "N");
-
 int Main(int argc, char** argv) {
   CLI::App app{"footprint: command-line client of footprintd"};
   app.require_subcommand(1);
@@ -425,6 +379,8 @@ int Main(int argc, char** argv) {
   auto* verify_to = verify_cmd->add_option("--to", verify.to, "last position (default: head)")
                         ->check(kWholeNumber);
 
+  const std::function<int()> run_domain_command = AddDomainCommands(app, g);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -442,6 +398,7 @@ int Main(int argc, char** argv) {
   if (read_cmd->parsed()) return RunRead(g, read);
   if (read_all_cmd->parsed()) return RunReadAll(g, read_all);
   if (verify_cmd->parsed()) return RunVerify(g, verify);
+  if (const int code = run_domain_command(); code >= 0) return code;
   return UsageError("no command given");
 }
 

@@ -1,0 +1,81 @@
+// Conventions shared by every `footprint` command: the server address, --json, timeouts, and
+// one-line errors "footprint: CODE: reason" on stderr.
+#ifndef FOOTPRINT_TOOLS_CLI_CLI_COMMON_H_
+#define FOOTPRINT_TOOLS_CLI_CLI_COMMON_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+
+namespace footprint::cli {
+
+inline constexpr char kDefaultServer[] = "127.0.0.1:50051";
+
+struct Globals {
+  std::string server;
+  bool json = false;
+  double timeout_seconds = 30;
+};
+
+// "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
+inline std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+}
+
+// One line on stderr, the status code first; returns the exit status (1).
+inline int Fail(const std::string& code, const std::string& message) {
+  std::string line = message;
+  for (char& c : line) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::fprintf(stderr, "footprint: %s: %s\n", code.c_str(), line.c_str());
+  return 1;
+}
+
+inline int Fail(const grpc::Status& status) {
+  return Fail(CodeName(status.error_code()), status.error_message());
+}
+
+// A bad command line: exit status 2.
+inline int UsageError(const std::string& message) {
+  Fail("INVALID_ARGUMENT", message);
+  return 2;
+}
+
+inline std::shared_ptr<grpc::Channel> MakeChannel(const Globals& g) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  args.SetMaxSendMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), args);
+}
+
+inline void SetDeadline(grpc::ClientContext* context, const Globals& g) {
+  if (g.timeout_seconds > 0) {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::microseconds(static_cast<int64_t>(g.timeout_seconds * 1e6)));
+  }
+}
+
+inline bool ParseU64(const std::string& text, uint64_t* out) {
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+// CLI11 would otherwise wrap "-1" into a huge unsigned value.
+inline const CLI::Validator kWholeNumber(
+    [](std::string& value) -> std::string {
+      uint64_t ignored = 0;
+      return ParseU64(value, &ignored) ? "" : "'" + value + "' is not a whole number >= 0";
+    },
+    "N");
+
+}  // namespace footprint::cli
+
+#endif  // FOOTPRINT_TOOLS_CLI_CLI_COMMON_H_
