@@ -15,9 +15,10 @@ DeadlineRunner::DeadlineRunner(eventstore::EventStore* store, const Clock* clock
 DeadlineRunner::~DeadlineRunner() { Stop(); }
 
 void DeadlineRunner::Start() {
+  // Queued before anything RunNow can queue: the start-up run always comes first.
+  boost::asio::post(io_, [this] { Tick(); });
   thread_ = std::make_unique<std::thread>([this] {
     auto guard = boost::asio::make_work_guard(io_);
-    boost::asio::post(io_, [this] { Tick(); });
     io_.run();
   });
 }
