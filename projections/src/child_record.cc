@@ -142,6 +142,13 @@ absl::StatusOr<int> ResolveStage(v1::StageRef* stage, absl::string_view path,
   const bool given = stage->number() != 0 || !stage->name().empty();
   if (!given) {
     if (!default_stage) return Invalid(path, "required (a stage name or number)");
+    if (*default_stage > policy.last_stage()) {
+      // The policy shrank after the challenge reached this stage.
+      return Precondition(path, absl::StrCat("the challenge is at stage ", *default_stage,
+                                             ", which the council's current policy does not "
+                                             "have (its last stage is ",
+                                             policy.stages.back().name, ")"));
+    }
     stage->set_number(static_cast<uint32_t>(*default_stage));
     stage->set_name(policy.stages[*default_stage].name);
     return *default_stage;
@@ -447,7 +454,8 @@ absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field
 }
 
 std::string ChildOfChallenge(absl::string_view challenge_id) {
-  const size_t colon = challenge_id.rfind(':');
+  // Child ids cannot contain ':', so the first one ends the child id.
+  const size_t colon = challenge_id.find(':');
   if (colon == absl::string_view::npos) return "";
   return std::string(challenge_id.substr(0, colon));
 }
@@ -563,6 +571,8 @@ void ChildRecord::Rebuild() {
   date_of_birth_.reset();
   challenges_.clear();
   child_referrals_.clear();
+  care_facts_.clear();
+  problems_.clear();
 
   // The latest correction of each fact.
   std::map<std::string, const Entry*> corrections;
@@ -615,6 +625,15 @@ void ChildRecord::ApplyFact(const ChildEvent& e) {
   switch (e.body_case()) {
     case ChildEvent::kPeriodOfCareStarted: {
       const auto& b = e.period_of_care_started();
+      if (!periods_.empty() && !periods_.back().end) {
+        problems_.push_back(absl::StrCat("a period of care starts on ", Day(on),
+                                         " while the one from ", Day(periods_.back().start),
+                                         " has not ended"));
+      } else if (!periods_.empty() && on <= *periods_.back().end) {
+        problems_.push_back(absl::StrCat("a period of care starts on ", Day(on),
+                                         ", not after the previous one ended (",
+                                         Day(*periods_.back().end), ")"));
+      }
       periods_.push_back(PeriodOfCare{on, std::nullopt, ""});
       legal_status_.emplace_back(on, b.legal_status());
       placements_.emplace_back(on, b.placement());
@@ -624,26 +643,69 @@ void ChildRecord::ApplyFact(const ChildEvent& e) {
       break;
     }
     case ChildEvent::kPeriodOfCareEnded:
-      if (!periods_.empty() && !periods_.back().end) {
+      if (!periods_.empty() && !periods_.back().end && periods_.back().start <= on) {
         periods_.back().end = on;
         periods_.back().end_reason = e.period_of_care_ended().reason();
+      } else {
+        problems_.push_back(
+            absl::StrCat("care ends on ", Day(on), " with no period of care open that day"));
       }
       break;
     case ChildEvent::kLegalStatusChanged:
       legal_status_.emplace_back(on, e.legal_status_changed().legal_status());
+      care_facts_.emplace_back(on, "legal status change");
       break;
     case ChildEvent::kPlacementChanged:
       placements_.emplace_back(on, e.placement_changed().placement());
+      care_facts_.emplace_back(on, "placement change");
       break;
     case ChildEvent::kReviewHeld:
       reviews_.push_back(on);
+      care_facts_.emplace_back(on, "review");
       break;
     case ChildEvent::kCafcassReferralMade:
       child_referrals_.push_back(on);
       break;
+    case ChildEvent::kSection20ConsentRecorded:
+    case ChildEvent::kSection20ConsentWithdrawn:
+      care_facts_.emplace_back(on, "section 20 consent");
+      break;
+    case ChildEvent::kPloStarted:
+      care_facts_.emplace_back(on, "PLO start");
+      break;
+    case ChildEvent::kProceedingsIssued:
+      care_facts_.emplace_back(on, "proceedings");
+      break;
+    case ChildEvent::kIroAllocated:
+      care_facts_.emplace_back(on, "IRO allocation");
+      break;
+    case ChildEvent::kMidwayReviewCompleted:
+      care_facts_.emplace_back(on, "midway review");
+      break;
+    case ChildEvent::kSocialWorkerReportReceived:
+      care_facts_.emplace_back(on, "social worker report");
+      break;
     default:
       break;
   }
+}
+
+absl::Status ChildRecord::Consistency() const {
+  if (!problems_.empty()) return absl::FailedPreconditionError(problems_.front());
+  for (const auto& [on, what] : care_facts_) {
+    if (!LookedAfterOn(on)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("the ", what, " on ", Day(on), " would fall outside any period of care"));
+    }
+  }
+  for (const auto& [id, c] : challenges_) {
+    if (!LookedAfterOn(c.raised_on)) {
+      return absl::FailedPreconditionError(absl::StrCat("challenge ", id, " raised on ",
+                                                        Day(c.raised_on),
+                                                        " would fall outside any period of care"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
@@ -841,16 +903,10 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
   switch (e->body_case()) {
     case ChildEvent::kPeriodOfCareStarted: {
       const auto& b = e->period_of_care_started();
-      if (const PeriodOfCare* open = record.CurrentPeriod()) {
-        return Precondition(path, absl::StrCat("child ", record.child_id(),
-                                               " is already looked after (period of care from ",
-                                               Day(open->start), ")"));
-      }
-      if (!record.periods().empty() && on <= *record.periods().back().end) {
-        return Precondition(absl::StrCat(field, ".occurred_on"),
-                            absl::StrCat("a new period of care must start after the previous "
-                                         "one ended (",
-                                         Day(*record.periods().back().end), ")"));
+      if (const PeriodOfCare* during = record.PeriodOn(on)) {
+        return Precondition(
+            path, absl::StrCat("child ", record.child_id(), " is already looked after on ", Day(on),
+                               " (period of care from ", Day(during->start), ")"));
       }
       const absl::CivilDay dob = *ParseIsoDate(b.date_of_birth(), "date_of_birth");
       if (dob > on) {
@@ -868,19 +924,27 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
       return absl::OkStatus();
     }
     case ChildEvent::kPeriodOfCareEnded: {
-      const PeriodOfCare* open = record.CurrentPeriod();
-      if (open == nullptr) {
-        if (record.periods().empty()) {
-          return Precondition(
-              path, absl::StrCat("child ", record.child_id(), " has never been looked after"));
-        }
-        return Precondition(path, absl::StrCat("care has already ended (on ",
-                                               Day(*record.periods().back().end), ")"));
+      if (record.periods().empty()) {
+        return Precondition(
+            path, absl::StrCat("child ", record.child_id(), " has never been looked after"));
       }
-      if (on < open->start) {
+      const PeriodOfCare* period = record.PeriodOn(on);
+      if (period == nullptr) {
+        // The latest period that started before `on`, if any, tells what went wrong.
+        const PeriodOfCare* before = nullptr;
+        for (const auto& p : record.periods()) {
+          if (p.start <= on) before = &p;
+        }
+        if (before != nullptr && before->end) {
+          return Precondition(path,
+                              absl::StrCat("care has already ended (on ", Day(*before->end), ")"));
+        }
         return Precondition(absl::StrCat(field, ".occurred_on"),
-                            absl::StrCat(Day(on), " is before the period of care started (",
-                                         Day(open->start), ")"));
+                            absl::StrCat(Day(on), " is before the period of care started"));
+      }
+      if (period->end) {
+        return Precondition(path,
+                            absl::StrCat("care has already ended (on ", Day(*period->end), ")"));
       }
       return absl::OkStatus();
     }
@@ -1054,6 +1118,8 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
         auto due = DueDate(on, *to, absl::StrCat(path, ".response_due_on"), ctx);
         if (!due.ok()) return due.status();
         b->set_response_due_on(*due);
+      } else if (*ParseIsoDate(b->response_due_on(), "") < on) {
+        return Invalid(absl::StrCat(path, ".response_due_on"), "is before the escalation");
       }
       return absl::OkStatus();
     }
@@ -1136,12 +1202,33 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
       if (b->has_replacement()) {
         v1::ChildEvent* replacement = b->mutable_replacement();
         if (EventTypeOf(*replacement) != target_type) {
-          return Invalid(absl::StrCat(path, ".replacement"),
-                         absl::StrCat("must be a ", target_type, " like the event it replaces"));
+          return Precondition(
+              absl::StrCat(path, ".replacement"),
+              absl::StrCat("must be a ", target_type, " like the event it replaces"));
         }
-        auto checked =
-            CheckFields(record.child_id(), replacement, absl::StrCat(path, ".replacement"), ctx);
-        if (!checked.ok()) return checked.status();
+        // The replacement must be acceptable in the record as it is without the event it
+        // replaces, by the same rules as a new event.
+        ChildRecord without = record;
+        v1::ChildEvent void_target;
+        void_target.set_child_id(record.child_id());
+        void_target.set_occurred_on(e->occurred_on());
+        void_target.mutable_correction()->set_supersedes_event_id(b->supersedes_event_id());
+        without.Add("", void_target);
+        if (auto st =
+                CompleteAndValidate(without, replacement, absl::StrCat(path, ".replacement"), ctx);
+            !st.ok()) {
+          return st;
+        }
+      }
+      // Replacing or voiding a fact must not leave the rest of the record stranded (voiding the
+      // end of one period of care while a later one exists, say).
+      if (record.Consistency().ok()) {
+        ChildRecord after = record;
+        after.Add("", *e);
+        if (auto st = after.Consistency(); !st.ok()) {
+          return Precondition(
+              path, absl::StrCat("the corrected record would not hold together: ", st.message()));
+        }
       }
       return absl::OkStatus();
     }

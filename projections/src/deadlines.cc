@@ -60,7 +60,11 @@ std::optional<absl::Time> DeadlineEngine::NextDue() const {
   std::optional<absl::Time> next;
   for (const DeadlineSource* source : sources_) {
     for (const PendingDeadline& d : source->Pending()) {
-      if (!next || d.fires_at < *next) next = d.fires_at;
+      absl::Time at = d.fires_at;
+      if (auto it = retry_after_.find(d.key); it != retry_after_.end()) {
+        at = std::max(at, it->second);
+      }
+      if (!next || at < *next) next = at;
     }
   }
   return next;
@@ -70,24 +74,39 @@ absl::StatusOr<int> DeadlineEngine::FireDue() {
   int written = 0;
   std::map<std::string, int> attempts;  // per key, within this call
   constexpr int kMaxAttemptsPerKey = 3;
+  const auto back_off = [&](const PendingDeadline& deadline, std::string why) {
+    ++stats_.failures;
+    stats_.last_failure = deadline.key + ": " + std::move(why);
+    retry_after_[deadline.key] = clock_->Now() + kRetryDelay;
+  };
   // Each round handles what is due; a round that wrote something may have made a later stage's
   // deadline due as well (an outage longer than a stage), so look again.
   for (int round = 0; round < 10000; ++round) {
     if (auto st = CatchUp(); !st.ok()) return st;
     const absl::Time now = clock_->Now();
     bool progressed = false;
+    std::set<std::string> pending_keys;
     for (DeadlineSource* source : sources_) {
       for (const PendingDeadline& deadline : source->Pending()) {
+        pending_keys.insert(deadline.key);
         if (deadline.fires_at > now || attempts[deadline.key] >= kMaxAttemptsPerKey) continue;
+        if (auto it = retry_after_.find(deadline.key);
+            it != retry_after_.end() && it->second > now) {
+          continue;
+        }
         ++attempts[deadline.key];
         auto action = source->OnDue(deadline);
         if (!action.ok()) {
-          ++stats_.failures;
+          back_off(deadline, action.status().ToString());
           continue;
         }
-        if (!*action) continue;  // no longer applies; the source catches up
+        if (!*action) {
+          back_off(deadline, "pending, but its source does not act on it");
+          continue;
+        }
         auto result = store_->Append(std::move(**action));
         if (result.ok()) {
+          retry_after_.erase(deadline.key);
           if (result->duplicate) {
             ++stats_.already;
           } else {
@@ -99,9 +118,13 @@ absl::StatusOr<int> DeadlineEngine::FireDue() {
           ++stats_.conflicts;  // the child's stream moved on: catch up and decide again
           progressed = true;
         } else {
-          ++stats_.failures;
+          back_off(deadline, result.status().ToString());
         }
       }
+    }
+    // Forget back-offs of deadlines that are no longer pending.
+    for (auto it = retry_after_.begin(); it != retry_after_.end();) {
+      it = pending_keys.contains(it->first) ? std::next(it) : retry_after_.erase(it);
     }
     if (!progressed) break;
   }
@@ -232,6 +255,11 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnD
   auto fires_on = calendar_->NextWorkingDay(*c->response_due_on);
   if (!fires_on.ok()) return fires_on.status();
   const int stage = c->stage;
+  if (stage > policy_->last_stage()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("challenge ", challenge_id, " is at stage ", stage,
+                     ", which the current escalation policy does not have"));
+  }
   const EscalationStage& policy_stage = policy_->stages[stage];
 
   ValidationContext ctx;

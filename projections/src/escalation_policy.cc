@@ -56,7 +56,8 @@ std::vector<std::string> EscalationPolicy::Warnings() const {
   if (FormalWorkingDays() > 20) {
     warnings.push_back(absl::StrCat(
         "escalation: the formal stages add up to ", FormalWorkingDays(),
-        " working days; the IRO Handbook (6.2) expects the whole formal process within 20"));
+        " working days; the IRO Handbook (6.2) expects the whole formal process within 20 "
+        "working days"));
   }
   return warnings;
 }

@@ -109,6 +109,14 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
       append.events.push_back(pj::ToNewEvent(s.event, s.event_id, recorder.source_system,
                                              recorder.actor, recorder.correlation_id));
     }
+    // Each event was checked against the record as it was; the request as a whole must leave
+    // the record holding together (e.g. care ended before a later review is refused).
+    if (record->Consistency().ok()) {
+      if (auto st = after.Consistency(); !st.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("events: the child's record would not hold together: ", st.message()));
+      }
+    }
     auto result = store_->Append(std::move(append));
     if (result.ok()) {
       // Read back, so that the record carries the stored positions of the new events.

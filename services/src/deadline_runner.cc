@@ -43,7 +43,14 @@ absl::StatusOr<int> DeadlineRunner::RunNow() {
 }
 
 void DeadlineRunner::Tick() {
+  const uint64_t failures_before = engine_->stats().failures;
   auto fired = engine_->FireDue();
+  if (engine_->stats().failures != failures_before) {
+    spdlog::error("deadlines: {} failed; retrying in {}: last: {}",
+                  engine_->stats().failures - failures_before,
+                  absl::FormatDuration(projections::DeadlineEngine::kRetryDelay),
+                  engine_->stats().last_failure);
+  }
   if (!fired.ok()) {
     spdlog::error("deadlines: {}", fired.status().ToString());
   } else if (*fired > 0) {

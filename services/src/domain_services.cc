@@ -49,7 +49,7 @@ std::string ChildOf(const std::string& challenge_id) { return pj::ChildOfChallen
 
 absl::Status CheckChallengeId(const std::string& challenge_id) {
   if (challenge_id.empty()) return absl::InvalidArgumentError("challenge_id: required");
-  if (ChildOf(challenge_id).empty()) {
+  if (ChildOf(challenge_id).empty() || challenge_id.back() == ':') {
     return absl::InvalidArgumentError(
         absl::StrCat("challenge_id: '", challenge_id, "' is not '<child id>:<number>'"));
   }

@@ -497,3 +497,35 @@ TEST_CASE("a restarted server fires deadlines missed while it was down, once", "
 
 }  // namespace
 }  // namespace footprint::services
+
+namespace footprint::services {
+namespace {
+
+TEST_CASE("a deadline that cannot be handled is retried later, without blocking others",
+          "[workflow]") {
+  Workflow w;
+  const std::string stuck = w.Raise("2026-11-02", 3, 1);  // Stage 3, due Mon 9 Nov
+  const std::string fine = w.Raise("2026-11-02", 1, 2);   // Stage 1, due Mon 9 Nov
+  // The council shrinks its policy to informal + one stage while challenge 1 is at Stage 3.
+  const pj::EscalationPolicy original = w.policy;
+  w.policy.stages.resize(2);
+  w.clock.Set(Utc(2026, 11, 10, 0, 0));
+  CHECK(w.Fire() == 1);  // challenge 2 is handled
+  CHECK(w.engine->stats().failures == 1);
+  CHECK(w.engine->stats().last_failure.find("challenge/C1:1/stage/3/response") == 0);
+  CHECK(w.Challenge(fine).overdue);
+  CHECK_FALSE(w.Challenge(stuck).overdue);
+  // It is not retried at once (no spinning): the next attempt is a minute later.
+  REQUIRE(w.engine->NextDue().has_value());
+  CHECK(*w.engine->NextDue() == Utc(2026, 11, 10, 0, 1));
+  CHECK(w.Fire() == 0);
+  CHECK(w.engine->stats().failures == 1);
+  // Once the policy has the stage again, the retry succeeds.
+  w.policy = original;
+  w.clock.Set(Utc(2026, 11, 10, 0, 1));
+  CHECK(w.Fire() == 1);
+  CHECK(w.Challenge(stuck).stage == 4);
+}
+
+}  // namespace
+}  // namespace footprint::services

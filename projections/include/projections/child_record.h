@@ -120,6 +120,13 @@ class ChildRecord {
   // CAFCASS referrals made for the child outside any challenge.
   const std::vector<absl::CivilDay>& child_cafcass_referrals() const { return child_referrals_; }
 
+  // OK when the record holds together: periods of care do not overlap and each end follows
+  // its start, and every fact that needs the child to be in care (reviews, placement and legal
+  // status changes, consents, challenges, ...) falls inside a period. Otherwise
+  // FAILED_PRECONDITION with the first problem. Checked after every request and correction,
+  // since each event's own rules only look at the record as it was.
+  absl::Status Consistency() const;
+
   // Type of the stored event `event_id` ("" if the id is not in this stream).
   std::string TypeOfEvent(absl::string_view event_id) const;
 
@@ -154,6 +161,10 @@ class ChildRecord {
   std::optional<absl::CivilDay> date_of_birth_;
   std::map<std::string, ChallengeState> challenges_;
   std::vector<absl::CivilDay> child_referrals_;
+  // Facts that need the child in care, by date and type; and what did not fit (an end with no
+  // period open, a start while one is open).
+  std::vector<std::pair<absl::CivilDay, std::string>> care_facts_;
+  std::vector<std::string> problems_;
 };
 
 // The store's form of a domain event: type = body message name, protobuf content

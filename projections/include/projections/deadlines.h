@@ -55,7 +55,8 @@ struct DeadlineEngineStats {
   uint64_t fired = 0;      // appends written
   uint64_t already = 0;    // appends found already written (a retry)
   uint64_t conflicts = 0;  // the stream changed first; re-evaluated
-  uint64_t failures = 0;   // appends or evaluations that failed
+  uint64_t failures = 0;   // appends or evaluations that failed (each retried after a delay)
+  std::string last_failure;
 };
 
 class DeadlineEngine {
@@ -71,9 +72,11 @@ class DeadlineEngine {
 
   // Catches up, then handles every deadline due at the clock's now; repeats while handling one
   // makes another due (deadlines that passed during an outage fire in order, once each).
-  // Returns the number of appends written. An append that fails is logged in the stats and
-  // retried on the next call.
+  // Returns the number of appends written. A deadline whose handling fails (or that its source
+  // no longer acts on) is counted in the stats and tried again after kRetryDelay, so a broken
+  // deadline can neither spin nor block the others.
   absl::StatusOr<int> FireDue();
+  static constexpr absl::Duration kRetryDelay = absl::Minutes(1);
 
   // The earliest pending deadline's firing time.
   std::optional<absl::Time> NextDue() const;
@@ -90,6 +93,7 @@ class DeadlineEngine {
   eventstore::ReadFilter filter_;
   uint64_t next_position_ = 0;
   DeadlineEngineStats stats_;
+  std::map<std::string, absl::Time> retry_after_;  // by deadline key
 };
 
 // Challenge response deadlines (shared/docs/domain.md section 7): while a challenge awaits a
