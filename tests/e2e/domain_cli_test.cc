@@ -23,6 +23,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "catch2/catch.hpp"
+#include "cli_session.h"
 #include "nlohmann/json.hpp"
 #include "process.h"
 #include "temp_dir.h"
@@ -33,46 +34,10 @@ namespace ft = footprint::testing;
 using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
-// A footprintd on 127.0.0.1:0 with its data in a fresh temporary directory.
-struct RunningServer {
-  explicit RunningServer(std::vector<std::string> extra_args = {})
-      : process(dir.Sub("data"), std::move(extra_args)) {
-    process.Start();
-  }
-  const std::string& address() const { return process.address(); }
-
-  ft::TempDir dir;
-  ft::ServerProcess process;
-};
-
-ft::CommandResult Cli(const RunningServer& server, const std::vector<std::string>& args,
-                      const std::string& stdin_data = "") {
-  return ft::RunCli(server.address(), args, stdin_data);
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-std::vector<json> JsonLines(const std::string& text) {
-  std::vector<json> out;
-  for (const std::string& line : Lines(text)) {
-    json parsed = json::parse(line, nullptr, false);
-    INFO("line: " << line);
-    REQUIRE_FALSE(parsed.is_discarded());
-    REQUIRE(parsed.is_object());
-    out.push_back(std::move(parsed));
-  }
-  return out;
-}
+using ft::Cli;
+using ft::JsonLines;
+using ft::Lines;
+using ft::RunningServer;
 
 // Runs `footprint --json ARGS...`, which must succeed and print exactly one JSON object.
 json CliJson(const RunningServer& server, std::vector<std::string> args,

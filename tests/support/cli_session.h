@@ -1,0 +1,60 @@
+// Helpers for end-to-end tests that drive the real footprint CLI against a real footprintd.
+#ifndef FOOTPRINT_TESTS_SUPPORT_CLI_SESSION_H_
+#define FOOTPRINT_TESTS_SUPPORT_CLI_SESSION_H_
+
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "nlohmann/json.hpp"
+#include "process.h"
+#include "temp_dir.h"
+
+namespace footprint::testing {
+
+// A footprintd on 127.0.0.1:0 with its data in a fresh temporary directory.
+struct RunningServer {
+  explicit RunningServer(std::vector<std::string> extra_args = {})
+      : process(dir.Sub("data"), std::move(extra_args)) {
+    process.Start();
+  }
+  const std::string& address() const { return process.address(); }
+
+  TempDir dir;
+  ServerProcess process;
+};
+
+inline CommandResult Cli(const RunningServer& server, const std::vector<std::string>& args,
+                         const std::string& stdin_data = "") {
+  return RunCli(server.address(), args, stdin_data);
+}
+
+// `text` split at newlines (no empty last line).
+inline std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+// Every line of `text` as a JSON object (REQUIREs that each is one).
+inline std::vector<nlohmann::json> JsonLines(const std::string& text) {
+  std::vector<nlohmann::json> out;
+  for (const std::string& line : Lines(text)) {
+    nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
+    INFO("line: " << line);
+    REQUIRE_FALSE(parsed.is_discarded());
+    REQUIRE(parsed.is_object());
+    out.push_back(std::move(parsed));
+  }
+  return out;
+}
+
+}  // namespace footprint::testing
+
+#endif  // FOOTPRINT_TESTS_SUPPORT_CLI_SESSION_H_
