@@ -267,6 +267,17 @@ absl::Status CheckBodyFields(const ChildEvent& e, absl::string_view path, absl::
       return CheckText(e.section20_consent_withdrawn().note(), absl::StrCat(path, ".note"), false);
     case ChildEvent::kPloStarted:
       return absl::OkStatus();
+    case ChildEvent::kPermanencePlanRecorded: {
+      const auto& b = e.permanence_plan_recorded();
+      if (b.plan() == v1::PermanencePlanRecorded::PLAN_UNSPECIFIED ||
+          !v1::PermanencePlanRecorded::Plan_IsValid(b.plan())) {
+        return Invalid(absl::StrCat(path, ".plan"),
+                       "required (RETURN_HOME, ADOPTION, SPECIAL_GUARDIANSHIP, "
+                       "CHILD_ARRANGEMENTS_ORDER, LONG_TERM_FOSTERING, RESIDENTIAL_CARE, "
+                       "INDEPENDENT_LIVING or OTHER)");
+      }
+      return CheckText(b.note(), absl::StrCat(path, ".note"), false);
+    }
     case ChildEvent::kProceedingsIssued:
       return CheckText(e.proceedings_issued().court(), absl::StrCat(path, ".court"), false);
     case ChildEvent::kIroAllocated: {
@@ -563,11 +574,30 @@ void ChildRecord::Add(const std::string& event_id, const ChildEvent& event) {
   Rebuild();
 }
 
+void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event, uint64_t version,
+                            uint64_t position) {
+  Entry entry;
+  entry.event_id = event_id;
+  entry.event = event;
+  entry.version = version;
+  entry.position = position;
+  entries_.push_back(std::move(entry));
+}
+
 void ChildRecord::Rebuild() {
   periods_.clear();
   legal_status_.clear();
   placements_.clear();
   reviews_.clear();
+  iros_.clear();
+  consents_.clear();
+  plo_starts_.clear();
+  proceedings_.clear();
+  plans_.clear();
+  midway_reviews_.clear();
+  reports_.clear();
+  recommendations_.clear();
+  records_.clear();
   date_of_birth_.reset();
   challenges_.clear();
   child_referrals_.clear();
@@ -636,7 +666,7 @@ void ChildRecord::ApplyFact(const ChildEvent& e) {
       }
       periods_.push_back(PeriodOfCare{on, std::nullopt, ""});
       legal_status_.emplace_back(on, b.legal_status());
-      placements_.emplace_back(on, b.placement());
+      placements_.push_back(PlacementSpan{on, b.placement(), true, true, ""});
       if (auto dob = ParseIsoDate(b.date_of_birth(), "date_of_birth"); dob.ok()) {
         date_of_birth_ = *dob;
       }
@@ -655,34 +685,71 @@ void ChildRecord::ApplyFact(const ChildEvent& e) {
       legal_status_.emplace_back(on, e.legal_status_changed().legal_status());
       care_facts_.emplace_back(on, "legal status change");
       break;
-    case ChildEvent::kPlacementChanged:
-      placements_.emplace_back(on, e.placement_changed().placement());
+    case ChildEvent::kPlacementChanged: {
+      const auto& b = e.placement_changed();
+      placements_.push_back(
+          PlacementSpan{on, b.placement(), false, b.carer_changed(), b.reason_for_change()});
       care_facts_.emplace_back(on, "placement change");
       break;
-    case ChildEvent::kReviewHeld:
-      reviews_.push_back(on);
+    }
+    case ChildEvent::kReviewHeld: {
+      const auto& b = e.review_held();
+      reviews_.push_back(ReviewInfo{on, b.participation(), b.kind(), b.iro_id()});
       care_facts_.emplace_back(on, "review");
+      break;
+    }
+    case ChildEvent::kRecommendationsIssued:
+      if (auto review = ParseIsoDate(e.recommendations_issued().review_date(), ""); review.ok()) {
+        recommendations_.push_back(PaperworkInfo{on, *review});
+      }
+      break;
+    case ChildEvent::kReviewRecordDistributed:
+      if (auto review = ParseIsoDate(e.review_record_distributed().review_date(), "");
+          review.ok()) {
+        records_.push_back(PaperworkInfo{on, *review});
+      }
+      break;
+    case ChildEvent::kPermanencePlanRecorded:
+      plans_.push_back(PermanencePlan{on, e.permanence_plan_recorded().plan()});
+      care_facts_.emplace_back(on, "permanence plan");
       break;
     case ChildEvent::kCafcassReferralMade:
       child_referrals_.push_back(on);
       break;
     case ChildEvent::kSection20ConsentRecorded:
+      consents_.push_back(
+          ConsentInfo{on, false, false, e.section20_consent_recorded().consented_by()});
+      care_facts_.emplace_back(on, "section 20 consent");
+      break;
     case ChildEvent::kSection20ConsentWithdrawn:
+      consents_.push_back(ConsentInfo{on, true, e.section20_consent_withdrawn().removal_requested(),
+                                      v1::Section20ConsentRecorded::CONSENTER_UNSPECIFIED});
       care_facts_.emplace_back(on, "section 20 consent");
       break;
     case ChildEvent::kPloStarted:
+      plo_starts_.push_back(on);
       care_facts_.emplace_back(on, "PLO start");
       break;
     case ChildEvent::kProceedingsIssued:
+      proceedings_.push_back(on);
       care_facts_.emplace_back(on, "proceedings");
       break;
-    case ChildEvent::kIroAllocated:
+    case ChildEvent::kIroAllocated: {
+      const auto& b = e.iro_allocated();
+      iros_.push_back(IroAllocation{on, b.iro_id(), b.iro_name(), b.team()});
       care_facts_.emplace_back(on, "IRO allocation");
       break;
+    }
     case ChildEvent::kMidwayReviewCompleted:
+      midway_reviews_.push_back(on);
       care_facts_.emplace_back(on, "midway review");
       break;
     case ChildEvent::kSocialWorkerReportReceived:
+      if (auto review =
+              ParseIsoDate(e.social_worker_report_received().review_date(), "review_date");
+          review.ok()) {
+        reports_.push_back(PaperworkInfo{on, *review});
+      }
       care_facts_.emplace_back(on, "social worker report");
       break;
     default:
@@ -849,9 +916,9 @@ std::string ChildRecord::LegalStatusOn(absl::CivilDay day) const {
 const v1::Placement* ChildRecord::PlacementOn(absl::CivilDay day) const {
   if (!LookedAfterOn(day)) return nullptr;
   const v1::Placement* placement = nullptr;
-  for (const auto& [from, value] : placements_) {
-    if (from > day) break;
-    placement = &value;
+  for (const PlacementSpan& span : placements_) {
+    if (span.from > day) break;
+    placement = &span.placement;
   }
   return placement;
 }
@@ -867,7 +934,18 @@ std::optional<int> ChildRecord::AgeOn(absl::CivilDay day) const {
 }
 
 bool ChildRecord::ReviewHeldOn(absl::CivilDay day) const {
-  return std::find(reviews_.begin(), reviews_.end(), day) != reviews_.end();
+  return std::any_of(reviews_.begin(), reviews_.end(),
+                     [day](const ReviewInfo& r) { return r.on == day; });
+}
+
+const IroAllocation* ChildRecord::IroOn(absl::CivilDay day) const {
+  if (!LookedAfterOn(day)) return nullptr;
+  const IroAllocation* iro = nullptr;
+  for (const IroAllocation& a : iros_) {
+    if (a.from > day) break;
+    iro = &a;
+  }
+  return iro;
 }
 
 const ChallengeState* ChildRecord::FindChallenge(absl::string_view id) const {
@@ -996,6 +1074,7 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
     case ChildEvent::kProceedingsIssued:
     case ChildEvent::kIroAllocated:
     case ChildEvent::kMidwayReviewCompleted:
+    case ChildEvent::kPermanencePlanRecorded:
       return RequireLookedAfter(record, on, path);
     case ChildEvent::kReviewHeld: {
       if (auto st = RequireLookedAfter(record, on, path); !st.ok()) return st;
@@ -1174,6 +1253,21 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
     }
     case ChildEvent::kDeadlineMissed: {
       const auto& b = e->deadline_missed();
+      if (b.what() == "review" || b.what() == "review_recommendations" ||
+          b.what() == "review_record") {
+        auto due = ParseIsoDate(b.due_on(), absl::StrCat(path, ".due_on"));
+        if (!due.ok()) return due.status();
+        if (!record.LookedAfterOn(*due)) {
+          return Precondition(path,
+                              absl::StrCat("child ", record.child_id(),
+                                           " is not looked after on the due date ", b.due_on()));
+        }
+        return absl::OkStatus();
+      }
+      if (b.what() != "challenge_response") {
+        return Invalid(absl::StrCat(path, ".what"),
+                       absl::StrCat("'", b.what(), "' is not a kind of deadline"));
+      }
       const ChallengeState* c = record.FindChallenge(b.challenge_id());
       if (c == nullptr || c->status != ChallengeState::Status::kAwaitingResponse ||
           c->stage != static_cast<int>(b.stage().number()) || c->overdue) {

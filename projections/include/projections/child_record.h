@@ -49,6 +49,48 @@ struct PeriodOfCare {
   bool Contains(absl::CivilDay day) const { return day >= start && (!end || day <= *end); }
 };
 
+struct ReviewInfo {
+  absl::CivilDay on;
+  std::string participation;
+  v1::ReviewHeld::Kind kind = v1::ReviewHeld::KIND_UNSPECIFIED;
+  std::string iro_id;
+};
+
+struct PlacementSpan {
+  absl::CivilDay from;
+  v1::Placement placement;
+  bool starts_period = false;  // the placement the period of care started in
+  bool carer_changed = true;   // false for a move with the same carer (903 RNE T/U)
+  std::string reason_previous_ended;
+};
+
+struct IroAllocation {
+  absl::CivilDay from;
+  std::string iro_id;
+  std::string iro_name;
+  std::string team;
+};
+
+struct ConsentInfo {
+  absl::CivilDay on;
+  bool withdrawn = false;
+  bool removal_requested = false;
+  v1::Section20ConsentRecorded::Consenter consented_by =
+      v1::Section20ConsentRecorded::CONSENTER_UNSPECIFIED;
+};
+
+// Paperwork of a review: a social worker's report received, recommendations issued, or the
+// review record distributed, on `on`, for the review on `review_date`.
+struct PaperworkInfo {
+  absl::CivilDay on;
+  absl::CivilDay review_date;
+};
+
+struct PermanencePlan {
+  absl::CivilDay on;
+  v1::PermanencePlanRecorded::Plan plan = v1::PermanencePlanRecorded::PLAN_UNSPECIFIED;
+};
+
 struct ChallengeStep {
   std::string kind;  // "raised", "responded", "escalated", "resolved", "withdrawn",
                      // "cafcass_referral", "response_overdue"
@@ -98,6 +140,13 @@ class ChildRecord {
 
   // Adds an event that passed validation (as if it had been stored next) and rebuilds.
   void Add(const std::string& event_id, const v1::ChildEvent& event);
+  // Adds a stored event without rebuilding (bulk loading); call Rebuild() before reading.
+  void AddStored(const std::string& event_id, const v1::ChildEvent& event, uint64_t version,
+                 uint64_t position);
+  // Derives the record from its events again (after AddStored).
+  void Rebuild();
+  // The position of the last event added (0 when none).
+  uint64_t last_position() const { return entries_.empty() ? 0 : entries_.back().position; }
 
   const std::string& child_id() const { return child_id_; }
   // Number of events in the stream (the next version); 0 for a new child.
@@ -114,6 +163,24 @@ class ChildRecord {
   // Age in whole years on `day`, if the date of birth is known.
   std::optional<int> AgeOn(absl::CivilDay day) const;
   bool ReviewHeldOn(absl::CivilDay day) const;
+
+  // Facts by the day they happened (corrections applied).
+  const std::vector<ReviewInfo>& reviews() const { return reviews_; }
+  const std::vector<PlacementSpan>& placements() const { return placements_; }
+  const std::vector<std::pair<absl::CivilDay, std::string>>& legal_statuses() const {
+    return legal_status_;
+  }
+  const std::vector<IroAllocation>& iro_allocations() const { return iros_; }
+  const std::vector<ConsentInfo>& consents() const { return consents_; }
+  const std::vector<absl::CivilDay>& plo_starts() const { return plo_starts_; }
+  const std::vector<absl::CivilDay>& proceedings_issued() const { return proceedings_; }
+  const std::vector<PermanencePlan>& permanence_plans() const { return plans_; }
+  const std::vector<absl::CivilDay>& midway_reviews() const { return midway_reviews_; }
+  const std::vector<PaperworkInfo>& social_worker_reports() const { return reports_; }
+  const std::vector<PaperworkInfo>& recommendations() const { return recommendations_; }
+  const std::vector<PaperworkInfo>& records_distributed() const { return records_; }
+  // The IRO allocated on `day` (nullptr if none).
+  const IroAllocation* IroOn(absl::CivilDay day) const;
 
   const std::map<std::string, ChallengeState>& challenges() const { return challenges_; }
   const ChallengeState* FindChallenge(absl::string_view id) const;
@@ -146,7 +213,6 @@ class ChildRecord {
     uint64_t version = 0;
     uint64_t position = 0;
   };
-  void Rebuild();
   void ApplyFact(const v1::ChildEvent& event);
   void ApplyChallengeEvent(const Entry& entry);
 
@@ -156,8 +222,17 @@ class ChildRecord {
   // Derived by Rebuild().
   std::vector<PeriodOfCare> periods_;
   std::vector<std::pair<absl::CivilDay, std::string>> legal_status_;  // by date
-  std::vector<std::pair<absl::CivilDay, v1::Placement>> placements_;  // by date
-  std::vector<absl::CivilDay> reviews_;
+  std::vector<PlacementSpan> placements_;                             // by date
+  std::vector<ReviewInfo> reviews_;
+  std::vector<IroAllocation> iros_;
+  std::vector<ConsentInfo> consents_;
+  std::vector<absl::CivilDay> plo_starts_;
+  std::vector<absl::CivilDay> proceedings_;
+  std::vector<PermanencePlan> plans_;
+  std::vector<absl::CivilDay> midway_reviews_;
+  std::vector<PaperworkInfo> reports_;
+  std::vector<PaperworkInfo> recommendations_;
+  std::vector<PaperworkInfo> records_;
   std::optional<absl::CivilDay> date_of_birth_;
   std::map<std::string, ChallengeState> challenges_;
   std::vector<absl::CivilDay> child_referrals_;

@@ -1,0 +1,210 @@
+#include "projections/review_schedule.h"
+
+#include "absl/strings/str_cat.h"
+#include "projections/codes.h"
+
+namespace footprint::projections {
+namespace {
+
+std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }
+
+std::string Ordinal(int n) {
+  const int mod100 = n % 100;
+  const char* suffix = "th";
+  if (mod100 < 11 || mod100 > 13) {
+    if (n % 10 == 1) suffix = "st";
+    if (n % 10 == 2) suffix = "nd";
+    if (n % 10 == 3) suffix = "rd";
+  }
+  return absl::StrCat(n, suffix);
+}
+
+bool IsAdoptionPlacement(absl::string_view type) {
+  return type == "A3" || type == "A4" || type == "A5" || type == "A6";
+}
+
+// The due date for the next review of `period`, given the reviews already held in it
+// (`prior`, in order) and the facts known up to `context_day`.
+absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& period,
+                                 const std::vector<const ReviewInfo*>& prior,
+                                 absl::CivilDay context_day, const ReviewSettings& settings,
+                                 const WorkingCalendar& calendar) {
+  const size_t n = prior.size();
+  const std::optional<absl::CivilDay> last =
+      n == 0 ? std::nullopt : std::optional<absl::CivilDay>(prior.back()->on);
+  const std::string initial_status = record.LegalStatusOn(period.start);
+  const bool short_breaks = codes::IsShortBreaks(initial_status);
+  const int number = static_cast<int>(n) + 1;
+  const std::string which = absl::StrCat(Ordinal(number), " review: ");
+
+  ReviewDue due;
+  due.number = number;
+  due.period_start = period.start;
+  if (n == 0) {
+    if (short_breaks) {
+      due.due_on = AddMonthsClamped(period.start, 3);
+      due.rule = absl::StrCat(which, "3 months from the first short break on ", Day(period.start));
+    } else {
+      // Section 20 counts once the child has been accommodated for 24 hours.
+      const bool s20 = initial_status == "V2";
+      const absl::CivilDay day0 = s20 ? period.start + 1 : period.start;
+      const std::string from = s20 ? absl::StrCat(Day(day0), " (24 hours after accommodation on ",
+                                                  Day(period.start), ")")
+                                   : Day(day0);
+      if (settings.first_review == ReviewSettings::FirstReview::kTwentyWorkingDays) {
+        auto day = calendar.AddWorkingDays(day0, 20);
+        if (!day.ok()) return day.status();
+        due.due_on = *day;
+        due.rule = absl::StrCat(which, "20 working days from ", from);
+      } else {
+        due.due_on = day0 + 28;
+        due.rule = absl::StrCat(which, "28 days from ", from);
+      }
+    }
+  } else if (n == 1 && !short_breaks) {
+    due.due_on = AddMonthsClamped(*last, 3);
+    due.rule = absl::StrCat(which, "3 months after the review on ", Day(*last));
+  } else {
+    due.due_on = AddMonthsClamped(*last, 6);
+    due.rule = absl::StrCat(which, "6 months after the review on ", Day(*last));
+  }
+
+  // Adoption restarts the cycle at the placement; a placement order without one runs 3 months,
+  // then 6-monthly.
+  const PlacementSpan* adoption = nullptr;
+  for (const PlacementSpan& span : record.placements()) {
+    if (span.from < period.start || span.from > context_day) continue;
+    if (IsAdoptionPlacement(span.placement.type()) && (span.starts_period || span.carer_changed)) {
+      adoption = &span;
+    }
+  }
+  const auto reviews_since = [&](absl::CivilDay from) {
+    int count = 0;
+    for (const ReviewInfo* r : prior) count += r->on >= from ? 1 : 0;
+    return count;
+  };
+  if (adoption != nullptr) {
+    const int j = reviews_since(adoption->from);
+    if (j == 0) {
+      due.due_on = adoption->from + 28;
+      due.rule =
+          absl::StrCat(which, "within 28 days of the adoption placement on ", Day(adoption->from));
+    } else if (j == 1) {
+      due.due_on = AddMonthsClamped(*last, 3);
+      due.rule = absl::StrCat(which,
+                              "3 months after the first review since the adoption "
+                              "placement (",
+                              Day(*last), ")");
+    } else {
+      due.due_on = AddMonthsClamped(*last, 6);
+      due.rule = absl::StrCat(which, "6 months after the review on ", Day(*last),
+                              " (placed for adoption)");
+    }
+  } else {
+    std::optional<absl::CivilDay> order;
+    for (const auto& [from, status] : record.legal_statuses()) {
+      if (from < period.start || from > context_day) continue;
+      if (status == "E1" && (!order || record.LegalStatusOn(from - 1) != "E1")) order = from;
+    }
+    if (order && record.LegalStatusOn(context_day) == "E1") {
+      if (reviews_since(*order) == 0) {
+        due.due_on = AddMonthsClamped(*order, 3);
+        due.rule = absl::StrCat(which, "3 months after the placement order on ", Day(*order));
+      } else {
+        due.due_on = AddMonthsClamped(*last, 6);
+        due.rule = absl::StrCat(which, "6 months after the review on ", Day(*last),
+                                " (placement order, not yet placed)");
+      }
+    }
+  }
+
+  // Council settings can bring the date forward.
+  const absl::CivilDay since = last.value_or(period.start);
+  if (settings.post_move != ReviewSettings::PostMove::kOff) {
+    const PlacementSpan* move = nullptr;
+    for (const PlacementSpan& span : record.placements()) {
+      if (span.starts_period || !span.carer_changed || span.from <= since ||
+          span.from > context_day || span.from < period.start) {
+        continue;
+      }
+      move = &span;
+    }
+    if (move != nullptr) {
+      absl::CivilDay after_move;
+      std::string rule;
+      if (settings.post_move == ReviewSettings::PostMove::kTwentyWorkingDays) {
+        auto day = calendar.AddWorkingDays(move->from, 20);
+        if (!day.ok()) return day.status();
+        after_move = *day;
+        rule = absl::StrCat(which, "20 working days after the placement move on ", Day(move->from));
+      } else {
+        after_move = move->from + 28;
+        rule = absl::StrCat(which, "28 days after the placement move on ", Day(move->from));
+      }
+      if (after_move < due.due_on) {
+        due.due_on = after_move;
+        due.rule = rule;
+      }
+    }
+  }
+  if (settings.unregistered_monthly) {
+    const PlacementSpan* current = nullptr;
+    for (const PlacementSpan& span : record.placements()) {
+      if (span.from >= period.start && span.from <= context_day) current = &span;
+    }
+    if (current != nullptr && current->placement.registration() == v1::Placement::UNREGISTERED) {
+      const absl::CivilDay anchor = std::max(since, current->from);
+      const absl::CivilDay monthly = AddMonthsClamped(anchor, 1);
+      if (monthly < due.due_on) {
+        due.due_on = monthly;
+        due.rule = absl::StrCat(which, "1 month after ", Day(anchor),
+                                " (monthly while in an unregistered placement)");
+      }
+    }
+  }
+  return due;
+}
+
+std::vector<const ReviewInfo*> ReviewsIn(const ChildRecord& record, const PeriodOfCare& period,
+                                         absl::CivilDay up_to) {
+  std::vector<const ReviewInfo*> out;
+  for (const ReviewInfo& r : record.reviews()) {
+    if (period.Contains(r.on) && r.on <= up_to) out.push_back(&r);
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<ReviewDue>> NextReviewDue(const ChildRecord& record,
+                                                       absl::CivilDay as_at,
+                                                       const ReviewSettings& settings,
+                                                       const WorkingCalendar& calendar) {
+  const PeriodOfCare* period = record.PeriodOn(as_at);
+  if (period == nullptr) return std::nullopt;
+  auto due = DueFor(record, *period, ReviewsIn(record, *period, as_at), as_at, settings, calendar);
+  if (!due.ok()) return due.status();
+  return std::optional<ReviewDue>(*due);
+}
+
+absl::StatusOr<std::vector<HeldReview>> ReviewHistory(const ChildRecord& record,
+                                                      absl::CivilDay as_at,
+                                                      const ReviewSettings& settings,
+                                                      const WorkingCalendar& calendar) {
+  std::vector<HeldReview> history;
+  for (const PeriodOfCare& period : record.periods()) {
+    if (period.start > as_at) break;
+    const std::vector<const ReviewInfo*> reviews = ReviewsIn(record, period, as_at);
+    for (size_t k = 0; k < reviews.size(); ++k) {
+      std::vector<const ReviewInfo*> prior(reviews.begin(), reviews.begin() + k);
+      // What was known the day before the review decides its due date.
+      const absl::CivilDay context = std::max(period.start, reviews[k]->on - 1);
+      auto due = DueFor(record, period, prior, context, settings, calendar);
+      if (!due.ok()) return due.status();
+      history.push_back(HeldReview{*reviews[k], *due, reviews[k]->on <= due->due_on});
+    }
+  }
+  return history;
+}
+
+}  // namespace footprint::projections
