@@ -53,19 +53,27 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
                        status_.failed_position, ": ", status_.error));
     }
   }
-  auto checkpoint = store_->LoadCheckpoint(projection_->name());
+    auto checkpoint = store_->LoadCheckpoint(projection_->name());
   if (!checkpoint.ok()) return checkpoint.status();
   uint64_t next = checkpoint->value_or(eventstore::GlobalPosition{0}).value;
   uint64_t applied = 0;
+  eventstore::ReadFilter filter;
+  filter.event_types = projection_->event_types();
   while (!stop_.load()) {
     eventstore::ChunkLimits limits;
     limits.max_events = events_per_commit_;
-    auto events = store_->ReadAllEvents(eventstore::GlobalPosition{next}, {}, limits);
-    if (!events.ok()) return events.status();
-    if (events->empty()) break;
+    auto chunk = store_->ReadAll(eventstore::GlobalPosition{next}, filter, limits);
+    if (!chunk.ok()) return chunk.status();
+    if (chunk->next_position.value == next) break;  // nothing more to read
     ProjectionContext context(store_, &*model_);
-    for (const v1::Event& event : *events) {
+    v1::Event event;
+    for (const std::string& bytes : chunk->events) {
+      if (!event.ParseFromString(bytes)) {
+        projection_->Abandoned();
+        return absl::DataLossError("a stored event does not decode");
+      }
       if (absl::Status st = projection_->Apply(event, context); !st.ok()) {
+        projection_->Abandoned();
         std::lock_guard<std::mutex> lock(mu_);
         status_.healthy = false;
         status_.failed_position = event.position();
@@ -75,18 +83,21 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
                                                     event.position(), ": ", st.message()));
       }
     }
-    next = events->back().position() + 1;
+    next = chunk->next_position.value;
     eventstore::ConsumerBatch batch;
     context.Drain(&batch);
-    if (auto st =
-            store_->CommitConsumer(projection_->name(), eventstore::GlobalPosition{next}, batch);
+    if (auto st = store_->CommitConsumer(projection_->name(), eventstore::GlobalPosition{next},
+                                         batch);
         !st.ok()) {
+      projection_->Abandoned();
       return st;
     }
-    applied += events->size();
+    projection_->Committed();
+    applied += chunk->events.size();
     std::lock_guard<std::mutex> lock(mu_);
     status_.next_position = next;
   }
+    if (!stop_.load()) projection_->CaughtUp(next);
   std::lock_guard<std::mutex> lock(mu_);
   status_.next_position = next;
   return applied;
@@ -94,7 +105,8 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
 
 absl::StatusOr<uint64_t> ProjectionWorker::Rebuild() {
   if (auto st = Open(); !st.ok()) return st;
-  if (auto st = store_->ResetConsumer(projection_->name(), *model_); !st.ok()) return st;
+    if (auto st = store_->ResetConsumer(projection_->name(), *model_); !st.ok()) return st;
+  projection_->Reset();
   {
     std::lock_guard<std::mutex> lock(mu_);
     status_.healthy = true;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -46,9 +47,19 @@ class Projection {
   virtual ~Projection() = default;
   // Names the read model and the checkpoint: [a-z0-9_]{1,64}.
   virtual std::string name() const = 0;
-  // Applies one event. Must be deterministic: the same events give the same read model. An
+    // Applies one event. Must be deterministic: the same events give the same read model. An
   // error stops the worker at this event (it is never skipped).
   virtual absl::Status Apply(const v1::Event& event, ProjectionContext& context) = 0;
+  // Event types the projection reads (empty: every event). Others are skipped by the worker.
+  virtual std::vector<std::string> event_types() const { return {}; }
+  // After a batch and its checkpoint were committed.
+  virtual void Committed() {}
+  // A batch was not committed (Apply or the commit failed): forget what it staged.
+  virtual void Abandoned() {}
+  // The read model was deleted for a rebuild.
+  virtual void Reset() {}
+    // CatchUp found nothing more to read; `next_position` is the checkpoint.
+  virtual void CaughtUp(uint64_t /*next_position*/) {}
 };
 
 struct WorkerStatus {
@@ -73,10 +84,12 @@ class ProjectionWorker {
   // Deletes the read model and the checkpoint atomically, then catches up from position 0.
   absl::StatusOr<uint64_t> Rebuild();
 
-  // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped or
+    // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped or
   // unhealthy.
   void Run();
   void Stop();
+  // Allows Run or CatchUp again after Stop.
+  void Resume() { stop_.store(false); }
 
   WorkerStatus status() const;
   const eventstore::ReadModelHandle& model() const { return *model_; }

@@ -1,0 +1,91 @@
+// The IRO manager's read model: every child's record, kept by the `children` projection and
+// served from memory to queries.
+//
+// ChildrenProjection (a Projection) files each domain event under its child in the read model
+// `rm.children` (key "e/" child-id 0x00 u64be(position) -> the stored Event), committed with its
+// checkpoint. CouncilView holds, in memory, the ChildRecord of every child built from that read
+// model, and is refreshed after each committed batch (or reloaded whole after a rebuild or a
+// long catch-up). Queries take an immutable snapshot of it, so they never wait for the worker
+// and never replay the log.
+//
+// Thread-safety: CouncilView is thread-safe (copy-on-write snapshots). ChildrenProjection is
+// used only by its worker's thread.
+#ifndef FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
+#define FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "eventstore/event_store.h"
+#include "projections/child_record.h"
+#include "projections/projection.h"
+
+namespace footprint::projections {
+
+using ChildMap = std::map<std::string, std::shared_ptr<const ChildRecord>>;
+
+class CouncilView {
+ public:
+  // An immutable view of every child; cheap to take.
+  std::shared_ptr<const ChildMap> Snapshot() const;
+  // The position up to which the view reflects the log.
+  uint64_t position() const;
+
+  // Rebuilds every child from the read model.
+  absl::Status Reload(const eventstore::EventStore& store, const eventstore::ReadModelHandle& model,
+                      uint64_t position);
+  // Rebuilds the given children from the read model.
+  absl::Status Refresh(const eventstore::EventStore& store,
+                       const eventstore::ReadModelHandle& model,
+                       const std::set<std::string>& children, uint64_t position);
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
+  uint64_t position_ = 0;                                                      // Guarded by mu_.
+};
+
+class ChildrenProjection final : public Projection {
+ public:
+  static constexpr char kName[] = "children";
+  // Neither owned; both must outlive the projection.
+    ChildrenProjection(eventstore::EventStore* store, CouncilView* view)
+      : store_(store), view_(view) {}
+
+  std::string name() const override { return kName; }
+  std::vector<std::string> event_types() const override { return AllChildEventTypes(); }
+  absl::Status Apply(const v1::Event& event, ProjectionContext& context) override;
+  void Committed() override;
+  void Abandoned() override;
+  void Reset() override;
+    void CaughtUp(uint64_t next_position) override;
+
+  // The read-model key of an event of `child_id` at `position`, and the prefix of all of a
+  // child's keys.
+  static std::string EventKey(absl::string_view child_id, uint64_t position);
+  static std::string ChildPrefix(absl::string_view child_id);
+
+ private:
+  // Refresh children one by one up to this many per commit; beyond, reload everything once
+  // caught up (a rebuild or a long catch-up).
+  static constexpr size_t kMaxIncremental = 200;
+
+  void SetModel();
+
+    eventstore::EventStore* const store_;
+  CouncilView* const view_;
+  std::optional<eventstore::ReadModelHandle> model_;
+  std::set<std::string> staged_;      // children touched by the batch being applied
+  std::set<std::string> committed_;   // touched and committed, not yet shown in the view
+  bool reload_ = true;                // the view must be reloaded whole (start-up, rebuild)
+  uint64_t position_ = 0;             // after the last committed event
+  uint64_t staged_position_ = 0;
+};
+
+}  // namespace footprint::projections
+
+#endif  // FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_

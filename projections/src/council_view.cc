@@ -1,0 +1,177 @@
+#include "projections/council_view.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace footprint::projections {
+namespace {
+
+constexpr char kEventPrefix[] = "e/";
+
+void AppendU64BigEndian(std::string* out, uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((value >> shift) & 0xff));
+  }
+}
+
+// Adds one stored event (read-model value) to `record`.
+absl::Status AddStoredEvent(absl::string_view bytes, ChildRecord* record) {
+  v1::Event event;
+  v1::ChildEvent body;
+  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
+      !body.ParseFromString(event.data())) {
+    return absl::DataLossError(
+        absl::StrCat("read model '", ChildrenProjection::kName, "': an entry of child ",
+                     record->child_id(), " does not decode"));
+  }
+  record->AddStored(event.id(), body, event.version(), event.position());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string ChildrenProjection::ChildPrefix(absl::string_view child_id) {
+  std::string key = absl::StrCat(kEventPrefix, child_id);
+  key.push_back('\0');  // child ids never contain 0x00: no child's keys prefix another's
+  return key;
+}
+
+std::string ChildrenProjection::EventKey(absl::string_view child_id, uint64_t position) {
+  std::string key = ChildPrefix(child_id);
+  AppendU64BigEndian(&key, position);
+  return key;
+}
+
+std::shared_ptr<const ChildMap> CouncilView::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return children_;
+}
+
+uint64_t CouncilView::position() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return position_;
+}
+
+absl::Status CouncilView::Reload(const eventstore::EventStore& store,
+                                 const eventstore::ReadModelHandle& model, uint64_t position) {
+  auto children = std::make_shared<ChildMap>();
+  std::unique_ptr<ChildRecord> current;
+  absl::Status failure;
+  const auto finish = [&] {
+    if (current) {
+      current->Rebuild();
+      const std::string id = current->child_id();
+      (*children)[id] = std::shared_ptr<const ChildRecord>(current.release());
+    }
+  };
+  absl::Status st = store.ReadModelScan(
+      model, kEventPrefix, [&](absl::string_view key, absl::string_view value) {
+        const size_t zero = key.find('\0');
+        if (zero == absl::string_view::npos) {
+          failure = absl::DataLossError("read model 'children': a malformed key");
+          return false;
+        }
+        const absl::string_view child = key.substr(2, zero - 2);
+        if (!current || current->child_id() != child) {
+          finish();
+          current = std::make_unique<ChildRecord>(std::string(child));
+        }
+        failure = AddStoredEvent(value, current.get());
+        return failure.ok();
+      });
+  if (!st.ok()) return st;
+  if (!failure.ok()) return failure;
+  finish();
+  std::lock_guard<std::mutex> lock(mu_);
+  children_ = std::move(children);
+  position_ = position;
+  return absl::OkStatus();
+}
+
+absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
+                                  const eventstore::ReadModelHandle& model,
+                                  const std::set<std::string>& children, uint64_t position) {
+  std::vector<std::shared_ptr<const ChildRecord>> rebuilt;
+  for (const std::string& child : children) {
+    auto record = std::make_shared<ChildRecord>(child);
+    absl::Status failure;
+    absl::Status st = store.ReadModelScan(
+        model, ChildrenProjection::ChildPrefix(child),
+        [&](absl::string_view, absl::string_view value) {
+          failure = AddStoredEvent(value, record.get());
+          return failure.ok();
+        });
+    if (!st.ok()) return st;
+    if (!failure.ok()) return failure;
+    record->Rebuild();
+    rebuilt.push_back(std::move(record));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto next = std::make_shared<ChildMap>(*children_);
+  for (auto& record : rebuilt) (*next)[record->child_id()] = std::move(record);
+  children_ = std::move(next);
+  position_ = position;
+  return absl::OkStatus();
+}
+
+void ChildrenProjection::SetModel() {
+  if (model_) return;
+    // The worker created the model before the first Apply; this only looks it up.
+  auto model = store_->OpenReadModel(kName);
+  if (model.ok()) model_ = *model;
+}
+
+absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext& context) {
+  staged_position_ = event.position() + 1;
+  if (event.payload_type() != v1::ChildEvent::descriptor()->full_name()) {
+    return absl::OkStatus();  // an event of the same type name outside the domain API
+  }
+  const std::string prefix = "child-";
+  if (event.stream().rfind(prefix, 0) != 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("a ChildEvent in stream '", event.stream(), "', not a child's stream"));
+  }
+  const std::string child = event.stream().substr(prefix.size());
+  context.Put(EventKey(child, event.position()), event.SerializeAsString());
+  staged_.insert(child);
+  return absl::OkStatus();
+}
+
+void ChildrenProjection::Committed() {
+  committed_.insert(staged_.begin(), staged_.end());
+  staged_.clear();
+  position_ = staged_position_;
+  if (committed_.size() > kMaxIncremental) reload_ = true;
+  if (reload_ || committed_.empty()) return;
+  SetModel();
+  if (model_ && view_->Refresh(*store_, *model_, committed_, position_).ok()) committed_.clear();
+}
+
+void ChildrenProjection::Abandoned() {
+  staged_.clear();
+  staged_position_ = position_;
+}
+
+void ChildrenProjection::Reset() {
+  staged_.clear();
+  committed_.clear();
+  reload_ = true;
+  position_ = 0;
+  staged_position_ = 0;
+}
+
+void ChildrenProjection::CaughtUp(uint64_t next_position) {
+  position_ = next_position;
+  staged_position_ = next_position;
+  SetModel();
+  if (!model_) return;
+  if (reload_) {
+    if (view_->Reload(*store_, *model_, position_).ok()) {
+      reload_ = false;
+      committed_.clear();
+    }
+  } else if (!committed_.empty()) {
+    if (view_->Refresh(*store_, *model_, committed_, position_).ok()) committed_.clear();
+  }
+}
+
+}  // namespace footprint::projections
