@@ -808,6 +808,7 @@ void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
       c = &created;
       step.kind = "raised";
       step.detail = b.issue();
+      step.due_on = created.response_due_on;
       break;
     }
     case ChildEvent::kChallengeResponded: {
@@ -832,6 +833,7 @@ void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
       c->response_due_on = due(b.response_due_on());
       c->overdue = false;
       step.kind = "escalated";
+      step.due_on = c->response_due_on;
       step.detail = b.reason() == v1::ChallengeEscalated::NO_RESPONSE
                         ? absl::StrCat("no response from ", b.from_stage().name())
                         : absl::StrCat("by the IRO from ", b.from_stage().name());

@@ -19,9 +19,9 @@ absl::Status AddStoredEvent(absl::string_view bytes, ChildRecord* record) {
   v1::ChildEvent body;
   if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
       !body.ParseFromString(event.data())) {
-    return absl::DataLossError(
-        absl::StrCat("read model '", ChildrenProjection::kName, "': an entry of child ",
-                     record->child_id(), " does not decode"));
+    return absl::DataLossError(absl::StrCat("read model '", ChildrenProjection::kName,
+                                            "': an entry of child ", record->child_id(),
+                                            " does not decode"));
   }
   record->AddStored(event.id(), body, event.version(), event.position());
   return absl::OkStatus();
@@ -63,8 +63,8 @@ absl::Status CouncilView::Reload(const eventstore::EventStore& store,
       (*children)[id] = std::shared_ptr<const ChildRecord>(current.release());
     }
   };
-  absl::Status st = store.ReadModelScan(
-      model, kEventPrefix, [&](absl::string_view key, absl::string_view value) {
+  absl::Status st =
+      store.ReadModelScan(model, kEventPrefix, [&](absl::string_view key, absl::string_view value) {
         const size_t zero = key.find('\0');
         if (zero == absl::string_view::npos) {
           failure = absl::DataLossError("read model 'children': a malformed key");
@@ -94,12 +94,11 @@ absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
   for (const std::string& child : children) {
     auto record = std::make_shared<ChildRecord>(child);
     absl::Status failure;
-    absl::Status st = store.ReadModelScan(
-        model, ChildrenProjection::ChildPrefix(child),
-        [&](absl::string_view, absl::string_view value) {
-          failure = AddStoredEvent(value, record.get());
-          return failure.ok();
-        });
+    absl::Status st = store.ReadModelScan(model, ChildrenProjection::ChildPrefix(child),
+                                          [&](absl::string_view, absl::string_view value) {
+                                            failure = AddStoredEvent(value, record.get());
+                                            return failure.ok();
+                                          });
     if (!st.ok()) return st;
     if (!failure.ok()) return failure;
     record->Rebuild();
@@ -115,7 +114,7 @@ absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
 
 void ChildrenProjection::SetModel() {
   if (model_) return;
-    // The worker created the model before the first Apply; this only looks it up.
+  // The worker created the model before the first Apply; this only looks it up.
   auto model = store_->OpenReadModel(kName);
   if (model.ok()) model_ = *model;
 }

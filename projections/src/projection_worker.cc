@@ -53,7 +53,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
                        status_.failed_position, ": ", status_.error));
     }
   }
-    auto checkpoint = store_->LoadCheckpoint(projection_->name());
+  auto checkpoint = store_->LoadCheckpoint(projection_->name());
   if (!checkpoint.ok()) return checkpoint.status();
   uint64_t next = checkpoint->value_or(eventstore::GlobalPosition{0}).value;
   uint64_t applied = 0;
@@ -86,8 +86,8 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
     next = chunk->next_position.value;
     eventstore::ConsumerBatch batch;
     context.Drain(&batch);
-    if (auto st = store_->CommitConsumer(projection_->name(), eventstore::GlobalPosition{next},
-                                         batch);
+    if (auto st =
+            store_->CommitConsumer(projection_->name(), eventstore::GlobalPosition{next}, batch);
         !st.ok()) {
       projection_->Abandoned();
       return st;
@@ -97,7 +97,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
     std::lock_guard<std::mutex> lock(mu_);
     status_.next_position = next;
   }
-    if (!stop_.load()) projection_->CaughtUp(next);
+  if (!stop_.load()) projection_->CaughtUp(next);
   std::lock_guard<std::mutex> lock(mu_);
   status_.next_position = next;
   return applied;
@@ -105,7 +105,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
 
 absl::StatusOr<uint64_t> ProjectionWorker::Rebuild() {
   if (auto st = Open(); !st.ok()) return st;
-    if (auto st = store_->ResetConsumer(projection_->name(), *model_); !st.ok()) return st;
+  if (auto st = store_->ResetConsumer(projection_->name(), *model_); !st.ok()) return st;
   projection_->Reset();
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -114,6 +114,83 @@ absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolic
   return absl::OkStatus();
 }
 
+template <typename Apply>
+absl::Status ReadSection(const YAML::Node& node, const std::string& section, Apply apply) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", section, "' must be a mapping"));
+  }
+  for (const auto& entry : node) {
+    auto key = KeyOf(entry.first);
+    if (!key.ok()) return key.status();
+    if (auto st = apply(*key, absl::StrCat(section, ".", *key), entry.second); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadReviews(const YAML::Node& node, projections::ReviewSettings* r) {
+  using projections::ReviewSettings;
+  return ReadSection(
+      node, "reviews",
+      [&](const std::string& key, const std::string& qualified,
+          const YAML::Node& value) -> absl::Status {
+        if (key == "first_review") {
+          std::string v;
+          if (auto st = ReadScalar(value, qualified, &v); !st.ok()) return st;
+          if (v == "20_working_days") {
+            r->first_review = ReviewSettings::FirstReview::kTwentyWorkingDays;
+          } else if (v == "28_days") {
+            r->first_review = ReviewSettings::FirstReview::kTwentyEightDays;
+          } else {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config: '", qualified, "' must be 20_working_days or 28_days, not '", v, "'"));
+          }
+          return absl::OkStatus();
+        }
+        if (key == "post_move") {
+          std::string v;
+          if (auto st = ReadScalar(value, qualified, &v); !st.ok()) return st;
+          if (v == "off") {
+            r->post_move = ReviewSettings::PostMove::kOff;
+          } else if (v == "20_working_days") {
+            r->post_move = ReviewSettings::PostMove::kTwentyWorkingDays;
+          } else if (v == "28_days") {
+            r->post_move = ReviewSettings::PostMove::kTwentyEightDays;
+          } else {
+            return absl::InvalidArgumentError(
+                absl::StrCat("config: '", qualified,
+                             "' must be off, 20_working_days or 28_days, not '", v, "'"));
+          }
+          return absl::OkStatus();
+        }
+        if (key == "unregistered_monthly")
+          return ReadScalar(value, qualified, &r->unregistered_monthly);
+        if (key == "report_days_before")
+          return ReadScalar(value, qualified, &r->report_days_before);
+        if (key == "recommendations_days_after") {
+          return ReadScalar(value, qualified, &r->recommendations_days_after);
+        }
+        if (key == "record_days_after") return ReadScalar(value, qualified, &r->record_days_after);
+        if (key == "green_percent") return ReadScalar(value, qualified, &r->green_percent);
+        if (key == "amber_percent") return ReadScalar(value, qualified, &r->amber_percent);
+        return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+      });
+}
+
+absl::Status ReadSection20(const YAML::Node& node, projections::Section20Settings* s20) {
+  return ReadSection(
+      node, "section20",
+      [&](const std::string& key, const std::string& qualified,
+          const YAML::Node& value) -> absl::Status {
+        if (key == "under_5_weeks") return ReadScalar(value, qualified, &s20->under_5_weeks);
+        if (key == "months_without_plan") {
+          return ReadScalar(value, qualified, &s20->months_without_plan);
+        }
+        if (key == "flag_no_consent") return ReadScalar(value, qualified, &s20->flag_no_consent);
+        if (key == "plo_weeks") return ReadScalar(value, qualified, &s20->plo_weeks);
+        return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+      });
+}
+
 }  // namespace
 
 absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig base) {
@@ -157,6 +234,10 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       }
     } else if (key == "escalation") {
       st = ReadEscalation(value, &base.escalation);
+    } else if (key == "reviews") {
+      st = ReadReviews(value, &base.reviews);
+    } else if (key == "section20") {
+      st = ReadSection20(value, &base.section20);
     } else if (key == "calendar") {
       if (!value.IsMap()) return absl::InvalidArgumentError("config: 'calendar' must be a mapping");
       for (const auto& item : value) {

@@ -14,7 +14,8 @@ namespace footprint::services {
 namespace {
 
 constexpr const char* kServiceNames[] = {"footprint.v1.EventStore", "footprint.v1.Intake",
-                                         "footprint.v1.Challenges", "footprint.v1.Calendar"};
+                                         "footprint.v1.Challenges", "footprint.v1.Calendar",
+                                         "footprint.v1.Queries",    "footprint.v1.Projections"};
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "[::1]" ||
@@ -75,6 +76,17 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   server->deadline_engine_->AddSource(server->challenge_deadlines_.get());
   server->deadline_runner_ =
       std::make_unique<DeadlineRunner>(server->store_.get(), clock, server->deadline_engine_.get());
+  projections::CouncilSettings settings;
+  settings.reviews = server->config_.reviews;
+  settings.section20 = server->config_.section20;
+  settings.policy = &server->config_.escalation;
+  settings.calendar = server->calendar_;
+  server->projection_host_ =
+      std::make_unique<ProjectionHost>(server->store_.get(), clock, settings);
+  server->queries_service_ =
+      std::make_unique<QueriesService>(server->projection_host_.get(), server->read_pool_.get());
+  server->projections_service_ = std::make_unique<ProjectionsService>(
+      server->projection_host_.get(), server->read_pool_.get());
 
   if (!IsLoopback(listen->host)) {
     spdlog::warn(
@@ -90,6 +102,8 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   builder.RegisterService(server->intake_service_.get());
   builder.RegisterService(server->challenges_service_.get());
   builder.RegisterService(server->calendar_service_.get());
+  builder.RegisterService(server->queries_service_.get());
+  builder.RegisterService(server->projections_service_.get());
   // An append may carry max_batch_bytes of event data plus framing.
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<size_t>(config.max_batch_bytes + (1 << 20), INT32_MAX)));
@@ -101,8 +115,10 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
                      " (address in use, or not an address of this machine)"));
   }
   server->address_ = absl::StrCat(listen->host, ":", server->port_);
-  // Deadlines that passed while the server was down fire now, once each.
+  // Deadlines that passed while the server was down fire now, once each; the projection
+  // workers catch up from their checkpoints and follow the log.
   server->deadline_runner_->Start();
+  server->projection_host_->Start();
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus(true);
   for (const char* name : kServiceNames) health->SetServingStatus(name, true);
@@ -122,6 +138,7 @@ void FootprintServer::Shutdown() {
     auto* health = server_->GetHealthCheckService();
     health->SetServingStatus(false);
     if (deadline_runner_) deadline_runner_->Stop();
+    if (projection_host_) projection_host_->Stop();
     // Live subscriptions would otherwise hold the server until the grace period ends.
     store_->notifier().Close();
     // Appends already accepted are committed and answered; new ones get UNAVAILABLE. Then

@@ -100,6 +100,8 @@ struct ChallengeStep {
   std::string detail;
   std::string event_id;
   uint64_t position = 0;
+  // For "raised" and "escalated": the response deadline of the stage entered.
+  std::optional<absl::CivilDay> due_on;
 };
 
 struct ChallengeState {

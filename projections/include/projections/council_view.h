@@ -46,14 +46,14 @@ class CouncilView {
  private:
   mutable std::mutex mu_;
   std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
-  uint64_t position_ = 0;                                                      // Guarded by mu_.
+  uint64_t position_ = 0;                                                    // Guarded by mu_.
 };
 
 class ChildrenProjection final : public Projection {
  public:
   static constexpr char kName[] = "children";
   // Neither owned; both must outlive the projection.
-    ChildrenProjection(eventstore::EventStore* store, CouncilView* view)
+  ChildrenProjection(eventstore::EventStore* store, CouncilView* view)
       : store_(store), view_(view) {}
 
   std::string name() const override { return kName; }
@@ -62,7 +62,7 @@ class ChildrenProjection final : public Projection {
   void Committed() override;
   void Abandoned() override;
   void Reset() override;
-    void CaughtUp(uint64_t next_position) override;
+  void CaughtUp(uint64_t next_position) override;
 
   // The read-model key of an event of `child_id` at `position`, and the prefix of all of a
   // child's keys.
@@ -76,13 +76,13 @@ class ChildrenProjection final : public Projection {
 
   void SetModel();
 
-    eventstore::EventStore* const store_;
+  eventstore::EventStore* const store_;
   CouncilView* const view_;
   std::optional<eventstore::ReadModelHandle> model_;
-  std::set<std::string> staged_;      // children touched by the batch being applied
-  std::set<std::string> committed_;   // touched and committed, not yet shown in the view
-  bool reload_ = true;                // the view must be reloaded whole (start-up, rebuild)
-  uint64_t position_ = 0;             // after the last committed event
+  std::set<std::string> staged_;     // children touched by the batch being applied
+  std::set<std::string> committed_;  // touched and committed, not yet shown in the view
+  bool reload_ = true;               // the view must be reloaded whole (start-up, rebuild)
+  uint64_t position_ = 0;            // after the last committed event
   uint64_t staged_position_ = 0;
 };
 

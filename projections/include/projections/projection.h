@@ -47,7 +47,7 @@ class Projection {
   virtual ~Projection() = default;
   // Names the read model and the checkpoint: [a-z0-9_]{1,64}.
   virtual std::string name() const = 0;
-    // Applies one event. Must be deterministic: the same events give the same read model. An
+  // Applies one event. Must be deterministic: the same events give the same read model. An
   // error stops the worker at this event (it is never skipped).
   virtual absl::Status Apply(const v1::Event& event, ProjectionContext& context) = 0;
   // Event types the projection reads (empty: every event). Others are skipped by the worker.
@@ -58,7 +58,7 @@ class Projection {
   virtual void Abandoned() {}
   // The read model was deleted for a rebuild.
   virtual void Reset() {}
-    // CatchUp found nothing more to read; `next_position` is the checkpoint.
+  // CatchUp found nothing more to read; `next_position` is the checkpoint.
   virtual void CaughtUp(uint64_t /*next_position*/) {}
 };
 
@@ -84,7 +84,7 @@ class ProjectionWorker {
   // Deletes the read model and the checkpoint atomically, then catches up from position 0.
   absl::StatusOr<uint64_t> Rebuild();
 
-    // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped or
+  // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped or
   // unhealthy.
   void Run();
   void Stop();

@@ -9,6 +9,8 @@
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "projections/escalation_policy.h"
+#include "projections/reports.h"
+#include "projections/review_schedule.h"
 
 namespace footprint::services {
 
@@ -36,6 +38,9 @@ struct ServerConfig {
   // `calendar: {bank_holidays_file, division}`).
   std::string bank_holidays_file;
   std::string bank_holidays_division = "england-and-wales";
+  // Review timetable and paperwork settings (YAML `reviews:`), Section 20 flags (`section20:`).
+  projections::ReviewSettings reviews;
+  projections::Section20Settings section20;
 
   eventstore::StoreOptions ToStoreOptions() const;
 };

@@ -21,6 +21,7 @@
 #include "services/deadline_runner.h"
 #include "services/domain_services.h"
 #include "services/event_store_service.h"
+#include "services/projection_host.h"
 
 namespace footprint::services {
 
@@ -44,6 +45,7 @@ class FootprintServer {
   // The deadline runner (tests run it with a manual clock).
   DeadlineRunner& deadlines() { return *deadline_runner_; }
   const projections::WorkingCalendar& calendar() const { return *calendar_; }
+  ProjectionHost& projections() { return *projection_host_; }
 
   // Health goes NOT_SERVING, subscriptions end with UNAVAILABLE, the server stops accepting
   // calls and waits up to shutdown_grace for in-flight ones (queued appends are committed and
@@ -70,6 +72,9 @@ class FootprintServer {
   std::unique_ptr<IntakeService> intake_service_;
   std::unique_ptr<ChallengesService> challenges_service_;
   std::unique_ptr<CalendarService> calendar_service_;
+  std::unique_ptr<ProjectionHost> projection_host_;
+  std::unique_ptr<QueriesService> queries_service_;
+  std::unique_ptr<ProjectionsService> projections_service_;
   std::unique_ptr<grpc::Server> server_;
 
   std::mutex mu_;

@@ -1,0 +1,77 @@
+// The IRO manager's reports, as pure functions of the children's records (CouncilView) and the
+// council's settings, "as at" any date (docs/queries.md). Nothing here reads the log.
+//
+// Thread-safety: pure functions of their arguments.
+#ifndef FOOTPRINT_PROJECTIONS_REPORTS_H_
+#define FOOTPRINT_PROJECTIONS_REPORTS_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "footprint/v1/reports.pb.h"
+#include "projections/council_view.h"
+#include "projections/escalation_policy.h"
+#include "projections/review_schedule.h"
+#include "projections/working_calendar.h"
+
+namespace footprint::projections {
+
+// Section 20 drift flags (shared/docs/domain.md section 8); 0 turns a flag off.
+struct Section20Settings {
+  int under_5_weeks = 8;        // under 5 and in s20 longer than this many weeks
+  int months_without_plan = 6;  // in s20 longer than this with no permanence plan
+  bool flag_no_consent = true;  // no consent recorded
+  int plo_weeks = 0;            // PLO running longer than this without proceedings
+};
+
+struct CouncilSettings {
+  ReviewSettings reviews;
+  Section20Settings section20;
+  const EscalationPolicy* policy = nullptr;
+  const WorkingCalendar* calendar = nullptr;
+};
+
+// Restricts a report to one IRO or one team (of the IRO allocated as at the report's date).
+struct ReportFilter {
+  std::string iro;
+  std::string team;
+};
+
+// Reviews of looked-after children: with `overdue_only`, those whose due date has passed;
+// otherwise those due within `within_days` of `as_at` (not yet overdue).
+absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::CivilDay as_at,
+                                                int within_days, bool overdue_only,
+                                                const ReportFilter& filter,
+                                                const CouncilSettings& settings);
+
+// Reviews held between `from` and `to` (inclusive), each against the due date that applied.
+absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::CivilDay from,
+                                                absl::CivilDay to, const ReportFilter& filter,
+                                                const CouncilSettings& settings);
+
+// Open challenges as at `as_at`, and counts of what happened between `from` and `to`.
+absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl::CivilDay as_at,
+                                                 absl::CivilDay from, absl::CivilDay to,
+                                                 const ReportFilter& filter,
+                                                 const CouncilSettings& settings);
+
+// Children in section 20 on `as_at` or, with `from`, at any time from `from` to `as_at`.
+absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::CivilDay as_at,
+                                              std::optional<absl::CivilDay> from,
+                                              const ReportFilter& filter,
+                                              const CouncilSettings& settings);
+
+// Placements of the children looked after on `as_at`, over the 12 months to it.
+absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::CivilDay as_at,
+                                               const ReportFilter& filter,
+                                               const CouncilSettings& settings);
+
+// One child, as at a date.
+absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
+                                           const CouncilSettings& settings);
+
+}  // namespace footprint::projections
+
+#endif  // FOOTPRINT_PROJECTIONS_REPORTS_H_

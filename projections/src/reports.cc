@@ -1,0 +1,573 @@
+#include "projections/reports.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "projections/codes.h"
+
+namespace footprint::projections {
+namespace {
+
+std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }
+
+int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
+
+// The IRO allocated to the child on `day`, and the filter's verdict.
+bool Passes(const ChildRecord& child, absl::CivilDay day, const ReportFilter& filter) {
+  if (filter.iro.empty() && filter.team.empty()) return true;
+  const IroAllocation* iro = child.IroOn(day);
+  if (iro == nullptr) return false;
+  if (!filter.iro.empty() && iro->iro_id != filter.iro) return false;
+  if (!filter.team.empty() && iro->team != filter.team) return false;
+  return true;
+}
+
+void SetIro(const ChildRecord& child, absl::CivilDay day, std::string* iro_id, std::string* team) {
+  if (const IroAllocation* iro = child.IroOn(day)) {
+    *iro_id = iro->iro_id;
+    *team = iro->team;
+  }
+}
+
+absl::StatusOr<v1::ReviewDueItem> DueItem(const ChildRecord& child, absl::CivilDay as_at,
+                                          const ReviewDue& due) {
+  v1::ReviewDueItem item;
+  item.set_child_id(child.child_id());
+  SetIro(child, as_at, item.mutable_iro_id(), item.mutable_team());
+  item.set_period_start(Day(due.period_start));
+  std::optional<absl::CivilDay> last;
+  for (const ReviewInfo& r : child.reviews()) {
+    if (r.on >= due.period_start && r.on <= as_at) last = r.on;
+  }
+  if (last) item.set_last_review(Day(*last));
+  item.set_due_on(Day(due.due_on));
+  item.set_rule(due.rule);
+  item.set_review_number(due.number);
+  item.set_days_until_due(DaysBetween(as_at, due.due_on));
+  item.set_overdue(due.due_on < as_at);
+  return item;
+}
+
+// Paperwork and timeliness of one held review.
+v1::HeldReviewItem HeldItem(const ChildRecord& child, const HeldReview& held,
+                            const CouncilSettings& settings) {
+  const WorkingCalendar& calendar = *settings.calendar;
+  v1::HeldReviewItem item;
+  item.set_child_id(child.child_id());
+  item.set_held_on(Day(held.review.on));
+  item.set_due_on(Day(held.due.due_on));
+  item.set_rule(held.due.rule);
+  item.set_in_time(held.in_time);
+  item.set_review_number(held.due.number);
+  item.set_participation(held.review.participation);
+  item.set_iro_id(held.review.iro_id);
+  for (const PaperworkInfo& p : child.social_worker_reports()) {
+    if (p.review_date != held.review.on) continue;
+    auto days = calendar.WorkingDaysBetween(p.on, held.review.on);
+    if (days.ok()) item.set_report_working_days_before(*days);
+  }
+  const auto deadline = [&](int working_days) -> std::optional<absl::CivilDay> {
+    auto day = calendar.AddWorkingDays(held.review.on, working_days);
+    if (!day.ok()) return std::nullopt;
+    return *day;
+  };
+  for (const PaperworkInfo& p : child.recommendations()) {
+    if (p.review_date != held.review.on) continue;
+    item.set_recommendations_on(Day(p.on));
+    const auto due = deadline(settings.reviews.recommendations_days_after);
+    item.set_recommendations_in_time(due && p.on <= *due);
+  }
+  for (const PaperworkInfo& p : child.records_distributed()) {
+    if (p.review_date != held.review.on) continue;
+    item.set_record_on(Day(p.on));
+    const auto due = deadline(settings.reviews.record_days_after);
+    item.set_record_in_time(due && p.on <= *due);
+  }
+  return item;
+}
+
+// A challenge as it stood at the end of `as_at`, replayed from its dated steps.
+struct ChallengeAt {
+  bool exists = false;
+  int stage = 0;
+  std::string stage_name;
+  std::string status;
+  absl::CivilDay stage_entered_on;
+  std::optional<absl::CivilDay> deadline;
+  std::optional<absl::CivilDay> formal_since;
+  std::optional<absl::CivilDay> closed_on;
+  std::optional<absl::CivilDay> cafcass_on;
+  bool overdue = false;
+};
+
+ChallengeAt ReplayChallenge(const ChallengeState& c, absl::CivilDay as_at) {
+  ChallengeAt at;
+  for (const ChallengeStep& s : c.steps) {
+    if (s.on > as_at) break;
+    if (s.kind == "raised" || s.kind == "escalated") {
+      at.exists = true;
+      at.stage = s.stage;
+      at.stage_name = s.stage_name;
+      at.status = "awaiting_response";
+      at.stage_entered_on = s.on;
+      at.deadline = s.due_on;
+      at.overdue = false;
+      if (s.stage >= 1 && !at.formal_since) at.formal_since = s.on;
+    } else if (s.kind == "responded") {
+      at.status = "responded";
+      at.deadline.reset();
+    } else if (s.kind == "resolved" || s.kind == "withdrawn") {
+      at.status = s.kind;
+      at.closed_on = s.on;
+      at.deadline.reset();
+    } else if (s.kind == "cafcass_referral") {
+      at.cafcass_on = s.on;
+    } else if (s.kind == "response_overdue") {
+      if (s.stage == at.stage) at.overdue = true;
+    }
+  }
+  return at;
+}
+
+int WorkingDays(const WorkingCalendar& calendar, absl::CivilDay from, absl::CivilDay to) {
+  auto days = calendar.WorkingDaysBetween(from, to);
+  return days.ok() ? *days : 0;
+}
+
+v1::ChallengeItem ChallengeItemOf(const ChildRecord& child, const ChallengeState& c,
+                                  const ChallengeAt& at, absl::CivilDay as_at,
+                                  const CouncilSettings& settings) {
+  v1::ChallengeItem item;
+  item.set_id(c.id);
+  item.set_child_id(child.child_id());
+  item.set_iro_id(c.iro_id);
+  std::string iro_ignored;
+  SetIro(child, as_at, &iro_ignored, item.mutable_team());
+  item.set_theme(c.theme);
+  item.mutable_stage()->set_number(static_cast<uint32_t>(at.stage));
+  item.mutable_stage()->set_name(at.stage_name);
+  item.set_status(at.status);
+  item.set_raised_on(Day(c.raised_on));
+  item.set_stage_entered_on(Day(at.stage_entered_on));
+  if (at.deadline) item.set_deadline(Day(*at.deadline));
+  const absl::CivilDay until = at.closed_on.value_or(as_at);
+  item.set_working_days_open(WorkingDays(*settings.calendar, c.raised_on, until));
+  item.set_working_days_at_stage(WorkingDays(*settings.calendar, at.stage_entered_on, until));
+  item.set_response_overdue(
+      at.overdue || (at.deadline && at.status == "awaiting_response" && *at.deadline < as_at));
+  item.set_over_twenty_working_days(at.formal_since &&
+                                    WorkingDays(*settings.calendar, *at.formal_since, until) > 20);
+  if (at.cafcass_on) item.set_cafcass_referred_on(Day(*at.cafcass_on));
+  if (at.closed_on) item.set_closed_on(Day(*at.closed_on));
+  item.set_formal(at.formal_since.has_value());
+  return item;
+}
+
+// The first day of the unbroken stretch of `is_status` legal statuses that covers `day`.
+std::optional<absl::CivilDay> StretchSince(const ChildRecord& child, absl::CivilDay day,
+                                           bool (*is_status)(absl::string_view)) {
+  const PeriodOfCare* period = child.PeriodOn(day);
+  if (period == nullptr || !is_status(child.LegalStatusOn(day))) return std::nullopt;
+  absl::CivilDay since = day;
+  for (auto it = child.legal_statuses().rbegin(); it != child.legal_statuses().rend(); ++it) {
+    if (it->first > day || it->first < period->start) continue;
+    if (!is_status(it->second)) break;
+    since = it->first;
+  }
+  return since;
+}
+
+bool IsV2(absl::string_view status) { return status == "V2"; }
+
+v1::Section20Item Section20ItemOf(const ChildRecord& child, absl::CivilDay day,
+                                  absl::CivilDay since, const CouncilSettings& settings) {
+  const Section20Settings& flags = settings.section20;
+  v1::Section20Item item;
+  item.set_child_id(child.child_id());
+  item.set_legal_status(child.LegalStatusOn(day));
+  item.set_s20_since(Day(since));
+  const int days = DaysBetween(since, day);
+  item.set_days_in_s20(days);
+  if (child.date_of_birth()) item.set_date_of_birth(Day(*child.date_of_birth()));
+  const std::optional<int> age = child.AgeOn(day);
+  if (age) item.set_age(*age);
+  SetIro(child, day, item.mutable_iro_id(), item.mutable_team());
+  const ConsentInfo* latest = nullptr;
+  for (const ConsentInfo& c : child.consents()) {
+    if (c.on >= since && c.on <= day) latest = &c;
+  }
+  if (latest != nullptr && !latest->withdrawn) {
+    item.set_consent_recorded(true);
+    item.set_consent_on(Day(latest->on));
+  }
+  if (latest != nullptr && latest->withdrawn && latest->removal_requested) {
+    item.set_removal_requested(true);
+  }
+  std::optional<absl::CivilDay> plo;
+  for (absl::CivilDay d : child.plo_starts()) {
+    if (d >= since && d <= day) plo = d;
+  }
+  if (plo) item.set_plo_started_on(Day(*plo));
+  std::optional<absl::CivilDay> proceedings;
+  for (absl::CivilDay d : child.proceedings_issued()) {
+    if (d >= since && d <= day) proceedings = d;
+  }
+  if (proceedings) item.set_proceedings_issued_on(Day(*proceedings));
+  const PermanencePlan* plan = nullptr;
+  const PeriodOfCare* period = child.PeriodOn(day);
+  for (const PermanencePlan& p : child.permanence_plans()) {
+    if (period != nullptr && p.on >= period->start && p.on <= day) plan = &p;
+  }
+  if (plan != nullptr) {
+    item.set_permanence_plan(v1::PermanencePlanRecorded::Plan_Name(plan->plan));
+    item.set_permanence_plan_on(Day(plan->on));
+  }
+  if (item.removal_requested()) item.add_flags("removal requested by a parent: act today");
+  if (flags.under_5_weeks > 0 && age && *age < 5 && days > 7 * flags.under_5_weeks) {
+    item.add_flags(
+        absl::StrCat("under 5 and in section 20 for more than ", flags.under_5_weeks, " weeks"));
+  }
+  if (flags.months_without_plan > 0 && plan == nullptr &&
+      AddMonthsClamped(since, flags.months_without_plan) < day) {
+    item.add_flags(absl::StrCat("in section 20 for more than ", flags.months_without_plan,
+                                " months without a permanence plan"));
+  }
+  if (flags.flag_no_consent && !item.consent_recorded()) item.add_flags("no consent recorded");
+  if (flags.plo_weeks > 0 && plo && !proceedings && DaysBetween(*plo, day) > 7 * flags.plo_weeks) {
+    item.add_flags(
+        absl::StrCat("PLO running for more than ", flags.plo_weeks, " weeks without proceedings"));
+  }
+  return item;
+}
+
+struct PlacementCounts {
+  int placements = 0;
+  int moves = 0;
+};
+
+// Placements over the 12 months to `as_at`: the one in force when the window opened (if in
+// care then) and every new placement since with a change of carer, temporary ones excluded.
+PlacementCounts CountPlacements(const ChildRecord& child, absl::CivilDay as_at) {
+  const absl::CivilDay window_start = AddMonthsClamped(as_at, -12);
+  PlacementCounts counts;
+  if (child.LookedAfterOn(window_start)) counts.placements = 1;
+  for (const PlacementSpan& span : child.placements()) {
+    if (span.from <= window_start || span.from > as_at) continue;
+    if (!span.starts_period && !span.carer_changed) continue;
+    if (codes::IsTemporaryPlacement(span.placement.type())) continue;
+    ++counts.placements;
+    if (!span.starts_period) ++counts.moves;
+  }
+  return counts;
+}
+
+const PlacementSpan* CurrentPlacement(const ChildRecord& child, absl::CivilDay as_at) {
+  const PeriodOfCare* period = child.PeriodOn(as_at);
+  if (period == nullptr) return nullptr;
+  const PlacementSpan* current = nullptr;
+  for (const PlacementSpan& span : child.placements()) {
+    if (span.from >= period->start && span.from <= as_at) current = &span;
+  }
+  return current;
+}
+
+std::string Rating(double percent, const ReviewSettings& settings) {
+  if (percent >= settings.green_percent) return "green";
+  if (percent >= settings.amber_percent) return "amber";
+  return "red";
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::CivilDay as_at,
+                                                int within_days, bool overdue_only,
+                                                const ReportFilter& filter,
+                                                const CouncilSettings& settings) {
+  v1::ReviewsDueReport report;
+  report.set_as_at(Day(as_at));
+  std::vector<v1::ReviewDueItem> items;
+  for (const auto& [id, child] : children) {
+    if (!Passes(*child, as_at, filter)) continue;
+    auto due = NextReviewDue(*child, as_at, settings.reviews, *settings.calendar);
+    if (!due.ok()) return due.status();
+    if (!*due) continue;
+    const bool overdue = (*due)->due_on < as_at;
+    if (overdue_only ? !overdue : (overdue || DaysBetween(as_at, (*due)->due_on) > within_days)) {
+      continue;
+    }
+    auto item = DueItem(*child, as_at, **due);
+    if (!item.ok()) return item.status();
+    items.push_back(std::move(*item));
+  }
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.due_on() < b.due_on(); });
+  for (auto& item : items) *report.add_items() = std::move(item);
+  return report;
+}
+
+absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::CivilDay from,
+                                                absl::CivilDay to, const ReportFilter& filter,
+                                                const CouncilSettings& settings) {
+  v1::TimelinessReport report;
+  report.set_from(Day(from));
+  report.set_to(Day(to));
+  for (const char* code : {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}) {
+    (*report.mutable_participation())[code] = 0;
+  }
+  for (const auto& [id, child] : children) {
+    if (!Passes(*child, to, filter)) continue;
+    auto history = ReviewHistory(*child, to, settings.reviews, *settings.calendar);
+    if (!history.ok()) return history.status();
+    int held = 0;
+    bool all_in_time = true;
+    for (const HeldReview& h : *history) {
+      if (h.review.on < from || h.review.on > to) continue;
+      ++held;
+      report.set_reviews_held(report.reviews_held() + 1);
+      if (h.in_time) {
+        report.set_reviews_in_time(report.reviews_in_time() + 1);
+      } else {
+        all_in_time = false;
+      }
+      if (!h.review.participation.empty()) {
+        (*report.mutable_participation())[h.review.participation]++;
+      }
+      v1::HeldReviewItem item = HeldItem(*child, h, settings);
+      auto* buckets = report.mutable_social_worker_reports();
+      if (!item.has_report_working_days_before()) {
+        buckets->set_not_received(buckets->not_received() + 1);
+      } else if (item.report_working_days_before() >= 5) {
+        buckets->set_five_or_more_days_before(buckets->five_or_more_days_before() + 1);
+      } else if (item.report_working_days_before() >= 1) {
+        buckets->set_one_to_four_days_before(buckets->one_to_four_days_before() + 1);
+      } else if (item.report_working_days_before() == 0) {
+        buckets->set_same_day(buckets->same_day() + 1);
+      } else {
+        buckets->set_after(buckets->after() + 1);
+      }
+      if (item.recommendations_in_time()) {
+        report.set_recommendations_in_time(report.recommendations_in_time() + 1);
+      }
+      if (item.record_in_time()) report.set_records_in_time(report.records_in_time() + 1);
+      *report.add_reviews() = std::move(item);
+    }
+    // A review that fell due in the period and was not held also makes the child late.
+    auto next = NextReviewDue(*child, to, settings.reviews, *settings.calendar);
+    if (!next.ok()) return next.status();
+    const bool missed = *next && (*next)->due_on >= from && (*next)->due_on < to;
+    if (held > 0 || missed) {
+      report.set_children_reviewed(report.children_reviewed() + 1);
+      if (all_in_time && !missed) {
+        report.set_children_all_in_time(report.children_all_in_time() + 1);
+      }
+    }
+    for (absl::CivilDay d : child->midway_reviews()) {
+      if (d >= from && d <= to) report.set_midway_reviews(report.midway_reviews() + 1);
+    }
+  }
+  if (report.reviews_held() > 0) {
+    report.set_percent_in_time(100.0 * report.reviews_in_time() / report.reviews_held());
+    report.set_rating(Rating(report.percent_in_time(), settings.reviews));
+  }
+  if (report.children_reviewed() > 0) {
+    report.set_percent_children_in_time(100.0 * report.children_all_in_time() /
+                                        report.children_reviewed());
+  }
+  return report;
+}
+
+absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl::CivilDay as_at,
+                                                 absl::CivilDay from, absl::CivilDay to,
+                                                 const ReportFilter& filter,
+                                                 const CouncilSettings& settings) {
+  v1::EscalationReport report;
+  report.set_as_at(Day(as_at));
+  report.set_from(Day(from));
+  report.set_to(Day(to));
+  for (const auto& [id, child] : children) {
+    for (const auto& [challenge_id, c] : child->challenges()) {
+      if (!filter.iro.empty() && c.iro_id != filter.iro) continue;
+      if (!filter.team.empty()) {
+        const IroAllocation* iro = child->IroOn(as_at);
+        if (iro == nullptr || iro->team != filter.team) continue;
+      }
+      // Counts over the period.
+      if (c.raised_on >= from && c.raised_on <= to) {
+        report.set_raised(report.raised() + 1);
+        const ChallengeAt at_raise = ReplayChallenge(c, c.raised_on);
+        if (at_raise.stage == 0) {
+          report.set_raised_informal(report.raised_informal() + 1);
+        } else {
+          report.set_raised_formal(report.raised_formal() + 1);
+        }
+        (*report.mutable_raised_by_theme())[c.theme]++;
+      }
+      const ChallengeAt at_to = ReplayChallenge(c, to);
+      if (at_to.closed_on && *at_to.closed_on >= from) {
+        if (at_to.status == "resolved") {
+          (*report.mutable_resolved_by_stage())[at_to.stage_name]++;
+        } else {
+          report.set_withdrawn(report.withdrawn() + 1);
+        }
+      }
+      if (at_to.cafcass_on && *at_to.cafcass_on >= from) {
+        report.set_cafcass_referrals(report.cafcass_referrals() + 1);
+      }
+      // Open as at.
+      const ChallengeAt at = ReplayChallenge(c, as_at);
+      if (!at.exists || at.closed_on) continue;
+      v1::ChallengeItem item = ChallengeItemOf(*child, c, at, as_at, settings);
+      (*report.mutable_open_by_stage())[at.stage_name]++;
+      (*report.mutable_open_by_theme())[c.theme]++;
+      (*report.mutable_open_by_iro())[c.iro_id]++;
+      (*report.mutable_open_by_team())[item.team().empty() ? "(none)" : item.team()]++;
+      if (item.response_overdue()) report.set_overdue_responses(report.overdue_responses() + 1);
+      *report.add_open() = std::move(item);
+    }
+  }
+  std::stable_sort(report.mutable_open()->begin(), report.mutable_open()->end(),
+                   [](const auto& a, const auto& b) { return a.raised_on() < b.raised_on(); });
+  return report;
+}
+
+absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::CivilDay as_at,
+                                              std::optional<absl::CivilDay> from,
+                                              const ReportFilter& filter,
+                                              const CouncilSettings& settings) {
+  v1::Section20Report report;
+  report.set_as_at(Day(as_at));
+  if (from) report.set_from(Day(*from));
+  for (const auto& [id, child] : children) {
+    if (!Passes(*child, as_at, filter) && !(from && Passes(*child, *from, filter))) continue;
+    // The day to describe the child on: as_at if in s20 (or short breaks) then; otherwise,
+    // with a range, the last day in s20 within it.
+    std::optional<absl::CivilDay> day;
+    const auto in_s20 = [&](absl::CivilDay d) {
+      return codes::IsSection20(child->LegalStatusOn(d));
+    };
+    if (in_s20(as_at)) {
+      day = as_at;
+    } else if (from) {
+      // Candidate days: the range start, and each day a status changed or care ended in it.
+      std::vector<absl::CivilDay> candidates = {*from};
+      for (const auto& [d, status] : child->legal_statuses()) {
+        if (d > *from && d <= as_at) candidates.push_back(d - 1);
+      }
+      for (const PeriodOfCare& p : child->periods()) {
+        if (p.end && *p.end >= *from && *p.end <= as_at) candidates.push_back(*p.end);
+      }
+      std::sort(candidates.begin(), candidates.end());
+      for (absl::CivilDay d : candidates) {
+        if (d >= *from && in_s20(d)) day = d;
+      }
+    }
+    if (!day) continue;
+    const bool v2 = IsV2(child->LegalStatusOn(*day));
+    auto since = StretchSince(*child, *day, v2 ? &IsV2 : &codes::IsShortBreaks);
+    if (!since) continue;
+    v1::Section20Item item = Section20ItemOf(*child, *day, *since, settings);
+    if (v2) {
+      if (item.flags_size() > 0) report.set_flagged(report.flagged() + 1);
+      *report.add_children() = std::move(item);
+    } else {
+      *report.add_short_breaks() = std::move(item);
+    }
+  }
+  return report;
+}
+
+absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::CivilDay as_at,
+                                               const ReportFilter& filter,
+                                               const CouncilSettings& /*settings*/) {
+  v1::PlacementReport report;
+  report.set_as_at(Day(as_at));
+  const absl::CivilDay window_start = AddMonthsClamped(as_at, -12);
+  for (const auto& [id, child] : children) {
+    if (!Passes(*child, as_at, filter)) continue;
+    for (const PlacementSpan& span : child->placements()) {
+      if (!span.starts_period && span.from > window_start && span.from <= as_at &&
+          !span.reason_previous_ended.empty()) {
+        (*report.mutable_reasons_ended())[span.reason_previous_ended]++;
+      }
+    }
+    const PlacementSpan* current = CurrentPlacement(*child, as_at);
+    if (current == nullptr) continue;
+    report.set_looked_after(report.looked_after() + 1);
+    const PlacementCounts counts = CountPlacements(*child, as_at);
+    v1::PlacementItem item;
+    item.set_child_id(child->child_id());
+    item.set_placements_last_12_months(counts.placements);
+    item.set_moves_last_12_months(counts.moves);
+    *item.mutable_current() = current->placement;
+    item.set_placed_since(Day(current->from));
+    item.set_three_or_more(counts.placements >= 3);
+    item.set_unregistered(current->placement.registration() == v1::Placement::UNREGISTERED);
+    item.set_over_20_miles(current->placement.has_distance_miles() &&
+                           current->placement.distance_miles() > 20);
+    SetIro(*child, as_at, item.mutable_iro_id(), item.mutable_team());
+    if (item.three_or_more()) report.set_three_or_more(report.three_or_more() + 1);
+    if (item.unregistered()) report.set_unregistered(report.unregistered() + 1);
+    if (item.over_20_miles()) report.set_over_20_miles(report.over_20_miles() + 1);
+    *report.add_children() = std::move(item);
+  }
+  return report;
+}
+
+absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
+                                           const CouncilSettings& settings) {
+  v1::ChildSummary summary;
+  summary.set_child_id(child.child_id());
+  summary.set_as_at(Day(as_at));
+  if (child.date_of_birth()) summary.set_date_of_birth(Day(*child.date_of_birth()));
+  if (auto age = child.AgeOn(as_at)) summary.set_age(*age);
+  const PeriodOfCare* period = child.PeriodOn(as_at);
+  summary.set_looked_after(period != nullptr);
+  if (period != nullptr) {
+    summary.set_period_start(Day(period->start));
+    summary.set_legal_status(child.LegalStatusOn(as_at));
+    if (const PlacementSpan* current = CurrentPlacement(child, as_at)) {
+      *summary.mutable_placement() = current->placement;
+      summary.set_placed_since(Day(current->from));
+    }
+    if (const IroAllocation* iro = child.IroOn(as_at)) {
+      summary.set_iro_id(iro->iro_id);
+      summary.set_iro_name(iro->iro_name);
+      summary.set_team(iro->team);
+    }
+    summary.set_placements_last_12_months(CountPlacements(child, as_at).placements);
+    auto due = NextReviewDue(child, as_at, settings.reviews, *settings.calendar);
+    if (!due.ok()) return due.status();
+    if (*due) {
+      auto item = DueItem(child, as_at, **due);
+      if (!item.ok()) return item.status();
+      *summary.mutable_next_review() = std::move(*item);
+      if ((*due)->due_on < as_at) summary.add_flags("review overdue");
+    }
+    if (codes::IsSection20(child.LegalStatusOn(as_at)) && IsV2(child.LegalStatusOn(as_at))) {
+      if (auto since = StretchSince(child, as_at, &IsV2)) {
+        for (const std::string& flag : Section20ItemOf(child, as_at, *since, settings).flags()) {
+          summary.add_flags(flag);
+        }
+      }
+    }
+    if (CountPlacements(child, as_at).placements >= 3) {
+      summary.add_flags("3 or more placements in 12 months");
+    }
+    if (const PlacementSpan* current = CurrentPlacement(child, as_at)) {
+      if (current->placement.registration() == v1::Placement::UNREGISTERED) {
+        summary.add_flags("unregistered placement");
+      }
+    }
+  }
+  auto history = ReviewHistory(child, as_at, settings.reviews, *settings.calendar);
+  if (!history.ok()) return history.status();
+  for (const HeldReview& h : *history) *summary.add_reviews() = HeldItem(child, h, settings);
+  for (const auto& [id, c] : child.challenges()) {
+    const ChallengeAt at = ReplayChallenge(c, as_at);
+    if (!at.exists || at.closed_on) continue;
+    *summary.add_challenges() = ChallengeItemOf(child, c, at, as_at, settings);
+  }
+  return summary;
+}
+
+}  // namespace footprint::projections

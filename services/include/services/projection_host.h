@@ -1,0 +1,113 @@
+// ProjectionHost: runs the projection workers (each on its own thread, following the log) and
+// serves the Queries and Projections gRPC services from their read models.
+//
+// Thread-safety: thread-safe. Rebuild stops the worker, rebuilds on the calling thread (a pool
+// thread), then restarts it; queries keep answering from the previous view meanwhile.
+#ifndef FOOTPRINT_SERVICES_PROJECTION_HOST_H_
+#define FOOTPRINT_SERVICES_PROJECTION_HOST_H_
+
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "eventstore/event_store.h"
+#include "footprint/v1/queries.grpc.pb.h"
+#include "projections/council_view.h"
+#include "projections/projection.h"
+#include "projections/reports.h"
+
+namespace footprint::services {
+
+class ProjectionHost {
+ public:
+  // None owned; all must outlive the host.
+  ProjectionHost(eventstore::EventStore* store, const Clock* clock,
+                 projections::CouncilSettings settings);
+  ~ProjectionHost();
+
+  // Starts every worker: it catches up from its checkpoint, then follows the log.
+  void Start();
+  void Stop();
+
+  // Catches every worker up on the calling thread (tests; the workers' own threads do this).
+  absl::Status CatchUpNow();
+
+  v1::ProjectionsStatusResponse Status() const;
+  absl::StatusOr<v1::RebuildProjectionResponse> Rebuild(const std::string& name);
+
+  const projections::CouncilView& view() const { return view_; }
+  const projections::CouncilSettings& settings() const { return settings_; }
+  const Clock& clock() const { return *clock_; }
+  // False when a worker stopped on an event it could not apply.
+  bool healthy() const;
+
+ private:
+  struct Hosted {
+    std::unique_ptr<projections::Projection> projection;
+    std::unique_ptr<projections::ProjectionWorker> worker;
+    std::unique_ptr<std::thread> thread;
+    bool rebuilding = false;
+  };
+  void StartLocked(Hosted& hosted);
+  void StopLocked(Hosted& hosted);
+
+  eventstore::EventStore* const store_;
+  const Clock* const clock_;
+  const projections::CouncilSettings settings_;
+  projections::CouncilView view_;
+
+  mutable std::mutex mu_;
+  std::vector<Hosted> hosted_;  // Guarded by mu_ (the vector; workers are thread-safe).
+  bool started_ = false;        // Guarded by mu_.
+};
+
+class QueriesService final : public v1::Queries::CallbackService {
+ public:
+  QueriesService(const ProjectionHost* host, boost::asio::thread_pool* pool)
+      : host_(host), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* ReviewsDue(grpc::CallbackServerContext* context,
+                                       const v1::ReviewsDueRequest* request,
+                                       v1::ReviewsDueReport* response) override;
+  grpc::ServerUnaryReactor* Timeliness(grpc::CallbackServerContext* context,
+                                       const v1::TimelinessRequest* request,
+                                       v1::TimelinessReport* response) override;
+  grpc::ServerUnaryReactor* Escalations(grpc::CallbackServerContext* context,
+                                        const v1::EscalationsRequest* request,
+                                        v1::EscalationReport* response) override;
+  grpc::ServerUnaryReactor* Section20(grpc::CallbackServerContext* context,
+                                      const v1::Section20Request* request,
+                                      v1::Section20Report* response) override;
+  grpc::ServerUnaryReactor* Placements(grpc::CallbackServerContext* context,
+                                       const v1::PlacementsRequest* request,
+                                       v1::PlacementReport* response) override;
+  grpc::ServerUnaryReactor* Child(grpc::CallbackServerContext* context,
+                                  const v1::ChildSummaryRequest* request,
+                                  v1::ChildSummary* response) override;
+
+ private:
+  const ProjectionHost* const host_;
+  boost::asio::thread_pool* const pool_;
+};
+
+class ProjectionsService final : public v1::Projections::CallbackService {
+ public:
+  ProjectionsService(ProjectionHost* host, boost::asio::thread_pool* pool)
+      : host_(host), pool_(pool) {}
+
+  grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
+                                   const v1::ProjectionsStatusRequest* request,
+                                   v1::ProjectionsStatusResponse* response) override;
+  grpc::ServerUnaryReactor* Rebuild(grpc::CallbackServerContext* context,
+                                    const v1::RebuildProjectionRequest* request,
+                                    v1::RebuildProjectionResponse* response) override;
+
+ private:
+  ProjectionHost* const host_;
+  boost::asio::thread_pool* const pool_;
+};
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_PROJECTION_HOST_H_

@@ -1,0 +1,313 @@
+#include "services/projection_host.h"
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "projections/england_time.h"
+#include "services/event_store_service.h"
+#include "spdlog/spdlog.h"
+
+namespace footprint::services {
+namespace {
+
+namespace pj = footprint::projections;
+
+template <typename Work>
+grpc::ServerUnaryReactor* OnPool(grpc::CallbackServerContext* context,
+                                 boost::asio::thread_pool* pool, Work work) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  boost::asio::post(*pool, [reactor, work = std::move(work)]() mutable {
+    reactor->Finish(ToGrpcStatus(work()));
+  });
+  return reactor;
+}
+
+absl::StatusOr<absl::CivilDay> DateOr(const std::string& text, absl::CivilDay fallback,
+                                      absl::string_view field) {
+  if (text.empty()) return fallback;
+  return pj::ParseIsoDate(text, field);
+}
+
+// 1 April of the collection year (1 April - 31 March) that contains `day`.
+absl::CivilDay CollectionYearStart(absl::CivilDay day) {
+  const int64_t year = day.month() >= 4 ? day.year() : day.year() - 1;
+  return absl::CivilDay(year, 4, 1);
+}
+
+struct Scope {
+  absl::CivilDay as_at;
+  pj::ReportFilter filter;
+};
+
+absl::StatusOr<Scope> ScopeOf(const v1::ReportScope& scope, const ProjectionHost& host) {
+  auto as_at = DateOr(scope.as_at(), pj::EnglandDay(host.clock().Now()), "scope.as_at");
+  if (!as_at.ok()) return as_at.status();
+  return Scope{*as_at, pj::ReportFilter{scope.iro(), scope.team()}};
+}
+
+absl::Status CheckRange(absl::CivilDay from, absl::CivilDay to) {
+  if (from > to) {
+    return absl::InvalidArgumentError(absl::StrCat("from: ", pj::FormatIsoDate(from),
+                                                   " is after to (", pj::FormatIsoDate(to), ")"));
+  }
+  return absl::OkStatus();
+}
+
+v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bool rebuilding) {
+  v1::ProjectionState state;
+  state.set_name(status.name);
+  state.set_position(status.next_position);
+  state.set_lag(log_end > status.next_position ? log_end - status.next_position : 0);
+  state.set_healthy(status.healthy);
+  state.set_error(status.error);
+  state.set_failed_position(status.failed_position);
+  state.set_rebuilding(rebuilding);
+  return state;
+}
+
+}  // namespace
+
+ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock,
+                               pj::CouncilSettings settings)
+    : store_(store), clock_(clock), settings_(settings) {
+  Hosted children;
+  children.projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
+  children.worker = std::make_unique<pj::ProjectionWorker>(store_, children.projection.get(), 2000);
+  hosted_.push_back(std::move(children));
+}
+
+ProjectionHost::~ProjectionHost() { Stop(); }
+
+void ProjectionHost::StartLocked(Hosted& hosted) {
+  hosted.worker->Resume();
+  pj::ProjectionWorker* worker = hosted.worker.get();
+  hosted.thread = std::make_unique<std::thread>([worker] {
+    worker->Run();
+    const pj::WorkerStatus status = worker->status();
+    if (!status.healthy) {
+      spdlog::error("projection '{}' stopped at position {}: {}", status.name,
+                    status.failed_position, status.error);
+    }
+  });
+}
+
+void ProjectionHost::StopLocked(Hosted& hosted) {
+  hosted.worker->Stop();
+  if (hosted.thread && hosted.thread->joinable()) hosted.thread->join();
+  hosted.thread.reset();
+}
+
+void ProjectionHost::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (started_) return;
+  started_ = true;
+  for (Hosted& hosted : hosted_) StartLocked(hosted);
+}
+
+void ProjectionHost::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!started_) return;
+  started_ = false;
+  for (Hosted& hosted : hosted_) StopLocked(hosted);
+}
+
+absl::Status ProjectionHost::CatchUpNow() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Hosted& hosted : hosted_) {
+    if (hosted.thread) continue;  // its own thread does it
+    auto applied = hosted.worker->CatchUp();
+    if (!applied.ok()) return applied.status();
+  }
+  return absl::OkStatus();
+}
+
+bool ProjectionHost::healthy() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Hosted& hosted : hosted_) {
+    if (!hosted.worker->status().healthy) return false;
+  }
+  return true;
+}
+
+v1::ProjectionsStatusResponse ProjectionHost::Status() const {
+  v1::ProjectionsStatusResponse response;
+  const uint64_t log_end = store_->CommittedEnd().value;
+  response.set_log_end(log_end);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Hosted& hosted : hosted_) {
+    *response.add_projections() = StateOf(hosted.worker->status(), log_end, hosted.rebuilding);
+  }
+  return response;
+}
+
+absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std::string& name) {
+  std::unique_lock<std::mutex> lock(mu_);
+  Hosted* target = nullptr;
+  for (Hosted& hosted : hosted_) {
+    if (hosted.projection->name() == name) target = &hosted;
+  }
+  if (target == nullptr) {
+    return absl::NotFoundError(absl::StrCat("name: no projection '", name, "'"));
+  }
+  if (target->rebuilding) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("projection '", name, "' is already being rebuilt"));
+  }
+  const bool was_running = target->thread != nullptr;
+  StopLocked(*target);
+  target->rebuilding = true;
+  target->worker->Resume();
+  lock.unlock();
+  spdlog::info("rebuilding projection '{}' from position 0", name);
+  const auto start = std::chrono::steady_clock::now();
+  auto applied = target->worker->Rebuild();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  lock.lock();
+  target->rebuilding = false;
+  if (was_running && started_) StartLocked(*target);
+  if (!applied.ok()) return applied.status();
+  spdlog::info("rebuilt projection '{}': {} events in {:.2f} s", name, *applied, seconds);
+  v1::RebuildProjectionResponse response;
+  *response.mutable_state() =
+      StateOf(target->worker->status(), store_->CommittedEnd().value, false);
+  response.set_events_applied(*applied);
+  response.set_seconds(seconds);
+  return response;
+}
+
+// ------------------------------------------------------------------------------------------
+
+grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext* context,
+                                                     const v1::ReviewsDueRequest* request,
+                                                     v1::ReviewsDueReport* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    auto scope = ScopeOf(request->scope(), *host_);
+    if (!scope.ok()) return scope.status();
+    if (request->within_days() < 0) {
+      return absl::InvalidArgumentError("within_days: must not be negative");
+    }
+    const int within = request->within_days() == 0 ? 28 : request->within_days();
+    auto report = pj::ReviewsDue(*host_->view().Snapshot(), scope->as_at, within,
+                                 request->overdue_only(), scope->filter, host_->settings());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext* context,
+                                                     const v1::TimelinessRequest* request,
+                                                     v1::TimelinessReport* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    auto scope = ScopeOf(request->scope(), *host_);
+    if (!scope.ok()) return scope.status();
+    auto to = DateOr(request->to(), scope->as_at, "to");
+    if (!to.ok()) return to.status();
+    auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
+    if (!from.ok()) return from.status();
+    if (auto st = CheckRange(*from, *to); !st.ok()) return st;
+    auto report =
+        pj::Timeliness(*host_->view().Snapshot(), *from, *to, scope->filter, host_->settings());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContext* context,
+                                                      const v1::EscalationsRequest* request,
+                                                      v1::EscalationReport* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    auto scope = ScopeOf(request->scope(), *host_);
+    if (!scope.ok()) return scope.status();
+    auto to = DateOr(request->to(), scope->as_at, "to");
+    if (!to.ok()) return to.status();
+    auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
+    if (!from.ok()) return from.status();
+    if (auto st = CheckRange(*from, *to); !st.ok()) return st;
+    auto report = pj::Escalations(*host_->view().Snapshot(), scope->as_at, *from, *to,
+                                  scope->filter, host_->settings());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext* context,
+                                                    const v1::Section20Request* request,
+                                                    v1::Section20Report* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    auto scope = ScopeOf(request->scope(), *host_);
+    if (!scope.ok()) return scope.status();
+    std::optional<absl::CivilDay> from;
+    if (!request->from().empty()) {
+      auto day = pj::ParseIsoDate(request->from(), "from");
+      if (!day.ok()) return day.status();
+      if (auto st = CheckRange(*day, scope->as_at); !st.ok()) return st;
+      from = *day;
+    }
+    auto report = pj::Section20(*host_->view().Snapshot(), scope->as_at, from, scope->filter,
+                                host_->settings());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext* context,
+                                                     const v1::PlacementsRequest* request,
+                                                     v1::PlacementReport* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    auto scope = ScopeOf(request->scope(), *host_);
+    if (!scope.ok()) return scope.status();
+    auto report =
+        pj::Placements(*host_->view().Snapshot(), scope->as_at, scope->filter, host_->settings());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* context,
+                                                const v1::ChildSummaryRequest* request,
+                                                v1::ChildSummary* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
+    auto as_at = DateOr(request->as_at(), pj::EnglandDay(host_->clock().Now()), "as_at");
+    if (!as_at.ok()) return as_at.status();
+    const auto children = host_->view().Snapshot();
+    auto it = children->find(request->child_id());
+    if (it == children->end()) {
+      return absl::NotFoundError(
+          absl::StrCat("child_id: no child '", request->child_id(), "' is recorded"));
+    }
+    auto summary = pj::Summarize(*it->second, *as_at, host_->settings());
+    if (!summary.ok()) return summary.status();
+    *response = std::move(*summary);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* ProjectionsService::Status(grpc::CallbackServerContext* context,
+                                                     const v1::ProjectionsStatusRequest*,
+                                                     v1::ProjectionsStatusResponse* response) {
+  *response = host_->Status();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ProjectionsService::Rebuild(grpc::CallbackServerContext* context,
+                                                      const v1::RebuildProjectionRequest* request,
+                                                      v1::RebuildProjectionResponse* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    auto rebuilt = host_->Rebuild(request->name());
+    if (!rebuilt.ok()) return rebuilt.status();
+    *response = std::move(*rebuilt);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace footprint::services
