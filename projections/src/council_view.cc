@@ -1,5 +1,8 @@
 #include "projections/council_view.h"
 
+#include <algorithm>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace footprint::projections {
@@ -51,6 +54,21 @@ uint64_t CouncilView::position() const {
   return position_;
 }
 
+bool CouncilView::WaitFor(uint64_t position, absl::Duration timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return advanced_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                            [&] { return position_ >= position; });
+}
+
+void CouncilView::Advance(uint64_t position) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (position <= position_) return;
+    position_ = position;
+  }
+  advanced_.notify_all();
+}
+
 absl::Status CouncilView::Reload(const eventstore::EventStore& store,
                                  const eventstore::ReadModelHandle& model, uint64_t position) {
   auto children = std::make_shared<ChildMap>();
@@ -81,9 +99,12 @@ absl::Status CouncilView::Reload(const eventstore::EventStore& store,
   if (!st.ok()) return st;
   if (!failure.ok()) return failure;
   finish();
-  std::lock_guard<std::mutex> lock(mu_);
-  children_ = std::move(children);
-  position_ = position;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    children_ = std::move(children);
+    position_ = position;
+  }
+  advanced_.notify_all();
   return absl::OkStatus();
 }
 
@@ -104,11 +125,14 @@ absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
     record->Rebuild();
     rebuilt.push_back(std::move(record));
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  auto next = std::make_shared<ChildMap>(*children_);
-  for (auto& record : rebuilt) (*next)[record->child_id()] = std::move(record);
-  children_ = std::move(next);
-  position_ = position;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto next = std::make_shared<ChildMap>(*children_);
+    for (auto& record : rebuilt) (*next)[record->child_id()] = std::move(record);
+    children_ = std::move(next);
+    position_ = std::max(position_, position);
+  }
+  advanced_.notify_all();
   return absl::OkStatus();
 }
 
@@ -120,47 +144,61 @@ void ChildrenProjection::SetModel() {
 }
 
 absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext& context) {
-  staged_position_ = event.position() + 1;
   if (event.payload_type() != v1::ChildEvent::descriptor()->full_name()) {
     return absl::OkStatus();  // an event of the same type name outside the domain API
   }
-  const std::string prefix = "child-";
-  if (event.stream().rfind(prefix, 0) != 0) {
+  // What the read model cannot file under a child stops the worker here, with the position:
+  // it is never skipped.
+  constexpr absl::string_view kPrefix = "child-";
+  if (!absl::StartsWith(event.stream(), kPrefix)) {
     return absl::FailedPreconditionError(
         absl::StrCat("a ChildEvent in stream '", event.stream(), "', not a child's stream"));
   }
-  const std::string child = event.stream().substr(prefix.size());
+  const std::string child(absl::string_view(event.stream()).substr(kPrefix.size()));
+  v1::ChildEvent body;
+  if (!body.ParseFromString(event.data())) {
+    return absl::DataLossError("the payload does not decode as footprint.v1.ChildEvent");
+  }
+  if (const std::string type = EventTypeOf(body); type != event.type()) {
+    return absl::FailedPreconditionError(absl::StrCat("event type '", event.type(),
+                                                      "' but the payload holds '",
+                                                      type.empty() ? "nothing" : type, "'"));
+  }
+  if (!body.child_id().empty() && body.child_id() != child) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the payload is about child '", body.child_id(), "', the stream is child '", child, "'"));
+  }
   context.Put(EventKey(child, event.position()), event.SerializeAsString());
   staged_.insert(child);
   return absl::OkStatus();
 }
 
-void ChildrenProjection::Committed() {
+void ChildrenProjection::Committed(uint64_t next_position) {
   committed_.insert(staged_.begin(), staged_.end());
   staged_.clear();
-  position_ = staged_position_;
+  position_ = next_position;
   if (committed_.size() > kMaxIncremental) reload_ = true;
-  if (reload_ || committed_.empty()) return;
+  if (reload_) return;
   SetModel();
-  if (model_ && view_->Refresh(*store_, *model_, committed_, position_).ok()) committed_.clear();
+  if (!model_) return;
+  if (committed_.empty()) {
+    view_->Advance(position_);
+  } else if (view_->Refresh(*store_, *model_, committed_, position_).ok()) {
+    committed_.clear();
+  }
 }
 
-void ChildrenProjection::Abandoned() {
-  staged_.clear();
-  staged_position_ = position_;
-}
+void ChildrenProjection::Abandoned() { staged_.clear(); }
 
 void ChildrenProjection::Reset() {
   staged_.clear();
   committed_.clear();
   reload_ = true;
   position_ = 0;
-  staged_position_ = 0;
 }
 
 void ChildrenProjection::CaughtUp(uint64_t next_position) {
   position_ = next_position;
-  staged_position_ = next_position;
   SetModel();
   if (!model_) return;
   if (reload_) {
@@ -170,6 +208,8 @@ void ChildrenProjection::CaughtUp(uint64_t next_position) {
     }
   } else if (!committed_.empty()) {
     if (view_->Refresh(*store_, *model_, committed_, position_).ok()) committed_.clear();
+  } else {
+    view_->Advance(position_);
   }
 }
 

@@ -26,7 +26,7 @@ absl::Status DeadlineEngine::CatchUp() {
     limits.max_events = 1000;
     auto chunk = store_->ReadAll(eventstore::GlobalPosition{next_position_}, filter_, limits);
     if (!chunk.ok()) return chunk.status();
-    if (chunk->next_position.value == next_position_) return absl::OkStatus();
+    if (chunk->next_position.value == next_position_) break;
     for (const std::string& bytes : chunk->events) {
       v1::Event event;
       if (!event.ParseFromString(bytes)) {
@@ -42,6 +42,13 @@ absl::Status DeadlineEngine::CatchUp() {
     }
     next_position_ = chunk->next_position.value;
   }
+  for (DeadlineSource* source : sources_) {
+    if (auto st = source->Refresh(); !st.ok()) {
+      return absl::Status(st.code(),
+                          absl::StrCat("deadline source '", source->name(), "': ", st.message()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 std::vector<PendingDeadline> DeadlineEngine::Pending() const {
@@ -86,10 +93,21 @@ absl::StatusOr<int> DeadlineEngine::FireDue() {
     const absl::Time now = clock_->Now();
     bool progressed = false;
     std::set<std::string> pending_keys;
+    // Everything due, earliest first across sources, so that what an outage held back is
+    // recorded in the order it happened.
+    std::vector<std::pair<DeadlineSource*, PendingDeadline>> due;
     for (DeadlineSource* source : sources_) {
-      for (const PendingDeadline& deadline : source->Pending()) {
+      for (PendingDeadline& deadline : source->Pending()) {
         pending_keys.insert(deadline.key);
-        if (deadline.fires_at > now || attempts[deadline.key] >= kMaxAttemptsPerKey) continue;
+        if (deadline.fires_at <= now) due.emplace_back(source, std::move(deadline));
+      }
+    }
+    std::stable_sort(due.begin(), due.end(), [](const auto& a, const auto& b) {
+      return a.second.fires_at < b.second.fires_at;
+    });
+    {
+      for (auto& [source, deadline] : due) {
+        if (attempts[deadline.key] >= kMaxAttemptsPerKey) continue;
         if (auto it = retry_after_.find(deadline.key);
             it != retry_after_.end() && it->second > now) {
           continue;
@@ -134,10 +152,6 @@ absl::StatusOr<int> DeadlineEngine::FireDue() {
 // ------------------------------------------------------------------------------------------
 
 namespace {
-
-constexpr char kDeadlineIdNamespace[] = "footprint/deadline";
-constexpr char kSystemSource[] = "footprint";
-constexpr char kSystemActor[] = "footprint-deadlines";
 
 std::string ChallengeKey(absl::string_view challenge_id, int stage) {
   return absl::StrCat("challenge/", challenge_id, "/stage/", stage, "/response");

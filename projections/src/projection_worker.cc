@@ -74,10 +74,17 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
       }
       if (absl::Status st = projection_->Apply(event, context); !st.ok()) {
         projection_->Abandoned();
+        WorkerStatus stopped;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          stopped = status_;
+        }
+        stopped.healthy = false;
+        stopped.failed_position = event.position();
+        stopped.error = std::string(st.message());
+        if (stopped_listener_) stopped_listener_(stopped);
         std::lock_guard<std::mutex> lock(mu_);
-        status_.healthy = false;
-        status_.failed_position = event.position();
-        status_.error = std::string(st.message());
+        status_ = stopped;
         return absl::Status(st.code(), absl::StrCat("projection '", status_.name,
                                                     "' cannot apply event at position ",
                                                     event.position(), ": ", st.message()));
@@ -92,7 +99,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
       projection_->Abandoned();
       return st;
     }
-    projection_->Committed();
+    projection_->Committed(next);
     applied += chunk->events.size();
     std::lock_guard<std::mutex> lock(mu_);
     status_.next_position = next;

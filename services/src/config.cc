@@ -170,6 +170,9 @@ absl::Status ReadReviews(const YAML::Node& node, projections::ReviewSettings* r)
           return ReadScalar(value, qualified, &r->recommendations_days_after);
         }
         if (key == "record_days_after") return ReadScalar(value, qualified, &r->record_days_after);
+        if (key == "record_missed_deadlines") {
+          return ReadScalar(value, qualified, &r->record_missed_deadlines);
+        }
         if (key == "green_percent") return ReadScalar(value, qualified, &r->green_percent);
         if (key == "amber_percent") return ReadScalar(value, qualified, &r->amber_percent);
         return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));

@@ -1,5 +1,6 @@
 #include "services/projection_host.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 
@@ -75,6 +76,13 @@ ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock
   children.projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
   children.worker = std::make_unique<pj::ProjectionWorker>(store_, children.projection.get(), 2000);
   hosted_.push_back(std::move(children));
+  for (Hosted& hosted : hosted_) {
+    hosted.worker->SetStoppedListener([this](const pj::WorkerStatus& status) {
+      spdlog::error("projection '{}' stopped at position {}: {}", status.name,
+                    status.failed_position, status.error);
+      if (health_listener_) health_listener_(false);
+    });
+  }
 }
 
 ProjectionHost::~ProjectionHost() { Stop(); }
@@ -82,14 +90,7 @@ ProjectionHost::~ProjectionHost() { Stop(); }
 void ProjectionHost::StartLocked(Hosted& hosted) {
   hosted.worker->Resume();
   pj::ProjectionWorker* worker = hosted.worker.get();
-  hosted.thread = std::make_unique<std::thread>([worker] {
-    worker->Run();
-    const pj::WorkerStatus status = worker->status();
-    if (!status.healthy) {
-      spdlog::error("projection '{}' stopped at position {}: {}", status.name,
-                    status.failed_position, status.error);
-    }
-  });
+  hosted.thread = std::make_unique<std::thread>([worker] { worker->Run(); });
 }
 
 void ProjectionHost::StopLocked(Hosted& hosted) {
@@ -130,6 +131,32 @@ bool ProjectionHost::healthy() const {
   return true;
 }
 
+absl::Status ProjectionHost::AwaitCurrentView(absl::Duration timeout) const {
+  const uint64_t log_end = store_->CommittedEnd().value;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const Hosted& hosted : hosted_) {
+        if (hosted.rebuilding) return absl::OkStatus();
+        const pj::WorkerStatus status = hosted.worker->status();
+        if (!status.healthy) {
+          return absl::UnavailableError(absl::StrCat(
+              "projection '", status.name, "' stopped at position ", status.failed_position, ": ",
+              status.error, " (see `footprint projections status`)"));
+        }
+      }
+    }
+    // Short slices, so that a worker stopping meanwhile is reported at once.
+    const absl::Duration left = deadline - absl::Now();
+    if (view_.WaitFor(log_end, std::min(left, absl::Milliseconds(20)))) return absl::OkStatus();
+    if (left <= absl::Milliseconds(20)) break;
+  }
+  return absl::UnavailableError(absl::StrCat("the read model is at position ", view_.position(),
+                                             ", behind the log at ", log_end, " after ",
+                                             absl::FormatDuration(timeout), "; try again"));
+}
+
 v1::ProjectionsStatusResponse ProjectionHost::Status() const {
   v1::ProjectionsStatusResponse response;
   const uint64_t log_end = store_->CommittedEnd().value;
@@ -168,6 +195,11 @@ absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std:
   target->rebuilding = false;
   if (was_running && started_) StartLocked(*target);
   if (!applied.ok()) return applied.status();
+  if (health_listener_) {
+    bool all = true;
+    for (const Hosted& hosted : hosted_) all = all && hosted.worker->status().healthy;
+    if (all) health_listener_(true);
+  }
   spdlog::info("rebuilt projection '{}': {} events in {:.2f} s", name, *applied, seconds);
   v1::RebuildProjectionResponse response;
   *response.mutable_state() =
@@ -183,6 +215,7 @@ grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext
                                                      const v1::ReviewsDueRequest* request,
                                                      v1::ReviewsDueReport* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     if (request->within_days() < 0) {
@@ -201,6 +234,7 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
                                                      const v1::TimelinessRequest* request,
                                                      v1::TimelinessReport* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     auto to = DateOr(request->to(), scope->as_at, "to");
@@ -220,6 +254,7 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
                                                       const v1::EscalationsRequest* request,
                                                       v1::EscalationReport* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     auto to = DateOr(request->to(), scope->as_at, "to");
@@ -239,6 +274,7 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
                                                     const v1::Section20Request* request,
                                                     v1::Section20Report* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     std::optional<absl::CivilDay> from;
@@ -260,6 +296,7 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
                                                      const v1::PlacementsRequest* request,
                                                      v1::PlacementReport* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     auto report =
@@ -274,6 +311,7 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
                                                 const v1::ChildSummaryRequest* request,
                                                 v1::ChildSummary* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
     auto as_at = DateOr(request->as_at(), pj::EnglandDay(host_->clock().Now()), "as_at");
     if (!as_at.ok()) return as_at.status();

@@ -74,6 +74,12 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   server->deadline_engine_ =
       std::make_unique<projections::DeadlineEngine>(server->store_.get(), clock);
   server->deadline_engine_->AddSource(server->challenge_deadlines_.get());
+  if (server->config_.reviews.record_missed_deadlines) {
+    server->review_deadlines_ = std::make_unique<projections::ReviewDeadlines>(
+        server->store_.get(), &server->config_.reviews, &server->config_.escalation,
+        server->calendar_);
+    server->deadline_engine_->AddSource(server->review_deadlines_.get());
+  }
   server->deadline_runner_ =
       std::make_unique<DeadlineRunner>(server->store_.get(), clock, server->deadline_engine_.get());
   projections::CouncilSettings settings;
@@ -117,11 +123,14 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   server->address_ = absl::StrCat(listen->host, ":", server->port_);
   // Deadlines that passed while the server was down fire now, once each; the projection
   // workers catch up from their checkpoints and follow the log.
-  server->deadline_runner_->Start();
-  server->projection_host_->Start();
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus(true);
   for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  // Queries answer from the read models: not serving while a projection is stopped.
+  server->projection_host_->SetHealthListener(
+      [health](bool healthy) { health->SetServingStatus("footprint.v1.Queries", healthy); });
+  server->deadline_runner_->Start();
+  server->projection_host_->Start();
   return server;
 }
 

@@ -195,7 +195,7 @@ json WaitForSteps(const RunningServer& server, const std::string& id, size_t ste
 
 TEST_CASE("calendar add counts England and Wales working days across Easter and Christmas",
           "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
 
   // Thu 2 Apr 2026 is day 0; Fri 3 (Good Friday), Sat 4, Sun 5 and Mon 6 (Easter Monday) are
   // not working days: Tue 7 is the first.
@@ -215,7 +215,7 @@ TEST_CASE("calendar add counts England and Wales working days across Easter and 
 }
 
 TEST_CASE("calendar add takes a negative number of working days", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   // The help says N "may be negative": one working day before Tue 7 Apr 2026 is Thu 2 Apr.
   const auto result = Cli(server, {"calendar", "add", "2026-04-07", "-1"});
   INFO("stderr: " << result.err);
@@ -224,7 +224,7 @@ TEST_CASE("calendar add takes a negative number of working days", "[e2e]") {
 }
 
 TEST_CASE("calendar between counts working days d with FROM < d <= TO", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   // Only Tue 7 Apr lies in (Thu 2 Apr, Tue 7 Apr].
   CHECK(CliOk(server, {"calendar", "between", "2026-04-02", "2026-04-07"}) == "1\n");
   // (Thu 24 Dec, Tue 29 Dec]: only Tue 29.
@@ -240,7 +240,7 @@ TEST_CASE("calendar between counts working days d with FROM < d <= TO", "[e2e]")
 }
 
 TEST_CASE("calendar commands reject dates outside 2015-2030 and malformed dates", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
 
   const auto after = Cli(server, {"calendar", "add", "2031-03-02", "1"});
   CheckOneLineError(after, 1, "OUT_OF_RANGE: ");
@@ -276,7 +276,7 @@ TEST_CASE("calendar commands reject dates outside 2015-2030 and malformed dates"
 // record
 
 TEST_CASE("record writes a file of events for a child all at once and shows where", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   const std::string file = server.dir.Sub("events.json");
   WriteFile(file, "[" + PeriodOfCareStarted("2026-03-02") + ",\n" + ReviewHeld("2026-03-20") + "]");
 
@@ -332,7 +332,7 @@ TEST_CASE("record writes a file of events for a child all at once and shows wher
 }
 
 TEST_CASE("record of the same events with their event ids again is a duplicate", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   const std::string file = server.dir.Sub("events.json");
   const std::string id0 = "0f8fad5b-d9cb-469f-a165-70867728950e";
   const std::string id1 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -371,7 +371,7 @@ TEST_CASE("record of the same events with their event ids again is a duplicate",
 }
 
 TEST_CASE("record refuses an invalid event, naming it and the rule, and writes nothing", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   StartCare(server, "C400");
   const size_t before = ReadAllJson(server).size();
   REQUIRE(before == 1);
@@ -466,7 +466,7 @@ TEST_CASE("record refuses an invalid event, naming it and the rule, and writes n
 }
 
 TEST_CASE("record refuses a challenge escalation whose response deadline is before it", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   // Raised on Mon 2 Mar 2026, escalated by the IRO on Mon 9 Mar with a response deadline of
   // Tue 3 Mar: a deadline before the stage even began. ChallengeRaised refuses the same
   // ("response_due_on: is before the challenge"); ChallengeEscalated must too.
@@ -489,7 +489,7 @@ TEST_CASE("record refuses a challenge escalation whose response deadline is befo
 
 TEST_CASE("challenge raise prints the id and show gives the challenge in words and as JSON",
           "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   StartCare(server, "C500");
   const absl::CivilDay today = TodayInEngland();
   const std::string t = Iso(today);
@@ -586,7 +586,7 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
 
 TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move the challenge",
           "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   StartCare(server, "C600");
   const absl::CivilDay today = TodayInEngland();
   const std::string t = Iso(today);
@@ -696,7 +696,7 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
 
 TEST_CASE("challenge withdraw closes an open challenge and refer-cafcass works while it is open",
           "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   StartCare(server, "C700");
   const std::string t = Iso(TodayInEngland());
   REQUIRE(CliOk(server, {"challenge", "raise", "--child", "C700", "--stage", "Stage 1", "--theme",
@@ -727,7 +727,7 @@ TEST_CASE("challenge withdraw closes an open challenge and refer-cafcass works w
 
 TEST_CASE("challenge commands refuse unknown challenges, themes, stages and bad command lines",
           "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   StartCare(server, "C800");
   const absl::CivilDay today = TodayInEngland();
   const std::string t = Iso(today);
@@ -814,7 +814,9 @@ TEST_CASE("challenge commands refuse unknown challenges, themes, stages and bad 
 // deadlines and policy
 
 TEST_CASE("a challenge left unanswered since January escalates by itself up to Stage 4", "[e2e]") {
-  RunningServer server;  // the default policy: Informal and Stages 1-4, 5 WD each, on silence
+  RunningServer server{
+      ft::ConfigYaml{ft::kWithoutReviewDeadlines}};  // the default policy: Informal and Stages 1-4,
+                                                     // 5 WD each, on silence
   StartCare(server, "C900", "2025-12-01");
   // Raised informally on Mon 5 Jan 2026 (day 0). Each stage's deadline counts 5 working days
   // from the day the stage was entered; it is missed on the next working day, when Footprint
@@ -905,7 +907,7 @@ TEST_CASE("a challenge left unanswered since January escalates by itself up to S
 }
 
 TEST_CASE("a challenge answered before its deadline is never escalated", "[e2e]") {
-  RunningServer server;
+  RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
   // Recorded through intake, in one request: raised on Mon 5 Jan 2026 (due Mon 12 Jan, see the
   // cascade test) and answered on Fri 9 Jan, in time.
   const std::string file = server.dir.Sub("answered.json");
@@ -956,7 +958,8 @@ TEST_CASE("a council's own escalation policy from --config names the stages and 
             "    - {name: Informal, role: Social worker, response_working_days: 2}\n"
             "    - {name: Level 1, role: Team Manager, response_working_days: 3}\n"
             "    - {name: Level 2, role: Head of Service, response_working_days: 10}\n"
-            "  themes: [\"Care planning\"]\n");
+            "  themes: [\"Care planning\"]\n" +
+                std::string(ft::kWithoutReviewDeadlines));
   ft::ServerProcess process(dir.Sub("data"), {"--config", config});
   REQUIRE_NOTHROW(process.Start());
   const std::string address = process.address();
@@ -1024,7 +1027,8 @@ TEST_CASE("a council's own escalation policy from --config names the stages and 
 TEST_CASE("with auto_escalate_on_silence false a missed deadline is only marked overdue", "[e2e]") {
   ft::TempDir dir;
   const std::string config = dir.Sub("footprintd.yaml");
-  WriteFile(config, "escalation:\n  auto_escalate_on_silence: false\n");
+  WriteFile(config, std::string("escalation:\n  auto_escalate_on_silence: false\n") +
+                        ft::kWithoutReviewDeadlines);
   ft::ServerProcess process(dir.Sub("data"), {"--config", config});
   REQUIRE_NOTHROW(process.Start());
   const std::string address = process.address();

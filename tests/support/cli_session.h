@@ -2,6 +2,7 @@
 #ifndef FOOTPRINT_TESTS_SUPPORT_CLI_SESSION_H_
 #define FOOTPRINT_TESTS_SUPPORT_CLI_SESSION_H_
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -12,16 +13,41 @@
 
 namespace footprint::testing {
 
+// A footprintd setting that keeps the log to what a test records: the server's own "review
+// overdue" / "paperwork overdue" appends are off (on the real clock, every child with past dates
+// would get them at some moment during the test).
+inline constexpr char kWithoutReviewDeadlines[] = "reviews:\n  record_missed_deadlines: false\n";
+
+// The text of a footprintd config file.
+struct ConfigYaml {
+  std::string text;
+};
+
 // A footprintd on 127.0.0.1:0 with its data in a fresh temporary directory.
 struct RunningServer {
   explicit RunningServer(std::vector<std::string> extra_args = {})
       : process(dir.Sub("data"), std::move(extra_args)) {
     process.Start();
   }
+  // With `config` written to a file in the directory and passed as --config.
+  explicit RunningServer(const ConfigYaml& config, std::vector<std::string> extra_args = {})
+      : process(dir.Sub("data"), WithConfig(dir, config, std::move(extra_args))) {
+    process.Start();
+  }
   const std::string& address() const { return process.address(); }
 
   TempDir dir;
   ServerProcess process;
+
+ private:
+  static std::vector<std::string> WithConfig(const TempDir& dir, const ConfigYaml& config,
+                                             std::vector<std::string> args) {
+    const std::string path = dir.Sub("footprintd.yaml");
+    std::ofstream(path) << config.text;
+    args.push_back("--config");
+    args.push_back(path);
+    return args;
+  }
 };
 
 inline CommandResult Cli(const RunningServer& server, const std::vector<std::string>& args,

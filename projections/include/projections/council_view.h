@@ -13,6 +13,7 @@
 #ifndef FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
 #define FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
 
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "projections/child_record.h"
 #include "projections/projection.h"
@@ -34,6 +36,10 @@ class CouncilView {
   std::shared_ptr<const ChildMap> Snapshot() const;
   // The position up to which the view reflects the log.
   uint64_t position() const;
+  // Waits until position() >= `position` or `timeout` passes; true if reached.
+  bool WaitFor(uint64_t position, absl::Duration timeout) const;
+  // Records that the log up to `position` holds nothing the view lacks.
+  void Advance(uint64_t position);
 
   // Rebuilds every child from the read model.
   absl::Status Reload(const eventstore::EventStore& store, const eventstore::ReadModelHandle& model,
@@ -45,6 +51,7 @@ class CouncilView {
 
  private:
   mutable std::mutex mu_;
+  mutable std::condition_variable advanced_;  // signalled when position_ grows
   std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
   uint64_t position_ = 0;                                                    // Guarded by mu_.
 };
@@ -59,7 +66,7 @@ class ChildrenProjection final : public Projection {
   std::string name() const override { return kName; }
   std::vector<std::string> event_types() const override { return AllChildEventTypes(); }
   absl::Status Apply(const v1::Event& event, ProjectionContext& context) override;
-  void Committed() override;
+  void Committed(uint64_t next_position) override;
   void Abandoned() override;
   void Reset() override;
   void CaughtUp(uint64_t next_position) override;
@@ -82,8 +89,7 @@ class ChildrenProjection final : public Projection {
   std::set<std::string> staged_;     // children touched by the batch being applied
   std::set<std::string> committed_;  // touched and committed, not yet shown in the view
   bool reload_ = true;               // the view must be reloaded whole (start-up, rebuild)
-  uint64_t position_ = 0;            // after the last committed event
-  uint64_t staged_position_ = 0;
+  uint64_t position_ = 0;            // the checkpoint after the last committed batch
 };
 
 }  // namespace footprint::projections

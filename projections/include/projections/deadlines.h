@@ -29,6 +29,12 @@
 
 namespace footprint::projections {
 
+// What the service's own appends carry: the name space of their deterministic ids, and the
+// source system and actor stored in their metadata.
+inline constexpr char kDeadlineIdNamespace[] = "footprint/deadline";
+inline constexpr char kSystemSource[] = "footprint";
+inline constexpr char kSystemActor[] = "footprint-deadlines";
+
 struct PendingDeadline {
   // Unique and stable, e.g. "challenge/A1:1/stage/2/response".
   std::string key;
@@ -45,6 +51,9 @@ class DeadlineSource {
   virtual std::vector<std::string> event_types() const = 0;
   // Updates the pending deadlines from one committed event (in log order).
   virtual absl::Status Apply(const v1::Event& event) = 0;
+  // After the engine has fed every new event: brings Pending() up to date (a source that
+  // derives its deadlines from more than the event itself does the work here, once per batch).
+  virtual absl::Status Refresh() { return absl::OkStatus(); }
   virtual std::vector<PendingDeadline> Pending() const = 0;
   // What to append now that `deadline` has passed; nullopt when it no longer applies.
   virtual absl::StatusOr<std::optional<eventstore::AppendRequest>> OnDue(

@@ -7,6 +7,7 @@
 #define FOOTPRINT_PROJECTIONS_PROJECTION_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -52,8 +53,8 @@ class Projection {
   virtual absl::Status Apply(const v1::Event& event, ProjectionContext& context) = 0;
   // Event types the projection reads (empty: every event). Others are skipped by the worker.
   virtual std::vector<std::string> event_types() const { return {}; }
-  // After a batch and its checkpoint were committed.
-  virtual void Committed() {}
+  // After a batch and its checkpoint were committed; `next_position` is the new checkpoint.
+  virtual void Committed(uint64_t /*next_position*/) {}
   // A batch was not committed (Apply or the commit failed): forget what it staged.
   virtual void Abandoned() {}
   // The read model was deleted for a rebuild.
@@ -91,6 +92,13 @@ class ProjectionWorker {
   // Allows Run or CatchUp again after Stop.
   void Resume() { stop_.store(false); }
 
+  // Called on the thread running CatchUp when the worker stops on an event it cannot apply,
+  // before status() reports it (so whoever sees the stopped status also sees what the callback
+  // did, e.g. a health change). Set before the first CatchUp.
+  void SetStoppedListener(std::function<void(const WorkerStatus&)> listener) {
+    stopped_listener_ = std::move(listener);
+  }
+
   WorkerStatus status() const;
   const eventstore::ReadModelHandle& model() const { return *model_; }
 
@@ -102,6 +110,7 @@ class ProjectionWorker {
   const size_t events_per_commit_;
   std::optional<eventstore::ReadModelHandle> model_;
   std::atomic<bool> stop_{false};
+  std::function<void(const WorkerStatus&)> stopped_listener_;
 
   mutable std::mutex mu_;
   WorkerStatus status_;  // Guarded by mu_.

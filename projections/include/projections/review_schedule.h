@@ -40,6 +40,8 @@ struct ReviewSettings {
   int report_days_before = 5;
   int recommendations_days_after = 5;
   int record_days_after = 20;
+  // Record a DeadlineMissed when a review or its paperwork is overdue (review_deadlines.h).
+  bool record_missed_deadlines = true;
   // Timeliness rating: green at or above, amber at or above, red below (percent).
   double green_percent = 95;
   double amber_percent = 87;

@@ -7,6 +7,7 @@
 #define FOOTPRINT_SERVICES_PROJECTION_HOST_H_
 
 #include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -26,6 +27,12 @@ class ProjectionHost {
                  projections::CouncilSettings settings);
   ~ProjectionHost();
 
+  // Called (from a worker's thread) with false when a worker stops on an event it cannot
+  // apply, and with true when a rebuild has made every worker healthy again. Set before Start.
+  void SetHealthListener(std::function<void(bool healthy)> listener) {
+    health_listener_ = std::move(listener);
+  }
+
   // Starts every worker: it catches up from its checkpoint, then follows the log.
   void Start();
   void Stop();
@@ -42,6 +49,14 @@ class ProjectionHost {
   // False when a worker stopped on an event it could not apply.
   bool healthy() const;
 
+  // Read-your-writes for queries: waits until the view reflects every event committed when
+  // called. OK at once while the view is being rebuilt (queries answer from the previous view
+  // meanwhile). UNAVAILABLE, naming the projection and position, when a worker has stopped on
+  // an event, or when the view is still behind after `timeout`: an answer is never silently
+  // stale.
+  absl::Status AwaitCurrentView(absl::Duration timeout = kViewWait) const;
+  static constexpr absl::Duration kViewWait = absl::Seconds(5);
+
  private:
   struct Hosted {
     std::unique_ptr<projections::Projection> projection;
@@ -56,6 +71,7 @@ class ProjectionHost {
   const Clock* const clock_;
   const projections::CouncilSettings settings_;
   projections::CouncilView view_;
+  std::function<void(bool)> health_listener_;
 
   mutable std::mutex mu_;
   std::vector<Hosted> hosted_;  // Guarded by mu_ (the vector; workers are thread-safe).

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "eventstore/event_store.h"
 #include "projections/deadlines.h"
+#include "projections/review_deadlines.h"
 #include "services/child_recorder.h"
 #include "services/config.h"
 #include "services/deadline_runner.h"
@@ -66,6 +67,7 @@ class FootprintServer {
   const projections::WorkingCalendar* calendar_ = nullptr;
   std::unique_ptr<ChildRecorder> recorder_;
   std::unique_ptr<projections::ChallengeDeadlines> challenge_deadlines_;
+  std::unique_ptr<projections::ReviewDeadlines> review_deadlines_;
   std::unique_ptr<projections::DeadlineEngine> deadline_engine_;
   std::unique_ptr<DeadlineRunner> deadline_runner_;
   std::unique_ptr<EventStoreService> event_store_service_;

@@ -1,0 +1,206 @@
+// The projection host in a real in-process server: queries see what was just recorded, the read
+// model survives a restart, and an event the children projection cannot apply stops it visibly
+// (status, health, queries) instead of being skipped.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <future>
+
+#include "catch2/catch.hpp"
+#include "eventstore/testing/manual_clock.h"
+#include "footprint/v1/intake.grpc.pb.h"
+#include "footprint/v1/queries.grpc.pb.h"
+#include "google/protobuf/unknown_field_set.h"
+#include "projections/child_record.h"
+#include "services/server.h"
+#include "temp_dir.h"
+
+namespace footprint::services {
+namespace {
+
+namespace pj = footprint::projections;
+using footprint::testing::ManualClock;
+using footprint::testing::TempDir;
+
+// 10:00 on Mon 5 January 2026: no review of a child who became looked after that week is due.
+ManualClock& Clock() {
+  static ManualClock clock(
+      absl::FromCivil(absl::CivilSecond(2026, 1, 5, 10, 0, 0), absl::UTCTimeZone()));
+  return clock;
+}
+
+std::unique_ptr<FootprintServer> StartServer(const std::string& data_dir) {
+  ServerConfig config;
+  config.data_dir = data_dir;
+  config.listen = "127.0.0.1:0";
+  auto started = FootprintServer::Start(config, &Clock());
+  INFO(started.status().ToString());
+  REQUIRE(started.ok());
+  return std::move(*started);
+}
+
+std::shared_ptr<grpc::Channel> Channel(const FootprintServer& server) {
+  return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+}
+
+v1::ChildEvent CareStarted(const std::string& child, const std::string& date) {
+  v1::ChildEvent e;
+  e.set_child_id(child);
+  e.set_occurred_on(date);
+  auto* b = e.mutable_period_of_care_started();
+  b->set_legal_status("C2");
+  b->mutable_placement()->set_type("U1");
+  b->mutable_placement()->set_provider("PR1");
+  b->set_category_of_need("N1");
+  b->set_date_of_birth("2012-03-04");
+  return e;
+}
+
+void Record(v1::Intake::Stub& intake, const std::string& child, const v1::ChildEvent& event) {
+  v1::RecordRequest request;
+  request.set_child_id(child);
+  request.set_source_system("test");
+  request.set_recorded_by("tester");
+  *request.add_events()->mutable_event() = event;
+  v1::RecordResponse response;
+  grpc::ClientContext context;
+  const grpc::Status st = intake.Record(&context, request, &response);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+}
+
+// grpc.health.v1 Check for `service` over a generic call: the status enum (SERVING = 1,
+// NOT_SERVING = 2), or -1 when the call fails.
+int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  std::string request;
+  request.push_back(0x0a);  // field 1, length-delimited
+  request.push_back(static_cast<char>(service.size()));
+  request += service;
+  grpc::Slice slice(request);
+  grpc::ByteBuffer request_buffer(&slice, 1);
+  grpc::ByteBuffer response_buffer;
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request_buffer,
+                 &response_buffer, [&done](grpc::Status status) { done.set_value(status); });
+  if (!done.get_future().get().ok()) return -1;
+  std::vector<grpc::Slice> slices;
+  if (!response_buffer.Dump(&slices).ok()) return -1;
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  google::protobuf::UnknownFieldSet fields;
+  if (!fields.ParseFromString(bytes)) return -1;
+  for (int i = 0; i < fields.field_count(); ++i) {
+    if (fields.field(i).number() == 1) return static_cast<int>(fields.field(i).varint());
+  }
+  return 0;
+}
+
+TEST_CASE("a query right after a write sees it", "[projection_host]") {
+  TempDir dir;
+  auto server = StartServer(dir.Sub("data"));
+  auto intake = v1::Intake::NewStub(Channel(*server));
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  for (int i = 0; i < 20; ++i) {
+    const std::string child = "K" + std::to_string(i);
+    Record(*intake, child, CareStarted(child, "2026-01-05"));
+    v1::ChildSummaryRequest request;
+    request.set_child_id(child);
+    request.set_as_at("2026-01-05");
+    v1::ChildSummary summary;
+    grpc::ClientContext context;
+    const grpc::Status st = queries->Child(&context, request, &summary);
+    INFO(child << ": " << st.error_message());
+    REQUIRE(st.ok());
+    CHECK(summary.looked_after());
+    // 20 working days from Mon 5 January 2026 (day 0): 6-9 January are days 1-4, then four
+    // full weeks, so Mon 2 February is day 20 (no bank holidays in between).
+    CHECK(summary.next_review().due_on() == "2026-02-02");
+  }
+}
+
+TEST_CASE("the read model and its checkpoint survive a restart", "[projection_host]") {
+  TempDir dir;
+  std::string before;
+  uint64_t log_end = 0;
+  {
+    auto server = StartServer(dir.Sub("data"));
+    auto intake = v1::Intake::NewStub(Channel(*server));
+    Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
+    Record(*intake, "B2", CareStarted("B2", "2026-01-05"));
+    auto queries = v1::Queries::NewStub(Channel(*server));
+    v1::ReviewsDueRequest request;
+    request.mutable_scope()->set_as_at("2026-01-05");
+    v1::ReviewsDueReport report;
+    grpc::ClientContext context;
+    REQUIRE(queries->ReviewsDue(&context, request, &report).ok());
+    // A1: Fri 2 January + 20 working days = Fri 30 January; B2: Mon 5 January -> Mon 2 February.
+    REQUIRE(report.items_size() == 2);
+    CHECK(report.items(0).child_id() == "A1");
+    CHECK(report.items(0).due_on() == "2026-01-30");
+    CHECK(report.items(1).due_on() == "2026-02-02");
+    before = report.SerializeAsString();
+    log_end = server->store().CommittedEnd().value;
+  }
+  auto server = StartServer(dir.Sub("data"));
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  v1::ReviewsDueRequest request;
+  request.mutable_scope()->set_as_at("2026-01-05");
+  v1::ReviewsDueReport report;
+  grpc::ClientContext context;
+  REQUIRE(queries->ReviewsDue(&context, request, &report).ok());
+  CHECK(report.SerializeAsString() == before);
+  const v1::ProjectionsStatusResponse status = server->projections().Status();
+  REQUIRE(status.projections_size() >= 1);
+  CHECK(status.projections(0).name() == "children");
+  CHECK(status.projections(0).position() == log_end);
+  CHECK(status.projections(0).lag() == 0);
+}
+
+TEST_CASE("an event the children projection cannot apply stops it visibly", "[projection_host]") {
+  TempDir dir;
+  auto server = StartServer(dir.Sub("data"));
+  // Written through the generic event store API, which does not apply the domain's rules: the
+  // second event's payload is about child B2 but sits in A1's stream.
+  eventstore::AppendRequest append;
+  append.stream = pj::ChildStream("A1");
+  append.expected = eventstore::ExpectedVersion::NoStream();
+  append.events.push_back(
+      pj::ToNewEvent(CareStarted("A1", "2026-01-02"), "", "test", "tester", ""));
+  v1::ChildEvent stray = CareStarted("B2", "2026-01-02");
+  append.events.push_back(pj::ToNewEvent(stray, "", "test", "tester", ""));
+  REQUIRE(server->store().Append(std::move(append)).ok());
+
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  v1::ReviewsDueRequest request;
+  v1::ReviewsDueReport report;
+  grpc::ClientContext context;
+  const grpc::Status st = queries->ReviewsDue(&context, request, &report);
+  CHECK(st.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(st.error_message() ==
+        "projection 'children' stopped at position 1: the payload is about child 'B2', the "
+        "stream is child 'A1' (see `footprint projections status`)");
+
+  const v1::ProjectionsStatusResponse status = server->projections().Status();
+  REQUIRE(status.projections_size() >= 1);
+  const v1::ProjectionState& children = status.projections(0);
+  CHECK(children.name() == "children");
+  CHECK_FALSE(children.healthy());
+  CHECK(children.failed_position() == 1);
+  CHECK(children.position() == 0);  // the batch holding the event was not committed
+  CHECK(children.lag() == 2);
+  CHECK(HealthOf(Channel(*server), "footprint.v1.Queries") == 2);     // NOT_SERVING
+  CHECK(HealthOf(Channel(*server), "footprint.v1.EventStore") == 1);  // SERVING
+
+  // A rebuild meets the same event again: it is never skipped.
+  auto rebuilt = server->projections().Rebuild("children");
+  CHECK(rebuilt.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_FALSE(server->projections().Status().projections(0).healthy());
+  CHECK(server->projections().Rebuild("nope").status().code() == absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace footprint::services
