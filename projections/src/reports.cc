@@ -314,6 +314,7 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
   for (const char* code : {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}) {
     (*report.mutable_participation())[code] = 0;
   }
+  report.mutable_social_worker_reports();  // present, all zero, in a period without reviews
   for (const auto& [id, child] : children) {
     if (!Passes(*child, to, filter)) continue;
     auto history = ReviewHistory(*child, to, settings.reviews, *settings.calendar);
@@ -545,9 +546,10 @@ absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::Civil
     }
     if (codes::IsSection20(child.LegalStatusOn(as_at)) && IsV2(child.LegalStatusOn(as_at))) {
       if (auto since = StretchSince(child, as_at, &IsV2)) {
-        for (const std::string& flag : Section20ItemOf(child, as_at, *since, settings).flags()) {
-          summary.add_flags(flag);
-        }
+        // Kept in a local: a range-for over a member of a temporary would read freed memory
+        // (the temporary dies before the loop body runs, until C++23).
+        const v1::Section20Item item = Section20ItemOf(child, as_at, *since, settings);
+        for (const std::string& flag : item.flags()) summary.add_flags(flag);
       }
     }
     if (CountPlacements(child, as_at).placements >= 3) {

@@ -1,0 +1,1257 @@
+// The IRO manager's reports over hand-computed timetables (shared/docs/domain.md sections 4-9
+// and 11). Every child's record is built from ChildEvents that first pass the intake rules
+// (CompleteAndValidate, which also fills a challenge's stage name and response deadline from the
+// default escalation policy), and every expected date below was counted by hand on the England &
+// Wales calendar: day 0 is the trigger day, "within N working days" is the Nth working day after
+// it, and calendar months clamp to the end of a shorter month.
+//
+// Bank holidays that matter here: 2025-12-25/26; 2026-01-01, 04-03 (Good Friday), 04-06 (Easter
+// Monday), 05-04, 05-25, 08-31, 12-25, 12-28 (substitute for Boxing Day); 2027-01-01, 08-30.
+#include "projections/reports.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "projections/child_record.h"
+#include "projections/council_view.h"
+#include "projections/escalation_policy.h"
+#include "projections/review_schedule.h"
+#include "projections/working_calendar.h"
+
+namespace footprint::projections {
+namespace {
+
+absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
+
+const WorkingCalendar& Calendar() { return WorkingCalendar::EnglandAndWales(); }
+
+const EscalationPolicy& Policy() {
+  static const EscalationPolicy policy = EscalationPolicy::Default();
+  return policy;
+}
+
+CouncilSettings Settings(const ReviewSettings& reviews = {}) {
+  CouncilSettings settings;
+  settings.reviews = reviews;
+  settings.policy = &Policy();
+  settings.calendar = &Calendar();
+  return settings;
+}
+
+v1::Placement Place(const std::string& type, const std::string& provider = "PR1",
+                    std::optional<double> miles = std::nullopt,
+                    v1::Placement::Registration registration = v1::Placement::REGISTERED) {
+  v1::Placement p;
+  p.set_type(type);
+  p.set_provider(provider);
+  p.set_registration(registration);
+  if (miles) p.set_distance_miles(*miles);
+  return p;
+}
+
+// A child's record built from events that each pass the intake rules first (a scenario that
+// could not be recorded through the service fails its REQUIRE).
+class Child {
+ public:
+  explicit Child(const std::string& id) : id_(id), record_(id) {}
+
+  Child& Start(const std::string& on, const std::string& legal_status = "C2",
+               const v1::Placement& placement = Place("U1"),
+               const std::string& date_of_birth = "2015-06-01") {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_period_of_care_started();
+    b->set_legal_status(legal_status);
+    *b->mutable_placement() = placement;
+    b->set_category_of_need("N1");
+    b->set_date_of_birth(date_of_birth);
+    return Add(e);
+  }
+  Child& End(const std::string& on, const std::string& reason = "E4A") {
+    v1::ChildEvent e = Event(on);
+    e.mutable_period_of_care_ended()->set_reason(reason);
+    return Add(e);
+  }
+  Child& Status(const std::string& on, const std::string& legal_status) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_legal_status_changed()->set_legal_status(legal_status);
+    return Add(e);
+  }
+  Child& Move(const std::string& on, const v1::Placement& placement,
+              const std::string& reason = "CARPL", bool carer_changed = true) {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_placement_changed();
+    *b->mutable_placement() = placement;
+    b->set_reason_for_change(reason);
+    b->set_carer_changed(carer_changed);
+    return Add(e);
+  }
+  Child& Review(const std::string& on, const std::string& participation = "PN1") {
+    v1::ChildEvent e = Event(on);
+    e.mutable_review_held()->set_participation(participation);
+    return Add(e);
+  }
+  Child& Iro(const std::string& on, const std::string& iro_id, const std::string& team) {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_iro_allocated();
+    b->set_iro_id(iro_id);
+    b->set_iro_name("IRO " + iro_id);
+    b->set_team(team);
+    return Add(e);
+  }
+  Child& SocialWorkerReport(const std::string& on, const std::string& review_date) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_social_worker_report_received()->set_review_date(review_date);
+    return Add(e);
+  }
+  Child& Recommendations(const std::string& on, const std::string& review_date) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_recommendations_issued()->set_review_date(review_date);
+    return Add(e);
+  }
+  Child& RecordDistributed(const std::string& on, const std::string& review_date) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_review_record_distributed()->set_review_date(review_date);
+    return Add(e);
+  }
+  Child& Midway(const std::string& on) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_midway_review_completed();
+    return Add(e);
+  }
+  Child& Consent(const std::string& on, v1::Section20ConsentRecorded::Consenter by =
+                                            v1::Section20ConsentRecorded::PARENT) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_section20_consent_recorded()->set_consented_by(by);
+    return Add(e);
+  }
+  Child& ConsentWithdrawn(const std::string& on, bool removal_requested) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_section20_consent_withdrawn()->set_removal_requested(removal_requested);
+    return Add(e);
+  }
+  Child& Plan(const std::string& on, v1::PermanencePlanRecorded::Plan plan) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_permanence_plan_recorded()->set_plan(plan);
+    return Add(e);
+  }
+  Child& Plo(const std::string& on) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_plo_started();
+    return Add(e);
+  }
+  // Raised at `stage` (empty: informal).
+  Child& Raise(const std::string& on, const std::string& challenge_id, const std::string& iro_id,
+               const std::string& theme, const std::string& stage = "") {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_challenge_raised();
+    b->set_challenge_id(challenge_id);
+    b->set_iro_id(iro_id);
+    b->set_theme(theme);
+    b->set_issue("issue " + challenge_id);
+    if (!stage.empty()) b->mutable_stage()->set_name(stage);
+    return Add(e);
+  }
+  // To the next stage.
+  Child& Escalate(const std::string& on, const std::string& challenge_id) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_challenge_escalated()->set_challenge_id(challenge_id);
+    return Add(e);
+  }
+  Child& Respond(const std::string& on, const std::string& challenge_id) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_challenge_responded()->set_challenge_id(challenge_id);
+    e.mutable_challenge_responded()->set_response("we will act");
+    return Add(e);
+  }
+  Child& Resolve(const std::string& on, const std::string& challenge_id) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_challenge_resolved()->set_challenge_id(challenge_id);
+    e.mutable_challenge_resolved()->set_outcome("plan agreed");
+    return Add(e);
+  }
+  Child& Withdraw(const std::string& on, const std::string& challenge_id) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_challenge_withdrawn()->set_challenge_id(challenge_id);
+    return Add(e);
+  }
+  Child& Cafcass(const std::string& on, const std::string& challenge_id) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_cafcass_referral_made()->set_challenge_id(challenge_id);
+    e.mutable_cafcass_referral_made()->set_reason("no progress");
+    return Add(e);
+  }
+
+  const std::string& id() const { return id_; }
+  const ChildRecord& record() const { return record_; }
+
+ private:
+  v1::ChildEvent Event(const std::string& on) const {
+    v1::ChildEvent e;
+    e.set_child_id(id_);
+    e.set_occurred_on(on);
+    return e;
+  }
+  Child& Add(v1::ChildEvent e) {
+    ValidationContext context;
+    context.today = D(2030, 12, 31);
+    context.policy = &Policy();
+    context.calendar = &Calendar();
+    const absl::Status valid = CompleteAndValidate(record_, &e, "event", context);
+    INFO(e.ShortDebugString());
+    INFO(valid.ToString());
+    REQUIRE(valid.ok());
+    record_.Add("e" + std::to_string(next_++), e);
+    const absl::Status consistent = record_.Consistency();
+    INFO(consistent.ToString());
+    REQUIRE(consistent.ok());
+    return *this;
+  }
+
+  std::string id_;
+  ChildRecord record_;
+  int next_ = 0;
+};
+
+ChildMap Council(std::initializer_list<const Child*> children) {
+  ChildMap map;
+  for (const Child* child : children) {
+    map[child->id()] = std::make_shared<const ChildRecord>(child->record());
+  }
+  return map;
+}
+
+template <typename Items>
+std::vector<std::string> ChildIds(const Items& items) {
+  std::vector<std::string> ids;
+  for (const auto& item : items) ids.push_back(item.child_id());
+  return ids;
+}
+
+template <typename Items>
+auto FindChild(const Items& items, const std::string& child_id) {
+  for (const auto& item : items) {
+    if (item.child_id() == child_id) return item;
+  }
+  FAIL("no item for child " << child_id);
+  return *items.begin();
+}
+
+v1::ReviewsDueReport Due(const ChildMap& children, absl::CivilDay as_at, int within_days,
+                         bool overdue_only = false, const ReportFilter& filter = {},
+                         const CouncilSettings& settings = Settings()) {
+  auto report = ReviewsDue(children, as_at, within_days, overdue_only, filter, settings);
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+v1::TimelinessReport Held(const ChildMap& children, absl::CivilDay from, absl::CivilDay to,
+                          const ReportFilter& filter = {},
+                          const CouncilSettings& settings = Settings()) {
+  auto report = Timeliness(children, from, to, filter, settings);
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+v1::EscalationReport Open(const ChildMap& children, absl::CivilDay as_at, absl::CivilDay from,
+                          absl::CivilDay to, const ReportFilter& filter = {}) {
+  auto report = Escalations(children, as_at, from, to, filter, Settings());
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+v1::Section20Report S20(const ChildMap& children, absl::CivilDay as_at,
+                        std::optional<absl::CivilDay> from = std::nullopt,
+                        const ReportFilter& filter = {}) {
+  auto report = Section20(children, as_at, from, filter, Settings());
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+v1::PlacementReport Stability(const ChildMap& children, absl::CivilDay as_at,
+                              const ReportFilter& filter = {}) {
+  auto report = Placements(children, as_at, filter, Settings());
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+std::vector<std::string> Strings(const google::protobuf::RepeatedPtrField<std::string>& list) {
+  return std::vector<std::string>(list.begin(), list.end());
+}
+
+int Count(const google::protobuf::Map<std::string, int32_t>& map, const std::string& key) {
+  auto it = map.find(key);
+  return it == map.end() ? 0 : it->second;
+}
+
+// --- 1. Looked after the day before a bank holiday weekend ------------------------------------
+
+TEST_CASE("looked after the day before Easter: the first review is due after 20 working days",
+          "[reports]") {
+  Child a("A");
+  a.Start("2026-04-02");  // Thursday, the day before Good Friday
+  const ChildMap council = Council({&a});
+  // Day 0 Thu 2 Apr. Fri 3 (Good Friday), Sat 4, Sun 5, Mon 6 (Easter Monday) do not count:
+  // Tue 7 = 1, Wed 8 = 2, Thu 9 = 3, Fri 10 = 4; Mon 13 - Fri 17 = 5-9; Mon 20 - Fri 24 = 10-14;
+  // Mon 27 - Thu 30 = 15-18; Fri 1 May = 19; Mon 4 May (early May bank holiday) does not count;
+  // Tue 5 May = 20. 33 days after 2 April.
+  const v1::ReviewsDueReport due = Due(council, D(2026, 4, 2), 33);
+  REQUIRE(due.items_size() == 1);
+  const v1::ReviewDueItem& item = due.items(0);
+  CHECK(item.child_id() == "A");
+  CHECK(item.due_on() == "2026-05-05");
+  CHECK(item.rule() == "1st review: 20 working days from 2026-04-02");
+  CHECK(item.review_number() == 1);
+  CHECK(item.period_start() == "2026-04-02");
+  CHECK(item.last_review().empty());
+  CHECK(item.days_until_due() == 33);
+  CHECK_FALSE(item.overdue());
+  // One day short of the due date is outside a 32-day window.
+  CHECK(Due(council, D(2026, 4, 2), 32).items_size() == 0);
+
+  SECTION("with the council's 28-days setting") {
+    ReviewSettings days28;
+    days28.first_review = ReviewSettings::FirstReview::kTwentyEightDays;
+    // 2 April + 28 calendar days = Thu 30 April (bank holidays make no difference).
+    const v1::ReviewsDueReport report =
+        Due(council, D(2026, 4, 2), 28, false, {}, Settings(days28));
+    REQUIRE(report.items_size() == 1);
+    CHECK(report.items(0).due_on() == "2026-04-30");
+    CHECK(report.items(0).rule() == "1st review: 28 days from 2026-04-02");
+    CHECK(report.items(0).days_until_due() == 28);
+    // As at Fri 1 May it is overdue by one day.
+    const v1::ReviewsDueReport late = Due(council, D(2026, 5, 1), 0, true, {}, Settings(days28));
+    REQUIRE(late.items_size() == 1);
+    CHECK(late.items(0).overdue());
+    CHECK(late.items(0).days_until_due() == -1);
+    // Under the default rule it is not overdue then (due 5 May).
+    CHECK(Due(council, D(2026, 5, 1), 0, true).items_size() == 0);
+  }
+}
+
+// --- 2 and 3. An early review pulls the cycle forward; a late one re-anchors it --------------
+
+// Looked after Mon 5 Jan 2026: 1st due Mon 2 Feb (Tue 6 - Fri 9 = 4, 12-16 = 9, 19-23 = 14,
+// 26-30 = 19, Mon 2 Feb = 20). Held early on Tue 20 Jan, so the 2nd is due 3 months after it:
+// Mon 20 Apr (not 2 May). Held late on Tue 5 May, so the 3rd is due 6 months after that:
+// Thu 5 Nov (not 20 Oct).
+Child EarlyThenLate() {
+  Child t1("T1");
+  t1.Start("2026-01-05")
+      .Iro("2026-01-05", "iro-1", "North")
+      // Report on Tue 13 Jan: Wed 14, Thu 15, Fri 16, Mon 19, Tue 20 = 5 working days before.
+      .SocialWorkerReport("2026-01-13", "2026-01-20")
+      .Review("2026-01-20", "PN1")
+      // Recommendations due 5 WD after Tue 20 Jan = Tue 27 Jan: issued that day, in time.
+      .Recommendations("2026-01-27", "2026-01-20")
+      // Record due 20 WD after Tue 20 Jan: 21-23 = 3, 26-30 = 8, 2-6 Feb = 13, 9-13 = 18,
+      // Mon 16 = 19, Tue 17 Feb = 20: distributed that day, in time.
+      .RecordDistributed("2026-02-17", "2026-01-20")
+      .Midway("2026-03-16")
+      // Report on Tue 28 Apr: Wed 29, Thu 30, Fri 1 May, (Mon 4 May bank holiday), Tue 5 May
+      // = 4 working days before (7 calendar days; 5 if the bank holiday were counted).
+      .SocialWorkerReport("2026-04-28", "2026-05-05")
+      .Review("2026-05-05", "PN5")
+      // Recommendations due 5 WD after Tue 5 May: 6, 7, 8, 11, Tue 12 May.
+      .Recommendations("2026-05-12", "2026-05-05")
+      // Record due 20 WD after Tue 5 May: 6-8 = 3, 11-15 = 8, 18-22 = 13, (Mon 25 May bank
+      // holiday), 26-29 = 17, Mon 1 Jun = 18, Tue 2 = 19, Wed 3 Jun = 20: in time on the day.
+      .RecordDistributed("2026-06-03", "2026-05-05")
+      .Midway("2026-08-03");
+  return t1;
+}
+
+TEST_CASE("an early review pulls the next due date forward to 3 months after it", "[reports]") {
+  // As at 1 April (before the 2nd review) the 2nd is due 20 April, 19 days on.
+  Child upto_april("T1");
+  upto_april.Start("2026-01-05").Iro("2026-01-05", "iro-1", "North").Review("2026-01-20");
+  const v1::ReviewsDueReport due = Due(Council({&upto_april}), D(2026, 4, 1), 30);
+  REQUIRE(due.items_size() == 1);
+  CHECK(due.items(0).due_on() == "2026-04-20");
+  CHECK(due.items(0).rule() == "2nd review: 3 months after the review on 2026-01-20");
+  CHECK(due.items(0).review_number() == 2);
+  CHECK(due.items(0).last_review() == "2026-01-20");
+  CHECK(due.items(0).days_until_due() == 19);
+  // As at 21 April, with no 2nd review yet, it is overdue by one day.
+  const v1::ReviewsDueReport overdue = Due(Council({&upto_april}), D(2026, 4, 21), 0, true);
+  REQUIRE(overdue.items_size() == 1);
+  CHECK(overdue.items(0).due_on() == "2026-04-20");
+  CHECK(overdue.items(0).days_until_due() == -1);
+  CHECK(overdue.items(0).overdue());
+}
+
+TEST_CASE("a late review re-anchors the cycle and is not counted in time", "[reports]") {
+  const Child t1 = EarlyThenLate();
+  const ChildMap council = Council({&t1});
+  // After the late review: the 3rd review 6 months after Tue 5 May = Thu 5 Nov.
+  const v1::ReviewsDueReport due = Due(council, D(2026, 10, 6), 30);
+  REQUIRE(due.items_size() == 1);
+  CHECK(due.items(0).due_on() == "2026-11-05");
+  CHECK(due.items(0).rule() == "3rd review: 6 months after the review on 2026-05-05");
+  CHECK(due.items(0).review_number() == 3);
+  CHECK(due.items(0).last_review() == "2026-05-05");
+  CHECK(due.items(0).days_until_due() == 30);
+  // Overdue from Fri 6 Nov, not on the due date itself.
+  CHECK(Due(council, D(2026, 11, 5), 0, true).items_size() == 0);
+  CHECK(Due(council, D(2026, 11, 6), 0, true).items_size() == 1);
+
+  const v1::TimelinessReport held = Held(council, D(2026, 1, 1), D(2026, 6, 30));
+  CHECK(held.reviews_held() == 2);
+  CHECK(held.reviews_in_time() == 1);
+  CHECK(held.percent_in_time() == Approx(50.0));
+  CHECK(held.rating() == "red");
+  CHECK(held.children_reviewed() == 1);
+  CHECK(held.children_all_in_time() == 0);  // one late review makes the child late
+  CHECK(held.percent_children_in_time() == Approx(0.0));
+  REQUIRE(held.reviews_size() == 2);
+  const v1::HeldReviewItem& early = held.reviews(0);
+  CHECK(early.held_on() == "2026-01-20");
+  CHECK(early.due_on() == "2026-02-02");
+  CHECK(early.in_time());
+  CHECK(early.review_number() == 1);
+  CHECK(early.report_working_days_before() == 5);
+  CHECK(early.recommendations_on() == "2026-01-27");
+  CHECK(early.recommendations_in_time());
+  CHECK(early.record_on() == "2026-02-17");
+  CHECK(early.record_in_time());
+  const v1::HeldReviewItem& late = held.reviews(1);
+  CHECK(late.held_on() == "2026-05-05");
+  CHECK(late.due_on() == "2026-04-20");
+  CHECK(late.rule() == "2nd review: 3 months after the review on 2026-01-20");
+  CHECK_FALSE(late.in_time());
+  CHECK(late.review_number() == 2);
+  CHECK(late.participation() == "PN5");
+  CHECK(late.report_working_days_before() == 4);
+  CHECK(late.recommendations_in_time());
+  CHECK(late.record_in_time());
+}
+
+// --- Timeliness figures over a period -----------------------------------------------------------
+
+TEST_CASE("timeliness over a period: in time, RAG, participation, paperwork", "[reports]") {
+  const Child t1 = EarlyThenLate();  // 20 Jan in time, 5 May late; midway reviews Mar and Aug
+  // T2, under 4 (PN0), looked after Mon 2 Mar 2026: 1st due 20 WD later = Mon 30 Mar (3-6 = 4,
+  // 9-13 = 9, 16-20 = 14, 23-27 = 19, Mon 30 = 20). Held on the due date: in time. 2nd due
+  // 3 months later = Tue 30 Jun: held on the due date, in time.
+  Child t2("T2");
+  t2.Start("2026-03-02", "C1", Place("U1"), "2024-01-01")
+      .Iro("2026-03-02", "iro-1", "North")
+      .SocialWorkerReport("2026-03-30", "2026-03-30")  // same day
+      .Review("2026-03-30", "PN0")
+      // 5 WD after Mon 30 Mar: Tue 31 = 1, Wed 1 Apr = 2, Thu 2 = 3, (Good Friday, Easter
+      // Monday), Tue 7 = 4, Wed 8 Apr = 5: issued on the deadline, in time.
+      .Recommendations("2026-04-08", "2026-03-30")
+      .Review("2026-06-30", "PN0")
+      .SocialWorkerReport("2026-07-01", "2026-06-30")  // the day after the review
+      // 5 WD after Tue 30 Jun: 1, 2, 3, 6, Tue 7 Jul. Issued Wed 8 Jul: late.
+      .Recommendations("2026-07-08", "2026-06-30");
+  // T3, looked after Mon 11 May 2026: 1st due 20 WD later: 12-15 = 4, 18-22 = 9, (Mon 25 May),
+  // 26-29 = 13, 1-5 Jun = 18, Mon 8 = 19, Tue 9 Jun = 20. Not held by 30 June: the child is
+  // counted as reviewed late although no review was held.
+  Child t3("T3");
+  t3.Start("2026-05-11").Iro("2026-05-11", "iro-2", "South");
+  // T4, looked after Mon 6 Oct 2025: 1st due Mon 3 Nov, held Thu 30 Oct; 2nd due 3 months later
+  // = Sat 31 Jan 2026, held Thu 29 Jan (in time, the only review in the period); no report.
+  Child t4("T4");
+  t4.Start("2025-10-06")
+      .Iro("2025-10-06", "iro-2", "South")
+      .Review("2025-10-30", "PN1")
+      .Review("2026-01-29", "PN7");
+  const ChildMap council = Council({&t1, &t2, &t3, &t4});
+
+  const v1::TimelinessReport held = Held(council, D(2026, 1, 1), D(2026, 6, 30));
+  // Reviews in the period: T1 20 Jan (in time), 5 May (late); T2 30 Mar, 30 Jun (in time);
+  // T4 29 Jan (in time). 4 of 5 = 80%: red (below amber 87).
+  CHECK(held.reviews_held() == 5);
+  CHECK(held.reviews_in_time() == 4);
+  CHECK(held.percent_in_time() == Approx(80.0));
+  CHECK(held.rating() == "red");
+  // Per child: T1 late, T2 all in time, T3 missed its review due 9 June, T4 all in time.
+  CHECK(held.children_reviewed() == 4);
+  CHECK(held.children_all_in_time() == 2);
+  CHECK(held.percent_children_in_time() == Approx(50.0));
+  CHECK(Count(held.participation(), "PN0") == 2);
+  CHECK(Count(held.participation(), "PN1") == 1);
+  CHECK(Count(held.participation(), "PN5") == 1);
+  CHECK(Count(held.participation(), "PN7") == 1);
+  CHECK(Count(held.participation(), "PN2") == 0);
+  CHECK(held.participation().size() == 8);  // every code listed, zeros included
+  // Social worker reports: T1 5 WD before, T1 4 WD before, T2 same day, T2 after, T4 none.
+  const v1::ReportTimeliness& reports = held.social_worker_reports();
+  CHECK(reports.five_or_more_days_before() == 1);
+  CHECK(reports.one_to_four_days_before() == 1);
+  CHECK(reports.same_day() == 1);
+  CHECK(reports.after() == 1);
+  CHECK(reports.not_received() == 1);
+  // Recommendations in time: T1 both, T2 30 Mar (not 30 Jun) = 3. Records: T1 both = 2.
+  CHECK(held.recommendations_in_time() == 3);
+  CHECK(held.records_in_time() == 2);
+  // Midway reviews in the period: T1's on 16 March (not 3 August).
+  CHECK(held.midway_reviews() == 1);
+  CHECK(FindChild(held.reviews(), "T2").report_working_days_before() == 0);
+
+  SECTION("one IRO's children") {
+    ReportFilter iro1;
+    iro1.iro = "iro-1";
+    const v1::TimelinessReport mine = Held(council, D(2026, 1, 1), D(2026, 6, 30), iro1);
+    CHECK(mine.reviews_held() == 4);  // T1 and T2
+    CHECK(mine.reviews_in_time() == 3);
+    CHECK(mine.percent_in_time() == Approx(75.0));
+    CHECK(mine.children_reviewed() == 2);
+    CHECK(mine.children_all_in_time() == 1);
+  }
+  SECTION("one team's children") {
+    ReportFilter south;
+    south.team = "South";
+    const v1::TimelinessReport team = Held(council, D(2026, 1, 1), D(2026, 6, 30), south);
+    CHECK(team.reviews_held() == 1);       // T4
+    CHECK(team.children_reviewed() == 2);  // T4, and T3 with its missed review
+    CHECK(team.children_all_in_time() == 1);
+    CHECK(team.percent_in_time() == Approx(100.0));
+    CHECK(team.rating() == "green");
+  }
+  SECTION("a period with no reviews has no rating") {
+    const v1::TimelinessReport none = Held(council, D(2026, 7, 1), D(2026, 7, 31));
+    CHECK(none.reviews_held() == 0);
+    CHECK(none.rating().empty());
+  }
+}
+
+// `in_time` children reviewed on their due date (Mon 2 Feb 2026, 20 WD after Mon 5 Jan) and
+// `late` children the day after.
+ChildMap FebruaryReviews(int in_time, int late) {
+  std::vector<Child> children;
+  for (int i = 0; i < in_time + late; ++i) {
+    Child child("R" + std::to_string(i));
+    child.Start("2026-01-05").Review(i < in_time ? "2026-02-02" : "2026-02-03");
+    children.push_back(std::move(child));
+  }
+  ChildMap map;
+  for (const Child& child : children) {
+    map[child.id()] = std::make_shared<const ChildRecord>(child.record());
+  }
+  return map;
+}
+
+TEST_CASE("timeliness rating against the council's thresholds: green 95, amber 87", "[reports]") {
+  const auto rating = [](int in_time, int late, const CouncilSettings& settings = Settings()) {
+    const v1::TimelinessReport report =
+        Held(FebruaryReviews(in_time, late), D(2026, 2, 1), D(2026, 2, 28), {}, settings);
+    REQUIRE(report.reviews_held() == in_time + late);
+    CHECK(report.reviews_in_time() == in_time);
+    CHECK(report.children_all_in_time() == in_time);
+    return report.rating();
+  };
+  CHECK(rating(95, 5) == "green");  // 95.0% exactly
+  CHECK(rating(94, 6) == "amber");
+  CHECK(rating(87, 13) == "amber");  // 87.0% exactly
+  CHECK(rating(86, 14) == "red");
+  ReviewSettings lenient;
+  lenient.green_percent = 90;
+  lenient.amber_percent = 80;
+  CHECK(rating(94, 6, Settings(lenient)) == "green");
+  CHECK(rating(86, 14, Settings(lenient)) == "amber");
+}
+
+// --- 4. A new period of care restarts the cycle -----------------------------------------------
+
+TEST_CASE("a new period of care restarts the cycle at 20 working days", "[reports]") {
+  Child n("N");
+  // 1st period from Mon 3 Nov 2025: 1st due Mon 1 Dec, held Fri 28 Nov; 2nd held Fri 20 Feb.
+  // Care ends Tue 31 Mar. A 2nd period starts Fri 22 May 2026: 20 WD from it: (Mon 25 May bank
+  // holiday), Tue 26 - Fri 29 = 4, 1-5 Jun = 9, 8-12 = 14, 15-19 = 19, Mon 22 Jun = 20.
+  // Carrying the old cycle on would have given 20 Aug (6 months after 20 Feb).
+  n.Start("2025-11-03")
+      .Review("2025-11-28")
+      .Review("2026-02-20")
+      .End("2026-03-31")
+      .Start("2026-05-22", "C1");
+  const ChildMap council = Council({&n});
+  // Between the periods the child is in no list, whatever the window.
+  CHECK(Due(council, D(2026, 4, 15), 365).items_size() == 0);
+  CHECK(Due(council, D(2026, 4, 15), 0, true).items_size() == 0);
+
+  const v1::ReviewsDueReport due = Due(council, D(2026, 5, 22), 31);
+  REQUIRE(due.items_size() == 1);
+  CHECK(due.items(0).due_on() == "2026-06-22");
+  CHECK(due.items(0).rule() == "1st review: 20 working days from 2026-05-22");
+  CHECK(due.items(0).review_number() == 1);
+  CHECK(due.items(0).period_start() == "2026-05-22");
+  CHECK(due.items(0).last_review().empty());  // the reviews of the 1st period do not count
+  CHECK(due.items(0).days_until_due() == 31);
+
+  // A review on 22 June is in time, as the 1st of the new period.
+  n.Review("2026-06-22");
+  const v1::TimelinessReport held = Held(Council({&n}), D(2026, 6, 1), D(2026, 6, 30));
+  REQUIRE(held.reviews_size() == 1);
+  CHECK(held.reviews(0).due_on() == "2026-06-22");
+  CHECK(held.reviews(0).review_number() == 1);
+  CHECK(held.reviews(0).in_time());
+  // The 2nd of the new period: 3 months after 22 June = 22 September.
+  const v1::ReviewsDueReport next = Due(Council({&n}), D(2026, 9, 1), 21);
+  REQUIRE(next.items_size() == 1);
+  CHECK(next.items(0).due_on() == "2026-09-22");
+  CHECK(next.items(0).review_number() == 2);
+}
+
+// --- 5. Month-end clamping ----------------------------------------------------------------------
+
+TEST_CASE("reviews due after month-end reviews clamp to the end of a shorter month", "[reports]") {
+  // K1 looked after Mon 2 Aug 2027: 20 WD = 3-6 = 4, 9-13 = 9, 16-20 = 14, 23-27 = 19,
+  // (Mon 30 Aug bank holiday), Tue 31 Aug = 20. Held on Tue 31 Aug: 2nd due 31 Aug + 3 months
+  // = 30 Nov (no 31 Nov).
+  Child k1("K1");
+  k1.Start("2027-08-02").Review("2027-08-31");
+  const v1::ReviewsDueReport three = Due(Council({&k1}), D(2027, 11, 1), 29);
+  REQUIRE(three.items_size() == 1);
+  CHECK(three.items(0).due_on() == "2027-11-30");
+  CHECK(three.items(0).days_until_due() == 29);
+  CHECK(Due(Council({&k1}), D(2027, 11, 1), 28).items_size() == 0);
+
+  // K2: 1st review Fri 25 Jun 2027, 2nd Tue 31 Aug 2027 (early: due 25 Sep): 3rd due 31 Aug +
+  // 6 months = 29 Feb 2028 (a leap year; not 2 March).
+  Child k2("K2");
+  k2.Start("2027-06-01").Review("2027-06-25").Review("2027-08-31");
+  const v1::ReviewsDueReport leap = Due(Council({&k2}), D(2028, 2, 1), 28);
+  REQUIRE(leap.items_size() == 1);
+  CHECK(leap.items(0).due_on() == "2028-02-29");
+  CHECK(leap.items(0).rule() == "3rd review: 6 months after the review on 2027-08-31");
+  CHECK(leap.items(0).days_until_due() == 28);
+
+  // K3: 2nd review Thu 31 Aug 2028: 3rd due 28 Feb 2029.
+  Child k3("K3");
+  k3.Start("2028-06-05").Review("2028-06-30").Review("2028-08-31");
+  const v1::ReviewsDueReport plain = Due(Council({&k3}), D(2029, 2, 1), 27);
+  REQUIRE(plain.items_size() == 1);
+  CHECK(plain.items(0).due_on() == "2029-02-28");
+  CHECK(plain.items(0).days_until_due() == 27);
+
+  // The review history agrees: K1's review on 31 Aug was on its due date, so in time.
+  const v1::TimelinessReport held = Held(Council({&k1, &k2}), D(2027, 8, 1), D(2027, 8, 31));
+  CHECK(held.reviews_held() == 2);
+  CHECK(held.reviews_in_time() == 2);
+  CHECK(FindChild(held.reviews(), "K1").due_on() == "2027-08-31");
+  CHECK(FindChild(held.reviews(), "K2").due_on() == "2027-09-25");
+}
+
+// --- 6. A placement move, with and without the post-move setting --------------------------------
+
+// Both looked after Mon 7 Sep 2026 (1st due Mon 5 Oct), reviewed Fri 2 Oct: 2nd due 3 months
+// after = Sat 2 Jan 2027.
+// M1 moves Fri 4 Dec 2026: 20 WD later = 7-11 = 5, 14-18 = 10, 21-24 = 14, (25 and 28 Dec),
+// 29-31 = 17, (1 Jan), Mon 4 = 18, Tue 5 = 19, Wed 6 Jan = 20: later than 2 Jan, so no change;
+// 28 days later = Fri 1 Jan 2027: one day earlier than 2 Jan, so it applies.
+// M2 moves Mon 30 Nov 2026: 20 WD later = 1-4 Dec = 4, 7-11 = 9, 14-18 = 14, 21-24 = 18,
+// (25 and 28 Dec), Tue 29 = 19, Wed 30 Dec = 20; 28 days later = Mon 28 Dec.
+ChildMap Movers() {
+  Child m1("M1");
+  m1.Start("2026-09-07").Review("2026-10-02").Move("2026-12-04", Place("U4", "PR4"));
+  Child m2("M2");
+  m2.Start("2026-09-07").Review("2026-10-02").Move("2026-11-30", Place("U4", "PR4"));
+  return Council({&m1, &m2});
+}
+
+TEST_CASE("reviews due after a placement move come forward only with the post-move setting",
+          "[reports]") {
+  const ChildMap council = Movers();
+  const absl::CivilDay as_at = D(2026, 12, 4);
+
+  SECTION("setting off: 3 months after the last review for both") {
+    const v1::ReviewsDueReport due = Due(council, as_at, 60);
+    REQUIRE(due.items_size() == 2);
+    for (const v1::ReviewDueItem& item : due.items()) {
+      CHECK(item.due_on() == "2027-01-02");
+      CHECK(item.rule() == "2nd review: 3 months after the review on 2026-10-02");
+      CHECK(item.days_until_due() == 29);
+    }
+  }
+  SECTION("20 working days after a move") {
+    ReviewSettings wd;
+    wd.post_move = ReviewSettings::PostMove::kTwentyWorkingDays;
+    const v1::ReviewsDueReport due = Due(council, as_at, 60, false, {}, Settings(wd));
+    REQUIRE(due.items_size() == 2);
+    CHECK(ChildIds(due.items()) == std::vector<std::string>{"M2", "M1"});  // by due date
+    CHECK(due.items(0).due_on() == "2026-12-30");
+    CHECK(due.items(0).rule() ==
+          "2nd review: 20 working days after the placement move on 2026-11-30");
+    CHECK(due.items(0).days_until_due() == 26);
+    CHECK(due.items(1).due_on() == "2027-01-02");  // 6 Jan would be later: unchanged
+    CHECK(due.items(1).rule() == "2nd review: 3 months after the review on 2026-10-02");
+    // As at 31 Dec M2 is overdue under the setting, and not without it.
+    const v1::ReviewsDueReport overdue = Due(council, D(2026, 12, 31), 0, true, {}, Settings(wd));
+    CHECK(ChildIds(overdue.items()) == std::vector<std::string>{"M2"});
+    CHECK(Due(council, D(2026, 12, 31), 0, true).items_size() == 0);
+  }
+  SECTION("28 days after a move") {
+    ReviewSettings days;
+    days.post_move = ReviewSettings::PostMove::kTwentyEightDays;
+    const v1::ReviewsDueReport due = Due(council, as_at, 60, false, {}, Settings(days));
+    REQUIRE(due.items_size() == 2);
+    CHECK(FindChild(due.items(), "M2").due_on() == "2026-12-28");
+    CHECK(FindChild(due.items(), "M1").due_on() == "2027-01-01");
+    CHECK(FindChild(due.items(), "M1").rule() ==
+          "2nd review: 28 days after the placement move on 2026-12-04");
+  }
+}
+
+TEST_CASE("a review held after the post-move due date is late only with the setting", "[reports]") {
+  Child m2("M2");
+  m2.Start("2026-09-07")
+      .Review("2026-10-02")
+      .Move("2026-11-30", Place("U4", "PR4"))
+      .Review("2026-12-31");  // Thu 31 Dec
+  const ChildMap council = Council({&m2});
+  const v1::TimelinessReport off = Held(council, D(2026, 12, 1), D(2026, 12, 31));
+  REQUIRE(off.reviews_size() == 1);
+  CHECK(off.reviews(0).due_on() == "2027-01-02");
+  CHECK(off.reviews(0).in_time());
+  ReviewSettings wd;
+  wd.post_move = ReviewSettings::PostMove::kTwentyWorkingDays;
+  const v1::TimelinessReport on = Held(council, D(2026, 12, 1), D(2026, 12, 31), {}, Settings(wd));
+  REQUIRE(on.reviews_size() == 1);
+  CHECK(on.reviews(0).due_on() == "2026-12-30");
+  CHECK_FALSE(on.reviews(0).in_time());
+  CHECK(on.reviews_in_time() == 0);
+}
+
+// --- 7. Section 20 ------------------------------------------------------------------------------
+
+// As at Mon 12 Oct 2026:
+// S1 born 1 Mar 2023 (aged 3), V2 since Mon 12 Jan 2026 = 273 days (9 months), no consent, no
+//   plan: under 5 for more than 8 weeks (56 days), more than 6 months (12 Jul) without a plan,
+//   no consent.
+// S2 born 1 Mar 2022 (aged 4), V2 since Mon 2 Feb 2026 = 252 days, consent on 2 Feb and a plan
+//   on 1 May: only the under-5 flag.
+// S3 aged 16, V2 since Tue 1 Sep, consent then withdrawn with a removal request on 12 Oct.
+// S4 V2 from Mon 2 Mar to Sun 9 Aug, C2 from Mon 10 Aug: left s20 inside a range from 1 Aug.
+// S5 V2 from Mon 1 Jun, care ended Wed 30 Sep: left s20 inside the range.
+// S6 V2 from Mon 2 Feb, care ended Fri 31 Jul: before the range.
+// B1 V3 (short breaks) since Mon 11 May.
+struct Section20Council {
+  Child s1{"S1"}, s2{"S2"}, s3{"S3"}, s4{"S4"}, s5{"S5"}, s6{"S6"}, b1{"B1"};
+  Section20Council() {
+    // 1st review: day 0 is Tue 13 Jan (24 hours after accommodation); 20 WD = Tue 10 Feb. 2nd
+    // held Fri 8 May; 3rd due 6 months later = Sun 8 Nov. Reviews are PN0: under 4.
+    s1.Start("2026-01-12", "V2", Place("U1"), "2023-03-01")
+        .Iro("2026-01-12", "iro-1", "North")
+        .Review("2026-02-10", "PN0")
+        .Review("2026-05-08", "PN0");
+    s2.Start("2026-02-02", "V2", Place("U1"), "2022-03-01")
+        .Iro("2026-02-02", "iro-2", "South")
+        .Consent("2026-02-02")
+        .Plan("2026-05-01", v1::PermanencePlanRecorded::RETURN_HOME);
+    s3.Start("2026-09-01", "V2", Place("K2"), "2010-05-05")
+        .Consent("2026-09-01")
+        .ConsentWithdrawn("2026-10-12", true);
+    s4.Start("2026-03-02", "V2", Place("U1"), "2012-01-01")
+        .Plo("2026-07-01")
+        .Status("2026-08-10", "C2");
+    s5.Start("2026-06-01", "V2", Place("U1"), "2010-01-01")
+        .Consent("2026-06-01", v1::Section20ConsentRecorded::CHILD_AGED_16_OR_17)
+        .End("2026-09-30");
+    s6.Start("2026-02-02", "V2", Place("U1"), "2012-01-01").End("2026-07-31");
+    b1.Start("2026-05-11", "V3", Place("U1"), "2016-01-01");
+  }
+  ChildMap council() const { return Council({&s1, &s2, &s3, &s4, &s5, &s6, &b1}); }
+};
+
+TEST_CASE("section 20: a child aged 3 in s20 for 9 months is flagged", "[reports]") {
+  const Section20Council c;
+  const v1::Section20Report report = S20(c.council(), D(2026, 10, 12));
+  CHECK(ChildIds(report.children()) == std::vector<std::string>{"S1", "S2", "S3"});
+  CHECK(ChildIds(report.short_breaks()) == std::vector<std::string>{"B1"});
+  CHECK(report.flagged() == 3);
+
+  const v1::Section20Item s1 = FindChild(report.children(), "S1");
+  CHECK(s1.legal_status() == "V2");
+  CHECK(s1.s20_since() == "2026-01-12");
+  CHECK(s1.days_in_s20() == 273);
+  CHECK(s1.age() == 3);
+  CHECK(s1.date_of_birth() == "2023-03-01");
+  CHECK_FALSE(s1.consent_recorded());
+  CHECK(s1.permanence_plan().empty());
+  CHECK(s1.iro_id() == "iro-1");
+  CHECK(s1.team() == "North");
+  CHECK(Strings(s1.flags()) ==
+        std::vector<std::string>{"under 5 and in section 20 for more than 8 weeks",
+                                 "in section 20 for more than 6 months without a permanence plan",
+                                 "no consent recorded"});
+
+  const v1::Section20Item s2 = FindChild(report.children(), "S2");
+  CHECK(s2.days_in_s20() == 252);
+  CHECK(s2.age() == 4);
+  CHECK(s2.consent_recorded());
+  CHECK(s2.consent_on() == "2026-02-02");
+  CHECK(s2.permanence_plan() == "RETURN_HOME");
+  CHECK(s2.permanence_plan_on() == "2026-05-01");
+  CHECK(Strings(s2.flags()) ==
+        std::vector<std::string>{"under 5 and in section 20 for more than 8 weeks"});
+
+  const v1::Section20Item s3 = FindChild(report.children(), "S3");
+  CHECK(s3.days_in_s20() == 41);
+  CHECK(s3.age() == 16);
+  CHECK(s3.removal_requested());
+  CHECK_FALSE(s3.consent_recorded());  // withdrawn
+  CHECK(Strings(s3.flags()) == std::vector<std::string>{"removal requested by a parent: act today",
+                                                        "no consent recorded"});
+
+  const v1::Section20Item b1 = FindChild(report.short_breaks(), "B1");
+  CHECK(b1.legal_status() == "V3");
+  CHECK(b1.s20_since() == "2026-05-11");
+  CHECK(b1.days_in_s20() == 154);
+
+  SECTION("a filter by IRO") {
+    ReportFilter iro1;
+    iro1.iro = "iro-1";
+    CHECK(ChildIds(S20(c.council(), D(2026, 10, 12), std::nullopt, iro1).children()) ==
+          std::vector<std::string>{"S1"});
+  }
+}
+
+TEST_CASE("section 20 flags start the day after their thresholds", "[reports]") {
+  const Section20Council c;
+  const ChildMap council = Council({&c.s1});
+  // 8 weeks = 56 days: on Mon 9 Mar (56 days after 12 Jan) not yet; on Tue 10 Mar, yes.
+  CHECK(Strings(FindChild(S20(council, D(2026, 3, 9)).children(), "S1").flags()) ==
+        std::vector<std::string>{"no consent recorded"});
+  CHECK(Strings(FindChild(S20(council, D(2026, 3, 10)).children(), "S1").flags()) ==
+        std::vector<std::string>{"under 5 and in section 20 for more than 8 weeks",
+                                 "no consent recorded"});
+  // 6 months after 12 Jan = 12 Jul: flagged from 13 Jul.
+  CHECK(FindChild(S20(council, D(2026, 7, 12)).children(), "S1").flags_size() == 2);
+  CHECK(FindChild(S20(council, D(2026, 7, 13)).children(), "S1").flags_size() == 3);
+}
+
+TEST_CASE("the section 20 report over a range includes children who left s20 in it", "[reports]") {
+  const Section20Council c;
+  const v1::Section20Report report = S20(c.council(), D(2026, 10, 12), D(2026, 8, 1));
+  CHECK(report.from() == "2026-08-01");
+  // S6 left before 1 August; B1 is short breaks.
+  CHECK(ChildIds(report.children()) == std::vector<std::string>{"S1", "S2", "S3", "S4", "S5"});
+  CHECK(ChildIds(report.short_breaks()) == std::vector<std::string>{"B1"});
+  // S4 is described on its last day in s20, Sun 9 Aug: 2 Mar to 9 Aug = 160 days; PLO from
+  // 1 July; no consent; under 6 months, so no plan flag.
+  const v1::Section20Item s4 = FindChild(report.children(), "S4");
+  CHECK(s4.legal_status() == "V2");
+  CHECK(s4.s20_since() == "2026-03-02");
+  CHECK(s4.days_in_s20() == 160);
+  CHECK(s4.plo_started_on() == "2026-07-01");
+  CHECK(Strings(s4.flags()) == std::vector<std::string>{"no consent recorded"});
+  // S5 on the day care ended, Wed 30 Sep: 1 Jun to 30 Sep = 121 days; consented (aged 16).
+  const v1::Section20Item s5 = FindChild(report.children(), "S5");
+  CHECK(s5.days_in_s20() == 121);
+  CHECK(s5.age() == 16);
+  CHECK(s5.consent_recorded());
+  CHECK(s5.flags_size() == 0);
+  CHECK(report.flagged() == 4);  // S1, S2, S3, S4
+}
+
+// --- 8. A challenge open across Christmas --------------------------------------------------------
+
+// X, looked after Mon 7 Sep 2026 (IRO iro-3, team East), reviewed Fri 2 Oct (1st due Mon 5 Oct):
+// 2nd due Sat 2 Jan 2027.
+//   X:2 informal, Quality of Plan, raised Mon 2 Nov, withdrawn Tue 10 Nov.
+//   X:1 informal, Drift and Delay, raised Mon 21 Dec 2026: 5 WD = Tue 22 = 1, Wed 23 = 2,
+//     Thu 24 = 3, (Fri 25 Christmas, Mon 28 substitute Boxing Day), Tue 29 = 4, Wed 30 Dec = 5.
+//     Escalated by the IRO to Stage 1 on Tue 5 Jan 2027: due Wed 6 = 1 ... Tue 12 Jan = 5.
+//     Responded Thu 7 Jan, resolved Fri 8 Jan at Stage 1.
+// Y, looked after Mon 2 Nov 2026 (IRO iro-4, team West).
+//   Y:1 formal (Stage 1), Quality of Provision, raised Thu 24 Dec 2026: 5 WD = Tue 29 = 1,
+//     Wed 30 = 2, Thu 31 = 3, (Fri 1 Jan), Mon 4 = 4, Tue 5 Jan = 5. Referred to CAFCASS Wed
+//     6 Jan; never answered.
+struct ChristmasCouncil {
+  Child x{"X"}, y{"Y"};
+  ChristmasCouncil() {
+    x.Start("2026-09-07", "C1")
+        .Iro("2026-09-07", "iro-3", "East")
+        .Review("2026-10-02")
+        .Raise("2026-11-02", "X:2", "iro-3", "Quality of Plan")
+        .Withdraw("2026-11-10", "X:2")
+        .Raise("2026-12-21", "X:1", "iro-3", "Drift and Delay")
+        .Escalate("2027-01-05", "X:1")
+        .Respond("2027-01-07", "X:1")
+        .Resolve("2027-01-08", "X:1");
+    y.Start("2026-11-02", "C2")
+        .Iro("2026-11-02", "iro-4", "West")
+        .Raise("2026-12-24", "Y:1", "iro-4", "quality of provision", "Stage 1")
+        .Cafcass("2027-01-06", "Y:1");
+  }
+  ChildMap council() const { return Council({&x, &y}); }
+};
+
+TEST_CASE("a challenge open across Christmas counts working days only", "[reports]") {
+  const ChristmasCouncil c;
+  const ChildMap council = c.council();
+  // As at Mon 4 Jan 2027, with December's counts.
+  const v1::EscalationReport report = Open(council, D(2027, 1, 4), D(2026, 12, 1), D(2026, 12, 31));
+  REQUIRE(report.open_size() == 2);
+  CHECK(ChildIds(report.open()) == std::vector<std::string>{"X", "Y"});  // by date raised
+  const v1::ChallengeItem& x1 = report.open(0);
+  CHECK(x1.id() == "X:1");
+  CHECK(x1.stage().number() == 0);
+  CHECK(x1.stage().name() == "Informal");
+  CHECK(x1.status() == "awaiting_response");
+  CHECK(x1.raised_on() == "2026-12-21");
+  CHECK(x1.deadline() == "2026-12-30");
+  // Working days after Mon 21 Dec up to Mon 4 Jan: 22, 23, 24, 29, 30, 31 Dec, 4 Jan = 7.
+  CHECK(x1.working_days_open() == 7);
+  CHECK(x1.working_days_at_stage() == 7);
+  CHECK(x1.response_overdue());
+  CHECK_FALSE(x1.formal());
+  CHECK_FALSE(x1.over_twenty_working_days());
+  CHECK(x1.team() == "East");
+  const v1::ChallengeItem& y1 = report.open(1);
+  CHECK(y1.id() == "Y:1");
+  CHECK(y1.stage().name() == "Stage 1");
+  CHECK(y1.theme() == "Quality of Provision");  // the policy's spelling
+  CHECK(y1.deadline() == "2027-01-05");
+  // After Thu 24 Dec up to Mon 4 Jan: 29, 30, 31 Dec, 4 Jan = 4.
+  CHECK(y1.working_days_open() == 4);
+  CHECK_FALSE(y1.response_overdue());
+  CHECK(y1.formal());
+  CHECK(y1.cafcass_referred_on().empty());
+
+  CHECK(Count(report.open_by_stage(), "Informal") == 1);
+  CHECK(Count(report.open_by_stage(), "Stage 1") == 1);
+  CHECK(Count(report.open_by_theme(), "Drift and Delay") == 1);
+  CHECK(Count(report.open_by_theme(), "Quality of Provision") == 1);
+  CHECK(Count(report.open_by_theme(), "Quality of Plan") == 0);
+  CHECK(Count(report.open_by_iro(), "iro-3") == 1);
+  CHECK(Count(report.open_by_team(), "West") == 1);
+  CHECK(report.overdue_responses() == 1);
+  // December: X:1 (informal) and Y:1 (formal) raised; X:2 was raised and withdrawn in November.
+  CHECK(report.raised() == 2);
+  CHECK(report.raised_informal() == 1);
+  CHECK(report.raised_formal() == 1);
+  CHECK(Count(report.raised_by_theme(), "Drift and Delay") == 1);
+  CHECK(Count(report.raised_by_theme(), "Quality of Provision") == 1);
+  CHECK(report.withdrawn() == 0);
+  CHECK(report.cafcass_referrals() == 0);
+  CHECK(report.resolved_by_stage().empty());
+}
+
+TEST_CASE("a response is overdue from the day after its deadline", "[reports]") {
+  const ChristmasCouncil c;
+  const ChildMap council = c.council();
+  const auto overdue = [&](absl::CivilDay as_at, const std::string& id) {
+    const v1::EscalationReport report = Open(council, as_at, as_at, as_at);
+    for (const v1::ChallengeItem& item : report.open()) {
+      if (item.id() == id) return item.response_overdue();
+    }
+    FAIL("challenge " << id << " not open on " << FormatIsoDate(as_at));
+    return false;
+  };
+  CHECK_FALSE(overdue(D(2026, 12, 30), "X:1"));  // on the deadline
+  CHECK(overdue(D(2026, 12, 31), "X:1"));
+  CHECK_FALSE(overdue(D(2027, 1, 5), "Y:1"));
+  CHECK(overdue(D(2027, 1, 6), "Y:1"));
+
+  // Escalated on Tue 5 Jan, X:1 starts Stage 1 afresh: due 12 Jan, not overdue.
+  const v1::EscalationReport jan5 = Open(council, D(2027, 1, 5), D(2027, 1, 5), D(2027, 1, 5));
+  const v1::ChallengeItem x1 = FindChild(jan5.open(), "X");
+  CHECK(x1.stage().name() == "Stage 1");
+  CHECK(x1.stage_entered_on() == "2027-01-05");
+  CHECK(x1.deadline() == "2027-01-12");
+  CHECK(x1.working_days_open() == 8);
+  CHECK(x1.working_days_at_stage() == 0);
+  CHECK_FALSE(x1.response_overdue());
+  CHECK(x1.formal());
+  CHECK(Count(jan5.open_by_stage(), "Stage 1") == 2);
+  CHECK(Count(jan5.open_by_stage(), "Informal") == 0);
+}
+
+TEST_CASE("escalation counts over a period and the 20 working day total", "[reports]") {
+  const ChristmasCouncil c;
+  const ChildMap council = c.council();
+  // As at Tue 26 Jan 2027, Y:1 has been formal for 20 working days since Thu 24 Dec: 29-31 Dec
+  // = 3, 4-8 Jan = 8, 11-15 = 13, 18-22 = 18, Mon 25 = 19, Tue 26 = 20. Over 20 from Wed 27.
+  const v1::EscalationReport jan26 = Open(council, D(2027, 1, 26), D(2026, 11, 1), D(2027, 1, 26));
+  REQUIRE(jan26.open_size() == 1);
+  CHECK(jan26.open(0).working_days_open() == 20);
+  CHECK_FALSE(jan26.open(0).over_twenty_working_days());
+  const v1::EscalationReport jan27 = Open(council, D(2027, 1, 27), D(2026, 11, 1), D(2027, 1, 27));
+  REQUIRE(jan27.open_size() == 1);
+  const v1::ChallengeItem& y1 = jan27.open(0);
+  CHECK(y1.id() == "Y:1");
+  CHECK(y1.working_days_open() == 21);
+  CHECK(y1.over_twenty_working_days());
+  CHECK(y1.response_overdue());
+  CHECK(y1.cafcass_referred_on() == "2027-01-06");
+  // November to 27 January: X:2, X:1 informal, Y:1 formal; X:1 resolved at Stage 1; X:2
+  // withdrawn; Y:1 referred to CAFCASS.
+  CHECK(jan27.raised() == 3);
+  CHECK(jan27.raised_informal() == 2);
+  CHECK(jan27.raised_formal() == 1);
+  CHECK(Count(jan27.raised_by_theme(), "Quality of Plan") == 1);
+  CHECK(Count(jan27.resolved_by_stage(), "Stage 1") == 1);
+  CHECK(jan27.resolved_by_stage().size() == 1);
+  CHECK(jan27.withdrawn() == 1);
+  CHECK(jan27.cafcass_referrals() == 1);
+  CHECK(jan27.overdue_responses() == 1);
+
+  SECTION("filters by IRO and by team") {
+    ReportFilter iro4;
+    iro4.iro = "iro-4";
+    const v1::EscalationReport mine =
+        Open(council, D(2027, 1, 4), D(2026, 11, 1), D(2027, 1, 31), iro4);
+    CHECK(ChildIds(mine.open()) == std::vector<std::string>{"Y"});
+    CHECK(mine.raised() == 1);
+    ReportFilter east;
+    east.team = "East";
+    const v1::EscalationReport team =
+        Open(council, D(2027, 1, 4), D(2026, 11, 1), D(2027, 1, 31), east);
+    CHECK(ChildIds(team.open()) == std::vector<std::string>{"X"});
+    CHECK(team.raised() == 2);
+    CHECK(team.withdrawn() == 1);
+  }
+}
+
+// --- Placements ---------------------------------------------------------------------------------
+
+// As at Wed 31 Mar 2027 the 12 months run from 1 Apr 2026 (AddMonths(-12) = 31 Mar 2026 is the
+// day before the window).
+// P1 in care since 2 Jun 2025 (U1, 5 miles):
+//   Tue 31 Mar 2026 U2, new carer (STAND): the placement in force when the window opens = 1
+//   Mon 1 Jun 2026 T0 temporary (ALLEG): excluded
+//   Mon 15 Jun 2026 U4 new carer (CARPL): 2
+//   Tue 1 Sep 2026 U5 same carer (RNE T; PLACE): not a new placement
+//   Mon 11 Jan 2027 K2 unregistered, 35 miles, new carer (CREQB): 3
+// P2 in care since Tue 5 May 2026 (U1, 20 miles) = 1; Mon 3 Aug 2026 U3 new carer, 20 miles
+//   (CREQB) = 2.
+// P3 in care 5 Jan - 18 Dec 2026; moved Wed 1 Jul 2026 (CHILD). Not looked after on 31 Mar.
+struct PlacementCouncil {
+  Child p1{"P1"}, p2{"P2"}, p3{"P3"};
+  PlacementCouncil() {
+    p1.Start("2025-06-02", "C2", Place("U1", "PR1", 5))
+        .Iro("2025-06-02", "iro-1", "North")
+        .Move("2026-03-31", Place("U2", "PR1", 5), "STAND")
+        .Move("2026-06-01", Place("T0", ""), "ALLEG")
+        .Move("2026-06-15", Place("U4", "PR4", 12), "CARPL")
+        .Move("2026-09-01", Place("U5", "PR4", 12), "PLACE", /*carer_changed=*/false)
+        .Move("2027-01-11", Place("K2", "PR4", 35, v1::Placement::UNREGISTERED), "CREQB");
+    p2.Start("2026-05-05", "C1", Place("U1", "PR1", 20))
+        .Iro("2026-05-05", "iro-2", "South")
+        .Move("2026-08-03", Place("U3", "PR2", 20), "CREQB");
+    p3.Start("2026-01-05").Move("2026-07-01", Place("U4", "PR4"), "CHILD").End("2026-12-18");
+  }
+  ChildMap council() const { return Council({&p1, &p2, &p3}); }
+};
+
+TEST_CASE("placement stability over the 12 months to 31 March", "[reports]") {
+  const PlacementCouncil c;
+  const v1::PlacementReport report = Stability(c.council(), D(2027, 3, 31));
+  CHECK(report.as_at() == "2027-03-31");
+  CHECK(report.looked_after() == 2);
+  CHECK(ChildIds(report.children()) == std::vector<std::string>{"P1", "P2"});
+  const v1::PlacementItem p1 = FindChild(report.children(), "P1");
+  CHECK(p1.placements_last_12_months() == 3);
+  CHECK(p1.moves_last_12_months() == 2);
+  CHECK(p1.three_or_more());
+  CHECK(p1.unregistered());
+  CHECK(p1.over_20_miles());
+  CHECK(p1.current().type() == "K2");
+  CHECK(p1.placed_since() == "2027-01-11");
+  CHECK(p1.iro_id() == "iro-1");
+  const v1::PlacementItem p2 = FindChild(report.children(), "P2");
+  CHECK(p2.placements_last_12_months() == 2);
+  CHECK(p2.moves_last_12_months() == 1);
+  CHECK_FALSE(p2.three_or_more());
+  CHECK_FALSE(p2.unregistered());
+  CHECK_FALSE(p2.over_20_miles());  // exactly 20 miles is not more than 20
+  CHECK(report.three_or_more() == 1);
+  CHECK(report.unregistered() == 1);
+  CHECK(report.over_20_miles() == 1);
+  // Reasons for the placements that ended in the window (P3's too): not STAND (31 Mar 2026).
+  CHECK(Count(report.reasons_ended(), "ALLEG") == 1);
+  CHECK(Count(report.reasons_ended(), "CARPL") == 1);
+  CHECK(Count(report.reasons_ended(), "PLACE") == 1);
+  CHECK(Count(report.reasons_ended(), "CREQB") == 2);
+  CHECK(Count(report.reasons_ended(), "CHILD") == 1);
+  CHECK(Count(report.reasons_ended(), "STAND") == 0);
+  CHECK(report.reasons_ended().size() == 5);
+
+  SECTION("one day earlier the 31 March 2026 move is inside the window") {
+    // As at 30 Mar 2027 the window opens on 31 Mar 2026 (day before: 30 Mar 2026): U1 in force,
+    // then U2, U4, K2 = 4.
+    const v1::PlacementReport earlier = Stability(c.council(), D(2027, 3, 30));
+    CHECK(FindChild(earlier.children(), "P1").placements_last_12_months() == 4);
+    CHECK(FindChild(earlier.children(), "P1").moves_last_12_months() == 3);
+    CHECK(Count(earlier.reasons_ended(), "STAND") == 1);
+  }
+  SECTION("before the unregistered move") {
+    const v1::PlacementReport before = Stability(c.council(), D(2027, 1, 10));
+    const v1::PlacementItem item = FindChild(before.children(), "P1");
+    CHECK(item.current().type() == "U5");
+    CHECK_FALSE(item.unregistered());
+    CHECK_FALSE(item.over_20_miles());
+    CHECK(before.looked_after() == 2);  // P3 left care on 18 Dec
+  }
+  SECTION("a team filter") {
+    ReportFilter south;
+    south.team = "South";
+    const v1::PlacementReport team = Stability(c.council(), D(2027, 3, 31), south);
+    CHECK(ChildIds(team.children()) == std::vector<std::string>{"P2"});
+    CHECK(team.looked_after() == 1);
+    CHECK(Count(team.reasons_ended(), "CREQB") == 1);
+    CHECK(Count(team.reasons_ended(), "ALLEG") == 0);
+  }
+}
+
+// --- Reviews due ---------------------------------------------------------------------------------
+
+// As at Mon 1 Jun 2026:
+// R1 looked after Mon 11 May: 1st due Tue 9 Jun (20 WD, skipping Mon 25 May) = 8 days on.
+// R2 reviewed Mon 2 Feb: 2nd due Sat 2 May: 30 days overdue.
+// R3 looked after Mon 9 Feb (1st due Mon 9 Mar), reviewed Mon 2 Mar: 2nd due Tue 2 Jun = 1 day.
+// R4 reviewed Thu 30 Oct 2025 and Mon 1 Dec 2025: 3rd due 1 Jun 2026 = today, not overdue.
+// R5 left care Thu 30 Apr.
+// R6 reviewed Fri 30 Jan and Fri 24 Apr: 3rd due Sat 24 Oct = 145 days on.
+struct DueCouncil {
+  Child r1{"R1"}, r2{"R2"}, r3{"R3"}, r4{"R4"}, r5{"R5"}, r6{"R6"};
+  DueCouncil() {
+    r1.Start("2026-05-11").Iro("2026-05-11", "iro-1", "North");
+    r2.Start("2026-01-05").Iro("2026-01-05", "iro-2", "South").Review("2026-02-02");
+    r3.Start("2026-02-09").Iro("2026-02-09", "iro-1", "North").Review("2026-03-02");
+    r4.Start("2025-10-06")
+        .Iro("2025-10-06", "iro-2", "South")
+        .Review("2025-10-30")
+        .Review("2025-12-01");
+    r5.Start("2026-01-05").Iro("2026-01-05", "iro-1", "North").End("2026-04-30");
+    r6.Start("2026-01-05").Review("2026-01-30").Review("2026-04-24");
+  }
+  ChildMap council() const { return Council({&r1, &r2, &r3, &r4, &r5, &r6}); }
+};
+
+TEST_CASE("reviews due within N days, overdue reviews, and filters", "[reports]") {
+  const DueCouncil c;
+  const ChildMap council = c.council();
+  const absl::CivilDay as_at = D(2026, 6, 1);
+
+  const v1::ReviewsDueReport within30 = Due(council, as_at, 30);
+  CHECK(within30.as_at() == "2026-06-01");
+  CHECK(ChildIds(within30.items()) == std::vector<std::string>{"R4", "R3", "R1"});
+  CHECK(within30.items(0).due_on() == "2026-06-01");
+  CHECK(within30.items(0).days_until_due() == 0);
+  CHECK_FALSE(within30.items(0).overdue());
+  CHECK(within30.items(0).review_number() == 3);
+  CHECK(within30.items(0).rule() == "3rd review: 6 months after the review on 2025-12-01");
+  CHECK(within30.items(0).iro_id() == "iro-2");
+  CHECK(within30.items(0).team() == "South");
+  CHECK(within30.items(1).due_on() == "2026-06-02");
+  CHECK(within30.items(1).days_until_due() == 1);
+  CHECK(within30.items(2).due_on() == "2026-06-09");
+  CHECK(within30.items(2).days_until_due() == 8);
+  // The window is inclusive: 8 days takes in R1, 7 does not.
+  CHECK(ChildIds(Due(council, as_at, 8).items()) == std::vector<std::string>{"R4", "R3", "R1"});
+  CHECK(ChildIds(Due(council, as_at, 7).items()) == std::vector<std::string>{"R4", "R3"});
+  CHECK(ChildIds(Due(council, as_at, 0).items()) == std::vector<std::string>{"R4"});
+  CHECK(ChildIds(Due(council, as_at, 145).items()) ==
+        std::vector<std::string>{"R4", "R3", "R1", "R6"});
+
+  const v1::ReviewsDueReport overdue = Due(council, as_at, 0, true);
+  REQUIRE(overdue.items_size() == 1);
+  CHECK(overdue.items(0).child_id() == "R2");
+  CHECK(overdue.items(0).due_on() == "2026-05-02");
+  CHECK(overdue.items(0).days_until_due() == -30);
+  CHECK(overdue.items(0).overdue());
+  CHECK(overdue.items(0).last_review() == "2026-02-02");
+  // The next day R4 is overdue too; R3 (due that day) is not.
+  CHECK(ChildIds(Due(council, D(2026, 6, 2), 0, true).items()) ==
+        std::vector<std::string>{"R2", "R4"});
+
+  ReportFilter iro1;
+  iro1.iro = "iro-1";
+  CHECK(ChildIds(Due(council, as_at, 30, false, iro1).items()) ==
+        std::vector<std::string>{"R3", "R1"});
+  ReportFilter south;
+  south.team = "South";
+  CHECK(ChildIds(Due(council, as_at, 30, false, south).items()) == std::vector<std::string>{"R4"});
+  CHECK(ChildIds(Due(council, as_at, 0, true, south).items()) == std::vector<std::string>{"R2"});
+}
+
+// --- Child summary -------------------------------------------------------------------------------
+
+TEST_CASE("one child's summary: status, placement, IRO, reviews, challenges, flags", "[reports]") {
+  const ChristmasCouncil c;
+  auto summary = Summarize(c.x.record(), D(2027, 1, 4), Settings());
+  REQUIRE(summary.ok());
+  CHECK(summary->child_id() == "X");
+  CHECK(summary->as_at() == "2027-01-04");
+  CHECK(summary->looked_after());
+  CHECK(summary->period_start() == "2026-09-07");
+  CHECK(summary->legal_status() == "C1");
+  CHECK(summary->placement().type() == "U1");
+  CHECK(summary->placed_since() == "2026-09-07");
+  CHECK(summary->iro_id() == "iro-3");
+  CHECK(summary->iro_name() == "IRO iro-3");
+  CHECK(summary->team() == "East");
+  CHECK(summary->age() == 11);  // born 1 Jun 2015
+  CHECK(summary->placements_last_12_months() == 1);
+  // 1st review: due Mon 5 Oct (Tue 8 - Fri 11 Sep = 4, 14-18 = 9, 21-25 = 14, 28 Sep - 2 Oct =
+  // 19, Mon 5 Oct = 20), held Fri 2 Oct.
+  REQUIRE(summary->reviews_size() == 1);
+  CHECK(summary->reviews(0).held_on() == "2026-10-02");
+  CHECK(summary->reviews(0).due_on() == "2026-10-05");
+  CHECK(summary->reviews(0).in_time());
+  // 2nd review due Sat 2 Jan 2027: overdue by 2 days on Mon 4 Jan.
+  CHECK(summary->next_review().due_on() == "2027-01-02");
+  CHECK(summary->next_review().review_number() == 2);
+  CHECK(summary->next_review().days_until_due() == -2);
+  CHECK(summary->next_review().overdue());
+  CHECK(Strings(summary->flags()) == std::vector<std::string>{"review overdue"});
+  // Only the open challenge (X:2 was withdrawn in November).
+  REQUIRE(summary->challenges_size() == 1);
+  CHECK(summary->challenges(0).id() == "X:1");
+  CHECK(summary->challenges(0).deadline() == "2026-12-30");
+  CHECK(summary->challenges(0).working_days_open() == 7);
+  CHECK(summary->challenges(0).response_overdue());
+
+  SECTION("a child in section 20 carries its flags") {
+    const Section20Council s;
+    auto s1 = Summarize(s.s1.record(), D(2026, 10, 12), Settings());
+    REQUIRE(s1.ok());
+    CHECK(s1->legal_status() == "V2");
+    CHECK(s1->age() == 3);
+    // 3rd review due Sun 8 Nov (6 months after Fri 8 May), 27 days on.
+    CHECK(s1->next_review().due_on() == "2026-11-08");
+    CHECK(s1->next_review().days_until_due() == 27);
+    REQUIRE(s1->reviews_size() == 2);
+    CHECK(s1->reviews(0).due_on() == "2026-02-10");
+    CHECK(s1->reviews(0).in_time());
+    CHECK(s1->reviews(1).due_on() == "2026-05-10");
+    CHECK(s1->reviews(1).in_time());
+    CHECK(Strings(s1->flags()) ==
+          std::vector<std::string>{"under 5 and in section 20 for more than 8 weeks",
+                                   "in section 20 for more than 6 months without a permanence plan",
+                                   "no consent recorded"});
+  }
+  SECTION("a child who has left care") {
+    const PlacementCouncil p;
+    auto p3 = Summarize(p.p3.record(), D(2027, 1, 10), Settings());
+    REQUIRE(p3.ok());
+    CHECK_FALSE(p3->looked_after());
+    CHECK_FALSE(p3->has_next_review());
+    CHECK(p3->flags_size() == 0);
+    CHECK(p3->challenges_size() == 0);
+  }
+  SECTION("three placements and an unregistered one are flagged") {
+    const PlacementCouncil p;
+    auto p1 = Summarize(p.p1.record(), D(2027, 3, 31), Settings());
+    REQUIRE(p1.ok());
+    CHECK(p1->placements_last_12_months() == 3);
+    const std::vector<std::string> flags = Strings(p1->flags());
+    CHECK(std::count(flags.begin(), flags.end(), "3 or more placements in 12 months") == 1);
+    CHECK(std::count(flags.begin(), flags.end(), "unregistered placement") == 1);
+  }
+}
+
+}  // namespace
+}  // namespace footprint::projections
