@@ -12,6 +12,13 @@
 //     challenge raise --child C --stage S --theme T --iro I [--issue TEXT] [--date D]
 //     challenge respond|escalate [--to STAGE]|resolve --outcome T|withdraw|refer-cafcass ID
 //     challenge show ID
+//     reviews due [--within DAYS] | reviews overdue | reviews timeliness [--from D] [--to D]
+//     escalations [--from D] [--to D]
+//     s20 [--from D]
+//     placements [--three-or-more]
+//       (each of these also takes [--as-at DATE] [--iro ID] [--team T])
+//     child ID [--as-at DATE]
+//     projections status | projections rebuild NAME
 //
 // Exit status: 0 success; 1 the server refused or failed ("footprint: CODE: reason" on stderr);
 // 2 bad command line; 3 verification found a broken chain.
@@ -34,6 +41,7 @@
 #include "nlohmann/json.hpp"
 #include "tools/cli/cli_common.h"
 #include "tools/cli/domain_commands.h"
+#include "tools/cli/query_commands.h"
 
 namespace {
 
@@ -380,6 +388,7 @@ int Main(int argc, char** argv) {
                         ->check(kWholeNumber);
 
   const std::function<int()> run_domain_command = AddDomainCommands(app, g);
+  const std::function<int()> run_query_command = AddQueryCommands(app, g);
 
   try {
     app.parse(argc, argv);
@@ -399,6 +408,7 @@ int Main(int argc, char** argv) {
   if (read_all_cmd->parsed()) return RunReadAll(g, read_all);
   if (verify_cmd->parsed()) return RunVerify(g, verify);
   if (const int code = run_domain_command(); code >= 0) return code;
+  if (const int code = run_query_command(); code >= 0) return code;
   return UsageError("no command given");
 }
 
