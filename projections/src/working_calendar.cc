@@ -160,7 +160,23 @@ bool IsWeekend(absl::CivilDay day) {
 
 WorkingCalendar::WorkingCalendar(std::map<absl::CivilDay, std::string> holidays, int first_year,
                                  int last_year)
-    : holidays_(std::move(holidays)), first_year_(first_year), last_year_(last_year) {}
+    : holidays_(std::move(holidays)),
+      first_year_(first_year),
+      last_year_(last_year),
+      first_day_(first_year, 1, 1) {
+  const absl::CivilDay last_day(last_year, 12, 31);
+  const int64_t days = last_day >= first_day_ ? (last_day - first_day_) + 1 : 0;
+  working_through_.reserve(static_cast<size_t>(days));
+  int32_t working = 0;
+  absl::CivilDay day = first_day_;
+  for (int64_t i = 0; i < days; ++i, ++day) {
+    if (!IsWeekend(day) && !holidays_.contains(day)) {
+      nth_working_.push_back(static_cast<int32_t>(i));
+      ++working;
+    }
+    working_through_.push_back(working);
+  }
+}
 
 const WorkingCalendar& WorkingCalendar::EnglandAndWales() {
   static const WorkingCalendar* const kCalendar = [] {
@@ -252,19 +268,19 @@ std::string WorkingCalendar::HolidayName(absl::CivilDay day) const {
 
 absl::StatusOr<absl::CivilDay> WorkingCalendar::AddWorkingDays(absl::CivilDay start, int n) const {
   if (auto st = CheckCovered(start, "date"); !st.ok()) return st;
-  const int step = n >= 0 ? 1 : -1;
-  int remaining = n >= 0 ? n : -n;
-  absl::CivilDay day = start;
-  while (remaining > 0) {
-    day += step;
-    if (!Covers(day)) {
-      return absl::OutOfRangeError(absl::StrCat(n, " working days from ", FormatIsoDate(start),
-                                                " go beyond the working-day calendar (",
-                                                first_year_, "-", last_year_, ")"));
-    }
-    if (!IsWeekend(day) && !holidays_.contains(day)) --remaining;
+  if (n == 0) return start;
+  const int64_t index = IndexOf(start);
+  // The (k+1)th working day of the calendar is the answer: counting forwards, k is the working
+  // days up to and including `start`, plus n - 1; backwards, the working days before `start`
+  // minus |n|.
+  const int64_t k = n > 0 ? int64_t{working_through_[index]} + n - 1
+                          : (index > 0 ? int64_t{working_through_[index - 1]} : 0) + n;
+  if (k < 0 || k >= static_cast<int64_t>(nth_working_.size())) {
+    return absl::OutOfRangeError(absl::StrCat(n, " working days from ", FormatIsoDate(start),
+                                              " go beyond the working-day calendar (", first_year_,
+                                              "-", last_year_, ")"));
   }
-  return day;
+  return first_day_ + nth_working_[k];
 }
 
 absl::StatusOr<int> WorkingCalendar::WorkingDaysBetween(absl::CivilDay from,
@@ -276,11 +292,7 @@ absl::StatusOr<int> WorkingCalendar::WorkingDaysBetween(absl::CivilDay from,
     if (!reverse.ok()) return reverse.status();
     return -*reverse;
   }
-  int count = 0;
-  for (absl::CivilDay day = from + 1; day <= to; ++day) {
-    if (!IsWeekend(day) && !holidays_.contains(day)) ++count;
-  }
-  return count;
+  return working_through_[IndexOf(to)] - working_through_[IndexOf(from)];
 }
 
 absl::CivilDay AddMonthsClamped(absl::CivilDay day, int months) {

@@ -10,8 +10,10 @@
 #ifndef FOOTPRINT_PROJECTIONS_WORKING_CALENDAR_H_
 #define FOOTPRINT_PROJECTIONS_WORKING_CALENDAR_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -65,9 +67,17 @@ class WorkingCalendar {
  private:
   absl::Status CheckCovered(absl::CivilDay day, absl::string_view what) const;
 
+  // Day index i is first_day_ + i, for every covered day.
+  int64_t IndexOf(absl::CivilDay day) const { return day - first_day_; }
+
   std::map<absl::CivilDay, std::string> holidays_;
   int first_year_;
   int last_year_;
+  // Built once by the constructor, so that counting is two array lookups instead of a walk
+  // day by day (the reports count thousands of deadlines per query):
+  absl::CivilDay first_day_;              // 1 January of first_year_
+  std::vector<int32_t> working_through_;  // [i]: working days among days 0..i
+  std::vector<int32_t> nth_working_;      // [k]: the index of the (k+1)th working day
 };
 
 // Adds calendar months, clamping to the end of a shorter month (31 Aug + 3 months = 30 Nov;
