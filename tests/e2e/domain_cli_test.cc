@@ -35,32 +35,11 @@ using nlohmann::json;
 using SteadyClock = std::chrono::steady_clock;
 
 using ft::Cli;
+using ft::CliJson;
+using ft::CliOk;
 using ft::JsonLines;
 using ft::Lines;
 using ft::RunningServer;
-
-// Runs `footprint --json ARGS...`, which must succeed and print exactly one JSON object.
-json CliJson(const RunningServer& server, std::vector<std::string> args,
-             const std::string& stdin_data = "") {
-  args.insert(args.begin(), "--json");
-  const auto result = Cli(server, args, stdin_data);
-  INFO("footprint " << args[1] << " stderr: " << result.err);
-  REQUIRE(result.exit_code == 0);
-  REQUIRE(result.err.empty());
-  const auto lines = JsonLines(result.out);
-  REQUIRE(lines.size() == 1);
-  return lines[0];
-}
-
-// Runs `footprint ARGS...` (human output), which must succeed; returns stdout.
-std::string CliOk(const RunningServer& server, const std::vector<std::string>& args,
-                  const std::string& stdin_data = "") {
-  const auto result = Cli(server, args, stdin_data);
-  INFO("footprint " << args[0] << " stderr: " << result.err);
-  REQUIRE(result.exit_code == 0);
-  REQUIRE(result.err.empty());
-  return result.out;
-}
 
 // `footprint --json read-all ARGS...`, which must succeed.
 std::vector<json> ReadAllJson(const RunningServer& server, std::vector<std::string> args = {}) {

@@ -39,6 +39,8 @@ namespace ft = footprint::testing;
 using nlohmann::json;
 
 using ft::Cli;
+using ft::CliJson;
+using ft::CliOk;
 using ft::JsonLines;
 using ft::Lines;
 using ft::RunningServer;
@@ -52,19 +54,6 @@ std::unique_ptr<RunningServer> StartServer() {
   return std::make_unique<RunningServer>(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
 }
 
-// Runs `footprint --json ARGS...`, which must succeed and print exactly one JSON object.
-json CliJson(const RunningServer& server, std::vector<std::string> args,
-             const std::string& stdin_data = "") {
-  args.insert(args.begin(), "--json");
-  const auto result = Cli(server, args, stdin_data);
-  INFO("footprint " << args[1] << " stderr: " << result.err);
-  REQUIRE(result.exit_code == 0);
-  REQUIRE(result.err.empty());
-  const auto lines = JsonLines(result.out);
-  REQUIRE(lines.size() == 1);
-  return lines[0];
-}
-
 // The one line `footprint --json ARGS...` prints, as text (for byte-for-byte comparisons).
 std::string CliJsonText(const RunningServer& server, std::vector<std::string> args) {
   args.insert(args.begin(), "--json");
@@ -72,15 +61,6 @@ std::string CliJsonText(const RunningServer& server, std::vector<std::string> ar
   INFO("footprint " << args[1] << " stderr: " << result.err);
   REQUIRE(result.exit_code == 0);
   REQUIRE(Lines(result.out).size() == 1);
-  return result.out;
-}
-
-// Runs `footprint ARGS...` (tables for people), which must succeed; returns stdout.
-std::string CliOk(const RunningServer& server, const std::vector<std::string>& args) {
-  const auto result = Cli(server, args);
-  INFO("footprint " << args[0] << " stderr: " << result.err);
-  REQUIRE(result.exit_code == 0);
-  REQUIRE(result.err.empty());
   return result.out;
 }
 

@@ -81,6 +81,29 @@ inline std::vector<nlohmann::json> JsonLines(const std::string& text) {
   return out;
 }
 
+// Runs `footprint --json ARGS...`, which must succeed and print exactly one JSON object.
+inline nlohmann::json CliJson(const RunningServer& server, std::vector<std::string> args,
+                              const std::string& stdin_data = "") {
+  args.insert(args.begin(), "--json");
+  const auto result = Cli(server, args, stdin_data);
+  INFO("footprint " << args[1] << " stderr: " << result.err);
+  REQUIRE(result.exit_code == 0);
+  REQUIRE(result.err.empty());
+  const auto lines = JsonLines(result.out);
+  REQUIRE(lines.size() == 1);
+  return lines[0];
+}
+
+// Runs `footprint ARGS...` (human output), which must succeed; returns stdout.
+inline std::string CliOk(const RunningServer& server, const std::vector<std::string>& args,
+                         const std::string& stdin_data = "") {
+  const auto result = Cli(server, args, stdin_data);
+  INFO("footprint " << args[0] << " stderr: " << result.err);
+  REQUIRE(result.exit_code == 0);
+  REQUIRE(result.err.empty());
+  return result.out;
+}
+
 }  // namespace footprint::testing
 
 #endif  // FOOTPRINT_TESTS_SUPPORT_CLI_SESSION_H_
