@@ -636,7 +636,7 @@ TEST_CASE("appends after the writer stopped fail with UNAVAILABLE", "[store]") {
   CHECK(f.store->CommittedEnd().value == 1);
 }
 
-TEST_CASE("consumer writes and checkpoint commit together; reset clears both", "[store]") {
+TEST_CASE("consumer writes and checkpoint commit together, and a reset clears both", "[store]") {
   Fixture f;
   auto model = f.store->OpenReadModel("counts");
   REQUIRE(model.ok());

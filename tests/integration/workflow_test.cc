@@ -316,7 +316,7 @@ TEST_CASE("a response one day late is recorded after the miss", "[workflow]") {
   }
 }
 
-TEST_CASE("the IRO can bypass to stage 3; the earlier deadline stops", "[workflow]") {
+TEST_CASE("the IRO can bypass to stage 3, and the earlier deadline stops", "[workflow]") {
   Workflow w;
   const std::string id = w.Raise("2026-11-02", 0);
   // Informal: day 0 Mon 2 Nov -> due Mon 9 Nov.

@@ -93,7 +93,7 @@ TEST_CASE("looked after the day before a bank holiday weekend: 1st review after 
   CHECK(Next(child, D(2026, 4, 2), days28).due_on == D(2026, 4, 30));
 }
 
-TEST_CASE("an early review pulls the cycle forward; a late one re-anchors it", "[reviews]") {
+TEST_CASE("an early review pulls the cycle forward, a late one re-anchors it", "[reviews]") {
   Child child;
   child.Start("2026-01-05");
   // Day 0 Mon 5 Jan: Tue 6 = 1 ... Fri 30 = 19, Mon 2 Feb = 20.
@@ -128,7 +128,7 @@ TEST_CASE("a review on its due date is in time", "[reviews]") {
   CHECK((*history)[0].in_time);
 }
 
-TEST_CASE("a new period of care restarts the cycle; a placement change does not", "[reviews]") {
+TEST_CASE("a new period of care restarts the cycle, a placement change does not", "[reviews]") {
   Child child;
   child.Start("2026-01-05").Review("2026-02-02").Move("2026-03-10").Review("2026-04-30");
   // The move did not restart anything: 3rd review 6 months after 30 April.
