@@ -335,16 +335,22 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
                      *bytes = out.ByteSizeLong();
                      return st;
                    }});
-  cases.push_back({"timeliness", "Timeliness, the collection year to as-at", [&](size_t* bytes) {
-                     grpc::ClientContext c;
-                     c.set_deadline(deadline());
-                     v1::TimelinessRequest r;
-                     scope(r.mutable_scope());
-                     v1::TimelinessReport out;
-                     auto st = queries->Timeliness(&c, r, &out);
-                     *bytes = out.ByteSizeLong();
-                     return st;
-                   }});
+  for (const bool counts_only : {false, true}) {
+    cases.push_back({counts_only ? "timeliness_counts" : "timeliness",
+                     counts_only ? "Timeliness, the collection year to as-at, counts only"
+                                 : "Timeliness, the collection year to as-at, every review listed",
+                     [&, counts_only](size_t* bytes) {
+                       grpc::ClientContext c;
+                       c.set_deadline(deadline());
+                       v1::TimelinessRequest r;
+                       scope(r.mutable_scope());
+                       r.set_counts_only(counts_only);
+                       v1::TimelinessReport out;
+                       auto st = queries->Timeliness(&c, r, &out);
+                       *bytes = out.ByteSizeLong();
+                       return st;
+                     }});
+  }
   cases.push_back({"escalations", "Escalations, the collection year to as-at", [&](size_t* bytes) {
                      grpc::ClientContext c;
                      c.set_deadline(deadline());

@@ -582,9 +582,21 @@ void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event
   entry.version = version;
   entry.position = position;
   entries_.push_back(std::move(entry));
+  review_timeline_.reset();
+}
+
+void ChildRecord::AddStored(std::string event_id, ChildEvent&& event, uint64_t version,
+                            uint64_t position) {
+  Entry& entry = entries_.emplace_back();
+  entry.event_id = std::move(event_id);
+  entry.event = std::move(event);
+  entry.version = version;
+  entry.position = position;
+  review_timeline_.reset();
 }
 
 void ChildRecord::Rebuild() {
+  review_timeline_.reset();
   periods_.clear();
   legal_status_.clear();
   placements_.clear();
@@ -898,6 +910,12 @@ const PeriodOfCare* ChildRecord::PeriodOn(absl::CivilDay day) const {
     if (p.Contains(day)) return &p;
   }
   return nullptr;
+}
+
+bool ChildRecord::LookedAfterDuring(absl::CivilDay from, absl::CivilDay to) const {
+  return std::any_of(periods_.begin(), periods_.end(), [&](const PeriodOfCare& p) {
+    return p.start <= to && (!p.end || *p.end >= from);
+  });
 }
 
 const PeriodOfCare* ChildRecord::CurrentPeriod() const {

@@ -26,11 +26,78 @@ absl::Status AddStoredEvent(absl::string_view bytes, ChildRecord* record) {
                                             "': an entry of child ", record->child_id(),
                                             " does not decode"));
   }
-  record->AddStored(event.id(), body, event.version(), event.position());
+  std::string* id = event.mutable_id();
+  record->AddStored(std::move(*id), std::move(body), event.version(), event.position());
   return absl::OkStatus();
 }
 
 }  // namespace
+
+ChildMap::Entry ChildMap::EntryOf(const ChildRecord& record) {
+  Entry entry;
+  entry.record = &record;
+  for (const PeriodOfCare& p : record.periods()) {
+    entry.first_in_care = std::min(entry.first_in_care, p.start);
+    entry.last_in_care = std::max(entry.last_in_care, p.end.value_or(absl::CivilDay::max()));
+  }
+  for (const auto& [id, c] : record.challenges()) {
+    entry.first_raised = std::min(entry.first_raised, c.raised_on);
+    entry.last_step = std::max(entry.last_step, c.raised_on);
+    for (const ChallengeStep& s : c.steps) entry.last_step = std::max(entry.last_step, s.on);
+    entry.last_closed = std::max(entry.last_closed, c.closed_on.value_or(absl::CivilDay::max()));
+  }
+  return entry;
+}
+
+void ChildMap::Index(const ChildMap* previous) {
+  std::vector<Entry> index;
+  index.reserve(size());
+  // Entries of records that `previous` holds too are taken from its index, in step with it
+  // (both are in id order; children are never removed).
+  const std::vector<Entry>* old =
+      previous != nullptr && previous->Indexed() ? &previous->index_ : nullptr;
+  size_t j = 0;
+  for (const auto& [id, record] : *this) {
+    if (old != nullptr && j < old->size() && (*old)[j].record == record.get()) {
+      index.push_back((*old)[j++]);
+      continue;
+    }
+    if (old != nullptr && j < old->size() && (*old)[j].record->child_id() == id) ++j;  // replaced
+    index.push_back(EntryOf(*record));
+  }
+  index_ = std::move(index);
+}
+
+std::vector<const ChildRecord*> ChildMap::InCareDuring(absl::CivilDay from,
+                                                       absl::CivilDay to) const {
+  std::vector<const ChildRecord*> out;
+  const auto consider = [&](const Entry& e) {
+    if (e.first_in_care <= to && e.last_in_care >= from) out.push_back(e.record);
+  };
+  if (Indexed()) {
+    for (const Entry& e : index_) consider(e);
+  } else {
+    for (const auto& [id, record] : *this) consider(EntryOf(*record));
+  }
+  return out;
+}
+
+std::vector<const ChildRecord*> ChildMap::WithChallengesFor(absl::CivilDay as_at,
+                                                            absl::CivilDay from,
+                                                            absl::CivilDay to) const {
+  std::vector<const ChildRecord*> out;
+  const auto consider = [&](const Entry& e) {
+    if (e.first_raised > std::max(as_at, to)) return;          // none yet (or none at all)
+    if (e.last_closed <= as_at && e.last_step < from) return;  // all over before the period
+    out.push_back(e.record);
+  };
+  if (Indexed()) {
+    for (const Entry& e : index_) consider(e);
+  } else {
+    for (const auto& [id, record] : *this) consider(EntryOf(*record));
+  }
+  return out;
+}
 
 std::string ChildrenProjection::ChildPrefix(absl::string_view child_id) {
   std::string key = absl::StrCat(kEventPrefix, child_id);
@@ -42,6 +109,14 @@ std::string ChildrenProjection::EventKey(absl::string_view child_id, uint64_t po
   std::string key = ChildPrefix(child_id);
   AppendU64BigEndian(&key, position);
   return key;
+}
+
+void CouncilView::Derive(ChildRecord* record) const {
+  if (calendar_ == nullptr) return;
+  // A timeline that cannot be built (a date beyond the calendar) is left out: reports then
+  // compute directly and report the error to whoever asks.
+  auto timeline = ReviewTimeline::Build(*record, reviews_, *calendar_);
+  if (timeline.ok()) record->set_review_timeline(std::move(*timeline));
 }
 
 std::shared_ptr<const ChildMap> CouncilView::Snapshot() const {
@@ -77,6 +152,7 @@ absl::Status CouncilView::Reload(const eventstore::EventStore& store,
   const auto finish = [&] {
     if (current) {
       current->Rebuild();
+      Derive(current.get());
       const std::string id = current->child_id();
       (*children)[id] = std::shared_ptr<const ChildRecord>(current.release());
     }
@@ -99,6 +175,7 @@ absl::Status CouncilView::Reload(const eventstore::EventStore& store,
   if (!st.ok()) return st;
   if (!failure.ok()) return failure;
   finish();
+  children->Index();
   {
     std::lock_guard<std::mutex> lock(mu_);
     children_ = std::move(children);
@@ -106,6 +183,24 @@ absl::Status CouncilView::Reload(const eventstore::EventStore& store,
   }
   advanced_.notify_all();
   return absl::OkStatus();
+}
+
+void CouncilView::Replace(std::map<std::string, ChildRecord> records, uint64_t position) {
+  auto children = std::make_shared<ChildMap>();
+  for (auto it = records.begin(); it != records.end();) {
+    auto node = records.extract(it++);
+    auto record = std::make_shared<ChildRecord>(std::move(node.mapped()));
+    record->Rebuild();
+    Derive(record.get());
+    children->emplace_hint(children->end(), std::move(node.key()), std::move(record));
+  }
+  children->Index();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    children_ = std::move(children);
+    position_ = position;
+  }
+  advanced_.notify_all();
 }
 
 absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
@@ -123,12 +218,16 @@ absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
     if (!st.ok()) return st;
     if (!failure.ok()) return failure;
     record->Rebuild();
+    Derive(record.get());
     rebuilt.push_back(std::move(record));
   }
+  // Only this (the worker's) thread replaces children_, so the copy is made outside the lock.
+  std::shared_ptr<const ChildMap> previous = Snapshot();
+  auto next = std::make_shared<ChildMap>(*previous);
+  for (auto& record : rebuilt) (*next)[record->child_id()] = std::move(record);
+  next->Index(previous.get());
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto next = std::make_shared<ChildMap>(*children_);
-    for (auto& record : rebuilt) (*next)[record->child_id()] = std::move(record);
     children_ = std::move(next);
     position_ = std::max(position_, position);
   }
@@ -168,7 +267,15 @@ absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext
     return absl::FailedPreconditionError(absl::StrCat(
         "the payload is about child '", body.child_id(), "', the stream is child '", child, "'"));
   }
-  context.Put(EventKey(child, event.position()), event.SerializeAsString());
+  context.Put(EventKey(child, event.position()), context.event_bytes().empty()
+                                                     ? event.SerializeAsString()
+                                                     : std::string(context.event_bytes()));
+  if (replaying_) {
+    // Replaying from position 0: the view is built from these events as they pass, instead of
+    // being read back from the read model afterwards.
+    auto [it, added] = replayed_.try_emplace(child, child);
+    it->second.AddStored(event.id(), std::move(body), event.version(), event.position());
+  }
   staged_.insert(child);
   return absl::OkStatus();
 }
@@ -188,20 +295,33 @@ void ChildrenProjection::Committed(uint64_t next_position) {
   }
 }
 
-void ChildrenProjection::Abandoned() { staged_.clear(); }
+void ChildrenProjection::Abandoned() {
+  staged_.clear();
+  // Part of the replayed events were not committed: read the view back from the model instead.
+  replaying_ = false;
+  replayed_.clear();
+}
 
 void ChildrenProjection::Reset() {
   staged_.clear();
   committed_.clear();
   reload_ = true;
   position_ = 0;
+  replaying_ = true;
+  replayed_.clear();
 }
 
 void ChildrenProjection::CaughtUp(uint64_t next_position) {
   position_ = next_position;
   SetModel();
   if (!model_) return;
-  if (reload_) {
+  if (reload_ && replaying_) {
+    view_->Replace(std::move(replayed_), position_);
+    replaying_ = false;
+    replayed_.clear();
+    reload_ = false;
+    committed_.clear();
+  } else if (reload_) {
     if (view_->Reload(*store_, *model_, position_).ok()) {
       reload_ = false;
       committed_.clear();

@@ -72,7 +72,10 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
         projection_->Abandoned();
         return absl::DataLossError("a stored event does not decode");
       }
-      if (absl::Status st = projection_->Apply(event, context); !st.ok()) {
+      context.set_event_bytes(bytes);
+      absl::Status applied_one = projection_->Apply(event, context);
+      context.set_event_bytes({});
+      if (absl::Status st = std::move(applied_one); !st.ok()) {
         projection_->Abandoned();
         WorkerStatus stopped;
         {

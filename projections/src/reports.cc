@@ -49,9 +49,7 @@ absl::StatusOr<v1::ReviewDueItem> DueItem(const ChildRecord& child, absl::CivilD
 }
 
 // Paperwork and timeliness of one held review.
-v1::HeldReviewItem HeldItem(const ChildRecord& child, const HeldReview& held,
-                            const CouncilSettings& settings) {
-  const WorkingCalendar& calendar = *settings.calendar;
+v1::HeldReviewItem HeldItem(const ChildRecord& child, const HeldReview& held) {
   v1::HeldReviewItem item;
   item.set_child_id(child.child_id());
   item.set_held_on(Day(held.review.on));
@@ -61,27 +59,17 @@ v1::HeldReviewItem HeldItem(const ChildRecord& child, const HeldReview& held,
   item.set_review_number(held.due.number);
   item.set_participation(held.review.participation);
   item.set_iro_id(held.review.iro_id);
-  for (const PaperworkInfo& p : child.social_worker_reports()) {
-    if (p.review_date != held.review.on) continue;
-    auto days = calendar.WorkingDaysBetween(p.on, held.review.on);
-    if (days.ok()) item.set_report_working_days_before(*days);
+  const ReviewPaperwork& paperwork = held.paperwork;
+  if (paperwork.report_working_days_before) {
+    item.set_report_working_days_before(*paperwork.report_working_days_before);
   }
-  const auto deadline = [&](int working_days) -> std::optional<absl::CivilDay> {
-    auto day = calendar.AddWorkingDays(held.review.on, working_days);
-    if (!day.ok()) return std::nullopt;
-    return *day;
-  };
-  for (const PaperworkInfo& p : child.recommendations()) {
-    if (p.review_date != held.review.on) continue;
-    item.set_recommendations_on(Day(p.on));
-    const auto due = deadline(settings.reviews.recommendations_days_after);
-    item.set_recommendations_in_time(due && p.on <= *due);
+  if (paperwork.recommendations_on) {
+    item.set_recommendations_on(Day(*paperwork.recommendations_on));
+    item.set_recommendations_in_time(paperwork.recommendations_in_time);
   }
-  for (const PaperworkInfo& p : child.records_distributed()) {
-    if (p.review_date != held.review.on) continue;
-    item.set_record_on(Day(p.on));
-    const auto due = deadline(settings.reviews.record_days_after);
-    item.set_record_in_time(due && p.on <= *due);
+  if (paperwork.record_on) {
+    item.set_record_on(Day(*paperwork.record_on));
+    item.set_record_in_time(paperwork.record_in_time);
   }
   return item;
 }
@@ -277,6 +265,46 @@ std::string Rating(double percent, const ReviewSettings& settings) {
   return "red";
 }
 
+// Every review the child has held up to `up_to` at least (by period, then date): the record's
+// timeline when it has one for these settings (then later ones too), else computed into
+// `buffer`.
+absl::StatusOr<const std::vector<HeldReview>*> HeldReviews(const ChildRecord& child,
+                                                           absl::CivilDay up_to,
+                                                           const CouncilSettings& settings,
+                                                           std::vector<HeldReview>* buffer) {
+  const ReviewTimeline* timeline = child.review_timeline();
+  if (timeline != nullptr && timeline->BuiltWith(settings.reviews, *settings.calendar)) {
+    return &timeline->history();
+  }
+  auto history = ReviewHistory(child, up_to, settings.reviews, *settings.calendar);
+  if (!history.ok()) return history.status();
+  *buffer = std::move(*history);
+  return buffer;
+}
+
+// The next review due as at `as_at` (nullopt when not looked after): the record's timeline's
+// when it has one for these settings, else computed into `buffer`.
+absl::StatusOr<const std::optional<ReviewDue>*> NextDue(const ChildRecord& child,
+                                                        absl::CivilDay as_at,
+                                                        const CouncilSettings& settings,
+                                                        std::optional<ReviewDue>* buffer) {
+  const ReviewTimeline* timeline = child.review_timeline();
+  if (timeline != nullptr && timeline->BuiltWith(settings.reviews, *settings.calendar)) {
+    return &timeline->NextDue(as_at);
+  }
+  auto due = NextReviewDue(child, as_at, settings.reviews, *settings.calendar);
+  if (!due.ok()) return due.status();
+  *buffer = std::move(*due);
+  return buffer;
+}
+
+// The last day anything happened to the challenge.
+absl::CivilDay LastStepDay(const ChallengeState& c) {
+  absl::CivilDay last = c.raised_on;
+  for (const ChallengeStep& s : c.steps) last = std::max(last, s.on);
+  return last;
+}
+
 }  // namespace
 
 absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::CivilDay as_at,
@@ -286,16 +314,18 @@ absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::
   v1::ReviewsDueReport report;
   report.set_as_at(Day(as_at));
   std::vector<v1::ReviewDueItem> items;
-  for (const auto& [id, child] : children) {
+  std::optional<ReviewDue> buffer;
+  for (const ChildRecord* child : children.InCareDuring(as_at, as_at)) {
     if (!Passes(*child, as_at, filter)) continue;
-    auto due = NextReviewDue(*child, as_at, settings.reviews, *settings.calendar);
+    auto due = NextDue(*child, as_at, settings, &buffer);
     if (!due.ok()) return due.status();
-    if (!*due) continue;
-    const bool overdue = (*due)->due_on < as_at;
-    if (overdue_only ? !overdue : (overdue || DaysBetween(as_at, (*due)->due_on) > within_days)) {
+    if (!**due) continue;
+    const ReviewDue& next = ***due;
+    const bool overdue = next.due_on < as_at;
+    if (overdue_only ? !overdue : (overdue || DaysBetween(as_at, next.due_on) > within_days)) {
       continue;
     }
-    auto item = DueItem(*child, as_at, **due);
+    auto item = DueItem(*child, as_at, next);
     if (!item.ok()) return item.status();
     items.push_back(std::move(*item));
   }
@@ -307,7 +337,7 @@ absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::
 
 absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::CivilDay from,
                                                 absl::CivilDay to, const ReportFilter& filter,
-                                                const CouncilSettings& settings) {
+                                                const CouncilSettings& settings, bool counts_only) {
   v1::TimelinessReport report;
   report.set_from(Day(from));
   report.set_to(Day(to));
@@ -315,13 +345,16 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
     (*report.mutable_participation())[code] = 0;
   }
   report.mutable_social_worker_reports();  // present, all zero, in a period without reviews
-  for (const auto& [id, child] : children) {
+  std::vector<HeldReview> buffer;
+  std::optional<ReviewDue> next_buffer;
+  // Reviews, and a review falling due, happen only in care.
+  for (const ChildRecord* child : children.InCareDuring(from, to)) {
     if (!Passes(*child, to, filter)) continue;
-    auto history = ReviewHistory(*child, to, settings.reviews, *settings.calendar);
+    auto history = HeldReviews(*child, to, settings, &buffer);
     if (!history.ok()) return history.status();
     int held = 0;
     bool all_in_time = true;
-    for (const HeldReview& h : *history) {
+    for (const HeldReview& h : **history) {
       if (h.review.on < from || h.review.on > to) continue;
       ++held;
       report.set_reviews_held(report.reviews_held() + 1);
@@ -333,29 +366,32 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
       if (!h.review.participation.empty()) {
         (*report.mutable_participation())[h.review.participation]++;
       }
-      v1::HeldReviewItem item = HeldItem(*child, h, settings);
+      const ReviewPaperwork& paperwork = h.paperwork;
       auto* buckets = report.mutable_social_worker_reports();
-      if (!item.has_report_working_days_before()) {
+      if (!paperwork.report_working_days_before) {
         buckets->set_not_received(buckets->not_received() + 1);
-      } else if (item.report_working_days_before() >= 5) {
+      } else if (*paperwork.report_working_days_before >= 5) {
         buckets->set_five_or_more_days_before(buckets->five_or_more_days_before() + 1);
-      } else if (item.report_working_days_before() >= 1) {
+      } else if (*paperwork.report_working_days_before >= 1) {
         buckets->set_one_to_four_days_before(buckets->one_to_four_days_before() + 1);
-      } else if (item.report_working_days_before() == 0) {
+      } else if (*paperwork.report_working_days_before == 0) {
         buckets->set_same_day(buckets->same_day() + 1);
       } else {
         buckets->set_after(buckets->after() + 1);
       }
-      if (item.recommendations_in_time()) {
+      if (paperwork.recommendations_on && paperwork.recommendations_in_time) {
         report.set_recommendations_in_time(report.recommendations_in_time() + 1);
       }
-      if (item.record_in_time()) report.set_records_in_time(report.records_in_time() + 1);
-      *report.add_reviews() = std::move(item);
+      if (paperwork.record_on && paperwork.record_in_time) {
+        report.set_records_in_time(report.records_in_time() + 1);
+      }
+      if (!counts_only) *report.add_reviews() = HeldItem(*child, h);
     }
     // A review that fell due in the period and was not held also makes the child late.
-    auto next = NextReviewDue(*child, to, settings.reviews, *settings.calendar);
+    auto next = NextDue(*child, to, settings, &next_buffer);
     if (!next.ok()) return next.status();
-    const bool missed = *next && (*next)->due_on >= from && (*next)->due_on < to;
+    const std::optional<ReviewDue>& due = **next;
+    const bool missed = due && due->due_on >= from && due->due_on < to;
     if (held > 0 || missed) {
       report.set_children_reviewed(report.children_reviewed() + 1);
       if (all_in_time && !missed) {
@@ -385,8 +421,12 @@ absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl:
   report.set_as_at(Day(as_at));
   report.set_from(Day(from));
   report.set_to(Day(to));
-  for (const auto& [id, child] : children) {
+  for (const ChildRecord* child : children.WithChallengesFor(as_at, from, to)) {
     for (const auto& [challenge_id, c] : child->challenges()) {
+      // Raised after both dates, or over (closed by as_at, nothing since `from`): no part in
+      // the report.
+      if (c.raised_on > to && c.raised_on > as_at) continue;
+      if (c.closed_on && *c.closed_on <= as_at && LastStepDay(c) < from) continue;
       if (!filter.iro.empty() && c.iro_id != filter.iro) continue;
       if (!filter.team.empty()) {
         const IroAllocation* iro = child->IroOn(as_at);
@@ -438,7 +478,7 @@ absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::Ci
   v1::Section20Report report;
   report.set_as_at(Day(as_at));
   if (from) report.set_from(Day(*from));
-  for (const auto& [id, child] : children) {
+  for (const ChildRecord* child : children.InCareDuring(from.value_or(as_at), as_at)) {
     if (!Passes(*child, as_at, filter) && !(from && Passes(*child, *from, filter))) continue;
     // The day to describe the child on: as_at if in s20 (or short breaks) then; otherwise,
     // with a range, the last day in s20 within it.
@@ -483,7 +523,8 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
   v1::PlacementReport report;
   report.set_as_at(Day(as_at));
   const absl::CivilDay window_start = AddMonthsClamped(as_at, -12);
-  for (const auto& [id, child] : children) {
+  // Placements start, and end, only in care.
+  for (const ChildRecord* child : children.InCareDuring(window_start, as_at)) {
     if (!Passes(*child, as_at, filter)) continue;
     for (const PlacementSpan& span : child->placements()) {
       if (!span.starts_period && span.from > window_start && span.from <= as_at &&
@@ -563,7 +604,7 @@ absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::Civil
   }
   auto history = ReviewHistory(child, as_at, settings.reviews, *settings.calendar);
   if (!history.ok()) return history.status();
-  for (const HeldReview& h : *history) *summary.add_reviews() = HeldItem(child, h, settings);
+  for (const HeldReview& h : *history) *summary.add_reviews() = HeldItem(child, h);
   for (const auto& [id, c] : child.challenges()) {
     const ChallengeAt at = ReplayChallenge(c, as_at);
     if (!at.exists || at.closed_on) continue;

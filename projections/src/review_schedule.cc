@@ -1,5 +1,7 @@
 #include "projections/review_schedule.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "projections/codes.h"
 
@@ -174,12 +176,17 @@ std::vector<const ReviewInfo*> ReviewsIn(const ChildRecord& record, const Period
   return out;
 }
 
-}  // namespace
+// The timeline `record` carries, if it was built with these settings.
+const ReviewTimeline* TimelineFor(const ChildRecord& record, const ReviewSettings& settings,
+                                  const WorkingCalendar& calendar) {
+  const ReviewTimeline* timeline = record.review_timeline();
+  return timeline != nullptr && timeline->BuiltWith(settings, calendar) ? timeline : nullptr;
+}
 
-absl::StatusOr<std::optional<ReviewDue>> NextReviewDue(const ChildRecord& record,
-                                                       absl::CivilDay as_at,
-                                                       const ReviewSettings& settings,
-                                                       const WorkingCalendar& calendar) {
+absl::StatusOr<std::optional<ReviewDue>> ComputeNextReviewDue(const ChildRecord& record,
+                                                              absl::CivilDay as_at,
+                                                              const ReviewSettings& settings,
+                                                              const WorkingCalendar& calendar) {
   const PeriodOfCare* period = record.PeriodOn(as_at);
   if (period == nullptr) return std::nullopt;
   auto due = DueFor(record, *period, ReviewsIn(record, *period, as_at), as_at, settings, calendar);
@@ -187,24 +194,110 @@ absl::StatusOr<std::optional<ReviewDue>> NextReviewDue(const ChildRecord& record
   return std::optional<ReviewDue>(*due);
 }
 
-absl::StatusOr<std::vector<HeldReview>> ReviewHistory(const ChildRecord& record,
-                                                      absl::CivilDay as_at,
-                                                      const ReviewSettings& settings,
-                                                      const WorkingCalendar& calendar) {
+absl::StatusOr<std::vector<HeldReview>> ComputeReviewHistory(const ChildRecord& record,
+                                                             absl::CivilDay as_at,
+                                                             const ReviewSettings& settings,
+                                                             const WorkingCalendar& calendar) {
   std::vector<HeldReview> history;
   for (const PeriodOfCare& period : record.periods()) {
     if (period.start > as_at) break;
     const std::vector<const ReviewInfo*> reviews = ReviewsIn(record, period, as_at);
-    for (size_t k = 0; k < reviews.size(); ++k) {
-      std::vector<const ReviewInfo*> prior(reviews.begin(), reviews.begin() + k);
+    std::vector<const ReviewInfo*> prior;
+    for (const ReviewInfo* review : reviews) {
       // What was known the day before the review decides its due date.
-      const absl::CivilDay context = std::max(period.start, reviews[k]->on - 1);
+      const absl::CivilDay context = std::max(period.start, review->on - 1);
       auto due = DueFor(record, period, prior, context, settings, calendar);
       if (!due.ok()) return due.status();
-      history.push_back(HeldReview{*reviews[k], *due, reviews[k]->on <= due->due_on});
+      history.push_back(HeldReview{*review, *due, review->on <= due->due_on,
+                                   PaperworkOf(record, review->on, settings, calendar)});
+      prior.push_back(review);
     }
   }
   return history;
+}
+
+}  // namespace
+
+ReviewPaperwork PaperworkOf(const ChildRecord& record, absl::CivilDay held_on,
+                            const ReviewSettings& settings, const WorkingCalendar& calendar) {
+  ReviewPaperwork paperwork;
+  for (const PaperworkInfo& p : record.social_worker_reports()) {
+    if (p.review_date != held_on) continue;
+    auto days = calendar.WorkingDaysBetween(p.on, held_on);
+    if (days.ok()) paperwork.report_working_days_before = *days;
+  }
+  const auto in_time = [&](absl::CivilDay on, int working_days) {
+    auto due = calendar.AddWorkingDays(held_on, working_days);
+    return due.ok() && on <= *due;
+  };
+  for (const PaperworkInfo& p : record.recommendations()) {
+    if (p.review_date != held_on) continue;
+    paperwork.recommendations_on = p.on;
+    paperwork.recommendations_in_time = in_time(p.on, settings.recommendations_days_after);
+  }
+  for (const PaperworkInfo& p : record.records_distributed()) {
+    if (p.review_date != held_on) continue;
+    paperwork.record_on = p.on;
+    paperwork.record_in_time = in_time(p.on, settings.record_days_after);
+  }
+  return paperwork;
+}
+
+absl::StatusOr<std::optional<ReviewDue>> NextReviewDue(const ChildRecord& record,
+                                                       absl::CivilDay as_at,
+                                                       const ReviewSettings& settings,
+                                                       const WorkingCalendar& calendar) {
+  if (const ReviewTimeline* timeline = TimelineFor(record, settings, calendar)) {
+    return timeline->NextDue(as_at);
+  }
+  return ComputeNextReviewDue(record, as_at, settings, calendar);
+}
+
+absl::StatusOr<std::vector<HeldReview>> ReviewHistory(const ChildRecord& record,
+                                                      absl::CivilDay as_at,
+                                                      const ReviewSettings& settings,
+                                                      const WorkingCalendar& calendar) {
+  if (const ReviewTimeline* timeline = TimelineFor(record, settings, calendar)) {
+    std::vector<HeldReview> history;
+    for (const HeldReview& held : timeline->history()) {
+      if (held.review.on <= as_at) history.push_back(held);
+    }
+    return history;
+  }
+  return ComputeReviewHistory(record, as_at, settings, calendar);
+}
+
+absl::StatusOr<std::shared_ptr<const ReviewTimeline>> ReviewTimeline::Build(
+    const ChildRecord& record, const ReviewSettings& settings, const WorkingCalendar& calendar) {
+  std::shared_ptr<ReviewTimeline> timeline(new ReviewTimeline(settings, calendar));
+  auto history = ComputeReviewHistory(record, absl::CivilDay::max(), settings, calendar);
+  if (!history.ok()) return history.status();
+  timeline->history_ = std::move(*history);
+  // Every day on which an input of NextReviewDue can change (see the class comment).
+  std::vector<absl::CivilDay>& days = timeline->change_days_;
+  for (const PeriodOfCare& p : record.periods()) {
+    days.push_back(p.start);
+    if (p.end) days.push_back(*p.end + 1);
+  }
+  for (const ReviewInfo& r : record.reviews()) days.push_back(r.on);
+  for (const PlacementSpan& span : record.placements()) days.push_back(span.from);
+  for (const auto& [from, status] : record.legal_statuses()) days.push_back(from);
+  std::sort(days.begin(), days.end());
+  days.erase(std::unique(days.begin(), days.end()), days.end());
+  timeline->next_due_.reserve(days.size());
+  for (absl::CivilDay day : days) {
+    auto due = ComputeNextReviewDue(record, day, settings, calendar);
+    if (!due.ok()) return due.status();
+    timeline->next_due_.push_back(std::move(*due));
+  }
+  return std::shared_ptr<const ReviewTimeline>(std::move(timeline));
+}
+
+const std::optional<ReviewDue>& ReviewTimeline::NextDue(absl::CivilDay as_at) const {
+  static const std::optional<ReviewDue> kNone;
+  auto it = std::upper_bound(change_days_.begin(), change_days_.end(), as_at);
+  if (it == change_days_.begin()) return kNone;  // before the first period of care
+  return next_due_[static_cast<size_t>(it - change_days_.begin()) - 1];
 }
 
 }  // namespace footprint::projections

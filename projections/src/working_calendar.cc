@@ -327,6 +327,22 @@ absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view text, absl::string
   return day;
 }
 
-std::string FormatIsoDate(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+std::string FormatIsoDate(absl::CivilDay day) {
+  // Reports format thousands of dates per call; absl::FormatCivilTime goes through the time-zone
+  // formatter. Years 0-9999 (all real ones) are written directly, in the same form.
+  const absl::civil_year_t year = day.year();
+  if (year < 0 || year > 9999) return absl::FormatCivilTime(day);
+  char out[10] = {static_cast<char>('0' + year / 1000),
+                  static_cast<char>('0' + year / 100 % 10),
+                  static_cast<char>('0' + year / 10 % 10),
+                  static_cast<char>('0' + year % 10),
+                  '-',
+                  static_cast<char>('0' + day.month() / 10),
+                  static_cast<char>('0' + day.month() % 10),
+                  '-',
+                  static_cast<char>('0' + day.day() / 10),
+                  static_cast<char>('0' + day.day() % 10)};
+  return std::string(out, sizeof(out));
+}
 
 }  // namespace footprint::projections

@@ -71,7 +71,10 @@ v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bo
 
 ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock,
                                pj::CouncilSettings settings)
-    : store_(store), clock_(clock), settings_(settings) {
+    : store_(store),
+      clock_(clock),
+      settings_(settings),
+      view_(settings_.reviews, settings_.calendar) {
   Hosted children;
   children.projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
   children.worker = std::make_unique<pj::ProjectionWorker>(store_, children.projection.get(), 2000);
@@ -242,8 +245,8 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
     auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
-    auto report =
-        pj::Timeliness(*host_->view().Snapshot(), *from, *to, scope->filter, host_->settings());
+    auto report = pj::Timeliness(*host_->view().Snapshot(), *from, *to, scope->filter,
+                                 host_->settings(), request->counts_only());
     if (!report.ok()) return report.status();
     *response = std::move(*report);
     return absl::OkStatus();

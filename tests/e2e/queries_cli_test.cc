@@ -455,6 +455,22 @@ TEST_CASE("queries: reviews timeliness counts reviews in time, participation and
     CHECK(Row(human, "T2") == CellList{"T2", "1", "2026-03-31", "2026-03-30", "no", "PN7", "iro-1",
                                        "1 WD after", "-", "-",
                                        "1st review: 20 working days from 2026-03-02"});
+
+    // --counts-only: the same figures, without the list.
+    const std::vector<std::string> period = {"reviews", "timeliness", "--from",  "2026-01-01",
+                                             "--to",    "2026-06-30", "--as-at", "2026-07-01"};
+    json full = CliJson(server, period);
+    std::vector<std::string> counts_args = period;
+    counts_args.push_back("--counts-only");
+    json counts = CliJson(server, counts_args);
+    CHECK(counts.at("reviews").empty());  // --json prints every field, empty lists too
+    CHECK(full.at("reviews").size() == 3);
+    counts.erase("reviews");
+    full.erase("reviews");
+    CHECK(counts == full);
+    const std::string counts_human = CliOk(server, counts_args);
+    CHECK(Row(counts_human, "held in time") == CellList{"held in time", "2 (66.7%)"});
+    CHECK_FALSE(Contains(counts_human, "reviews held\n"));
   }
 
   SECTION("February to April: T1's 1st review falls outside") {

@@ -216,11 +216,20 @@ class Child {
   int next_ = 0;
 };
 
+// The child as the server's view holds it: with its review timeline for the default settings
+// (reports asked with other settings compute directly; both must agree, see
+// review_timeline_test.cc).
+std::shared_ptr<const ChildRecord> AsInView(const ChildRecord& record) {
+  auto copy = std::make_shared<ChildRecord>(record);
+  auto timeline = ReviewTimeline::Build(*copy, Settings().reviews, Calendar());
+  REQUIRE(timeline.ok());
+  copy->set_review_timeline(std::move(*timeline));
+  return copy;
+}
+
 ChildMap Council(std::initializer_list<const Child*> children) {
   ChildMap map;
-  for (const Child* child : children) {
-    map[child->id()] = std::make_shared<const ChildRecord>(child->record());
-  }
+  for (const Child* child : children) map[child->id()] = AsInView(child->record());
   return map;
 }
 
@@ -535,9 +544,7 @@ ChildMap FebruaryReviews(int in_time, int late) {
     children.push_back(std::move(child));
   }
   ChildMap map;
-  for (const Child& child : children) {
-    map[child.id()] = std::make_shared<const ChildRecord>(child.record());
-  }
+  for (const Child& child : children) map[child.id()] = AsInView(child.record());
   return map;
 }
 

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@
 #include "projections/working_calendar.h"
 
 namespace footprint::projections {
+
+class ReviewTimeline;  // review_schedule.h
 
 // Stream of a child: "child-" + child id.
 std::string ChildStream(absl::string_view child_id);
@@ -145,6 +148,7 @@ class ChildRecord {
   // Adds a stored event without rebuilding (bulk loading); call Rebuild() before reading.
   void AddStored(const std::string& event_id, const v1::ChildEvent& event, uint64_t version,
                  uint64_t position);
+  void AddStored(std::string event_id, v1::ChildEvent&& event, uint64_t version, uint64_t position);
   // Derives the record from its events again (after AddStored).
   void Rebuild();
   // The position of the last event added (0 when none).
@@ -157,6 +161,8 @@ class ChildRecord {
   const std::vector<PeriodOfCare>& periods() const { return periods_; }
   const PeriodOfCare* PeriodOn(absl::CivilDay day) const;
   bool LookedAfterOn(absl::CivilDay day) const { return PeriodOn(day) != nullptr; }
+  // Looked after on at least one day from `from` to `to` (inclusive).
+  bool LookedAfterDuring(absl::CivilDay from, absl::CivilDay to) const;
   const PeriodOfCare* CurrentPeriod() const;
   // Legal status / placement in force on `day` (empty / nullptr if none).
   std::string LegalStatusOn(absl::CivilDay day) const;
@@ -195,6 +201,14 @@ class ChildRecord {
   // FAILED_PRECONDITION with the first problem. Checked after every request and correction,
   // since each event's own rules only look at the record as it was.
   absl::Status Consistency() const;
+
+  // The review timeline derived from this record by the view (CouncilView), if any: the
+  // reviews' due dates computed once, so reports need not recompute them per call. Adding an
+  // event or rebuilding drops it.
+  const ReviewTimeline* review_timeline() const { return review_timeline_.get(); }
+  void set_review_timeline(std::shared_ptr<const ReviewTimeline> timeline) {
+    review_timeline_ = std::move(timeline);
+  }
 
   // Type of the stored event `event_id` ("" if the id is not in this stream).
   std::string TypeOfEvent(absl::string_view event_id) const;
@@ -242,6 +256,7 @@ class ChildRecord {
   // period open, a start while one is open).
   std::vector<std::pair<absl::CivilDay, std::string>> care_facts_;
   std::vector<std::string> problems_;
+  std::shared_ptr<const ReviewTimeline> review_timeline_;
 };
 
 // The store's form of a domain event: type = body message name, protobuf content

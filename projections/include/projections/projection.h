@@ -37,7 +37,13 @@ class ProjectionContext {
   void Drain(eventstore::ConsumerBatch* batch);
   size_t staged() const { return staged_.size(); }
 
+  // The stored bytes of the event being applied (the serialized v1::Event the worker parsed),
+  // so a projection can keep the event without serializing it again. Empty outside Apply.
+  absl::string_view event_bytes() const { return event_bytes_; }
+  void set_event_bytes(absl::string_view bytes) { event_bytes_ = bytes; }
+
  private:
+  absl::string_view event_bytes_;
   const eventstore::EventStore* store_;
   const eventstore::ReadModelHandle* model_;
   std::map<std::string, std::optional<std::string>, std::less<>> staged_;  // nullopt: deleted

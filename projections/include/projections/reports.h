@@ -46,10 +46,12 @@ absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::
                                                 const ReportFilter& filter,
                                                 const CouncilSettings& settings);
 
-// Reviews held between `from` and `to` (inclusive), each against the due date that applied.
+// Reviews held between `from` and `to` (inclusive), each against the due date that applied;
+// with `counts_only`, without the list of the reviews (the counts are the same).
 absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::CivilDay from,
                                                 absl::CivilDay to, const ReportFilter& filter,
-                                                const CouncilSettings& settings);
+                                                const CouncilSettings& settings,
+                                                bool counts_only = false);
 
 // Open challenges as at `as_at`, and counts of what happened between `from` and `to`.
 absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl::CivilDay as_at,

@@ -19,6 +19,7 @@
 #ifndef FOOTPRINT_PROJECTIONS_REVIEW_SCHEDULE_H_
 #define FOOTPRINT_PROJECTIONS_REVIEW_SCHEDULE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct ReviewSettings {
   // Timeliness rating: green at or above, amber at or above, red below (percent).
   double green_percent = 95;
   double amber_percent = 87;
+
+  bool operator==(const ReviewSettings&) const = default;
 };
 
 struct ReviewDue {
@@ -64,10 +67,21 @@ absl::StatusOr<std::optional<ReviewDue>> NextReviewDue(const ChildRecord& record
                                                        const ReviewSettings& settings,
                                                        const WorkingCalendar& calendar);
 
+// A review's paperwork against the council's timescales (ReviewSettings).
+struct ReviewPaperwork {
+  // The social worker's report: working days before the review it arrived (negative: after).
+  std::optional<int> report_working_days_before;
+  std::optional<absl::CivilDay> recommendations_on;
+  bool recommendations_in_time = false;
+  std::optional<absl::CivilDay> record_on;
+  bool record_in_time = false;
+};
+
 struct HeldReview {
   ReviewInfo review;
   ReviewDue due;  // the due date that applied when it was held
   bool in_time = false;
+  ReviewPaperwork paperwork;
 };
 
 // Every review held on or before `as_at`, with the due date that applied to it.
@@ -75,6 +89,44 @@ absl::StatusOr<std::vector<HeldReview>> ReviewHistory(const ChildRecord& record,
                                                       absl::CivilDay as_at,
                                                       const ReviewSettings& settings,
                                                       const WorkingCalendar& calendar);
+
+// The paperwork of the review held on `held_on` (the latest of each kind recorded for it).
+ReviewPaperwork PaperworkOf(const ChildRecord& record, absl::CivilDay held_on,
+                            const ReviewSettings& settings, const WorkingCalendar& calendar);
+
+// A record's reviews, computed once: every review held with the due date that applied, and the
+// next review due as a step function of the day asked about. The answer can only change on a day
+// some fact takes effect (a period of care starting, or ending the day before, a review, a
+// placement, a legal status), so it is computed on each such day and looked up in between.
+// NextReviewDue and ReviewHistory use it when the record carries one built with the same
+// settings and calendar, and compute directly otherwise.
+//
+// Thread-safety: immutable once built.
+class ReviewTimeline {
+ public:
+  // OUT_OF_RANGE when a working-day count leaves the calendar (then nothing is cached and the
+  // direct computation reports the error to whoever asks).
+  static absl::StatusOr<std::shared_ptr<const ReviewTimeline>> Build(
+      const ChildRecord& record, const ReviewSettings& settings, const WorkingCalendar& calendar);
+
+  bool BuiltWith(const ReviewSettings& settings, const WorkingCalendar& calendar) const {
+    return calendar_ == &calendar && settings_ == settings;
+  }
+  // Same as NextReviewDue(record, as_at, ...).
+  const std::optional<ReviewDue>& NextDue(absl::CivilDay as_at) const;
+  // Every review held, in the order ReviewHistory gives them (by period, then date).
+  const std::vector<HeldReview>& history() const { return history_; }
+
+ private:
+  ReviewTimeline(const ReviewSettings& settings, const WorkingCalendar& calendar)
+      : settings_(settings), calendar_(&calendar) {}
+
+  ReviewSettings settings_;
+  const WorkingCalendar* calendar_;
+  std::vector<HeldReview> history_;
+  std::vector<absl::CivilDay> change_days_;         // ascending
+  std::vector<std::optional<ReviewDue>> next_due_;  // in force from change_days_[i]
+};
 
 }  // namespace footprint::projections
 
