@@ -912,12 +912,6 @@ const PeriodOfCare* ChildRecord::PeriodOn(absl::CivilDay day) const {
   return nullptr;
 }
 
-bool ChildRecord::LookedAfterDuring(absl::CivilDay from, absl::CivilDay to) const {
-  return std::any_of(periods_.begin(), periods_.end(), [&](const PeriodOfCare& p) {
-    return p.start <= to && (!p.end || *p.end >= from);
-  });
-}
-
 const PeriodOfCare* ChildRecord::CurrentPeriod() const {
   if (periods_.empty() || periods_.back().end) return nullptr;
   return &periods_.back();

@@ -176,6 +176,12 @@ std::vector<const ReviewInfo*> ReviewsIn(const ChildRecord& record, const Period
   return out;
 }
 
+bool SameDue(const std::optional<ReviewDue>& a, const std::optional<ReviewDue>& b) {
+  if (!a || !b) return a.has_value() == b.has_value();
+  return a->due_on == b->due_on && a->number == b->number && a->period_start == b->period_start &&
+         a->rule == b->rule;
+}
+
 // The timeline `record` carries, if it was built with these settings.
 const ReviewTimeline* TimelineFor(const ChildRecord& record, const ReviewSettings& settings,
                                   const WorkingCalendar& calendar) {
@@ -274,7 +280,7 @@ absl::StatusOr<std::shared_ptr<const ReviewTimeline>> ReviewTimeline::Build(
   if (!history.ok()) return history.status();
   timeline->history_ = std::move(*history);
   // Every day on which an input of NextReviewDue can change (see the class comment).
-  std::vector<absl::CivilDay>& days = timeline->change_days_;
+  std::vector<absl::CivilDay> days;
   for (const PeriodOfCare& p : record.periods()) {
     days.push_back(p.start);
     if (p.end) days.push_back(*p.end + 1);
@@ -284,12 +290,17 @@ absl::StatusOr<std::shared_ptr<const ReviewTimeline>> ReviewTimeline::Build(
   for (const auto& [from, status] : record.legal_statuses()) days.push_back(from);
   std::sort(days.begin(), days.end());
   days.erase(std::unique(days.begin(), days.end()), days.end());
-  timeline->next_due_.reserve(days.size());
+  // Most of those days change nothing (a placement move with the default settings): only the
+  // days the answer changes are kept.
+  std::vector<absl::CivilDay> kept;
   for (absl::CivilDay day : days) {
     auto due = ComputeNextReviewDue(record, day, settings, calendar);
     if (!due.ok()) return due.status();
+    if (!timeline->next_due_.empty() && SameDue(timeline->next_due_.back(), *due)) continue;
+    kept.push_back(day);
     timeline->next_due_.push_back(std::move(*due));
   }
+  timeline->change_days_ = std::move(kept);
   return std::shared_ptr<const ReviewTimeline>(std::move(timeline));
 }
 

@@ -161,8 +161,6 @@ class ChildRecord {
   const std::vector<PeriodOfCare>& periods() const { return periods_; }
   const PeriodOfCare* PeriodOn(absl::CivilDay day) const;
   bool LookedAfterOn(absl::CivilDay day) const { return PeriodOn(day) != nullptr; }
-  // Looked after on at least one day from `from` to `to` (inclusive).
-  bool LookedAfterDuring(absl::CivilDay from, absl::CivilDay to) const;
   const PeriodOfCare* CurrentPeriod() const;
   // Legal status / placement in force on `day` (empty / nullptr if none).
   std::string LegalStatusOn(absl::CivilDay day) const;

@@ -34,10 +34,20 @@ namespace footprint::projections {
 // had challenges, so that a report over a window reads only the records that can matter to it
 // (a council's log holds every child ever looked after; reading each record is a cache miss).
 // Without an index (or after a change made since), the same selections are made from the
-// records themselves.
+// records themselves. The index points into the records: a change after Index() (the view
+// never changes a published map) must be followed by Index() again. A copy starts without one.
 class ChildMap : public std::map<std::string, std::shared_ptr<const ChildRecord>> {
  public:
   using map::map;
+  ChildMap() = default;
+  ChildMap(const ChildMap& other) : map(other) {}
+  ChildMap& operator=(const ChildMap& other) {
+    map::operator=(other);
+    index_.clear();
+    return *this;
+  }
+  ChildMap(ChildMap&&) = default;
+  ChildMap& operator=(ChildMap&&) = default;
 
   // Rebuilds the index; call after the last change. Entries of records unchanged since
   // `previous` (this map's origin, if it was copied and changed) are reused.
