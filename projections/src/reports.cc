@@ -272,8 +272,7 @@ absl::StatusOr<const std::vector<HeldReview>*> HeldReviews(const ChildRecord& ch
                                                            absl::CivilDay up_to,
                                                            const CouncilSettings& settings,
                                                            std::vector<HeldReview>* buffer) {
-  const ReviewTimeline* timeline = child.review_timeline();
-  if (timeline != nullptr && timeline->BuiltWith(settings.reviews, *settings.calendar)) {
+  if (const ReviewTimeline* timeline = TimelineFor(child, settings.reviews, *settings.calendar)) {
     return &timeline->history();
   }
   auto history = ReviewHistory(child, up_to, settings.reviews, *settings.calendar);
@@ -288,8 +287,7 @@ absl::StatusOr<const std::optional<ReviewDue>*> NextDue(const ChildRecord& child
                                                         absl::CivilDay as_at,
                                                         const CouncilSettings& settings,
                                                         std::optional<ReviewDue>* buffer) {
-  const ReviewTimeline* timeline = child.review_timeline();
-  if (timeline != nullptr && timeline->BuiltWith(settings.reviews, *settings.calendar)) {
+  if (const ReviewTimeline* timeline = TimelineFor(child, settings.reviews, *settings.calendar)) {
     return &timeline->NextDue(as_at);
   }
   auto due = NextReviewDue(child, as_at, settings.reviews, *settings.calendar);

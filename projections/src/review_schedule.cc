@@ -182,13 +182,6 @@ bool SameDue(const std::optional<ReviewDue>& a, const std::optional<ReviewDue>& 
          a->rule == b->rule;
 }
 
-// The timeline `record` carries, if it was built with these settings.
-const ReviewTimeline* TimelineFor(const ChildRecord& record, const ReviewSettings& settings,
-                                  const WorkingCalendar& calendar) {
-  const ReviewTimeline* timeline = record.review_timeline();
-  return timeline != nullptr && timeline->BuiltWith(settings, calendar) ? timeline : nullptr;
-}
-
 absl::StatusOr<std::optional<ReviewDue>> ComputeNextReviewDue(const ChildRecord& record,
                                                               absl::CivilDay as_at,
                                                               const ReviewSettings& settings,
@@ -223,6 +216,12 @@ absl::StatusOr<std::vector<HeldReview>> ComputeReviewHistory(const ChildRecord& 
 }
 
 }  // namespace
+
+const ReviewTimeline* TimelineFor(const ChildRecord& record, const ReviewSettings& settings,
+                                  const WorkingCalendar& calendar) {
+  const ReviewTimeline* timeline = record.review_timeline();
+  return timeline != nullptr && timeline->BuiltWith(settings, calendar) ? timeline : nullptr;
+}
 
 ReviewPaperwork PaperworkOf(const ChildRecord& record, absl::CivilDay held_on,
                             const ReviewSettings& settings, const WorkingCalendar& calendar) {

@@ -90,6 +90,10 @@ absl::StatusOr<std::vector<HeldReview>> ReviewHistory(const ChildRecord& record,
                                                       const ReviewSettings& settings,
                                                       const WorkingCalendar& calendar);
 
+// The timeline `record` carries if it was built with these settings and calendar, else nullptr.
+const ReviewTimeline* TimelineFor(const ChildRecord& record, const ReviewSettings& settings,
+                                  const WorkingCalendar& calendar);
+
 // The paperwork of the review held on `held_on` (the latest of each kind recorded for it).
 ReviewPaperwork PaperworkOf(const ChildRecord& record, absl::CivilDay held_on,
                             const ReviewSettings& settings, const WorkingCalendar& calendar);
