@@ -3,6 +3,7 @@
 #include "catch2/catch.hpp"
 #include "eventstore/event_store.h"
 #include "projections/projection.h"
+#include "store_dump.h"
 #include "temp_dir.h"
 
 namespace footprint::projections {
@@ -11,6 +12,7 @@ namespace {
 using eventstore::AppendRequest;
 using eventstore::EventStore;
 using eventstore::NewEvent;
+using footprint::testing::DumpReadModel;
 using footprint::testing::TempDir;
 
 // Counts events per type; refuses events of type "Poison" (a projection bug stand-in).
@@ -47,19 +49,6 @@ void AppendTypes(EventStore& store, const std::vector<std::string>& types) {
   REQUIRE(store.Append(request).ok());
 }
 
-std::map<std::string, std::string> Dump(const EventStore& store,
-                                        const eventstore::ReadModelHandle& model) {
-  std::map<std::string, std::string> out;
-  REQUIRE(store
-              .ReadModelScan(model, "",
-                             [&](absl::string_view k, absl::string_view v) {
-                               out.emplace(std::string(k), std::string(v));
-                               return true;
-                             })
-              .ok());
-  return out;
-}
-
 TEST_CASE("a worker applies each event once across commits and restarts", "[projection]") {
   TempDir dir;
   auto store = Open(dir);
@@ -71,7 +60,7 @@ TEST_CASE("a worker applies each event once across commits and restarts", "[proj
     REQUIRE(applied.ok());
     CHECK(*applied == 5);
     CHECK(worker.status().next_position == 5);
-    CHECK(Dump(*store, worker.model()) ==
+    CHECK(DumpReadModel(*store, worker.model()) ==
           std::map<std::string, std::string>{{"A", "3"}, {"B", "1"}, {"C", "1"}});
     CHECK(*worker.CatchUp() == 0);  // nothing new: nothing applied twice
   }
@@ -80,7 +69,7 @@ TEST_CASE("a worker applies each event once across commits and restarts", "[proj
   store = Open(dir);  // a restart resumes from the checkpoint
   ProjectionWorker worker(store.get(), &projection);
   CHECK(*worker.CatchUp() == 2);
-  CHECK(Dump(*store, worker.model()) ==
+  CHECK(DumpReadModel(*store, worker.model()) ==
         std::map<std::string, std::string>{{"A", "3"}, {"B", "2"}, {"C", "1"}, {"D", "1"}});
   CHECK(store->LoadCheckpoint("type_counts")->value().value == 7);
 }
@@ -94,12 +83,12 @@ TEST_CASE("a rebuild from zero equals the incrementally built read model", "[pro
     AppendTypes(*store, {"A", round % 2 ? "B" : "C", "A"});
     REQUIRE(worker.CatchUp().ok());
   }
-  const auto incremental = Dump(*store, worker.model());
+  const auto incremental = DumpReadModel(*store, worker.model());
   CHECK(incremental == std::map<std::string, std::string>{{"A", "10"}, {"B", "2"}, {"C", "3"}});
   auto rebuilt = worker.Rebuild();
   REQUIRE(rebuilt.ok());
   CHECK(*rebuilt == 15);
-  CHECK(Dump(*store, worker.model()) == incremental);
+  CHECK(DumpReadModel(*store, worker.model()) == incremental);
 }
 
 TEST_CASE("an event the projection cannot apply stops the worker at its position", "[projection]") {
@@ -118,7 +107,7 @@ TEST_CASE("an event the projection cannot apply stops the worker at its position
   // The batch before the poison event was committed; the failing batch was not.
   CHECK(status.next_position == 2);
   CHECK(store->LoadCheckpoint("type_counts")->value().value == 2);
-  CHECK(Dump(*store, worker.model()) == std::map<std::string, std::string>{{"A", "2"}});
+  CHECK(DumpReadModel(*store, worker.model()) == std::map<std::string, std::string>{{"A", "2"}});
   // It stays stopped: the event is never skipped.
   CHECK(worker.CatchUp().status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK(store->LoadCheckpoint("type_counts")->value().value == 2);

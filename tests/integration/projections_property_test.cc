@@ -7,8 +7,6 @@
 #include "catch2/catch.hpp"
 #include "eventstore/event_store.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/reflection.h"
 #include "projections/codes.h"
@@ -18,23 +16,18 @@
 #include "projections/reports.h"
 #include "projections/testing/synthetic_council.h"
 #include "projections/working_calendar.h"
+#include "proto_bytes.h"
+#include "store_dump.h"
 #include "temp_dir.h"
 
 namespace footprint::projections {
 namespace {
 
+using footprint::testing::DeterministicBytes;
+using footprint::testing::DumpReadModel;
 using footprint::testing::TempDir;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-
-std::string Bytes(const Message& message) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  message.SerializeToCodedStream(&coded);
-  return out;
-}
 
 // Signed on purpose: days until a review is due (negative when overdue), and how many working
 // days before a review its report arrived (negative when after).
@@ -127,25 +120,12 @@ void CheckIdentical(const Reports& a, const Reports& b, const char* what) {
   size_t differing = 0;
   for (size_t i = 0; i < a.all.size(); ++i) {
     REQUIRE(a.names[i] == b.names[i]);
-    if (Bytes(*a.all[i]) != Bytes(*b.all[i])) {
+    if (DeterministicBytes(*a.all[i]) != DeterministicBytes(*b.all[i])) {
       INFO(what << ": " << a.names[i] << " differs");
       CHECK(false);
       if (++differing > 5) break;
     }
   }
-}
-
-std::map<std::string, std::string> Dump(const eventstore::EventStore& store,
-                                        const eventstore::ReadModelHandle& model) {
-  std::map<std::string, std::string> out;
-  REQUIRE(store
-              .ReadModelScan(model, "",
-                             [&](absl::string_view k, absl::string_view v) {
-                               out.emplace(std::string(k), std::string(v));
-                               return true;
-                             })
-              .ok());
-  return out;
 }
 
 TEST_CASE("the children projection: incremental == rebuilt == rebuilt again, and sane reports",
@@ -203,13 +183,13 @@ TEST_CASE("the children projection: incremental == rebuilt == rebuilt again, and
 
   const auto incremental_view = view.Snapshot();
   const Reports incremental = AllReports(*incremental_view, settings, dates);
-  const auto incremental_model = Dump(store, worker.model());
+  const auto incremental_model = DumpReadModel(store, worker.model());
 
   REQUIRE(worker.Rebuild().ok());
   const auto rebuilt_view = view.Snapshot();
   CHECK(rebuilt_view != incremental_view);  // a new view, not the old one kept
   const Reports rebuilt = AllReports(*rebuilt_view, settings, dates);
-  CHECK(Dump(store, worker.model()) == incremental_model);
+  CHECK(DumpReadModel(store, worker.model()) == incremental_model);
   CheckIdentical(incremental, rebuilt, "incremental vs rebuilt");
 
   REQUIRE(worker.Rebuild().ok());

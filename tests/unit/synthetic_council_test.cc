@@ -5,24 +5,16 @@
 #include <set>
 
 #include "catch2/catch.hpp"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "projections/child_record.h"
 #include "projections/codes.h"
 #include "projections/escalation_policy.h"
 #include "projections/working_calendar.h"
+#include "proto_bytes.h"
 
 namespace footprint::projections::testing {
 namespace {
 
-std::string Bytes(const v1::ChildEvent& event) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  event.SerializeToCodedStream(&coded);
-  return out;
-}
+using footprint::testing::DeterministicBytes;
 
 CouncilOptions Options(uint64_t seed, int children) {
   CouncilOptions options;
@@ -44,7 +36,8 @@ TEST_CASE("the same seed gives the same council, whatever the number of threads"
     REQUIRE(x.child_id == y.child_id);
     REQUIRE(x.events.size() == y.events.size());
     CHECK(x.event_ids == y.event_ids);
-    for (size_t i = 0; i < x.events.size(); ++i) CHECK(Bytes(x.events[i]) == Bytes(y.events[i]));
+    for (size_t i = 0; i < x.events.size(); ++i)
+      CHECK(DeterministicBytes(x.events[i]) == DeterministicBytes(y.events[i]));
   }
   // One child alone is the same child as in the council.
   const SyntheticChild alone = GenerateChild(Options(7, 60), 17, nullptr);
@@ -96,7 +89,7 @@ TEST_CASE("every generated event passes the intake rules in order", "[synthetic]
       INFO(child.child_id << " event " << i << " " << child.events[i].ShortDebugString());
       REQUIRE(st.ok());
       // Already completed: validating again changes nothing.
-      CHECK(Bytes(event) == Bytes(child.events[i]));
+      CHECK(DeterministicBytes(event) == DeterministicBytes(child.events[i]));
       CHECK(event.child_id() == child.child_id);
       auto day = ParseIsoDate(event.occurred_on(), "occurred_on");
       REQUIRE(day.ok());
