@@ -471,10 +471,12 @@ std::string ChildOfChallenge(absl::string_view challenge_id) {
   return std::string(challenge_id.substr(0, colon));
 }
 
-std::string EventTypeOf(const ChildEvent& event) {
-  const auto* oneof = ChildEvent::descriptor()->FindOneofByName("body");
-  const auto* field = event.GetReflection()->GetOneofFieldDescriptor(event, oneof);
-  return field == nullptr ? std::string() : field->message_type()->name();
+const std::string& EventTypeOf(const ChildEvent& event) {
+  static const std::string* const kNone = new std::string();
+  if (event.body_case() == ChildEvent::BODY_NOT_SET) return *kNone;
+  // A oneof case is its field's number.
+  const auto* field = ChildEvent::descriptor()->FindFieldByNumber(event.body_case());
+  return field == nullptr ? *kNone : field->message_type()->name();
 }
 
 std::vector<std::string> AllChildEventTypes() {
@@ -545,54 +547,82 @@ const char* ChallengeState::StatusName(Status status) {
   return "unknown";
 }
 
+ChildRecord::EntryLog& ChildRecord::EntryLog::operator=(const EntryLog& other) {
+  if (this == &other) return *this;
+  entries_.clear();
+  arena_.reset();
+  entries_.reserve(other.entries_.size());
+  for (const Entry& entry : other.entries_) {
+    Add(entry.event_id, entry.version, entry.position).event->CopyFrom(*entry.event);
+  }
+  return *this;
+}
+
+ChildRecord::Entry& ChildRecord::EntryLog::Add(std::string event_id, uint64_t version,
+                                               uint64_t position) {
+  if (!arena_) {
+    google::protobuf::ArenaOptions options;
+    options.start_block_size = 1024;
+    options.max_block_size = 64 * 1024;
+    arena_ = std::make_unique<google::protobuf::Arena>(options);
+  }
+  Entry& entry = entries_.emplace_back();
+  entry.event_id = std::move(event_id);
+  entry.event = google::protobuf::Arena::CreateMessage<ChildEvent>(arena_.get());
+  entry.version = version;
+  entry.position = position;
+  return entry;
+}
+
 absl::StatusOr<ChildRecord> ChildRecord::FromEvents(absl::string_view child_id,
                                                     const std::vector<v1::Event>& events) {
   ChildRecord record{std::string(child_id)};
   for (const v1::Event& stored : events) {
-    Entry entry;
-    entry.event_id = stored.id();
-    entry.version = stored.version();
-    entry.position = stored.position();
     if (stored.payload_type() != ChildEvent::descriptor()->full_name() ||
-        !entry.event.ParseFromString(stored.data())) {
+        record.AddStoredPayload(stored.id(), stored.data(), stored.version(), stored.position()) ==
+            nullptr) {
       return absl::DataLossError(absl::StrCat("event ", stored.id(), " (position ",
                                               stored.position(), ") of ", ChildStream(child_id),
                                               " is not a footprint.v1.ChildEvent"));
     }
-    record.entries_.push_back(std::move(entry));
   }
   record.Rebuild();
   return record;
 }
 
 void ChildRecord::Add(const std::string& event_id, const ChildEvent& event) {
-  Entry entry;
-  entry.event_id = event_id;
-  entry.event = event;
-  entry.version = entries_.size();
-  entries_.push_back(std::move(entry));
+  entries_.Add(event_id, entries_.size(), 0).event->CopyFrom(event);
   Rebuild();
 }
 
 void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event, uint64_t version,
                             uint64_t position) {
-  Entry entry;
-  entry.event_id = event_id;
-  entry.event = event;
-  entry.version = version;
-  entry.position = position;
-  entries_.push_back(std::move(entry));
+  entries_.Add(event_id, version, position).event->CopyFrom(event);
   review_timeline_.reset();
 }
 
 void ChildRecord::AddStored(std::string event_id, ChildEvent&& event, uint64_t version,
                             uint64_t position) {
-  Entry& entry = entries_.emplace_back();
-  entry.event_id = std::move(event_id);
-  entry.event = std::move(event);
-  entry.version = version;
-  entry.position = position;
+  // Onto the arena: a copy (a message moves without copying only within one arena).
+  entries_.Add(std::move(event_id), version, position).event->CopyFrom(event);
   review_timeline_.reset();
+}
+
+const ChildEvent* ChildRecord::AddStoredPayload(std::string event_id, absl::string_view payload,
+                                                uint64_t version, uint64_t position) {
+  Entry& entry = entries_.Add(std::move(event_id), version, position);
+  if (!entry.event->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
+    entries_.pop_back();
+    return nullptr;
+  }
+  review_timeline_.reset();
+  return entry.event;
+}
+
+ChildRecord ChildRecord::EventsOnly() const {
+  ChildRecord copy(child_id_);
+  copy.entries_ = entries_;
+  return copy;
 }
 
 void ChildRecord::Rebuild() {
@@ -619,8 +649,8 @@ void ChildRecord::Rebuild() {
   // The latest correction of each fact.
   std::map<std::string, const Entry*> corrections;
   for (const Entry& entry : entries_) {
-    if (entry.event.has_correction()) {
-      corrections[entry.event.correction().supersedes_event_id()] = &entry;
+    if (entry.event->has_correction()) {
+      corrections[entry.event->correction().supersedes_event_id()] = &entry;
     }
   }
   // Facts by the day they happened, then stream order.
@@ -631,15 +661,15 @@ void ChildRecord::Rebuild() {
   };
   std::vector<Fact> facts;
   for (const Entry& entry : entries_) {
-    const std::string type = EventTypeOf(entry.event);
-    if (type.empty() || IsChallengeEventType(type) || entry.event.has_correction() ||
-        (entry.event.has_cafcass_referral_made() &&
-         !entry.event.cafcass_referral_made().challenge_id().empty())) {
+    const std::string& type = EventTypeOf(*entry.event);
+    if (type.empty() || IsChallengeEventType(type) || entry.event->has_correction() ||
+        (entry.event->has_cafcass_referral_made() &&
+         !entry.event->cafcass_referral_made().challenge_id().empty())) {
       continue;
     }
-    const ChildEvent* effective = &entry.event;
+    const ChildEvent* effective = entry.event;
     if (auto it = corrections.find(entry.event_id); it != corrections.end()) {
-      const auto& correction = it->second->event.correction();
+      const auto& correction = it->second->event->correction();
       if (!correction.has_replacement()) continue;  // voided
       effective = &correction.replacement();
     }
@@ -652,9 +682,9 @@ void ChildRecord::Rebuild() {
   for (const Fact& fact : facts) ApplyFact(*fact.event);
 
   for (const Entry& entry : entries_) {
-    if (IsChallengeEventType(EventTypeOf(entry.event)) ||
-        (entry.event.has_cafcass_referral_made() &&
-         !entry.event.cafcass_referral_made().challenge_id().empty())) {
+    if (IsChallengeEventType(EventTypeOf(*entry.event)) ||
+        (entry.event->has_cafcass_referral_made() &&
+         !entry.event->cafcass_referral_made().challenge_id().empty())) {
       ApplyChallengeEvent(entry);
     }
   }
@@ -788,7 +818,7 @@ absl::Status ChildRecord::Consistency() const {
 }
 
 void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
-  const ChildEvent& e = entry.event;
+  const ChildEvent& e = *entry.event;
   auto parsed = ParseIsoDate(e.occurred_on(), "occurred_on");
   if (!parsed.ok()) return;
   const absl::CivilDay on = *parsed;
@@ -975,7 +1005,7 @@ std::string ChildRecord::TypeOfEvent(absl::string_view event_id) const {
 std::optional<ChildRecord::RecordedEvent> ChildRecord::FindEvent(absl::string_view event_id) const {
   for (const Entry& entry : entries_) {
     if (entry.event_id == event_id) {
-      return RecordedEvent{EventTypeOf(entry.event), entry.event.occurred_on(), entry.version,
+      return RecordedEvent{EventTypeOf(*entry.event), entry.event->occurred_on(), entry.version,
                            entry.position};
     }
   }

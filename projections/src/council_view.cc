@@ -1,6 +1,9 @@
 #include "projections/council_view.h"
 
 #include <algorithm>
+#include <atomic>
+#include <system_error>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -8,27 +11,15 @@
 namespace footprint::projections {
 namespace {
 
-constexpr char kEventPrefix[] = "e/";
+constexpr char kDirectoryPrefix[] = "c/";
+// The layout before the directory: every event copied under its child ("e/" child 0x00
+// u64be(position) -> the stored Event).
+constexpr char kOldEventPrefix[] = "e/";
 
 void AppendU64BigEndian(std::string* out, uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) {
     out->push_back(static_cast<char>((value >> shift) & 0xff));
   }
-}
-
-// Adds one stored event (read-model value) to `record`.
-absl::Status AddStoredEvent(absl::string_view bytes, ChildRecord* record) {
-  v1::Event event;
-  v1::ChildEvent body;
-  if (!event.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) ||
-      !body.ParseFromString(event.data())) {
-    return absl::DataLossError(absl::StrCat("read model '", ChildrenProjection::kName,
-                                            "': an entry of child ", record->child_id(),
-                                            " does not decode"));
-  }
-  std::string* id = event.mutable_id();
-  record->AddStored(std::move(*id), std::move(body), event.version(), event.position());
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -99,16 +90,8 @@ std::vector<const ChildRecord*> ChildMap::WithChallengesFor(absl::CivilDay as_at
   return out;
 }
 
-std::string ChildrenProjection::ChildPrefix(absl::string_view child_id) {
-  std::string key = absl::StrCat(kEventPrefix, child_id);
-  key.push_back('\0');  // child ids never contain 0x00: no child's keys prefix another's
-  return key;
-}
-
-std::string ChildrenProjection::EventKey(absl::string_view child_id, uint64_t position) {
-  std::string key = ChildPrefix(child_id);
-  AppendU64BigEndian(&key, position);
-  return key;
+std::string ChildrenProjection::DirectoryKey(absl::string_view child_id) {
+  return absl::StrCat(kDirectoryPrefix, child_id);
 }
 
 void CouncilView::Derive(ChildRecord* record) const {
@@ -144,87 +127,86 @@ void CouncilView::Advance(uint64_t position) {
   advanced_.notify_all();
 }
 
-absl::Status CouncilView::Reload(const eventstore::EventStore& store,
-                                 const eventstore::ReadModelHandle& model, uint64_t position) {
-  auto children = std::make_shared<ChildMap>();
-  std::unique_ptr<ChildRecord> current;
-  absl::Status failure;
-  const auto finish = [&] {
-    if (current) {
-      current->Rebuild();
-      Derive(current.get());
-      const std::string id = current->child_id();
-      (*children)[id] = std::shared_ptr<const ChildRecord>(current.release());
+unsigned CouncilView::DefaultThreads() {
+  return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+}
+
+void CouncilView::Replace(Records records, uint64_t position, unsigned threads) {
+  std::vector<std::pair<std::string, std::shared_ptr<ChildRecord>>> sorted;
+  sorted.reserve(records.size());
+  for (auto& [id, record] : records) {
+    sorted.emplace_back(id, std::make_shared<ChildRecord>(std::move(record)));
+  }
+  records.clear();
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Each record is derived on its own; the calendar and settings are only read.
+  std::atomic<size_t> next{0};
+  const auto derive = [&] {
+    for (size_t i = next.fetch_add(1); i < sorted.size(); i = next.fetch_add(1)) {
+      sorted[i].second->Rebuild();
+      Derive(sorted[i].second.get());
     }
   };
-  absl::Status st =
-      store.ReadModelScan(model, kEventPrefix, [&](absl::string_view key, absl::string_view value) {
-        const size_t zero = key.find('\0');
-        if (zero == absl::string_view::npos) {
-          failure = absl::DataLossError("read model 'children': a malformed key");
-          return false;
-        }
-        const absl::string_view child = key.substr(2, zero - 2);
-        if (!current || current->child_id() != child) {
-          finish();
-          current = std::make_unique<ChildRecord>(std::string(child));
-        }
-        failure = AddStoredEvent(value, current.get());
-        return failure.ok();
-      });
-  if (!st.ok()) return st;
-  if (!failure.ok()) return failure;
-  finish();
-  children->Index();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    children_ = std::move(children);
-    position_ = position;
+  std::vector<std::thread> helpers;
+  for (unsigned t = 1; t < threads && t < sorted.size(); ++t) {
+    try {
+      helpers.emplace_back(derive);
+    } catch (const std::system_error&) {
+      break;  // no thread to be had: this one does the rest
+    }
   }
-  advanced_.notify_all();
-  return absl::OkStatus();
-}
+  derive();
+  for (std::thread& helper : helpers) helper.join();
 
-void CouncilView::Replace(std::map<std::string, ChildRecord> records, uint64_t position) {
   auto children = std::make_shared<ChildMap>();
-  for (auto it = records.begin(); it != records.end();) {
-    auto node = records.extract(it++);
-    auto record = std::make_shared<ChildRecord>(std::move(node.mapped()));
-    record->Rebuild();
-    Derive(record.get());
-    children->emplace_hint(children->end(), std::move(node.key()), std::move(record));
+  for (auto& [id, record] : sorted) {
+    children->emplace_hint(children->end(), std::move(id), std::move(record));
   }
   children->Index();
+  std::shared_ptr<const ChildMap> previous;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    previous = std::move(children_);
     children_ = std::move(children);
     position_ = position;
   }
   advanced_.notify_all();
+  Reclaim(std::move(previous));
 }
 
-absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
-                                  const eventstore::ReadModelHandle& model,
-                                  const std::set<std::string>& children, uint64_t position) {
-  std::vector<std::shared_ptr<const ChildRecord>> rebuilt;
-  for (const std::string& child : children) {
-    auto record = std::make_shared<ChildRecord>(child);
-    absl::Status failure;
-    absl::Status st = store.ReadModelScan(model, ChildrenProjection::ChildPrefix(child),
-                                          [&](absl::string_view, absl::string_view value) {
-                                            failure = AddStoredEvent(value, record.get());
-                                            return failure.ok();
-                                          });
-    if (!st.ok()) return st;
-    if (!failure.ok()) return failure;
-    record->Rebuild();
-    Derive(record.get());
-    rebuilt.push_back(std::move(record));
+void CouncilView::Reclaim(std::shared_ptr<const ChildMap> previous) {
+  // Freeing a whole council's records takes most of a second; the new view is in use by then,
+  // so that is done on a helper thread (the last query holding the old snapshot may free it
+  // later still). One at a time: a second Replace waits for the first's.
+  if (reclaiming_.valid()) reclaiming_.wait();
+  try {
+    reclaiming_ =
+        std::async(std::launch::async, [old = std::move(previous)]() mutable { old.reset(); });
+  } catch (const std::system_error&) {
+    // No thread to be had: the task, and the snapshot it held, were freed here instead.
   }
+}
+
+CouncilView::~CouncilView() {
+  if (reclaiming_.valid()) reclaiming_.wait();
+}
+
+void CouncilView::Update(Additions additions, uint64_t position) {
   // Only this (the worker's) thread replaces children_, so the copy is made outside the lock.
   std::shared_ptr<const ChildMap> previous = Snapshot();
   auto next = std::make_shared<ChildMap>(*previous);
-  for (auto& record : rebuilt) (*next)[record->child_id()] = std::move(record);
+  for (auto& [id, events] : additions) {
+    auto found = previous->find(id);
+    auto record = std::make_shared<ChildRecord>(
+        found != previous->end() ? found->second->EventsOnly() : ChildRecord(id));
+    for (ChildEventAdded& e : events) {
+      record->AddStored(std::move(e.id), std::move(e.body), e.version, e.position);
+    }
+    record->Rebuild();
+    Derive(record.get());
+    (*next)[id] = std::move(record);
+  }
   next->Index(previous.get());
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -232,102 +214,177 @@ absl::Status CouncilView::Refresh(const eventstore::EventStore& store,
     position_ = std::max(position_, position);
   }
   advanced_.notify_all();
-  return absl::OkStatus();
 }
 
-void ChildrenProjection::SetModel() {
-  if (model_) return;
-  // The worker created the model before the first Apply; this only looks it up.
-  auto model = store_->OpenReadModel(kName);
-  if (model.ok()) model_ = *model;
-}
-
-absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext& context) {
+absl::StatusOr<bool> ChildrenProjection::ChildOf(const v1::Event& event, std::string* child) {
   if (event.payload_type() != v1::ChildEvent::descriptor()->full_name()) {
-    return absl::OkStatus();  // an event of the same type name outside the domain API
+    return false;  // an event of the same type name outside the domain API
   }
-  // What the read model cannot file under a child stops the worker here, with the position:
+  // What the projection cannot file under a child stops the worker here, with the position:
   // it is never skipped.
   constexpr absl::string_view kPrefix = "child-";
   if (!absl::StartsWith(event.stream(), kPrefix)) {
     return absl::FailedPreconditionError(
         absl::StrCat("a ChildEvent in stream '", event.stream(), "', not a child's stream"));
   }
-  const std::string child(absl::string_view(event.stream()).substr(kPrefix.size()));
-  v1::ChildEvent body;
-  if (!body.ParseFromString(event.data())) {
+  child->assign(event.stream(), kPrefix.size());
+  return true;
+}
+
+absl::Status ChildrenProjection::CheckBody(const v1::Event& event, const v1::ChildEvent* body,
+                                           const std::string& child) {
+  if (body == nullptr) {
     return absl::DataLossError("the payload does not decode as footprint.v1.ChildEvent");
   }
-  if (const std::string type = EventTypeOf(body); type != event.type()) {
+  if (const std::string& type = EventTypeOf(*body); type != event.type()) {
     return absl::FailedPreconditionError(absl::StrCat("event type '", event.type(),
                                                       "' but the payload holds '",
                                                       type.empty() ? "nothing" : type, "'"));
   }
-  if (!body.child_id().empty() && body.child_id() != child) {
+  if (!body->child_id().empty() && body->child_id() != child) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "the payload is about child '", body.child_id(), "', the stream is child '", child, "'"));
+        "the payload is about child '", body->child_id(), "', the stream is child '", child, "'"));
   }
-  context.Put(EventKey(child, event.position()), context.event_bytes().empty()
-                                                     ? event.SerializeAsString()
-                                                     : std::string(context.event_bytes()));
-  if (replaying_) {
-    // Replaying from position 0: the view is built from these events as they pass, instead of
-    // being read back from the read model afterwards.
-    auto [it, added] = replayed_.try_emplace(child, child);
-    it->second.AddStored(event.id(), std::move(body), event.version(), event.position());
-  }
-  staged_.insert(child);
   return absl::OkStatus();
 }
 
-void ChildrenProjection::Committed(uint64_t next_position) {
-  committed_.insert(staged_.begin(), staged_.end());
+absl::StatusOr<bool> ChildrenProjection::AddReplayed(const v1::Event& event,
+                                                     const std::string& child) {
+  auto [it, added] = replayed_.try_emplace(child, child);
+  const v1::ChildEvent* body =
+      it->second.AddStoredPayload(event.id(), event.data(), event.version(), event.position());
+  if (absl::Status st = CheckBody(event, body, child); !st.ok()) return st;
+  return added;
+}
+
+absl::Status ChildrenProjection::Load(uint64_t checkpoint) {
+  if (loaded_ && position_ == checkpoint) return absl::OkStatus();
+  // Build every record again from the log up to the checkpoint; what follows it is added as it
+  // is applied, and the whole becomes the view once caught up.
+  loaded_ = false;
   staged_.clear();
-  position_ = next_position;
-  if (committed_.size() > kMaxIncremental) reload_ = true;
-  if (reload_) return;
-  SetModel();
-  if (!model_) return;
-  if (committed_.empty()) {
-    view_->Advance(position_);
-  } else if (view_->Refresh(*store_, *model_, committed_, position_).ok()) {
-    committed_.clear();
+  committed_.clear();
+  committed_events_ = 0;
+  replaying_ = true;
+  replayed_.clear();
+  if (checkpoint > 0) {
+    auto model = store_->OpenReadModel(kName);
+    if (!model.ok()) return model.status();
+    bool old_layout = false;
+    absl::Status scanned =
+        store_->ReadModelScan(*model, kOldEventPrefix, [&](absl::string_view, absl::string_view) {
+          old_layout = true;
+          return false;
+        });
+    if (!scanned.ok()) return scanned;
+    if (old_layout) {
+      return absl::FailedPreconditionError(
+          "read model 'children' has the layout of an earlier version (a copy of every event); "
+          "rebuild it with `footprint projections rebuild children`");
+    }
+    eventstore::ReadFilter filter;
+    filter.event_types = event_types();
+    eventstore::ChunkLimits limits;
+    limits.max_events = 5000;
+    limits.max_bytes = 8 << 20;
+    limits.end = eventstore::GlobalPosition{checkpoint};
+    LogReader reader(store_, std::move(filter), limits, 0);
+    std::string child;
+    for (uint64_t next = 0; next < checkpoint;) {
+      auto chunk = reader.Next();
+      if (!chunk.ok()) return chunk.status();
+      if (chunk->next_position == next) break;  // nothing more before the checkpoint
+      for (const v1::Event* event : chunk->events) {
+        auto ours = ChildOf(*event, &child);
+        absl::Status st = ours.status();
+        if (st.ok() && *ours) st = AddReplayed(*event, child).status();
+        if (!st.ok()) {
+          return absl::Status(st.code(), absl::StrCat("the event at position ", event->position(),
+                                                      ": ", st.message()));
+        }
+      }
+      next = chunk->next_position;
+    }
   }
+  position_ = checkpoint;
+  loaded_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext& context) {
+  std::string child;
+  auto ours = ChildOf(event, &child);
+  if (!ours.ok()) return ours.status();
+  if (!*ours) return absl::OkStatus();
+  bool first = false;  // the child's first event
+  if (replaying_) {
+    auto added = AddReplayed(event, child);
+    if (!added.ok()) return added.status();
+    first = *added;
+  } else {
+    v1::ChildEvent body;
+    const bool decoded = body.ParseFromString(event.data());
+    if (auto st = CheckBody(event, decoded ? &body : nullptr, child); !st.ok()) return st;
+    auto [it, added] = staged_.try_emplace(child);
+    first = added && !committed_.contains(child) && !view_->Snapshot()->contains(child);
+    it->second.push_back({event.id(), std::move(body), event.version(), event.position()});
+  }
+  if (first) {
+    // The directory entry says when the child was first recorded, so it is written once (a
+    // value that changed with every event would be written a million times in a rebuild).
+    std::string position;
+    AppendU64BigEndian(&position, event.position());
+    context.Put(DirectoryKey(child), std::move(position));
+  }
+  return absl::OkStatus();
+}
+
+void ChildrenProjection::Publish() {
+  view_->Update(std::move(committed_), position_);
+  committed_.clear();
+  committed_events_ = 0;
+}
+
+void ChildrenProjection::Committed(uint64_t next_position) {
+  position_ = next_position;
+  if (replaying_) return;  // the view is replaced once caught up
+  for (auto& [child, events] : staged_) {
+    committed_events_ += events.size();
+    std::vector<CouncilView::ChildEventAdded>& to = committed_[child];
+    to.insert(to.end(), std::make_move_iterator(events.begin()),
+              std::make_move_iterator(events.end()));
+  }
+  staged_.clear();
+  if (committed_.size() <= kMaxIncremental || committed_events_ >= kMaxDeferred) Publish();
 }
 
 void ChildrenProjection::Abandoned() {
   staged_.clear();
-  // Part of the replayed events were not committed: read the view back from the model instead.
-  replaying_ = false;
-  replayed_.clear();
+  if (replaying_) {
+    // The records hold events of the batch that was not committed: build them again.
+    loaded_ = false;
+    replayed_.clear();
+  }
 }
 
 void ChildrenProjection::Reset() {
+  // The read model and checkpoint are gone: the next Load(0) starts the records afresh.
+  loaded_ = false;
+  replaying_ = false;
+  replayed_.clear();
   staged_.clear();
   committed_.clear();
-  reload_ = true;
-  position_ = 0;
-  replaying_ = true;
-  replayed_.clear();
+  committed_events_ = 0;
 }
 
 void ChildrenProjection::CaughtUp(uint64_t next_position) {
   position_ = next_position;
-  SetModel();
-  if (!model_) return;
-  if (reload_ && replaying_) {
+  if (replaying_) {
     view_->Replace(std::move(replayed_), position_);
-    replaying_ = false;
     replayed_.clear();
-    reload_ = false;
-    committed_.clear();
-  } else if (reload_) {
-    if (view_->Reload(*store_, *model_, position_).ok()) {
-      reload_ = false;
-      committed_.clear();
-    }
+    replaying_ = false;
   } else if (!committed_.empty()) {
-    if (view_->Refresh(*store_, *model_, committed_, position_).ok()) committed_.clear();
+    Publish();
   } else {
     view_->Advance(position_);
   }

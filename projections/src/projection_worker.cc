@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <system_error>
+
 #include "absl/strings/str_cat.h"
 #include "projections/projection.h"
 
@@ -27,6 +30,73 @@ void ProjectionContext::Drain(eventstore::ConsumerBatch* batch) {
   staged_.clear();
 }
 
+LogReader::LogReader(const eventstore::EventStore* store, eventstore::ReadFilter filter,
+                     eventstore::ChunkLimits limits, uint64_t from)
+    : store_(store), filter_(std::move(filter)), limits_(limits), next_(from) {}
+
+LogReader::~LogReader() {
+  if (ahead_ && ahead_->valid()) ahead_->wait();
+}
+
+absl::StatusOr<LogReader::Chunk> LogReader::Read(uint64_t from) const {
+  // Framed: every event is (tag, varint length, bytes) in one buffer, not a string each.
+  constexpr uint8_t kTag = 0x0a;
+  eventstore::ChunkLimits limits = limits_;
+  limits.frame_tag = kTag;
+  auto read = store_->ReadAll(eventstore::GlobalPosition{from}, filter_, limits);
+  if (!read.ok()) return read.status();
+  Chunk chunk;
+  chunk.next_position = read->next_position.value;
+  google::protobuf::ArenaOptions options;
+  options.start_block_size = 64 * 1024;
+  options.max_block_size = 1024 * 1024;
+  chunk.arena = std::make_unique<google::protobuf::Arena>(options);
+  chunk.events.reserve(read->count);
+  const absl::string_view framed = read->framed;
+  size_t at = 0;
+  const auto malformed = [&] {
+    return absl::DataLossError(absl::StrCat("the ", chunk.events.size() + 1,
+                                            "th stored event read from position ", from,
+                                            " does not decode"));
+  };
+  while (at < framed.size()) {
+    if (static_cast<uint8_t>(framed[at++]) != kTag) return malformed();
+    uint64_t size = 0;
+    for (int shift = 0;; shift += 7) {
+      if (at >= framed.size() || shift > 63) return malformed();
+      const auto byte = static_cast<uint8_t>(framed[at++]);
+      size |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) break;
+    }
+    if (size > framed.size() - at) return malformed();
+    auto* event = google::protobuf::Arena::CreateMessage<v1::Event>(chunk.arena.get());
+    if (!event->ParseFromArray(framed.data() + at, static_cast<int>(size))) return malformed();
+    at += size;
+    chunk.events.push_back(event);
+  }
+  return chunk;
+}
+
+absl::StatusOr<LogReader::Chunk> LogReader::Next() {
+  absl::StatusOr<Chunk> chunk;
+  if (ahead_) {
+    chunk = ahead_->get();
+    ahead_.reset();
+  } else {
+    chunk = Read(next_);
+  }
+  if (!chunk.ok()) return chunk.status();
+  next_ = chunk->next_position;
+  if (chunk->events.size() >= limits_.max_events) {
+    try {
+      ahead_ = std::async(std::launch::async, [this, from = next_] { return Read(from); });
+    } catch (const std::system_error&) {
+      ahead_.reset();  // no thread to be had: the next chunk is read when asked for
+    }
+  }
+  return chunk;
+}
+
 ProjectionWorker::ProjectionWorker(eventstore::EventStore* store, Projection* projection,
                                    size_t events_per_commit)
     : store_(store),
@@ -43,6 +113,20 @@ absl::Status ProjectionWorker::Open() {
   return absl::OkStatus();
 }
 
+void ProjectionWorker::Stopped(uint64_t position, const absl::Status& why) {
+  WorkerStatus stopped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped = status_;
+  }
+  stopped.healthy = false;
+  stopped.failed_position = position;
+  stopped.error = std::string(why.message());
+  if (stopped_listener_) stopped_listener_(stopped);
+  std::lock_guard<std::mutex> lock(mu_);
+  status_ = stopped;
+}
+
 absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
   if (auto st = Open(); !st.ok()) return st;
   {
@@ -56,44 +140,34 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
   auto checkpoint = store_->LoadCheckpoint(projection_->name());
   if (!checkpoint.ok()) return checkpoint.status();
   uint64_t next = checkpoint->value_or(eventstore::GlobalPosition{0}).value;
+  if (absl::Status st = projection_->Load(next); !st.ok()) {
+    Stopped(next, st);
+    return absl::Status(st.code(), absl::StrCat("projection '", projection_->name(),
+                                                "' cannot load its state up to position ", next,
+                                                ": ", st.message()));
+  }
   uint64_t applied = 0;
   eventstore::ReadFilter filter;
   filter.event_types = projection_->event_types();
+  eventstore::ChunkLimits limits;
+  limits.max_events = events_per_commit_;
+  limits.max_bytes = std::max<size_t>(limits.max_bytes, 1000 * events_per_commit_);
+  LogReader reader(store_, filter, limits, next);
   while (!stop_.load()) {
-    eventstore::ChunkLimits limits;
-    limits.max_events = events_per_commit_;
-    auto chunk = store_->ReadAll(eventstore::GlobalPosition{next}, filter, limits);
+    auto chunk = reader.Next();
     if (!chunk.ok()) return chunk.status();
-    if (chunk->next_position.value == next) break;  // nothing more to read
+    if (chunk->next_position == next) break;  // nothing more to read
     ProjectionContext context(store_, &*model_);
-    v1::Event event;
-    for (const std::string& bytes : chunk->events) {
-      if (!event.ParseFromString(bytes)) {
+    for (const v1::Event* event : chunk->events) {
+      if (absl::Status st = projection_->Apply(*event, context); !st.ok()) {
         projection_->Abandoned();
-        return absl::DataLossError("a stored event does not decode");
-      }
-      context.set_event_bytes(bytes);
-      absl::Status applied_one = projection_->Apply(event, context);
-      context.set_event_bytes({});
-      if (absl::Status st = std::move(applied_one); !st.ok()) {
-        projection_->Abandoned();
-        WorkerStatus stopped;
-        {
-          std::lock_guard<std::mutex> lock(mu_);
-          stopped = status_;
-        }
-        stopped.healthy = false;
-        stopped.failed_position = event.position();
-        stopped.error = std::string(st.message());
-        if (stopped_listener_) stopped_listener_(stopped);
-        std::lock_guard<std::mutex> lock(mu_);
-        status_ = stopped;
-        return absl::Status(st.code(), absl::StrCat("projection '", status_.name,
+        Stopped(event->position(), st);
+        return absl::Status(st.code(), absl::StrCat("projection '", projection_->name(),
                                                     "' cannot apply event at position ",
-                                                    event.position(), ": ", st.message()));
+                                                    event->position(), ": ", st.message()));
       }
     }
-    next = chunk->next_position.value;
+    next = chunk->next_position;  // past events the filter skipped, too
     eventstore::ConsumerBatch batch;
     context.Drain(&batch);
     if (auto st =

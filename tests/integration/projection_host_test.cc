@@ -1,6 +1,6 @@
 // The projection host in a real in-process server: queries see what was just recorded, the read
-// model survives a restart, and an event the children projection cannot apply stops it visibly
-// (status, health, queries) instead of being skipped.
+// model survives a restart, and an event the children projection cannot apply (or a read model
+// in an earlier layout) stops it visibly (status, health, queries) instead of being skipped.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
@@ -200,6 +200,65 @@ TEST_CASE("an event the children projection cannot apply stops it visibly", "[pr
   CHECK(rebuilt.status().code() == absl::StatusCode::kFailedPrecondition);
   CHECK_FALSE(server->projections().Status().projections(0).healthy());
   CHECK(server->projections().Rebuild("nope").status().code() == absl::StatusCode::kNotFound);
+}
+
+TEST_CASE("a read model in an earlier layout stops the children projection until rebuilt",
+          "[projection_host]") {
+  TempDir dir;
+  uint64_t log_end = 0;
+  {
+    auto server = StartServer(dir.Sub("data"));
+    auto intake = v1::Intake::NewStub(Channel(*server));
+    Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
+    log_end = server->store().CommittedEnd().value;
+    // What an earlier version wrote: a copy of each event under its child ("e/" child 0x00
+    // u64be(position)).
+    auto model = server->store().OpenReadModel("children");
+    REQUIRE(model.ok());
+    server->projections().Stop();
+    eventstore::ConsumerBatch batch;
+    batch.Put(*model, std::string("e/A1\0\0\0\0\0\0\0\0\0", 13), "an old copy");
+    REQUIRE(server->store()
+                .CommitConsumer("children", eventstore::GlobalPosition{log_end}, batch)
+                .ok());
+  }
+  auto server = StartServer(dir.Sub("data"));
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  const auto ask = [&](v1::ReviewsDueReport* report) {
+    v1::ReviewsDueRequest request;
+    request.mutable_scope()->set_as_at("2026-01-05");
+    grpc::ClientContext context;
+    return queries->ReviewsDue(&context, request, report);
+  };
+  v1::ReviewsDueReport report;
+  const grpc::Status refused = ask(&report);
+  CHECK(refused.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(refused.error_message() ==
+        "projection 'children' stopped at position 1: read model 'children' has the layout of an "
+        "earlier version (a copy of every event); rebuild it with `footprint projections rebuild "
+        "children` (see `footprint projections status`)");
+  CHECK_FALSE(server->projections().Status().projections(0).healthy());
+
+  auto rebuilt = server->projections().Rebuild("children");
+  INFO(rebuilt.status().ToString());
+  REQUIRE(rebuilt.ok());
+  CHECK(rebuilt->events_applied() == log_end);
+  CHECK(rebuilt->state().healthy());
+  REQUIRE(ask(&report).ok());
+  REQUIRE(report.items_size() == 1);
+  CHECK(report.items(0).due_on() == "2026-01-30");
+  // The old copies went with the rebuild: only the directory is left.
+  auto model = server->store().OpenReadModel("children");
+  REQUIRE(model.ok());
+  std::vector<std::string> keys;
+  REQUIRE(server->store()
+              .ReadModelScan(*model, "",
+                             [&](absl::string_view key, absl::string_view) {
+                               keys.emplace_back(key);
+                               return true;
+                             })
+              .ok());
+  CHECK(keys == std::vector<std::string>{"c/A1"});
 }
 
 }  // namespace

@@ -241,6 +241,9 @@ class EventStore {
   absl::StatusOr<std::optional<GlobalPosition>> LoadCheckpoint(absl::string_view consumer) const;
 
   // Applies `batch` and sets consumer's checkpoint to `next_position`, in one RocksDB write.
+  // The write is not synced: a read model is derived from the (synced) log, so losing the
+  // latest commits to a power loss only means applying them again; the write is atomic, and
+  // durable once any later synced write (an append) completes.
   absl::Status CommitConsumer(absl::string_view consumer, GlobalPosition next_position,
                               const ConsumerBatch& batch);
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <google/protobuf/arena.h>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
@@ -36,7 +38,7 @@ std::string ChildStream(absl::string_view child_id);
 absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field);
 // The store event type of a ChildEvent: the name of its body message ("ReviewHeld"); empty if
 // no body is set.
-std::string EventTypeOf(const v1::ChildEvent& event);
+const std::string& EventTypeOf(const v1::ChildEvent& event);
 // The child of a challenge id ("<child id>:<n>"): everything before the last ':'; empty if the
 // id has no ':'.
 std::string ChildOfChallenge(absl::string_view challenge_id);
@@ -149,8 +151,14 @@ class ChildRecord {
   void AddStored(const std::string& event_id, const v1::ChildEvent& event, uint64_t version,
                  uint64_t position);
   void AddStored(std::string event_id, v1::ChildEvent&& event, uint64_t version, uint64_t position);
+  // Adds a stored event from its serialized ChildEvent `payload`, decoded onto the record's
+  // arena; the added body, or nullptr (and nothing added) if the payload does not decode.
+  const v1::ChildEvent* AddStoredPayload(std::string event_id, absl::string_view payload,
+                                         uint64_t version, uint64_t position);
   // Derives the record from its events again (after AddStored).
   void Rebuild();
+  // A copy holding only the events (nothing derived), to add to and Rebuild.
+  ChildRecord EventsOnly() const;
   // The position of the last event added (0 when none).
   uint64_t last_position() const { return entries_.empty() ? 0 : entries_.back().position; }
 
@@ -223,15 +231,39 @@ class ChildRecord {
  private:
   struct Entry {
     std::string event_id;
-    v1::ChildEvent event;
+    v1::ChildEvent* event = nullptr;  // on the log's arena
     uint64_t version = 0;
     uint64_t position = 0;
+  };
+  // The events in stream order, their bodies on one protobuf arena: a council's history is a
+  // million small messages, and an arena builds and frees them in bulk instead of one
+  // allocation per string. A copy copies the bodies onto its own arena.
+  class EntryLog {
+   public:
+    EntryLog() = default;
+    EntryLog(const EntryLog& other) { *this = other; }
+    EntryLog& operator=(const EntryLog& other);
+    EntryLog(EntryLog&&) noexcept = default;
+    EntryLog& operator=(EntryLog&&) noexcept = default;
+
+    // A new entry with an empty body on the arena, to fill.
+    Entry& Add(std::string event_id, uint64_t version, uint64_t position);
+    void pop_back() { entries_.pop_back(); }  // the body stays on the arena until it goes
+    std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+    std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+    size_t size() const { return entries_.size(); }
+    bool empty() const { return entries_.empty(); }
+    const Entry& back() const { return entries_.back(); }
+
+   private:
+    std::unique_ptr<google::protobuf::Arena> arena_;
+    std::vector<Entry> entries_;
   };
   void ApplyFact(const v1::ChildEvent& event);
   void ApplyChallengeEvent(const Entry& entry);
 
   std::string child_id_;
-  std::vector<Entry> entries_;  // in stream order
+  EntryLog entries_;  // in stream order
 
   // Derived by Rebuild().
   std::vector<PeriodOfCare> periods_;

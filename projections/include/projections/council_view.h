@@ -1,12 +1,14 @@
 // The IRO manager's read model: every child's record, kept by the `children` projection and
 // served from memory to queries.
 //
-// ChildrenProjection (a Projection) files each domain event under its child in the read model
-// `rm.children` (key "e/" child-id 0x00 u64be(position) -> the stored Event), committed with its
-// checkpoint. CouncilView holds, in memory, the ChildRecord of every child built from that read
-// model, and is refreshed after each committed batch (or reloaded whole after a rebuild or a
-// long catch-up). Queries take an immutable snapshot of it, so they never wait for the worker
-// and never replay the log.
+// ChildrenProjection (a Projection) builds each child's ChildRecord from the child's events as
+// they are applied, and keeps the records in CouncilView, in memory. Its persistent read model
+// `rm.children` is the directory of the children it has filed (key "c/" child-id -> u64be
+// position of the child's first event), committed with its checkpoint. At start-up (and after
+// a batch that could not be committed) the records are built again by replaying the log up to
+// the checkpoint, the same path a rebuild takes; the log holds every event, so the read model
+// does not keep a second copy of each. Queries take an immutable snapshot of the view, so they
+// never wait for the worker and never replay the log.
 //
 // Thread-safety: CouncilView is thread-safe (copy-on-write snapshots). ChildrenProjection is
 // used only by its worker's thread.
@@ -14,13 +16,14 @@
 #define FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
 
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
@@ -83,6 +86,9 @@ class CouncilView {
   // then look review due dates up instead of computing them). `calendar` is not owned.
   CouncilView(const ReviewSettings& reviews, const WorkingCalendar* calendar)
       : reviews_(reviews), calendar_(calendar) {}
+  ~CouncilView();
+  CouncilView(const CouncilView&) = delete;
+  CouncilView& operator=(const CouncilView&) = delete;
 
   // An immutable view of every child; cheap to take.
   std::shared_ptr<const ChildMap> Snapshot() const;
@@ -93,19 +99,33 @@ class CouncilView {
   // Records that the log up to `position` holds nothing the view lacks.
   void Advance(uint64_t position);
 
-  // Rebuilds every child from the read model.
-  absl::Status Reload(const eventstore::EventStore& store, const eventstore::ReadModelHandle& model,
-                      uint64_t position);
-  // Replaces every child with `records` (built from the log up to `position`; rebuilt here).
-  void Replace(std::map<std::string, ChildRecord> records, uint64_t position);
-  // Rebuilds the given children from the read model.
-  absl::Status Refresh(const eventstore::EventStore& store,
-                       const eventstore::ReadModelHandle& model,
-                       const std::set<std::string>& children, uint64_t position);
+  // An event of a child, decoded, to be added to the child's record.
+  struct ChildEventAdded {
+    std::string id;
+    v1::ChildEvent body;
+    uint64_t version = 0;
+    uint64_t position = 0;
+  };
+  // Events per child, each child's in stream order.
+  using Additions = std::map<std::string, std::vector<ChildEventAdded>>;
+  // Records built from the log from position 0, by child.
+  using Records = absl::flat_hash_map<std::string, ChildRecord>;
+
+  // Replaces every child with `records` (built from the log up to `position`; each is rebuilt
+  // and derived here, on up to `threads` threads).
+  void Replace(Records records, uint64_t position, unsigned threads = DefaultThreads());
+  // Adds `additions` to the children's records (creating those not in the view yet) and
+  // publishes them as the view up to `position`.
+  void Update(Additions additions, uint64_t position);
+
+  // The threads Replace uses by default: the machine's cores, at most 4.
+  static unsigned DefaultThreads();
 
  private:
   // Attaches the record's review timeline, when the view has settings.
   void Derive(ChildRecord* record) const;
+  // Drops the view's reference to a replaced snapshot, on a helper thread.
+  void Reclaim(std::shared_ptr<const ChildMap> previous);
 
   const ReviewSettings reviews_{};
   const WorkingCalendar* const calendar_ = nullptr;
@@ -113,6 +133,7 @@ class CouncilView {
   mutable std::condition_variable advanced_;  // signalled when position_ grows
   std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
   uint64_t position_ = 0;                                                    // Guarded by mu_.
+  std::future<void> reclaiming_;  // the worker's thread only
 };
 
 class ChildrenProjection final : public Projection {
@@ -124,35 +145,50 @@ class ChildrenProjection final : public Projection {
 
   std::string name() const override { return kName; }
   std::vector<std::string> event_types() const override { return AllChildEventTypes(); }
+  absl::Status Load(uint64_t checkpoint) override;
   absl::Status Apply(const v1::Event& event, ProjectionContext& context) override;
   void Committed(uint64_t next_position) override;
   void Abandoned() override;
   void Reset() override;
   void CaughtUp(uint64_t next_position) override;
 
-  // The read-model key of an event of `child_id` at `position`, and the prefix of all of a
-  // child's keys.
-  static std::string EventKey(absl::string_view child_id, uint64_t position);
-  static std::string ChildPrefix(absl::string_view child_id);
+  // The read-model key of a child's directory entry.
+  static std::string DirectoryKey(absl::string_view child_id);
 
  private:
-  // Refresh children one by one up to this many per commit; beyond, reload everything once
-  // caught up (a rebuild or a long catch-up).
+  // Publish a committed batch at once when it touched at most this many children; beyond
+  // that (a burst), publish once caught up, or every kMaxDeferred events.
   static constexpr size_t kMaxIncremental = 200;
+  static constexpr size_t kMaxDeferred = 50000;
 
-  void SetModel();
+  // The child of a domain event: false for an event of a child event type whose payload is
+  // not a ChildEvent (outside the domain API: not the projection's); an error for one in a
+  // stream that is not a child's.
+  static absl::StatusOr<bool> ChildOf(const v1::Event& event, std::string* child);
+  // An error when the body (nullptr: it did not decode) cannot be filed under `child`: not the
+  // event's type, or about another child.
+  static absl::Status CheckBody(const v1::Event& event, const v1::ChildEvent* body,
+                                const std::string& child);
+  // Adds the event of `child` to the records being built from position 0; true if it is the
+  // child's first.
+  absl::StatusOr<bool> AddReplayed(const v1::Event& event, const std::string& child);
+  void Publish();
 
   eventstore::EventStore* const store_;
   CouncilView* const view_;
-  std::optional<eventstore::ReadModelHandle> model_;
-  std::set<std::string> staged_;     // children touched by the batch being applied
-  std::set<std::string> committed_;  // touched and committed, not yet shown in the view
-  bool reload_ = true;               // the view must be reloaded whole (start-up, rebuild)
-  // After Reset (a rebuild from position 0): the records built from the events as they are
-  // applied, which become the view once caught up.
+  // loaded_: the projection's state (the view plus what is below) reflects the log up to
+  // position_, the checkpoint after the last committed batch.
+  bool loaded_ = false;
+  uint64_t position_ = 0;
+  // While replaying from position 0 (start-up, rebuild): the records built so far, which
+  // become the view once caught up.
   bool replaying_ = false;
-  std::map<std::string, ChildRecord> replayed_;
-  uint64_t position_ = 0;  // the checkpoint after the last committed batch
+  CouncilView::Records replayed_;
+  // Otherwise: what the batch being applied adds, and what committed batches added that the
+  // view does not show yet.
+  CouncilView::Additions staged_;
+  CouncilView::Additions committed_;
+  size_t committed_events_ = 0;
 };
 
 }  // namespace footprint::projections

@@ -8,11 +8,15 @@
 
 #include <atomic>
 #include <functional>
+#include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <google/protobuf/arena.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -37,16 +41,44 @@ class ProjectionContext {
   void Drain(eventstore::ConsumerBatch* batch);
   size_t staged() const { return staged_.size(); }
 
-  // The stored bytes of the event being applied (the serialized v1::Event the worker parsed),
-  // so a projection can keep the event without serializing it again. Empty outside Apply.
-  absl::string_view event_bytes() const { return event_bytes_; }
-  void set_event_bytes(absl::string_view bytes) { event_bytes_ = bytes; }
-
  private:
-  absl::string_view event_bytes_;
   const eventstore::EventStore* store_;
   const eventstore::ReadModelHandle* model_;
   std::map<std::string, std::optional<std::string>, std::less<>> staged_;  // nullopt: deleted
+};
+
+// Reads the log forwards in chunks of decoded events. While the caller works on one chunk, the
+// next is read and decoded on a helper thread (after a full chunk only: a short one means the
+// head is near, and the next read is made when asked for). Not thread-safe; the destructor
+// waits for a read in flight.
+class LogReader {
+ public:
+  struct Chunk {
+    // The events, decoded onto `arena` (one allocation per block instead of one per string).
+    std::unique_ptr<google::protobuf::Arena> arena;
+    std::vector<const v1::Event*> events;
+    // Where the next chunk starts (past events the filter skipped); the position read from
+    // when there is nothing more.
+    uint64_t next_position = 0;
+  };
+  // `store` is not owned and must outlive the reader.
+  LogReader(const eventstore::EventStore* store, eventstore::ReadFilter filter,
+            eventstore::ChunkLimits limits, uint64_t from);
+  ~LogReader();
+  LogReader(const LogReader&) = delete;
+  LogReader& operator=(const LogReader&) = delete;
+
+  // The next chunk. DATA_LOSS if a stored event does not decode.
+  absl::StatusOr<Chunk> Next();
+
+ private:
+  absl::StatusOr<Chunk> Read(uint64_t from) const;
+
+  const eventstore::EventStore* const store_;
+  const eventstore::ReadFilter filter_;
+  const eventstore::ChunkLimits limits_;
+  uint64_t next_;
+  std::optional<std::future<absl::StatusOr<Chunk>>> ahead_;
 };
 
 class Projection {
@@ -57,6 +89,11 @@ class Projection {
   // Applies one event. Must be deterministic: the same events give the same read model. An
   // error stops the worker at this event (it is never skipped).
   virtual absl::Status Apply(const v1::Event& event, ProjectionContext& context) = 0;
+  // Called by the worker at the start of every catch-up with the checkpoint, before anything
+  // after it is applied. A projection that keeps state in memory (besides its read model)
+  // builds it here from the log up to `checkpoint` if it does not hold it yet (start-up, or
+  // after a batch was abandoned); a cheap no-op otherwise. An error stops the worker.
+  virtual absl::Status Load(uint64_t /*checkpoint*/) { return absl::OkStatus(); }
   // Event types the projection reads (empty: every event). Others are skipped by the worker.
   virtual std::vector<std::string> event_types() const { return {}; }
   // After a batch and its checkpoint were committed; `next_position` is the new checkpoint.
@@ -74,7 +111,8 @@ struct WorkerStatus {
   uint64_t next_position = 0;  // the checkpoint
   bool healthy = true;
   std::string error;             // why the worker stopped, when !healthy
-  uint64_t failed_position = 0;  // the event it could not apply, when !healthy
+  uint64_t failed_position = 0;  // the event it could not apply (or the checkpoint it could
+                                 // not load its state up to), when !healthy
 };
 
 class ProjectionWorker {
@@ -110,6 +148,8 @@ class ProjectionWorker {
 
  private:
   absl::Status Open();
+  // Marks the worker unhealthy at `position` for `why` (telling the listener first).
+  void Stopped(uint64_t position, const absl::Status& why);
 
   eventstore::EventStore* const store_;
   Projection* const projection_;
