@@ -23,6 +23,7 @@
 //
 // Exit status: 0 success; 1 a step failed; 2 bad command line; 3 --check and a target missed.
 #include <grpcpp/grpcpp.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -135,6 +136,22 @@ absl::StatusOr<Populated> Populate(const std::function<pjt::SyntheticCouncil()>&
   return out;
 }
 
+// Bytes the allocator has handed out and not had back (glibc: small chunks plus mmapped ones).
+size_t HeapInUse() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+// Waits until the store runs and has pending no flush or compaction (at most 10 minutes);
+// returns the seconds waited.
+double WaitForRest(const footprint::eventstore::EventStore& store) {
+  const auto start = SteadyClock::now();
+  while (store.BackgroundJobs() > 0 && SteadyClock::now() - start < std::chrono::minutes(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return Seconds(SteadyClock::now() - start);
+}
+
 absl::StatusOr<std::unique_ptr<footprint::services::FootprintServer>> StartServer(
     const std::string& dir, const footprint::Clock* clock) {
   footprint::services::ServerConfig config;
@@ -200,6 +217,9 @@ absl::StatusOr<json> RunRebuild(const Options& options, const pjt::CouncilOption
     return absl::NotFoundError(absl::StrCat("--reuse: ", dir, " does not exist"));
   }
   if (!populated.ok()) return populated.status();
+  // The generator's million events were built and freed in this process's heap, which a
+  // server's never holds: give the freed memory back before measuring.
+  malloc_trim(0);
   if (!options.reuse) {
     Log(absl::StrCat("  ", populated->children, " children, ", populated->events, " events (",
                      populated->rejected, " dropped by the generator) in ", populated->generate_s,
@@ -232,7 +252,11 @@ absl::StatusOr<json> RunRebuild(const Options& options, const pjt::CouncilOption
                  {"log_end", status->log_end()},
                  {"projections", json::array()}};
   for (const auto& state : status->projections()) {
-    Log(absl::StrCat("  rebuilding '", state.name(), "' ..."));
+    // On a store at rest: a bulk load leaves RocksDB flushing and compacting for a while, which
+    // on two cores takes the second core from the rebuild (run E in docs/performance.md).
+    const double settled_s = WaitForRest((*server)->store());
+    Log(absl::StrCat("  rebuilding '", state.name(), "' (waited ", settled_s,
+                     " s for flushes and compactions to finish) ..."));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::hours(1));
     v1::RebuildProjectionRequest request;
@@ -246,6 +270,7 @@ absl::StatusOr<json> RunRebuild(const Options& options, const pjt::CouncilOption
           absl::StrCat("Projections.Rebuild ", state.name(), ": ", st.error_message()));
     }
     json entry = {{"name", state.name()},
+                  {"waited_for_rest_s", settled_s},
                   {"events_applied", response.events_applied()},
                   {"server_seconds", response.seconds()},
                   {"rpc_seconds", wall},
@@ -255,16 +280,23 @@ absl::StatusOr<json> RunRebuild(const Options& options, const pjt::CouncilOption
     if (state.name() == pj::ChildrenProjection::kName) {
       // What a start-up does before the worker follows the log: every child's record built
       // again from the log up to the checkpoint, and published as the view.
+      // Its memory: the heap in use with the view built, less the heap in use once it is gone.
       auto& store = (*server)->store();
       const pj::CouncilSettings& settings = (*server)->projections().settings();
-      pj::CouncilView scratch(settings.reviews, settings.calendar);
-      pj::ChildrenProjection projection(&store, &scratch);
-      const uint64_t checkpoint = response.state().position();
-      const auto r0 = SteadyClock::now();
-      if (auto rs = projection.Load(checkpoint); !rs.ok()) return rs;
-      projection.CaughtUp(checkpoint);
-      entry["view_load_s"] = Seconds(SteadyClock::now() - r0);
-      entry["view_children"] = scratch.Snapshot()->size();
+      size_t with_view = 0;
+      {
+        pj::CouncilView scratch(settings.reviews, settings.calendar);
+        pj::ChildrenProjection projection(&store, &scratch);
+        const uint64_t checkpoint = response.state().position();
+        const auto r0 = SteadyClock::now();
+        if (auto rs = projection.Load(checkpoint); !rs.ok()) return rs;
+        projection.CaughtUp(checkpoint);
+        entry["view_load_s"] = Seconds(SteadyClock::now() - r0);
+        entry["view_children"] = scratch.Snapshot()->size();
+        with_view = HeapInUse();
+      }
+      const size_t without = HeapInUse();
+      entry["view_heap_bytes"] = with_view > without ? with_view - without : 0;
     }
     result["projections"].push_back(entry);
   }
@@ -515,6 +547,15 @@ void PrintTable(const json& out) {
                   static_cast<unsigned long long>(p["events_applied"].get<uint64_t>()),
                   p["server_seconds"].get<double>(), p["events_per_s"].get<double>(), view.c_str(),
                   p["met"].get<bool>() ? "met" : "MISSED");
+      std::printf("  (rebuilt on a store at rest: waited %.1f s for flushes and compactions)\n",
+                  p["waited_for_rest_s"].get<double>());
+      if (p.contains("view_heap_bytes")) {
+        const double bytes = p["view_heap_bytes"].get<double>();
+        std::printf("  view in memory: %.0f MiB for %llu children (%.0f bytes per event)\n",
+                    bytes / (1 << 20),
+                    static_cast<unsigned long long>(p["view_children"].get<uint64_t>()),
+                    bytes / p["events_applied"].get<double>());
+      }
     }
   }
   if (out.contains("queries")) {

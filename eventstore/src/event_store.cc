@@ -160,6 +160,7 @@ class EventStore::Impl {
   absl::Status CommitConsumer(absl::string_view consumer, GlobalPosition next_position,
                               const ConsumerBatch& batch);
   absl::Status ResetConsumer(absl::string_view consumer, const ReadModelHandle& model);
+  uint64_t BackgroundJobs() const;
   absl::StatusOr<std::optional<std::string>> ReadModelGet(const ReadModelHandle& model,
                                                           absl::string_view key) const;
   absl::Status ReadModelScan(
@@ -1239,6 +1240,23 @@ absl::Status EventStore::CommitConsumer(absl::string_view consumer, GlobalPositi
 absl::Status EventStore::ResetConsumer(absl::string_view consumer, const ReadModelHandle& model) {
   return impl_->ResetConsumer(consumer, model);
 }
+
+uint64_t EventStore::Impl::BackgroundJobs() const {
+  uint64_t total = 0;
+  uint64_t value = 0;
+  for (const char* property : {"rocksdb.num-running-flushes", "rocksdb.num-running-compactions"}) {
+    if (db_->GetIntProperty(property, &value)) total += value;
+  }
+  std::lock_guard<std::mutex> lock(read_models_mu_);  // all_handles_ grows with read models
+  for (rocksdb::ColumnFamilyHandle* family : all_handles_) {
+    for (const char* property : {"rocksdb.compaction-pending", "rocksdb.mem-table-flush-pending"}) {
+      if (db_->GetIntProperty(family, property, &value)) total += value;
+    }
+  }
+  return total;
+}
+
+uint64_t EventStore::BackgroundJobs() const { return impl_->BackgroundJobs(); }
 
 absl::StatusOr<std::optional<std::string>> EventStore::ReadModelGet(const ReadModelHandle& model,
                                                                     absl::string_view key) const {

@@ -558,7 +558,7 @@ ChildRecord::EntryLog& ChildRecord::EntryLog::operator=(const EntryLog& other) {
   return *this;
 }
 
-ChildRecord::Entry& ChildRecord::EntryLog::Add(std::string event_id, uint64_t version,
+ChildRecord::Entry& ChildRecord::EntryLog::Add(absl::string_view event_id, uint64_t version,
                                                uint64_t position) {
   if (!arena_) {
     google::protobuf::ArenaOptions options;
@@ -567,7 +567,9 @@ ChildRecord::Entry& ChildRecord::EntryLog::Add(std::string event_id, uint64_t ve
     arena_ = std::make_unique<google::protobuf::Arena>(options);
   }
   Entry& entry = entries_.emplace_back();
-  entry.event_id = std::move(event_id);
+  char* id = google::protobuf::Arena::CreateArray<char>(arena_.get(), event_id.size());
+  std::copy(event_id.begin(), event_id.end(), id);
+  entry.event_id = absl::string_view(id, event_id.size());
   entry.event = google::protobuf::Arena::CreateMessage<ChildEvent>(arena_.get());
   entry.version = version;
   entry.position = position;
@@ -604,13 +606,14 @@ void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event
 void ChildRecord::AddStored(std::string event_id, ChildEvent&& event, uint64_t version,
                             uint64_t position) {
   // Onto the arena: a copy (a message moves without copying only within one arena).
-  entries_.Add(std::move(event_id), version, position).event->CopyFrom(event);
+  entries_.Add(event_id, version, position).event->CopyFrom(event);
   review_timeline_.reset();
 }
 
-const ChildEvent* ChildRecord::AddStoredPayload(std::string event_id, absl::string_view payload,
-                                                uint64_t version, uint64_t position) {
-  Entry& entry = entries_.Add(std::move(event_id), version, position);
+const ChildEvent* ChildRecord::AddStoredPayload(absl::string_view event_id,
+                                                absl::string_view payload, uint64_t version,
+                                                uint64_t position) {
+  Entry& entry = entries_.Add(event_id, version, position);
   if (!entry.event->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     entries_.pop_back();
     return nullptr;
@@ -647,7 +650,7 @@ void ChildRecord::Rebuild() {
   problems_.clear();
 
   // The latest correction of each fact.
-  std::map<std::string, const Entry*> corrections;
+  std::map<std::string, const Entry*, std::less<>> corrections;
   for (const Entry& entry : entries_) {
     if (entry.event->has_correction()) {
       corrections[entry.event->correction().supersedes_event_id()] = &entry;
@@ -668,7 +671,8 @@ void ChildRecord::Rebuild() {
       continue;
     }
     const ChildEvent* effective = entry.event;
-    if (auto it = corrections.find(entry.event_id); it != corrections.end()) {
+    if (auto it = corrections.empty() ? corrections.end() : corrections.find(entry.event_id);
+        it != corrections.end()) {
       const auto& correction = it->second->event->correction();
       if (!correction.has_replacement()) continue;  // voided
       effective = &correction.replacement();
@@ -829,7 +833,7 @@ void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
   };
   ChallengeStep step;
   step.on = on;
-  step.event_id = entry.event_id;
+  step.event_id = std::string(entry.event_id);
   step.position = entry.position;
   ChallengeState* c = nullptr;
   switch (e.body_case()) {

@@ -223,6 +223,10 @@ class EventStore {
   // The position the next committed event will get (= number of committed events).
   GlobalPosition CommittedEnd() const { return GlobalPosition{notifier_.committed_end()}; }
 
+  // RocksDB flushes and compactions running or pending (0: the store is at rest); for
+  // benchmarks that measure on a settled store.
+  uint64_t BackgroundJobs() const;
+
   // Fires when new events are committed; subscriptions wait on it.
   CommitNotifier& notifier() const { return notifier_; }
 

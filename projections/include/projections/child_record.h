@@ -153,7 +153,7 @@ class ChildRecord {
   void AddStored(std::string event_id, v1::ChildEvent&& event, uint64_t version, uint64_t position);
   // Adds a stored event from its serialized ChildEvent `payload`, decoded onto the record's
   // arena; the added body, or nullptr (and nothing added) if the payload does not decode.
-  const v1::ChildEvent* AddStoredPayload(std::string event_id, absl::string_view payload,
+  const v1::ChildEvent* AddStoredPayload(absl::string_view event_id, absl::string_view payload,
                                          uint64_t version, uint64_t position);
   // Derives the record from its events again (after AddStored).
   void Rebuild();
@@ -230,7 +230,7 @@ class ChildRecord {
 
  private:
   struct Entry {
-    std::string event_id;
+    absl::string_view event_id;       // on the log's arena
     v1::ChildEvent* event = nullptr;  // on the log's arena
     uint64_t version = 0;
     uint64_t position = 0;
@@ -247,7 +247,7 @@ class ChildRecord {
     EntryLog& operator=(EntryLog&&) noexcept = default;
 
     // A new entry with an empty body on the arena, to fill.
-    Entry& Add(std::string event_id, uint64_t version, uint64_t position);
+    Entry& Add(absl::string_view event_id, uint64_t version, uint64_t position);
     void pop_back() { entries_.pop_back(); }  // the body stays on the arena until it goes
     std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
     std::vector<Entry>::const_iterator end() const { return entries_.end(); }
