@@ -22,6 +22,7 @@
 // --end), so "today" and the deadlines are those of that day. See bench/README.md.
 //
 // Exit status: 0 success; 1 a step failed; 2 bad command line; 3 --check and a target missed.
+#include <dlfcn.h>
 #include <grpcpp/grpcpp.h>
 #include <malloc.h>
 
@@ -136,8 +137,18 @@ absl::StatusOr<Populated> Populate(const std::function<pjt::SyntheticCouncil()>&
   return out;
 }
 
-// Bytes the allocator has handed out and not had back (glibc: small chunks plus mmapped ones).
+// Bytes the allocator has handed out and not had back: jemalloc's "stats.allocated" when the
+// binary runs on jemalloc (FOOTPRINT_JEMALLOC), else glibc's small chunks plus mmapped ones.
 size_t HeapInUse() {
+  using Mallctl = int (*)(const char*, void*, size_t*, void*, size_t);
+  if (auto mallctl = reinterpret_cast<Mallctl>(dlsym(RTLD_DEFAULT, "mallctl"))) {
+    uint64_t epoch = 1;
+    size_t size = sizeof(epoch);
+    mallctl("epoch", &epoch, &size, &epoch, size);  // refreshes the statistics
+    size_t allocated = 0;
+    size = sizeof(allocated);
+    if (mallctl("stats.allocated", &allocated, &size, nullptr, 0) == 0) return allocated;
+  }
   const struct mallinfo2 info = mallinfo2();
   return info.uordblks + info.hblkhd;
 }
@@ -218,7 +229,8 @@ absl::StatusOr<json> RunRebuild(const Options& options, const pjt::CouncilOption
   }
   if (!populated.ok()) return populated.status();
   // The generator's million events were built and freed in this process's heap, which a
-  // server's never holds: give the freed memory back before measuring.
+  // server's never holds: give the freed memory back before measuring (glibc's heap;
+  // nothing to give back under jemalloc).
   malloc_trim(0);
   if (!options.reuse) {
     Log(absl::StrCat("  ", populated->children, " children, ", populated->events, " events (",
