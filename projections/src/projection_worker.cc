@@ -55,9 +55,8 @@ absl::StatusOr<LogReader::Chunk> LogReader::Read(uint64_t from) const {
   const absl::string_view framed = read->framed;
   size_t at = 0;
   const auto malformed = [&] {
-    return absl::DataLossError(absl::StrCat("the ", chunk.events.size() + 1,
-                                            "th stored event read from position ", from,
-                                            " does not decode"));
+    return absl::DataLossError(absl::StrCat("stored event number ", chunk.events.size() + 1,
+                                            " read from position ", from, " does not decode"));
   };
   while (at < framed.size()) {
     if (static_cast<uint8_t>(framed[at++]) != kTag) return malformed();
@@ -140,6 +139,10 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
   auto checkpoint = store_->LoadCheckpoint(projection_->name());
   if (!checkpoint.ok()) return checkpoint.status();
   uint64_t next = checkpoint->value_or(eventstore::GlobalPosition{0}).value;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_.next_position = next;  // also while loading, and if the load fails
+  }
   if (absl::Status st = projection_->Load(next); !st.ok()) {
     Stopped(next, st);
     return absl::Status(st.code(), absl::StrCat("projection '", projection_->name(),

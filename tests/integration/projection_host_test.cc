@@ -237,7 +237,11 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
         "projection 'children' stopped at position 1: read model 'children' has the layout of an "
         "earlier version (a copy of every event); rebuild it with `footprint projections rebuild "
         "children` (see `footprint projections status`)");
-  CHECK_FALSE(server->projections().Status().projections(0).healthy());
+  const v1::ProjectionState stopped = server->projections().Status().projections(0);
+  CHECK_FALSE(stopped.healthy());
+  CHECK(stopped.position() == log_end);  // the checkpoint it could not load up to
+  CHECK(stopped.failed_position() == log_end);
+  CHECK(stopped.lag() == 0);
 
   auto rebuilt = server->projections().Rebuild("children");
   INFO(rebuilt.status().ToString());

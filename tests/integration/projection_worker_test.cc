@@ -192,6 +192,7 @@ TEST_CASE("a projection loads what it keeps in memory up to the checkpoint befor
         "it was");
   CHECK_FALSE(stopped.status().healthy);
   CHECK(stopped.status().failed_position == 6);
+  CHECK(stopped.status().next_position == 6);
   CHECK(stopped.status().error == "the log is not what it was");
 }
 
