@@ -258,11 +258,11 @@ absl::StatusOr<bool> ChildrenProjection::AddReplayed(const v1::Event& event,
 }
 
 absl::Status ChildrenProjection::Load(uint64_t checkpoint) {
+  staged_.clear();  // nothing is being applied yet
   if (loaded_ && position_ == checkpoint) return absl::OkStatus();
   // Build every record again from the log up to the checkpoint; what follows it is added as it
   // is applied, and the whole becomes the view once caught up.
   loaded_ = false;
-  staged_.clear();
   committed_.clear();
   committed_events_ = 0;
   replaying_ = true;
@@ -293,7 +293,11 @@ absl::Status ChildrenProjection::Load(uint64_t checkpoint) {
     for (uint64_t next = 0; next < checkpoint;) {
       auto chunk = reader.Next();
       if (!chunk.ok()) return chunk.status();
-      if (chunk->next_position == next) break;  // nothing more before the checkpoint
+      if (chunk->next_position == next) {
+        // The checkpoint says events were applied that the log does not hold.
+        return absl::DataLossError(absl::StrCat("the log ends at position ", next,
+                                                ", before the checkpoint at ", checkpoint));
+      }
       for (const v1::Event* event : chunk->events) {
         auto ours = ChildOf(*event, &child);
         absl::Status st = ours.status();
@@ -355,7 +359,11 @@ void ChildrenProjection::Committed(uint64_t next_position) {
               std::make_move_iterator(events.end()));
   }
   staged_.clear();
-  if (committed_.size() <= kMaxIncremental || committed_events_ >= kMaxDeferred) Publish();
+  if (committed_.empty()) {
+    view_->Advance(position_);  // nothing for the view in this batch
+  } else if (committed_.size() <= max_incremental_ || committed_events_ >= kMaxDeferred) {
+    Publish();
+  }
 }
 
 void ChildrenProjection::Abandoned() {
@@ -364,6 +372,10 @@ void ChildrenProjection::Abandoned() {
     // The records hold events of the batch that was not committed: build them again.
     loaded_ = false;
     replayed_.clear();
+  } else if (!committed_.empty()) {
+    // The catch-up ends here: show what was committed before the failed batch, which would
+    // otherwise wait for a CaughtUp that may not come.
+    Publish();
   }
 }
 

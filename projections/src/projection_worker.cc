@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -208,8 +209,14 @@ void ProjectionWorker::Run() {
   while (!stop_.load()) {
     const uint64_t seen = store_->CommittedEnd().value;
     auto applied = CatchUp();
-    if (!applied.ok()) return;
     if (store_->notifier().closed()) return;
+    if (!applied.ok()) {
+      if (!status().healthy) return;  // stopped on an event it cannot apply: never skipped
+      // A read or a commit failed (e.g. the disk is full): try again in a second, from the
+      // checkpoint, instead of leaving the read model behind for good.
+      store_->notifier().WaitFor(std::numeric_limits<uint64_t>::max(), absl::Seconds(1));
+      continue;
+    }
     store_->notifier().WaitFor(seen, absl::Milliseconds(500));
   }
 }

@@ -265,5 +265,33 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
   CHECK(keys == std::vector<std::string>{"c/A1"});
 }
 
+TEST_CASE("a checkpoint beyond the log stops the children projection at start-up",
+          "[projection_host]") {
+  TempDir dir;
+  {
+    auto server = StartServer(dir.Sub("data"));
+    auto intake = v1::Intake::NewStub(Channel(*server));
+    Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
+    REQUIRE(server->store().CommittedEnd().value == 1);
+    // As if the store had lost its last events (a damaged or wrongly restored data directory).
+    server->projections().Stop();
+    REQUIRE(
+        server->store()
+            .CommitConsumer("children", eventstore::GlobalPosition{6}, eventstore::ConsumerBatch())
+            .ok());
+  }
+  auto server = StartServer(dir.Sub("data"));
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  v1::ReviewsDueRequest request;
+  v1::ReviewsDueReport report;
+  grpc::ClientContext context;
+  const grpc::Status st = queries->ReviewsDue(&context, request, &report);
+  CHECK(st.error_code() == grpc::StatusCode::UNAVAILABLE);
+  CHECK(st.error_message() ==
+        "projection 'children' stopped at position 6: the log ends at position 1, before the "
+        "checkpoint at 6 (see `footprint projections status`)");
+  CHECK_FALSE(server->projections().Status().projections(0).healthy());
+}
+
 }  // namespace
 }  // namespace footprint::services

@@ -139,9 +139,15 @@ class CouncilView {
 class ChildrenProjection final : public Projection {
  public:
   static constexpr char kName[] = "children";
-  // Neither owned; both must outlive the projection.
-  ChildrenProjection(eventstore::EventStore* store, CouncilView* view)
-      : store_(store), view_(view) {}
+  // Publish a committed batch at once when it touched at most this many children; beyond
+  // that (a burst), publish once caught up, or every kMaxDeferred events.
+  static constexpr size_t kMaxIncremental = 200;
+  static constexpr size_t kMaxDeferred = 50000;
+
+  // Neither owned; both must outlive the projection. `max_incremental`: see kMaxIncremental.
+  ChildrenProjection(eventstore::EventStore* store, CouncilView* view,
+                     size_t max_incremental = kMaxIncremental)
+      : store_(store), view_(view), max_incremental_(max_incremental) {}
 
   std::string name() const override { return kName; }
   std::vector<std::string> event_types() const override { return AllChildEventTypes(); }
@@ -156,11 +162,6 @@ class ChildrenProjection final : public Projection {
   static std::string DirectoryKey(absl::string_view child_id);
 
  private:
-  // Publish a committed batch at once when it touched at most this many children; beyond
-  // that (a burst), publish once caught up, or every kMaxDeferred events.
-  static constexpr size_t kMaxIncremental = 200;
-  static constexpr size_t kMaxDeferred = 50000;
-
   // The child of a domain event: false for an event of a child event type whose payload is
   // not a ChildEvent (outside the domain API: not the projection's); an error for one in a
   // stream that is not a child's.
@@ -176,6 +177,7 @@ class ChildrenProjection final : public Projection {
 
   eventstore::EventStore* const store_;
   CouncilView* const view_;
+  const size_t max_incremental_;
   // loaded_: the projection's state (the view plus what is below) reflects the log up to
   // position_, the checkpoint after the last committed batch.
   bool loaded_ = false;

@@ -129,8 +129,9 @@ class ProjectionWorker {
   // Deletes the read model and the checkpoint atomically, then catches up from position 0.
   absl::StatusOr<uint64_t> Rebuild();
 
-  // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped or
-  // unhealthy.
+  // Follows the log until Stop(): catch up, wait for commits, repeat. Returns when stopped,
+  // unhealthy, or the store closes; after a failed read or commit it tries again a second
+  // later.
   void Run();
   void Stop();
   // Allows Run or CatchUp again after Stop.
