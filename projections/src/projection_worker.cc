@@ -3,6 +3,8 @@
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/util/delimited_message_util.h"
 #include "projections/projection.h"
 
 namespace footprint::projections {
@@ -53,25 +55,15 @@ absl::StatusOr<LogReader::Chunk> LogReader::Read(uint64_t from) const {
   options.max_block_size = 1024 * 1024;
   chunk.arena = std::make_unique<google::protobuf::Arena>(options);
   chunk.events.reserve(read->count);
-  const absl::string_view framed = read->framed;
-  size_t at = 0;
-  const auto malformed = [&] {
-    return absl::DataLossError(absl::StrCat("stored event number ", chunk.events.size() + 1,
-                                            " read from position ", from, " does not decode"));
-  };
-  while (at < framed.size()) {
-    if (static_cast<uint8_t>(framed[at++]) != kTag) return malformed();
-    uint64_t size = 0;
-    for (int shift = 0;; shift += 7) {
-      if (at >= framed.size() || shift > 63) return malformed();
-      const auto byte = static_cast<uint8_t>(framed[at++]);
-      size |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) break;
-    }
-    if (size > framed.size() - at) return malformed();
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(read->framed.data()),
+                                            static_cast<int>(read->framed.size()));
+  while (!in.ExpectAtEnd()) {
     auto* event = google::protobuf::Arena::CreateMessage<v1::Event>(chunk.arena.get());
-    if (!event->ParseFromArray(framed.data() + at, static_cast<int>(size))) return malformed();
-    at += size;
+    if (in.ReadTag() != kTag ||
+        !google::protobuf::util::ParseDelimitedFromCodedStream(event, &in, nullptr)) {
+      return absl::DataLossError(absl::StrCat("stored event number ", chunk.events.size() + 1,
+                                              " read from position ", from, " does not decode"));
+    }
     chunk.events.push_back(event);
   }
   return chunk;
