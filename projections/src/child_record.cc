@@ -603,13 +603,6 @@ void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event
   review_timeline_.reset();
 }
 
-void ChildRecord::AddStored(std::string event_id, ChildEvent&& event, uint64_t version,
-                            uint64_t position) {
-  // Onto the arena: a copy (a message moves without copying only within one arena).
-  entries_.Add(event_id, version, position).event->CopyFrom(event);
-  review_timeline_.reset();
-}
-
 const ChildEvent* ChildRecord::AddStoredPayload(absl::string_view event_id,
                                                 absl::string_view payload, uint64_t version,
                                                 uint64_t position) {
@@ -671,8 +664,7 @@ void ChildRecord::Rebuild() {
       continue;
     }
     const ChildEvent* effective = entry.event;
-    if (auto it = corrections.empty() ? corrections.end() : corrections.find(entry.event_id);
-        it != corrections.end()) {
+    if (auto it = corrections.find(entry.event_id); it != corrections.end()) {
       const auto& correction = it->second->event->correction();
       if (!correction.has_replacement()) continue;  // voided
       effective = &correction.replacement();

@@ -192,16 +192,16 @@ CouncilView::~CouncilView() {
   if (reclaiming_.valid()) reclaiming_.wait();
 }
 
-void CouncilView::Update(Additions additions, uint64_t position) {
+void CouncilView::Update(const Additions& additions, uint64_t position) {
   // Only this (the worker's) thread replaces children_, so the copy is made outside the lock.
   std::shared_ptr<const ChildMap> previous = Snapshot();
   auto next = std::make_shared<ChildMap>(*previous);
-  for (auto& [id, events] : additions) {
+  for (const auto& [id, events] : additions) {
     auto found = previous->find(id);
     auto record = std::make_shared<ChildRecord>(
         found != previous->end() ? found->second->EventsOnly() : ChildRecord(id));
-    for (ChildEventAdded& e : events) {
-      record->AddStored(std::move(e.id), std::move(e.body), e.version, e.position);
+    for (const ChildEventAdded& e : events) {
+      record->AddStored(e.id, e.body, e.version, e.position);  // copied onto its arena
     }
     record->Rebuild();
     Derive(record.get());
@@ -344,7 +344,7 @@ absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext
 }
 
 void ChildrenProjection::Publish() {
-  view_->Update(std::move(committed_), position_);
+  view_->Update(committed_, position_);
   committed_.clear();
   committed_events_ = 0;
 }

@@ -150,7 +150,6 @@ class ChildRecord {
   // Adds a stored event without rebuilding (bulk loading); call Rebuild() before reading.
   void AddStored(const std::string& event_id, const v1::ChildEvent& event, uint64_t version,
                  uint64_t position);
-  void AddStored(std::string event_id, v1::ChildEvent&& event, uint64_t version, uint64_t position);
   // Adds a stored event from its serialized ChildEvent `payload`, decoded onto the record's
   // arena; the added body, or nullptr (and nothing added) if the payload does not decode.
   const v1::ChildEvent* AddStoredPayload(absl::string_view event_id, absl::string_view payload,

@@ -116,7 +116,7 @@ class CouncilView {
   void Replace(Records records, uint64_t position, unsigned threads = DefaultThreads());
   // Adds `additions` to the children's records (creating those not in the view yet) and
   // publishes them as the view up to `position`.
-  void Update(Additions additions, uint64_t position);
+  void Update(const Additions& additions, uint64_t position);
 
   // The threads Replace uses by default: the machine's cores, at most 4.
   static unsigned DefaultThreads();
