@@ -69,6 +69,16 @@ void Record(v1::Intake::Stub& intake, const std::string& child, const v1::ChildE
   REQUIRE(st.ok());
 }
 
+// Queries.ReviewsDue as at `as_at` ("": today on the server's clock).
+grpc::Status AskReviewsDue(const FootprintServer& server, const std::string& as_at,
+                           v1::ReviewsDueReport* report) {
+  auto queries = v1::Queries::NewStub(Channel(server));
+  v1::ReviewsDueRequest request;
+  if (!as_at.empty()) request.mutable_scope()->set_as_at(as_at);
+  grpc::ClientContext context;
+  return queries->ReviewsDue(&context, request, report);
+}
+
 // grpc.health.v1 Check for `service` over a generic call: the status enum (SERVING = 1,
 // NOT_SERVING = 2), or -1 when the call fails.
 int HealthOf(const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
@@ -131,12 +141,8 @@ TEST_CASE("the read model and its checkpoint survive a restart", "[projection_ho
     auto intake = v1::Intake::NewStub(Channel(*server));
     Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
     Record(*intake, "B2", CareStarted("B2", "2026-01-05"));
-    auto queries = v1::Queries::NewStub(Channel(*server));
-    v1::ReviewsDueRequest request;
-    request.mutable_scope()->set_as_at("2026-01-05");
     v1::ReviewsDueReport report;
-    grpc::ClientContext context;
-    REQUIRE(queries->ReviewsDue(&context, request, &report).ok());
+    REQUIRE(AskReviewsDue(*server, "2026-01-05", &report).ok());
     // A1: Fri 2 January + 20 working days = Fri 30 January; B2: Mon 5 January -> Mon 2 February.
     REQUIRE(report.items_size() == 2);
     CHECK(report.items(0).child_id() == "A1");
@@ -146,12 +152,8 @@ TEST_CASE("the read model and its checkpoint survive a restart", "[projection_ho
     log_end = server->store().CommittedEnd().value;
   }
   auto server = StartServer(dir.Sub("data"));
-  auto queries = v1::Queries::NewStub(Channel(*server));
-  v1::ReviewsDueRequest request;
-  request.mutable_scope()->set_as_at("2026-01-05");
   v1::ReviewsDueReport report;
-  grpc::ClientContext context;
-  REQUIRE(queries->ReviewsDue(&context, request, &report).ok());
+  REQUIRE(AskReviewsDue(*server, "2026-01-05", &report).ok());
   CHECK(report.SerializeAsString() == before);
   const v1::ProjectionsStatusResponse status = server->projections().Status();
   REQUIRE(status.projections_size() >= 1);
@@ -174,11 +176,8 @@ TEST_CASE("an event the children projection cannot apply stops it visibly", "[pr
   append.events.push_back(pj::ToNewEvent(stray, "", "test", "tester", ""));
   REQUIRE(server->store().Append(std::move(append)).ok());
 
-  auto queries = v1::Queries::NewStub(Channel(*server));
-  v1::ReviewsDueRequest request;
   v1::ReviewsDueReport report;
-  grpc::ClientContext context;
-  const grpc::Status st = queries->ReviewsDue(&context, request, &report);
+  const grpc::Status st = AskReviewsDue(*server, "", &report);
   CHECK(st.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(st.error_message() ==
         "projection 'children' stopped at position 1: the payload is about child 'B2', the "
@@ -223,15 +222,8 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
                 .ok());
   }
   auto server = StartServer(dir.Sub("data"));
-  auto queries = v1::Queries::NewStub(Channel(*server));
-  const auto ask = [&](v1::ReviewsDueReport* report) {
-    v1::ReviewsDueRequest request;
-    request.mutable_scope()->set_as_at("2026-01-05");
-    grpc::ClientContext context;
-    return queries->ReviewsDue(&context, request, report);
-  };
   v1::ReviewsDueReport report;
-  const grpc::Status refused = ask(&report);
+  const grpc::Status refused = AskReviewsDue(*server, "2026-01-05", &report);
   CHECK(refused.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(refused.error_message() ==
         "projection 'children' stopped at position 1: read model 'children' has the layout of an "
@@ -248,7 +240,7 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
   REQUIRE(rebuilt.ok());
   CHECK(rebuilt->events_applied() == log_end);
   CHECK(rebuilt->state().healthy());
-  REQUIRE(ask(&report).ok());
+  REQUIRE(AskReviewsDue(*server, "2026-01-05", &report).ok());
   REQUIRE(report.items_size() == 1);
   CHECK(report.items(0).due_on() == "2026-01-30");
   // The old copies went with the rebuild: only the directory is left.
@@ -281,11 +273,8 @@ TEST_CASE("a checkpoint beyond the log stops the children projection at start-up
             .ok());
   }
   auto server = StartServer(dir.Sub("data"));
-  auto queries = v1::Queries::NewStub(Channel(*server));
-  v1::ReviewsDueRequest request;
   v1::ReviewsDueReport report;
-  grpc::ClientContext context;
-  const grpc::Status st = queries->ReviewsDue(&context, request, &report);
+  const grpc::Status st = AskReviewsDue(*server, "", &report);
   CHECK(st.error_code() == grpc::StatusCode::UNAVAILABLE);
   CHECK(st.error_message() ==
         "projection 'children' stopped at position 6: the log ends at position 1, before the "
