@@ -321,8 +321,11 @@ absl::StatusOr<json> RunRebuild(const Options& options, const pjt::CouncilOption
 struct QueryCase {
   std::string name;
   std::string description;
-  // Makes one call; returns its status and the response size in bytes.
+  // Makes one call (or, for a whole list, every page's call); returns its status and the
+  // response size in bytes.
   std::function<grpc::Status(size_t* bytes)> call;
+  // A single call, held to the p99 target; a whole list in pages is reported, not held to it.
+  bool single_call = true;
 };
 
 absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOptions& council,
@@ -382,22 +385,73 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
                      *bytes = out.ByteSizeLong();
                      return st;
                    }});
-  for (const bool counts_only : {false, true}) {
-    cases.push_back({counts_only ? "timeliness_counts" : "timeliness",
-                     counts_only ? "Timeliness, the collection year to as-at, counts only"
-                                 : "Timeliness, the collection year to as-at, every review listed",
-                     [&, counts_only](size_t* bytes) {
-                       grpc::ClientContext c;
-                       c.set_deadline(deadline());
-                       v1::TimelinessRequest r;
-                       scope(r.mutable_scope());
-                       r.set_counts_only(counts_only);
-                       v1::TimelinessReport out;
-                       auto st = queries->Timeliness(&c, r, &out);
-                       *bytes = out.ByteSizeLong();
-                       return st;
-                     }});
+  // The lists come in pages (the server's default size, 500): the first page, a later page
+  // (a token taken once, asked again each time: a token can be used again while its listing is
+  // kept), and the whole list followed page by page, as `footprint` prints it.
+  const auto timeliness = [&](const std::string& token, bool counts_only,
+                              v1::TimelinessReport* out) {
+    grpc::ClientContext c;
+    c.set_deadline(deadline());
+    v1::TimelinessRequest r;
+    scope(r.mutable_scope());
+    r.set_counts_only(counts_only);
+    r.mutable_paging()->set_page_token(token);
+    return queries->Timeliness(&c, r, out);
+  };
+  const auto placements = [&](const std::string& token, v1::PlacementReport* out) {
+    grpc::ClientContext c;
+    c.set_deadline(deadline());
+    v1::PlacementsRequest r;
+    scope(r.mutable_scope());
+    r.mutable_paging()->set_page_token(token);
+    return queries->Placements(&c, r, out);
+  };
+  std::string timeliness_token, placements_token;
+  {
+    v1::TimelinessReport first;
+    if (timeliness("", false, &first).ok()) timeliness_token = first.next_page_token();
+    v1::PlacementReport first_placements;
+    if (placements("", &first_placements).ok()) {
+      placements_token = first_placements.next_page_token();
+    }
   }
+  cases.push_back({"timeliness", "Timeliness, the collection year to as-at, first page of reviews",
+                   [&](size_t* bytes) {
+                     v1::TimelinessReport out;
+                     auto st = timeliness("", false, &out);
+                     *bytes = out.ByteSizeLong();
+                     return st;
+                   }});
+  if (!timeliness_token.empty()) {
+    cases.push_back(
+        {"timeliness_next_page", "Timeliness, the second page of reviews", [&](size_t* bytes) {
+           v1::TimelinessReport out;
+           auto st = timeliness(timeliness_token, false, &out);
+           *bytes = out.ByteSizeLong();
+           return st;
+         }});
+  }
+  cases.push_back({"timeliness_all_pages", "Timeliness, every review: all pages, one after another",
+                   [&](size_t* bytes) {
+                     std::string token;
+                     *bytes = 0;
+                     do {
+                       v1::TimelinessReport out;
+                       auto st = timeliness(token, false, &out);
+                       if (!st.ok()) return st;
+                       *bytes += out.ByteSizeLong();
+                       token = out.next_page_token();
+                     } while (!token.empty());
+                     return grpc::Status::OK;
+                   },
+                   /*single_call=*/false});
+  cases.push_back({"timeliness_counts", "Timeliness, the collection year to as-at, counts only",
+                   [&](size_t* bytes) {
+                     v1::TimelinessReport out;
+                     auto st = timeliness("", true, &out);
+                     *bytes = out.ByteSizeLong();
+                     return st;
+                   }});
   cases.push_back({"escalations", "Escalations, the collection year to as-at", [&](size_t* bytes) {
                      grpc::ClientContext c;
                      c.set_deadline(deadline());
@@ -430,16 +484,36 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
                      *bytes = out.ByteSizeLong();
                      return st;
                    }});
-  cases.push_back({"placements", "Placements, the 12 months to as-at", [&](size_t* bytes) {
-                     grpc::ClientContext c;
-                     c.set_deadline(deadline());
-                     v1::PlacementsRequest r;
-                     scope(r.mutable_scope());
+  cases.push_back({"placements", "Placements, the 12 months to as-at, first page of children",
+                   [&](size_t* bytes) {
                      v1::PlacementReport out;
-                     auto st = queries->Placements(&c, r, &out);
+                     auto st = placements("", &out);
                      *bytes = out.ByteSizeLong();
                      return st;
                    }});
+  if (!placements_token.empty()) {
+    cases.push_back(
+        {"placements_next_page", "Placements, the second page of children", [&](size_t* bytes) {
+           v1::PlacementReport out;
+           auto st = placements(placements_token, &out);
+           *bytes = out.ByteSizeLong();
+           return st;
+         }});
+  }
+  cases.push_back({"placements_all_pages", "Placements, every child: all pages, one after another",
+                   [&](size_t* bytes) {
+                     std::string token;
+                     *bytes = 0;
+                     do {
+                       v1::PlacementReport out;
+                       auto st = placements(token, &out);
+                       if (!st.ok()) return st;
+                       *bytes += out.ByteSizeLong();
+                       token = out.next_page_token();
+                     } while (!token.empty());
+                     return grpc::Status::OK;
+                   },
+                   /*single_call=*/false});
   const uint64_t children = populated->children;
   cases.push_back({"child", "Child, a random child as at", [&](size_t* bytes) {
                      grpc::ClientContext c;
@@ -530,8 +604,8 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
          {"mean_ms", latency.MeanMs()},
          {"mean_response_bytes",
           options.queries > 0 ? total_bytes / static_cast<uint64_t>(options.queries) : 0},
-         {"target_p99_ms", kP99TargetMs},
-         {"met", p99 <= kP99TargetMs}});
+         {"target_p99_ms", q.single_call ? json(kP99TargetMs) : json(nullptr)},
+         {"met", !q.single_call || p99 <= kP99TargetMs}});
   }
   (*server)->Shutdown();
   return json{{"council", council_json}, {"queries", results}};
@@ -582,14 +656,16 @@ void PrintTable(const json& out) {
         c.contains("looked_after") ? c["looked_after"].dump().c_str() : "?",
         c.contains("in_s20") ? c["in_s20"].dump().c_str() : "?",
         c.contains("open_challenges") ? c["open_challenges"].dump().c_str() : "?");
-    std::printf("  %-16s %8s %9s %9s %9s %10s %8s\n", "query", "calls", "p50 ms", "p99 ms",
+    std::printf("  %-22s %8s %9s %9s %9s %10s %8s\n", "query", "calls", "p50 ms", "p99 ms",
                 "max ms", "bytes", "target");
     for (const json& r : q["queries"]) {
-      std::printf("  %-16s %8d %9.3f %9.3f %9.3f %10llu %8s\n",
+      std::printf("  %-22s %8d %9.3f %9.3f %9.3f %10llu %8s\n",
                   r["name"].get<std::string>().c_str(), r["calls"].get<int>(),
                   r["p50_ms"].get<double>(), r["p99_ms"].get<double>(), r["max_ms"].get<double>(),
                   static_cast<unsigned long long>(r["mean_response_bytes"].get<uint64_t>()),
-                  r["met"].get<bool>() ? "met" : "MISSED");
+                  r["target_p99_ms"].is_null() ? "-"
+                  : r["met"].get<bool>()       ? "met"
+                                               : "MISSED");
     }
   }
 }

@@ -107,6 +107,11 @@ std::shared_ptr<const ChildMap> CouncilView::Snapshot() const {
   return children_;
 }
 
+CouncilView::Published CouncilView::Current() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return Published{children_, position_};
+}
+
 uint64_t CouncilView::position() const {
   std::lock_guard<std::mutex> lock(mu_);
   return position_;

@@ -335,7 +335,8 @@ absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::
 
 absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::CivilDay from,
                                                 absl::CivilDay to, const ReportFilter& filter,
-                                                const CouncilSettings& settings, bool counts_only) {
+                                                const CouncilSettings& settings,
+                                                const ListRange& list) {
   v1::TimelinessReport report;
   report.set_from(Day(from));
   report.set_to(Day(to));
@@ -355,6 +356,7 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
     for (const HeldReview& h : **history) {
       if (h.review.on < from || h.review.on > to) continue;
       ++held;
+      const size_t index = static_cast<size_t>(report.reviews_held());
       report.set_reviews_held(report.reviews_held() + 1);
       if (h.in_time) {
         report.set_reviews_in_time(report.reviews_in_time() + 1);
@@ -383,7 +385,7 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
       if (paperwork.record_on && paperwork.record_in_time) {
         report.set_records_in_time(report.records_in_time() + 1);
       }
-      if (!counts_only) *report.add_reviews() = HeldItem(*child, h);
+      if (list.Contains(index)) *report.add_reviews() = HeldItem(*child, h);
     }
     // A review that fell due in the period and was not held also makes the child late.
     auto next = NextDue(*child, to, settings, &next_buffer);
@@ -517,10 +519,12 @@ absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::Ci
 
 absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::CivilDay as_at,
                                                const ReportFilter& filter,
-                                               const CouncilSettings& /*settings*/) {
+                                               const CouncilSettings& /*settings*/,
+                                               const ListRange& list, bool three_or_more_only) {
   v1::PlacementReport report;
   report.set_as_at(Day(as_at));
   const absl::CivilDay window_start = AddMonthsClamped(as_at, -12);
+  size_t listed = 0;  // children in the list so far
   // Placements start, and end, only in care.
   for (const ChildRecord* child : children.InCareDuring(window_start, as_at)) {
     if (!Passes(*child, as_at, filter)) continue;
@@ -534,20 +538,25 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
     if (current == nullptr) continue;
     report.set_looked_after(report.looked_after() + 1);
     const PlacementCounts counts = CountPlacements(*child, as_at);
+    const bool three_or_more = counts.placements >= 3;
+    const bool unregistered = current->placement.registration() == v1::Placement::UNREGISTERED;
+    const bool over_20_miles =
+        current->placement.has_distance_miles() && current->placement.distance_miles() > 20;
+    if (three_or_more) report.set_three_or_more(report.three_or_more() + 1);
+    if (unregistered) report.set_unregistered(report.unregistered() + 1);
+    if (over_20_miles) report.set_over_20_miles(report.over_20_miles() + 1);
+    if (three_or_more_only && !three_or_more) continue;
+    if (!list.Contains(listed++)) continue;
     v1::PlacementItem item;
     item.set_child_id(child->child_id());
     item.set_placements_last_12_months(counts.placements);
     item.set_moves_last_12_months(counts.moves);
     *item.mutable_current() = current->placement;
     item.set_placed_since(Day(current->from));
-    item.set_three_or_more(counts.placements >= 3);
-    item.set_unregistered(current->placement.registration() == v1::Placement::UNREGISTERED);
-    item.set_over_20_miles(current->placement.has_distance_miles() &&
-                           current->placement.distance_miles() > 20);
+    item.set_three_or_more(three_or_more);
+    item.set_unregistered(unregistered);
+    item.set_over_20_miles(over_20_miles);
     SetIro(*child, as_at, item.mutable_iro_id(), item.mutable_team());
-    if (item.three_or_more()) report.set_three_or_more(report.three_or_more() + 1);
-    if (item.unregistered()) report.set_unregistered(report.unregistered() + 1);
-    if (item.over_20_miles()) report.set_over_20_miles(report.over_20_miles() + 1);
     *report.add_children() = std::move(item);
   }
   return report;

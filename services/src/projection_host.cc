@@ -55,6 +55,16 @@ absl::Status CheckRange(absl::CivilDay from, absl::CivilDay to) {
   return absl::OkStatus();
 }
 
+// A listing's first page: waits for the view to reflect every committed event (as every query
+// does), then takes the state the listing is computed from.
+absl::Status AwaitFirstPage(const ProjectionHost& host, ListPager::Page* page) {
+  if (auto st = host.AwaitCurrentView(); !st.ok()) return st;
+  pj::CouncilView::Published current = host.view().Current();
+  page->children = std::move(current.children);
+  page->position = current.position;
+  return absl::OkStatus();
+}
+
 v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bool rebuilding) {
   v1::ProjectionState state;
   state.set_name(status.name);
@@ -74,7 +84,8 @@ ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock
     : store_(store),
       clock_(clock),
       settings_(settings),
-      view_(settings_.reviews, settings_.calendar) {
+      view_(settings_.reviews, settings_.calendar),
+      pager_(clock) {
   Hosted children;
   children.projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
   children.worker = std::make_unique<pj::ProjectionWorker>(store_, children.projection.get(), 2000);
@@ -196,6 +207,9 @@ absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std:
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   lock.lock();
   target->rebuilding = false;
+  // Kept listings would hold the records the rebuild replaced (the same content, no memory
+  // shared); a listing at the view's position goes on from the rebuilt view.
+  pager_.Clear();
   if (was_running && started_) StartLocked(*target);
   if (!applied.ok()) return applied.status();
   if (health_listener_) {
@@ -237,17 +251,33 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
                                                      const v1::TimelinessRequest* request,
                                                      v1::TimelinessReport* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    auto scope = ScopeOf(request->scope(), *host_);
+    v1::TimelinessRequest listing = *request;
+    listing.clear_paging();
+    auto page = host_->pager()->Open(request->paging(), listing, host_->view());
+    if (!page.ok()) return page.status();
+    v1::TimelinessRequest resolved = listing;
+    if (page->continued) {
+      resolved.mutable_scope()->set_as_at(page->as_at);
+      resolved.set_from(page->from);
+      resolved.set_to(page->to);
+    } else if (auto st = AwaitFirstPage(*host_, &*page); !st.ok()) {
+      return st;
+    }
+    auto scope = ScopeOf(resolved.scope(), *host_);
     if (!scope.ok()) return scope.status();
-    auto to = DateOr(request->to(), scope->as_at, "to");
+    auto to = DateOr(resolved.to(), scope->as_at, "to");
     if (!to.ok()) return to.status();
-    auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
+    auto from = DateOr(resolved.from(), CollectionYearStart(*to), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
-    auto report = pj::Timeliness(*host_->view().Snapshot(), *from, *to, scope->filter,
-                                 host_->settings(), request->counts_only());
+    if (request->counts_only()) page->range = pj::ListRange::None();
+    auto report =
+        pj::Timeliness(*page->children, *from, *to, scope->filter, host_->settings(), page->range);
     if (!report.ok()) return report.status();
+    report->set_position(page->position);
+    report->set_next_page_token(host_->pager()->Next(
+        *page, static_cast<size_t>(report->reviews_held()), listing,
+        pj::FormatIsoDate(scope->as_at), pj::FormatIsoDate(*from), pj::FormatIsoDate(*to)));
     *response = std::move(*report);
     return absl::OkStatus();
   });
@@ -299,12 +329,26 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
                                                      const v1::PlacementsRequest* request,
                                                      v1::PlacementReport* response) {
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    auto scope = ScopeOf(request->scope(), *host_);
+    v1::PlacementsRequest listing = *request;
+    listing.clear_paging();
+    auto page = host_->pager()->Open(request->paging(), listing, host_->view());
+    if (!page.ok()) return page.status();
+    v1::PlacementsRequest resolved = listing;
+    if (page->continued) {
+      resolved.mutable_scope()->set_as_at(page->as_at);
+    } else if (auto st = AwaitFirstPage(*host_, &*page); !st.ok()) {
+      return st;
+    }
+    auto scope = ScopeOf(resolved.scope(), *host_);
     if (!scope.ok()) return scope.status();
-    auto report =
-        pj::Placements(*host_->view().Snapshot(), scope->as_at, scope->filter, host_->settings());
+    auto report = pj::Placements(*page->children, scope->as_at, scope->filter, host_->settings(),
+                                 page->range, request->three_or_more_only());
     if (!report.ok()) return report.status();
+    const int listed =
+        request->three_or_more_only() ? report->three_or_more() : report->looked_after();
+    report->set_position(page->position);
+    report->set_next_page_token(host_->pager()->Next(*page, static_cast<size_t>(listed), listing,
+                                                     pj::FormatIsoDate(scope->as_at), "", ""));
     *response = std::move(*report);
     return absl::OkStatus();
   });

@@ -439,6 +439,14 @@ TEST_CASE("queries: reviews timeliness counts reviews in time, participation and
     CHECK(t1_first.at("record_on") == "2026-03-02");
     CHECK(t1_first.at("record_in_time") == false);
 
+    // Two reviews a page (pages of 2 and 1), put together by the CLI: the same answer.
+    const std::vector<std::string> half = {"reviews", "timeliness", "--from",  "2026-01-01",
+                                           "--to",    "2026-06-30", "--as-at", "2026-07-01"};
+    std::vector<std::string> paged = half;
+    paged.insert(paged.end(), {"--page-size", "2"});
+    CHECK(CliJson(server, paged) == t);
+    CHECK(CliOk(server, paged) == CliOk(server, half));
+
     const std::string human = CliOk(server, {"reviews", "timeliness", "--from", "2026-01-01",
                                              "--to", "2026-06-30", "--as-at", "2026-07-01"});
     CHECK(Lines(human).at(0) == "review timeliness from 2026-01-01 to 2026-06-30");
@@ -899,6 +907,17 @@ TEST_CASE("queries: placements count new placements in 12 months and flag three 
   CHECK(april_all.at("children")[0].at("placements_last_12_months") == 2);
   CHECK(april_all.at("children")[0].at("current").at("type") == "T1");
   CHECK(april_all.at("children")[0].at("placed_since") == "2026-03-16");
+
+  // One child a page: the CLI follows the pages and prints the same answer, from one state of
+  // the read model.
+  CHECK(CliOk(server, {"--json", "placements", "--as-at", "2026-08-31", "--page-size", "1"}) ==
+        CliOk(server, {"--json", "placements", "--as-at", "2026-08-31"}));
+  CHECK(CliOk(server,
+              {"placements", "--as-at", "2026-08-31", "--three-or-more", "--page-size", "1"}) ==
+        CliOk(server, {"placements", "--as-at", "2026-08-31", "--three-or-more"}));
+  // proto3 JSON writes a uint64 as a string.
+  CHECK(std::stoull(p.at("position").get<std::string>()) > 0);
+  CHECK(p.at("next_page_token") == "");
 
   const std::string human =
       CliOk(server, {"placements", "--as-at", "2026-08-31", "--three-or-more"});

@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "absl/strings/match.h"
 #include "catch2/catch.hpp"
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/intake.grpc.pb.h"
@@ -280,6 +281,87 @@ TEST_CASE("a checkpoint beyond the log stops the children projection at start-up
         "projection 'children' stopped at position 6: the log ends at position 1, before the "
         "checkpoint at 6 (see `footprint projections status`)");
   CHECK_FALSE(server->projections().Status().projections(0).healthy());
+}
+
+// Queries.Placements as at Mon 5 January 2026, `page_size` children a page.
+grpc::Status AskPlacements(const FootprintServer& server, int page_size, const std::string& token,
+                           v1::PlacementReport* report, const std::string& as_at = "2026-01-05") {
+  auto queries = v1::Queries::NewStub(Channel(server));
+  v1::PlacementsRequest request;
+  request.mutable_scope()->set_as_at(as_at);
+  request.mutable_paging()->set_page_size(page_size);
+  request.mutable_paging()->set_page_token(token);
+  grpc::ClientContext context;
+  return queries->Placements(&context, request, report);
+}
+
+std::vector<std::string> ChildrenOf(const v1::PlacementReport& report) {
+  std::vector<std::string> ids;
+  for (const auto& item : report.children()) ids.push_back(item.child_id());
+  return ids;
+}
+
+TEST_CASE("the pages of a listing come from the read model as it was at the first page",
+          "[projection_host]") {
+  TempDir dir;
+  std::string token;
+  {
+    auto server = StartServer(dir.Sub("data"));
+    auto intake = v1::Intake::NewStub(Channel(*server));
+    for (const char* child : {"A1", "A2", "A3", "A4", "A5"}) {
+      Record(*intake, child, CareStarted(child, "2026-01-05"));
+    }
+    v1::PlacementReport first;
+    REQUIRE(AskPlacements(*server, 2, "", &first).ok());
+    CHECK(ChildrenOf(first) == std::vector<std::string>{"A1", "A2"});
+    CHECK(first.looked_after() == 5);
+    CHECK(first.position() == 5);
+    REQUIRE_FALSE(first.next_page_token().empty());
+
+    // A child recorded meanwhile (first in id order) changes neither the pages nor the counts
+    // of the listing already begun.
+    Record(*intake, "A0", CareStarted("A0", "2026-01-05"));
+    v1::PlacementReport second;
+    grpc::Status st = AskPlacements(*server, 2, first.next_page_token(), &second);
+    INFO(st.error_message());
+    REQUIRE(st.ok());
+    CHECK(ChildrenOf(second) == std::vector<std::string>{"A3", "A4"});
+    CHECK(second.looked_after() == 5);
+    CHECK(second.position() == 5);
+    v1::PlacementReport third;
+    REQUIRE(AskPlacements(*server, 2, second.next_page_token(), &third).ok());
+    CHECK(ChildrenOf(third) == std::vector<std::string>{"A5"});
+    CHECK(third.next_page_token().empty());
+
+    // A new listing sees the new child.
+    v1::PlacementReport fresh;
+    REQUIRE(AskPlacements(*server, 2, "", &fresh).ok());
+    CHECK(ChildrenOf(fresh) == std::vector<std::string>{"A0", "A1"});
+    CHECK(fresh.looked_after() == 6);
+    CHECK(fresh.position() == 6);
+
+    // A later page must repeat the first request.
+    v1::PlacementReport other;
+    st = AskPlacements(*server, 2, fresh.next_page_token(), &other, "2026-01-06");
+    CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(absl::StartsWith(st.error_message(), "paging.page_token: belongs to a listing with "));
+    st = AskPlacements(*server, -2, "", &other);
+    CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(st.error_message() == "paging.page_size: must not be negative (got -2)");
+    token = fresh.next_page_token();
+  }
+  // After a restart the server keeps no listing; once the log has moved on, the state the
+  // listing began from is gone, and the page is refused (nothing is answered from another).
+  auto server = StartServer(dir.Sub("data"));
+  auto intake = v1::Intake::NewStub(Channel(*server));
+  Record(*intake, "A6", CareStarted("A6", "2026-01-05"));
+  v1::PlacementReport page;
+  const grpc::Status st = AskPlacements(*server, 2, token, &page);
+  CHECK(st.error_code() == grpc::StatusCode::ABORTED);
+  CHECK(st.error_message() ==
+        "paging.page_token: the read model at position 6, which this listing started from, is "
+        "no longer kept (a listing is kept for 10m after its last page, while few others are "
+        "open); start the listing again without page_token");
 }
 
 }  // namespace

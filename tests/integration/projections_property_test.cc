@@ -3,6 +3,7 @@
 // gives byte-identical reports to the view a fresh start builds and to the view rebuilt from
 // zero, and two rebuilds agree; the read model is the directory of children; no count is negative;
 // the section 20 cohort is always part of the looked-after cohort.
+#include <algorithm>
 #include <set>
 
 #include "catch2/catch.hpp"
@@ -114,6 +115,28 @@ Reports AllReports(const ChildMap& children, const CouncilSettings& settings,
     add("child " + id, Summarize(*child, dates.back(), settings));
   }
   return out;
+}
+
+// Asks for `whole`'s list 7 items at a time with `ask(range)` until a page comes back short:
+// the pages together are `whole`'s list, and each page, without its list, is `whole` without
+// its list. `list(report)` is the report's list.
+template <typename Report, typename Ask, typename List>
+void CheckPages(const Report& whole, Ask ask, List list) {
+  constexpr size_t kPage = 7;
+  Report joined = whole;
+  list(&joined)->Clear();
+  Report bare = joined;
+  for (size_t offset = 0;; offset += kPage) {
+    auto page = ask(ListRange{offset, kPage});
+    REQUIRE(page.ok());
+    const int size = list(&*page)->size();
+    CHECK(size <= static_cast<int>(kPage));
+    for (auto& item : *list(&*page)) *list(&joined)->Add() = std::move(item);
+    list(&*page)->Clear();
+    CHECK(DeterministicBytes(*page) == DeterministicBytes(bare));
+    if (size < static_cast<int>(kPage)) break;
+  }
+  CHECK(DeterministicBytes(joined) == DeterministicBytes(whole));
 }
 
 void CheckIdentical(const Reports& a, const Reports& b, const char* what) {
@@ -262,7 +285,7 @@ TEST_CASE("the children projection: incremental == rebuilt == rebuilt again, and
   // The section 20 cohort is part of the looked-after cohort, on every date; and the reports
   // are not empty, so the properties are not vacuous.
   const ChildMap& children = *rebuilt_view;
-  size_t s20_seen = 0, looked_after_seen = 0, open_challenges_seen = 0;
+  size_t s20_seen = 0, looked_after_seen = 0, open_challenges_seen = 0, three_or_more_seen = 0;
   for (size_t d = 0; d < dates.size(); ++d) {
     const absl::CivilDay as_at = dates[d];
     const auto& s20 = dynamic_cast<const v1::Section20Report&>(*rebuilt.all[d * 8 + 4]);
@@ -306,10 +329,44 @@ TEST_CASE("the children projection: incremental == rebuilt == rebuilt again, and
     s20_seen += s20.children_size();
     looked_after_seen += looked_after;
     open_challenges_seen += escalations.open_size();
+
+    // The pages of a list (7 items a page), put together, are the whole list, and every page
+    // carries the whole report's counts.
+    const ReportFilter everyone;
+    const auto& timeliness = dynamic_cast<const v1::TimelinessReport&>(*rebuilt.all[d * 8 + 2]);
+    CHECK(timeliness.reviews_size() == timeliness.reviews_held());
+    CheckPages(
+        timeliness,
+        [&](const ListRange& range) {
+          return Timeliness(children, CollectionYearStart(as_at), as_at, everyone, settings, range);
+        },
+        [](v1::TimelinessReport* r) { return r->mutable_reviews(); });
+    CheckPages(
+        placements,
+        [&](const ListRange& range) {
+          return Placements(children, as_at, everyone, settings, range);
+        },
+        [](v1::PlacementReport* r) { return r->mutable_children(); });
+    // Only those with 3 or more placements: the same counts, the list filtered.
+    v1::PlacementReport three = placements;
+    auto* listed = three.mutable_children();
+    listed->erase(std::remove_if(listed->begin(), listed->end(),
+                                 [](const v1::PlacementItem& c) { return !c.three_or_more(); }),
+                  listed->end());
+    CHECK(three.children_size() == three.three_or_more());
+    CheckPages(
+        three,
+        [&](const ListRange& range) {
+          return Placements(children, as_at, everyone, settings, range,
+                            /*three_or_more_only=*/true);
+        },
+        [](v1::PlacementReport* r) { return r->mutable_children(); });
+    three_or_more_seen += three.children_size();
   }
   CHECK(s20_seen > 0);
   CHECK(looked_after_seen > 0);
   CHECK(open_challenges_seen > 0);
+  CHECK(three_or_more_seen > 0);
   CHECK(catch_ups == static_cast<int>(cuts.size()));
 }
 

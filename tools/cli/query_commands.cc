@@ -199,6 +199,9 @@ struct QueryArgs {
   int within_days = 28;
   bool three_or_more = false;
   bool counts_only = false;
+  // A whole list is printed, so by default it is asked for in as few calls as the server
+  // allows: each page repeats the report's counts (the server's own default is 500).
+  int page_size = 10000;
   std::string child;
   std::string projection;
 };
@@ -224,6 +227,13 @@ void AddScopeOptions(CLI::App* cmd, QueryArgs& a,
   cmd->add_option("--team", a.team, "only children whose allocated IRO is in this team");
 }
 
+void AddPageSize(CLI::App* cmd, QueryArgs& a) {
+  cmd->add_option("--page-size", a.page_size,
+                  "items per call; every page is fetched and printed as one list (default "
+                  "10000, the server's maximum)")
+      ->check(CLI::Range(1, 10000));
+}
+
 // Runs one unary call with the usual deadline; `call(stub, context, response)`.
 template <typename Service, typename Response, typename Call>
 grpc::Status CallServer(const Globals& g, Call call, Response* response,
@@ -234,6 +244,39 @@ grpc::Status CallServer(const Globals& g, Call call, Response* response,
   scaled.timeout_seconds = g.timeout_seconds * timeout_factor;
   SetDeadline(&context, scaled);
   return call(*stub, &context, response);
+}
+
+// Runs a paged listing to its end: `call(stub, context, request, page)` for each page, the
+// items of each page after the first moved into the first with `append(page, report)`. Every
+// page comes from the same state of the server's read model (the report's position).
+template <typename Request, typename Report, typename Call, typename Append>
+grpc::Status CallPaged(const Globals& g, Request request, Call call, Append append,
+                       Report* report) {
+  for (bool first = true;; first = false) {
+    Report page;
+    const grpc::Status status = CallServer<v1::Queries>(
+        g,
+        [&](v1::Queries::Stub& s, grpc::ClientContext* c, Report* r) {
+          return call(s, c, request, r);
+        },
+        &page);
+    if (!status.ok()) return status;
+    if (first) {
+      *report = std::move(page);
+    } else {
+      if (page.position() != report->position()) {
+        return grpc::Status(grpc::StatusCode::INTERNAL,
+                            "the server answered a later page from another state of its read "
+                            "model (position " +
+                                std::to_string(page.position()) + ", not " +
+                                std::to_string(report->position()) + ")");
+      }
+      append(&page, report);
+      report->set_next_page_token(page.next_page_token());
+    }
+    if (report->next_page_token().empty()) return grpc::Status::OK;
+    request.mutable_paging()->set_page_token(report->next_page_token());
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,11 +322,14 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
   request.set_from(a.from);
   request.set_to(a.to);
   request.set_counts_only(a.counts_only);
+  request.mutable_paging()->set_page_size(a.page_size);
   v1::TimelinessReport report;
-  const grpc::Status status = CallServer<v1::Queries>(
-      g,
-      [&](v1::Queries::Stub& s, grpc::ClientContext* c, v1::TimelinessReport* r) {
-        return s.Timeliness(c, request, r);
+  const grpc::Status status = CallPaged(
+      g, request,
+      [](v1::Queries::Stub& s, grpc::ClientContext* c, const v1::TimelinessRequest& q,
+         v1::TimelinessReport* r) { return s.Timeliness(c, q, r); },
+      [](v1::TimelinessReport* page, v1::TimelinessReport* all) {
+        for (auto& item : *page->mutable_reviews()) *all->add_reviews() = std::move(item);
       },
       &report);
   if (!status.ok()) return Fail(status);
@@ -435,22 +481,18 @@ int RunSection20(const Globals& g, const QueryArgs& a) {
 int RunPlacements(const Globals& g, const QueryArgs& a) {
   v1::PlacementsRequest request;
   *request.mutable_scope() = ScopeOf(a);
+  request.set_three_or_more_only(a.three_or_more);
+  request.mutable_paging()->set_page_size(a.page_size);
   v1::PlacementReport report;
-  const grpc::Status status = CallServer<v1::Queries>(
-      g,
-      [&](v1::Queries::Stub& s, grpc::ClientContext* c, v1::PlacementReport* r) {
-        return s.Placements(c, request, r);
+  const grpc::Status status = CallPaged(
+      g, request,
+      [](v1::Queries::Stub& s, grpc::ClientContext* c, const v1::PlacementsRequest& q,
+         v1::PlacementReport* r) { return s.Placements(c, q, r); },
+      [](v1::PlacementReport* page, v1::PlacementReport* all) {
+        for (auto& item : *page->mutable_children()) *all->add_children() = std::move(item);
       },
       &report);
   if (!status.ok()) return Fail(status);
-  if (a.three_or_more) {
-    // The server answers for every child; the filter is the client's, and the totals stay the
-    // server's (over every child in scope).
-    auto* children = report.mutable_children();
-    children->erase(std::remove_if(children->begin(), children->end(),
-                                   [](const v1::PlacementItem& c) { return !c.three_or_more(); }),
-                    children->end());
-  }
   if (g.json) return PrintJson(report);
   std::cout << "placements in the 12 months to " << report.as_at() << ": "
             << Plural(report.looked_after(), "child", "children") << " looked after, "
@@ -623,6 +665,7 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
   timeliness_cmd->add_option("--to", a->to, "last day, YYYY-MM-DD (default: the --as-at date)");
   timeliness_cmd->add_flag("--counts-only", a->counts_only,
                            "the figures only, without the list of every review held");
+  AddPageSize(timeliness_cmd, *a);
 
   auto* escalations_cmd = app.add_subcommand(
       "escalations", "open challenges by stage, theme, IRO and team; counts over a period");
@@ -644,8 +687,9 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
       "placements", "placement stability over the 12 months to the date, per child");
   AddScopeOptions(placements_cmd, *a);
   placements_cmd->add_flag("--three-or-more", a->three_or_more,
-                           "only children with 3 or more placements (filtered by this client; the "
-                           "totals still count every child)");
+                           "only children with 3 or more placements (the totals still count every "
+                           "child)");
+  AddPageSize(placements_cmd, *a);
 
   auto* child_cmd = app.add_subcommand(
       "child", "one child: legal status, placement, IRO, reviews, open challenges, flags");

@@ -94,6 +94,13 @@ class CouncilView {
   std::shared_ptr<const ChildMap> Snapshot() const;
   // The position up to which the view reflects the log.
   uint64_t position() const;
+  // The snapshot and its position, taken together. The view at a position is a function of
+  // the log up to it: a snapshot taken later at the same position has the same content.
+  struct Published {
+    std::shared_ptr<const ChildMap> children;
+    uint64_t position = 0;
+  };
+  Published Current() const;
   // Waits until position() >= `position` or `timeout` passes; true if reached.
   bool WaitFor(uint64_t position, absl::Duration timeout) const;
   // Records that the log up to `position` holds nothing the view lacks.

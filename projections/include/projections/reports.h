@@ -5,6 +5,8 @@
 #ifndef FOOTPRINT_PROJECTIONS_REPORTS_H_
 #define FOOTPRINT_PROJECTIONS_REPORTS_H_
 
+#include <cstddef>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -39,6 +41,16 @@ struct ReportFilter {
   std::string team;
 };
 
+// The part of a report's list to build: the items from `offset` on, at most `limit` of them.
+// The report's counts are always over the whole list; items outside the range are counted,
+// never built.
+struct ListRange {
+  size_t offset = 0;
+  size_t limit = std::numeric_limits<size_t>::max();
+  bool Contains(size_t index) const { return index >= offset && index - offset < limit; }
+  static ListRange None() { return ListRange{0, 0}; }
+};
+
 // Reviews of looked-after children: with `overdue_only`, those whose due date has passed;
 // otherwise those due within `within_days` of `as_at` (not yet overdue).
 absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::CivilDay as_at,
@@ -47,11 +59,12 @@ absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::
                                                 const CouncilSettings& settings);
 
 // Reviews held between `from` and `to` (inclusive), each against the due date that applied;
-// with `counts_only`, without the list of the reviews (the counts are the same).
+// `list` selects the reviews listed (ListRange::None(): the counts only). The list is in child
+// id order, then by date; reviews_held is its length.
 absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::CivilDay from,
                                                 absl::CivilDay to, const ReportFilter& filter,
                                                 const CouncilSettings& settings,
-                                                bool counts_only = false);
+                                                const ListRange& list = {});
 
 // Open challenges as at `as_at`, and counts of what happened between `from` and `to`.
 absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl::CivilDay as_at,
@@ -65,10 +78,14 @@ absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::Ci
                                               const ReportFilter& filter,
                                               const CouncilSettings& settings);
 
-// Placements of the children looked after on `as_at`, over the 12 months to it.
+// Placements of the children looked after on `as_at`, over the 12 months to it. The list is
+// every child looked after (with `three_or_more_only`, those with 3 or more placements), in id
+// order; `list` selects the part built. The counts are over every child in scope.
 absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::CivilDay as_at,
                                                const ReportFilter& filter,
-                                               const CouncilSettings& settings);
+                                               const CouncilSettings& settings,
+                                               const ListRange& list = {},
+                                               bool three_or_more_only = false);
 
 // One child, as at a date.
 absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,

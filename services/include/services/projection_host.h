@@ -17,6 +17,7 @@
 #include "projections/council_view.h"
 #include "projections/projection.h"
 #include "projections/reports.h"
+#include "services/list_pager.h"
 
 namespace footprint::services {
 
@@ -46,6 +47,8 @@ class ProjectionHost {
   const projections::CouncilView& view() const { return view_; }
   const projections::CouncilSettings& settings() const { return settings_; }
   const Clock& clock() const { return *clock_; }
+  // The states kept for paged listings (thread-safe; cleared by a rebuild).
+  ListPager* pager() const { return &pager_; }
   // False when a worker stopped on an event it could not apply.
   bool healthy() const;
 
@@ -71,6 +74,7 @@ class ProjectionHost {
   const Clock* const clock_;
   const projections::CouncilSettings settings_;
   projections::CouncilView view_;
+  mutable ListPager pager_;
   std::function<void(bool)> health_listener_;
 
   mutable std::mutex mu_;
