@@ -353,8 +353,13 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
     if (!history.ok()) return history.status();
     int held = 0;
     bool all_in_time = true;
-    for (const HeldReview& h : **history) {
-      if (h.review.on < from || h.review.on > to) continue;
+    // The history is in date order: skip to the period's first review (reading every review of
+    // ten years was most of this report's time, a cache miss each).
+    const std::vector<HeldReview>& reviews = **history;
+    auto first = std::partition_point(reviews.begin(), reviews.end(),
+                                      [&](const HeldReview& h) { return h.review.on < from; });
+    for (auto it = first; it != reviews.end() && it->review.on <= to; ++it) {
+      const HeldReview& h = *it;
       ++held;
       const size_t index = static_cast<size_t>(report.reviews_held());
       report.set_reviews_held(report.reviews_held() + 1);

@@ -84,7 +84,7 @@ struct HeldReview {
   ReviewPaperwork paperwork;
 };
 
-// Every review held on or before `as_at`, with the due date that applied to it.
+// Every review held on or before `as_at`, with the due date that applied to it, in date order.
 absl::StatusOr<std::vector<HeldReview>> ReviewHistory(const ChildRecord& record,
                                                       absl::CivilDay as_at,
                                                       const ReviewSettings& settings,
@@ -118,7 +118,8 @@ class ReviewTimeline {
   }
   // Same as NextReviewDue(record, as_at, ...).
   const std::optional<ReviewDue>& NextDue(absl::CivilDay as_at) const;
-  // Every review held, in the order ReviewHistory gives them (by period, then date).
+  // Every review held, in the order ReviewHistory gives them (by period, then date: in date
+  // order, since periods of care never overlap). Timeliness relies on the order.
   const std::vector<HeldReview>& history() const { return history_; }
 
  private:
