@@ -177,6 +177,7 @@ void CouncilView::Replace(Records records, uint64_t position, unsigned threads) 
     position_ = position;
   }
   advanced_.notify_all();
+  if (publish_listener_) publish_listener_(sorted.size(), sorted.size(), /*replaced=*/true);
   Reclaim(std::move(previous));
 }
 
@@ -213,12 +214,14 @@ void CouncilView::Update(const Additions& additions, uint64_t position) {
     (*next)[id] = std::move(record);
   }
   next->Index(previous.get());
+  const size_t children = next->size();
   {
     std::lock_guard<std::mutex> lock(mu_);
     children_ = std::move(next);
     position_ = std::max(position_, position);
   }
   advanced_.notify_all();
+  if (publish_listener_) publish_listener_(additions.size(), children, /*replaced=*/false);
 }
 
 absl::StatusOr<bool> ChildrenProjection::ChildOf(const v1::Event& event, std::string* child) {

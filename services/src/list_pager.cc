@@ -1,11 +1,15 @@
 #include "services/list_pager.h"
 
 #include <algorithm>
+#include <limits>
+#include <random>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "projections/england_time.h"
 
 namespace footprint::services {
 namespace {
@@ -27,35 +31,110 @@ absl::Status NotOurs() {
       "one");
 }
 
+// The fields in which `now` differs from the request that began the listing, e.g.
+// "scope.as_at, three_or_more_only".
+std::string Differences(const google::protobuf::Message& began,
+                        const google::protobuf::Message& now) {
+  using Differencer = google::protobuf::util::MessageDifferencer;
+  using SpecificField = Differencer::SpecificField;
+  class Collect : public Differencer::Reporter {
+   public:
+    explicit Collect(std::string* out) : out_(out) {}
+    void ReportAdded(const google::protobuf::Message&, const google::protobuf::Message&,
+                     const std::vector<SpecificField>& path) override {
+      Add(path);
+    }
+    void ReportDeleted(const google::protobuf::Message&, const google::protobuf::Message&,
+                       const std::vector<SpecificField>& path) override {
+      Add(path);
+    }
+    void ReportModified(const google::protobuf::Message&, const google::protobuf::Message&,
+                        const std::vector<SpecificField>& path) override {
+      // A message is reported as modified as well as the fields in it: name only those.
+      if (!path.empty() && path.back().field != nullptr &&
+          path.back().field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+        return;
+      }
+      Add(path);
+    }
+
+   private:
+    void Add(const std::vector<SpecificField>& path) {
+      std::string name;
+      for (const SpecificField& f : path) {
+        if (f.field == nullptr) continue;
+        absl::StrAppend(&name, name.empty() ? "" : ".", f.field->name());
+      }
+      if (name.empty()) name = "an unknown field";
+      absl::StrAppend(out_, out_->empty() ? "" : ", ", name);
+    }
+    std::string* out_;
+  };
+  std::string out;
+  Collect collect(&out);
+  Differencer differencer;
+  differencer.ReportDifferencesTo(&collect);
+  differencer.Compare(began, now);
+  return out.empty() ? "fields this server cannot name" : out;
+}
+
+bool IsDateOrEmpty(const std::string& text) {
+  return text.empty() || projections::ParseIsoDate(text, "date").ok();
+}
+
 }  // namespace
 
-absl::StatusOr<ListPager::Page> ListPager::Open(const v1::ListPaging& paging,
+ListPager::ListPager(const Clock* clock, size_t capacity, absl::Duration keep)
+    : clock_(clock),
+      capacity_(capacity),
+      keep_(keep),
+      instance_(std::random_device{}() * uint64_t{0x100000000} ^ std::random_device{}()) {}
+
+absl::StatusOr<ListPager::Page> ListPager::Open(const v1::ListPaging* paging,
                                                 const google::protobuf::Message& request,
                                                 const projections::CouncilView& view) {
-  if (paging.page_size() < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("paging.page_size: must not be negative (got ", paging.page_size(), ")"));
-  }
   Page page;
-  page.range.limit = paging.page_size() == 0
-                         ? kDefaultPageSize
-                         : static_cast<size_t>(std::min(paging.page_size(), kMaxPageSize));
-  if (paging.page_token().empty()) {
+  if (paging == nullptr) {  // the whole list, kept nowhere
     projections::CouncilView::Published current = view.Current();
     page.children = std::move(current.children);
     page.position = current.position;
     return page;
   }
+  if (paging->page_size() < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("paging.page_size: must not be negative (got ", paging->page_size(), ")"));
+  }
+  page.range.limit = paging->page_size() == 0
+                         ? kDefaultPageSize
+                         : static_cast<size_t>(std::min(paging->page_size(), kMaxPageSize));
+  if (paging->page_token().empty()) {
+    projections::CouncilView::Published current = view.Current();
+    page.children = std::move(current.children);
+    page.position = current.position;
+    std::lock_guard<std::mutex> lock(mu_);
+    page.generation = generation_;
+    return page;
+  }
   std::string bytes;
   v1::PageToken token;
-  if (!absl::WebSafeBase64Unescape(paging.page_token(), &bytes) || !token.ParseFromString(bytes) ||
-      token.offset() < 0) {
+  if (!absl::WebSafeBase64Unescape(paging->page_token(), &bytes) || !token.ParseFromString(bytes) ||
+      token.offset() < 0 || !IsDateOrEmpty(token.as_at()) || !IsDateOrEmpty(token.from()) ||
+      !IsDateOrEmpty(token.to())) {
     return NotOurs();
   }
   if (token.request() != Canonical(request)) {
-    return absl::InvalidArgumentError(
-        "paging.page_token: belongs to a listing with other options; repeat the options of its "
-        "first request, or start again without a token");
+    std::unique_ptr<google::protobuf::Message> began(request.New());
+    if (!began->ParseFromString(token.request())) return NotOurs();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "paging.page_token: belongs to a listing begun with other options (they differ in ",
+        Differences(*began, request),
+        "); a later page must repeat the first request's options, or start again without a "
+        "token"));
+  }
+  if (token.server() != instance_) {
+    return absl::AbortedError(
+        "paging.page_token: the server restarted since this listing began; start the listing "
+        "again without page_token");
   }
   page.position = token.position();
   page.range.offset = static_cast<size_t>(token.offset());
@@ -67,6 +146,7 @@ absl::StatusOr<ListPager::Page> ListPager::Open(const v1::ListPaging& paging,
     std::lock_guard<std::mutex> lock(mu_);
     const absl::Time now = clock_->Now();
     ExpireLocked(now);
+    page.generation = generation_;
     auto it = kept_.find(token.position());
     if (it != kept_.end()) {
       it->second.last_used = now;
@@ -82,20 +162,23 @@ absl::StatusOr<ListPager::Page> ListPager::Open(const v1::ListPaging& paging,
   }
   return absl::AbortedError(absl::StrCat(
       "paging.page_token: the read model at position ", token.position(),
-      ", which this listing started from, is no longer kept (a listing is kept for ",
+      ", which this listing began from, is no longer kept (a listing is kept ",
       absl::FormatDuration(keep_),
-      " after its last page, while few others are open); start the listing again without "
-      "page_token"));
+      " after its last page, until much has changed or other listings displace it, or a "
+      "rebuild); start the listing again without page_token"));
 }
 
 std::string ListPager::Next(const Page& page, size_t list_length,
                             const google::protobuf::Message& request, const std::string& as_at,
                             const std::string& from, const std::string& to) {
-  const size_t end = page.range.offset + std::min(page.range.limit, list_length);
-  if (page.range.limit == 0 || end >= list_length) return "";
+  if (page.range.limit == 0 || page.range.limit >= list_length ||
+      page.range.offset >= list_length - page.range.limit) {
+    return "";  // this page reaches the end of the list
+  }
   v1::PageToken token;
+  token.set_server(instance_);
   token.set_position(page.position);
-  token.set_offset(static_cast<int64_t>(end));
+  token.set_offset(static_cast<int64_t>(page.range.offset + page.range.limit));
   token.set_request(Canonical(request));
   token.set_as_at(as_at);
   token.set_from(from);
@@ -104,24 +187,51 @@ std::string ListPager::Next(const Page& page, size_t list_length,
     std::lock_guard<std::mutex> lock(mu_);
     const absl::Time now = clock_->Now();
     ExpireLocked(now);
-    Kept& kept = kept_[page.position];
-    if (kept.children == nullptr) kept.children = page.children;
-    kept.last_used = now;
-    kept.use = ++uses_;
-    // Over capacity: drop the state used longest ago.
-    while (kept_.size() > capacity_) {
-      auto oldest = std::min_element(kept_.begin(), kept_.end(), [](const auto& a, const auto& b) {
-        return a.second.use < b.second.use;
-      });
-      kept_.erase(oldest);
+    // A page opened before a Clear does not bring back the state the Clear dropped (its next
+    // page is served by the live view at the same position, or refused).
+    if (page.generation == generation_) {
+      Kept& kept = kept_[page.position];
+      if (kept.children == nullptr) kept.children = page.children;
+      kept.last_used = now;
+      kept.use = ++uses_;
+      // Over capacity: drop the state used longest ago.
+      while (kept_.size() > capacity_) {
+        auto oldest = std::min_element(
+            kept_.begin(), kept_.end(),
+            [](const auto& a, const auto& b) { return a.second.use < b.second.use; });
+        kept_.erase(oldest);
+      }
     }
   }
   return absl::WebSafeBase64Escape(token.SerializeAsString());
 }
 
+void ListPager::OnPublished(size_t changed, size_t children, bool replaced) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (replaced) {
+    ClearLocked();
+    return;
+  }
+  const size_t limit = std::max<size_t>(100, children / 10);
+  for (auto it = kept_.begin(); it != kept_.end();) {
+    it->second.changed += changed;
+    if (it->second.changed > limit) {
+      it = kept_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  ExpireLocked(clock_->Now());
+}
+
 void ListPager::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
+  ClearLocked();
+}
+
+void ListPager::ClearLocked() {
   kept_.clear();
+  ++generation_;
 }
 
 size_t ListPager::kept() const {

@@ -86,6 +86,11 @@ ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock
       settings_(settings),
       view_(settings_.reviews, settings_.calendar),
       pager_(clock) {
+  // Kept listings must not hold records the view replaced wholesale (they share no memory with
+  // the new ones), nor many old ones (list_pager.h).
+  view_.SetPublishListener([this](size_t changed, size_t children, bool replaced) {
+    pager_.OnPublished(changed, children, replaced);
+  });
   Hosted children;
   children.projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
   children.worker = std::make_unique<pj::ProjectionWorker>(store_, children.projection.get(), 2000);
@@ -207,9 +212,6 @@ absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std:
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   lock.lock();
   target->rebuilding = false;
-  // Kept listings would hold the records the rebuild replaced (the same content, no memory
-  // shared); a listing at the view's position goes on from the rebuilt view.
-  pager_.Clear();
   if (was_running && started_) StartLocked(*target);
   if (!applied.ok()) return applied.status();
   if (health_listener_) {
@@ -253,7 +255,8 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
     v1::TimelinessRequest listing = *request;
     listing.clear_paging();
-    auto page = host_->pager()->Open(request->paging(), listing, host_->view());
+    auto page = host_->pager()->Open(request->has_paging() ? &request->paging() : nullptr, listing,
+                                     host_->view());
     if (!page.ok()) return page.status();
     v1::TimelinessRequest resolved = listing;
     if (page->continued) {
@@ -331,7 +334,8 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
   return OnPool(context, pool_, [this, request, response]() -> absl::Status {
     v1::PlacementsRequest listing = *request;
     listing.clear_paging();
-    auto page = host_->pager()->Open(request->paging(), listing, host_->view());
+    auto page = host_->pager()->Open(request->has_paging() ? &request->paging() : nullptr, listing,
+                                     host_->view());
     if (!page.ok()) return page.status();
     v1::PlacementsRequest resolved = listing;
     if (page->continued) {

@@ -344,7 +344,9 @@ TEST_CASE("the pages of a listing come from the read model as it was at the firs
     v1::PlacementReport other;
     st = AskPlacements(*server, 2, fresh.next_page_token(), &other, "2026-01-06");
     CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-    CHECK(absl::StartsWith(st.error_message(), "paging.page_token: belongs to a listing with "));
+    CHECK(absl::StartsWith(st.error_message(),
+                           "paging.page_token: belongs to a listing begun with other options "
+                           "(they differ in scope.as_at)"));
     st = AskPlacements(*server, -2, "", &other);
     CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK(st.error_message() == "paging.page_size: must not be negative (got -2)");
@@ -359,9 +361,87 @@ TEST_CASE("the pages of a listing come from the read model as it was at the firs
   const grpc::Status st = AskPlacements(*server, 2, token, &page);
   CHECK(st.error_code() == grpc::StatusCode::ABORTED);
   CHECK(st.error_message() ==
-        "paging.page_token: the read model at position 6, which this listing started from, is "
-        "no longer kept (a listing is kept for 10m after its last page, while few others are "
-        "open); start the listing again without page_token");
+        "paging.page_token: the server restarted since this listing began; start the listing "
+        "again without page_token");
+  // Without paging, the whole list, as before paging existed.
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  v1::PlacementsRequest request;
+  request.mutable_scope()->set_as_at("2026-01-05");
+  grpc::ClientContext context;
+  REQUIRE(queries->Placements(&context, request, &page).ok());
+  CHECK(page.children_size() == 7);
+  CHECK(page.next_page_token().empty());
+}
+
+v1::ChildEvent ReviewHeld(const std::string& child, const std::string& date) {
+  v1::ChildEvent e;
+  e.set_child_id(child);
+  e.set_occurred_on(date);
+  e.mutable_review_held()->set_iro_id("iro-1");
+  e.mutable_review_held()->set_participation("PN1");
+  return e;
+}
+
+// Sets the shared clock for one test, and back afterwards.
+class ClockAt {
+ public:
+  explicit ClockAt(absl::Time t) : saved_(Clock().Now()) { Clock().Set(t); }
+  ~ClockAt() { Clock().Set(saved_); }
+
+ private:
+  const absl::Time saved_;
+};
+
+TEST_CASE("a listing begun before midnight keeps its dates on the pages after it",
+          "[projection_host]") {
+  // 23:59 on Fri 30 January 2026 in England (GMT in winter).
+  ClockAt at(absl::FromCivil(absl::CivilSecond(2026, 1, 30, 23, 59, 0), absl::UTCTimeZone()));
+  TempDir dir;
+  auto server = StartServer(dir.Sub("data"));
+  auto intake = v1::Intake::NewStub(Channel(*server));
+  for (const char* child : {"B1", "B2", "B3"}) {
+    Record(*intake, child, CareStarted(child, "2026-01-05"));
+    Record(*intake, child, ReviewHeld(child, "2026-01-29"));
+  }
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  const auto ask = [&](const std::string& token, bool counts_only, v1::TimelinessReport* out) {
+    v1::TimelinessRequest request;  // no dates: the collection year to today
+    request.set_counts_only(counts_only);
+    request.mutable_paging()->set_page_size(2);
+    request.mutable_paging()->set_page_token(token);
+    grpc::ClientContext context;
+    return queries->Timeliness(&context, request, out);
+  };
+  v1::TimelinessReport first;
+  REQUIRE(ask("", false, &first).ok());
+  CHECK(first.from() == "2025-04-01");
+  CHECK(first.to() == "2026-01-30");
+  CHECK(first.reviews_held() == 3);
+  REQUIRE(first.reviews_size() == 2);
+  CHECK(first.reviews(0).child_id() == "B1");
+  CHECK(first.reviews(1).child_id() == "B2");
+  // 20 working days from Mon 5 January: Mon 2 February; held on the 29th, in time.
+  CHECK(first.reviews(1).due_on() == "2026-02-02");
+  REQUIRE_FALSE(first.next_page_token().empty());
+
+  Clock().Advance(absl::Minutes(2));  // Sat 31 January
+  v1::TimelinessReport second;
+  const grpc::Status st = ask(first.next_page_token(), false, &second);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  CHECK(second.to() == "2026-01-30");
+  CHECK(second.reviews_held() == 3);
+  REQUIRE(second.reviews_size() == 1);
+  CHECK(second.reviews(0).child_id() == "B3");
+  CHECK(second.next_page_token().empty());
+
+  // A new listing is as at the new day; the counts alone come in one answer.
+  v1::TimelinessReport counts;
+  REQUIRE(ask("", true, &counts).ok());
+  CHECK(counts.to() == "2026-01-31");
+  CHECK(counts.reviews_held() == 3);
+  CHECK(counts.reviews_size() == 0);
+  CHECK(counts.next_page_token().empty());
 }
 
 }  // namespace

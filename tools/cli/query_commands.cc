@@ -248,35 +248,49 @@ grpc::Status CallServer(const Globals& g, Call call, Response* response,
 
 // Runs a paged listing to its end: `call(stub, context, request, page)` for each page, the
 // items of each page after the first moved into the first with `append(page, report)`. Every
-// page comes from the same state of the server's read model (the report's position).
+// page comes from the same state of the server's read model (the report's position). When the
+// server no longer keeps that state (ABORTED), the listing starts again, once.
 template <typename Request, typename Report, typename Call, typename Append>
-grpc::Status CallPaged(const Globals& g, Request request, Call call, Append append,
+grpc::Status CallPaged(const Globals& g, const Request& request, Call call, Append append,
                        Report* report) {
-  for (bool first = true;; first = false) {
-    Report page;
-    const grpc::Status status = CallServer<v1::Queries>(
-        g,
-        [&](v1::Queries::Stub& s, grpc::ClientContext* c, Report* r) {
-          return call(s, c, request, r);
-        },
-        &page);
-    if (!status.ok()) return status;
-    if (first) {
-      *report = std::move(page);
-    } else {
-      if (page.position() != report->position()) {
-        return grpc::Status(grpc::StatusCode::INTERNAL,
-                            "the server answered a later page from another state of its read "
-                            "model (position " +
-                                std::to_string(page.position()) + ", not " +
-                                std::to_string(report->position()) + ")");
+  grpc::Status status;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Request next = request;
+    std::string previous_token;
+    for (bool first = true;; first = false) {
+      Report page;
+      status = CallServer<v1::Queries>(
+          g,
+          [&](v1::Queries::Stub& s, grpc::ClientContext* c, Report* r) {
+            return call(s, c, next, r);
+          },
+          &page);
+      if (!status.ok()) break;
+      if (first) {
+        *report = std::move(page);
+      } else {
+        if (page.position() != report->position()) {
+          return grpc::Status(grpc::StatusCode::INTERNAL,
+                              "the server answered a later page from another state of its read "
+                              "model (position " +
+                                  std::to_string(page.position()) + ", not " +
+                                  std::to_string(report->position()) + ")");
+        }
+        append(&page, report);
+        report->set_next_page_token(page.next_page_token());
       }
-      append(&page, report);
-      report->set_next_page_token(page.next_page_token());
+      const std::string& token = report->next_page_token();
+      if (token.empty()) return grpc::Status::OK;
+      if (token == previous_token) {
+        return grpc::Status(grpc::StatusCode::INTERNAL,
+                            "the server answered the same next page token twice");
+      }
+      previous_token = token;
+      next.mutable_paging()->set_page_token(token);
     }
-    if (report->next_page_token().empty()) return grpc::Status::OK;
-    request.mutable_paging()->set_page_token(report->next_page_token());
+    if (status.error_code() != grpc::StatusCode::ABORTED) return status;
   }
+  return status;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -493,6 +507,13 @@ int RunPlacements(const Globals& g, const QueryArgs& a) {
       },
       &report);
   if (!status.ok()) return Fail(status);
+  if (a.three_or_more) {
+    // The server lists only these; a server from before three_or_more_only lists every child.
+    auto* children = report.mutable_children();
+    children->erase(std::remove_if(children->begin(), children->end(),
+                                   [](const v1::PlacementItem& c) { return !c.three_or_more(); }),
+                    children->end());
+  }
   if (g.json) return PrintJson(report);
   std::cout << "placements in the 12 months to " << report.as_at() << ": "
             << Plural(report.looked_after(), "child", "children") << " looked after, "

@@ -16,6 +16,7 @@
 #define FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
 
 #include <condition_variable>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -125,6 +126,12 @@ class CouncilView {
   // publishes them as the view up to `position`.
   void Update(const Additions& additions, uint64_t position);
 
+  // Called on the publishing (worker's) thread after each Update and Replace, outside the
+  // view's lock: `changed` children's records changed, of `children` in the view now; with
+  // `replaced`, every record is new. Set before the worker starts.
+  using PublishListener = std::function<void(size_t changed, size_t children, bool replaced)>;
+  void SetPublishListener(PublishListener listener) { publish_listener_ = std::move(listener); }
+
   // The threads Replace uses by default: the machine's cores, at most 4.
   static unsigned DefaultThreads();
 
@@ -141,6 +148,7 @@ class CouncilView {
   std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
   uint64_t position_ = 0;                                                    // Guarded by mu_.
   std::future<void> reclaiming_;  // the worker's thread only
+  PublishListener publish_listener_;
 };
 
 class ChildrenProjection final : public Projection {

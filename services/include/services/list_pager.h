@@ -1,18 +1,27 @@
 // ListPager: paging of a report's long list (queries.proto, ListPaging), every page of one
 // listing computed from the same state of the read model.
 //
-// The first page is computed from the view as it is; when the list does not fit, that state
-// (an immutable ChildMap snapshot, which shares every unchanged record with the live view) is
-// kept, under its position, for the pages that follow. The next page token names the position,
-// the offset of the next item, the first request's options and its resolved dates. A later
-// page finds the state again by position; since the view at a position is a function of the
-// log up to it, the live view at the same position serves as well (e.g. after a restart). A
-// state is dropped `keep` after its last page was served, or when `capacity` newer listings
-// are kept; the page that needs it then is refused with ABORTED.
+// A request without `paging` gets the whole list, as before paging existed. With `paging`, the
+// first page is computed from the view as it is; when the list does not fit, that state (an
+// immutable ChildMap snapshot, which shares every unchanged record with the live view) is kept,
+// under its log position, for the pages that follow. The next page token names this server
+// process, the position, the offset of the next item, the first request's options and its
+// resolved dates. A later page finds the state again by position; the live view at the same
+// position serves as well (the view at a position is a function of the log up to it, within
+// one process: same binary, same settings). A token of another process (the server restarted)
+// is refused with ABORTED, as is one whose state was dropped.
 //
-// Memory: a kept state costs the map of children (about 100 bytes a child) plus the records
-// changed since, so capacity bounds it. Clear() drops every kept state (after a rebuild, whose
-// records share nothing with the old ones).
+// Memory: a kept state costs its map of children (about 150 bytes a child, with its index)
+// plus the records changed since it was taken. It is dropped when
+//   - `keep` has passed since its last page (checked on every page and every publication of
+//     the view, so an idle server holds at most what it held when it went idle: the records
+//     did not change since);
+//   - the children changed since it was taken exceed a tenth of the view (at least 100), so a
+//     burst of writes (an import) never pins many old records;
+//   - `capacity` other positions were used since (least recently used first);
+//   - the view is replaced whole (a rebuild or a reload): OnPublished(replaced = true).
+// Expiry reads the injected clock (the system clock in footprintd): a step of the wall clock
+// shortens or lengthens how long a listing is kept.
 //
 // Thread-safety: thread-safe.
 #ifndef FOOTPRINT_SERVICES_LIST_PAGER_H_
@@ -39,35 +48,41 @@ class ListPager {
  public:
   static constexpr int kDefaultPageSize = 500;
   static constexpr int kMaxPageSize = 10000;
-  static constexpr size_t kDefaultCapacity = 8;
+  static constexpr size_t kDefaultCapacity = 4;
   static constexpr absl::Duration kDefaultKeep = absl::Minutes(10);
 
   // `clock` is not owned.
   explicit ListPager(const Clock* clock, size_t capacity = kDefaultCapacity,
-                     absl::Duration keep = kDefaultKeep)
-      : clock_(clock), capacity_(capacity), keep_(keep) {}
+                     absl::Duration keep = kDefaultKeep);
 
   // What one page is computed from.
   struct Page {
     std::shared_ptr<const projections::ChildMap> children;
     uint64_t position = 0;
     projections::ListRange range;
-    // A later page: the dates the first page resolved (YYYY-MM-DD; empty if that request left
-    // them unset and the report has no such date). Empty for a first page.
+    // A later page: the dates the first page resolved (YYYY-MM-DD; empty where the report has
+    // no such date). False for a first page and for a request without paging.
     bool continued = false;
     std::string as_at, from, to;
+    uint64_t generation = 0;  // of the kept states, when opened
   };
 
-  // The page `paging` asks for, of the listing started by `request` (the request without its
-  // paging). INVALID_ARGUMENT for a negative page_size, a token this server did not issue, or
-  // one issued for a different request; ABORTED when the listing's state is no longer kept.
-  absl::StatusOr<Page> Open(const v1::ListPaging& paging, const google::protobuf::Message& request,
+  // The page `paging` asks for (nullptr: the request had no paging; the whole list) of the
+  // listing started by `request` (the request without its paging). INVALID_ARGUMENT for a
+  // negative page_size, a token this server did not issue, or one issued for a request with
+  // other options (naming them); ABORTED when the listing's state is no longer kept, or the
+  // token is from before a restart.
+  absl::StatusOr<Page> Open(const v1::ListPaging* paging, const google::protobuf::Message& request,
                             const projections::CouncilView& view);
 
   // After computing `page` (a list of `list_length` items, with these resolved dates): the
   // token of the next page, empty when this page was the last. Keeps the page's state.
   std::string Next(const Page& page, size_t list_length, const google::protobuf::Message& request,
                    const std::string& as_at, const std::string& from, const std::string& to);
+
+  // The view published a new state: `changed` children's records changed (of `children` in
+  // the view now), or, with `replaced`, every record is new. Expires what is due.
+  void OnPublished(size_t changed, size_t children, bool replaced);
 
   // Drops every kept state.
   void Clear();
@@ -78,16 +93,20 @@ class ListPager {
   struct Kept {
     std::shared_ptr<const projections::ChildMap> children;
     absl::Time last_used;
-    uint64_t use = 0;  // the order of last use
+    uint64_t use = 0;    // the order of last use
+    size_t changed = 0;  // children changed in the view since it was kept
   };
   void ExpireLocked(absl::Time now);
+  void ClearLocked();
 
   const Clock* const clock_;
   const size_t capacity_;
   const absl::Duration keep_;
+  const uint64_t instance_;  // this process's pager, named in its tokens
   mutable std::mutex mu_;
   std::map<uint64_t, Kept> kept_;  // by position; Guarded by mu_.
   uint64_t uses_ = 0;              // Guarded by mu_.
+  uint64_t generation_ = 0;        // Guarded by mu_; grows with each Clear.
 };
 
 }  // namespace footprint::services
