@@ -74,6 +74,7 @@ struct Options {
   std::string dir;
   int queries = 2000;
   std::string only;
+  std::vector<std::string> query_names;  // empty: every query
   bool json = false;
   std::string out;
   int threads = 0;
@@ -385,25 +386,27 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
                      *bytes = out.ByteSizeLong();
                      return st;
                    }});
-  // The lists come in pages (the server's default size, 500): the first page, a later page
+  // The lists come in pages (the server's default size, 250): the first page, a later page
   // (a token taken once, asked again each time: a token can be used again while its listing is
   // kept), and the whole list followed page by page, as `footprint` prints it.
-  const auto timeliness = [&](const std::string& token, bool counts_only,
-                              v1::TimelinessReport* out) {
+  // Without paging (`paged` false): the whole list in one answer.
+  const auto timeliness = [&](const std::string& token, bool counts_only, v1::TimelinessReport* out,
+                              bool paged = true) {
     grpc::ClientContext c;
     c.set_deadline(deadline());
     v1::TimelinessRequest r;
     scope(r.mutable_scope());
     r.set_counts_only(counts_only);
-    r.mutable_paging()->set_page_token(token);
+    if (paged) r.mutable_paging()->set_page_token(token);
     return queries->Timeliness(&c, r, out);
   };
-  const auto placements = [&](const std::string& token, v1::PlacementReport* out) {
+  const auto placements = [&](const std::string& token, v1::PlacementReport* out,
+                              bool paged = true) {
     grpc::ClientContext c;
     c.set_deadline(deadline());
     v1::PlacementsRequest r;
     scope(r.mutable_scope());
-    r.mutable_paging()->set_page_token(token);
+    if (paged) r.mutable_paging()->set_page_token(token);
     return queries->Placements(&c, r, out);
   };
   std::string timeliness_token, placements_token;
@@ -445,6 +448,14 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
                      return grpc::Status::OK;
                    },
                    /*single_call=*/false});
+  cases.push_back({"timeliness_unpaged",
+                   "Timeliness, every review in one answer (a request without paging)",
+                   [&](size_t* bytes) {
+                     v1::TimelinessReport out;
+                     auto st = timeliness("", false, &out, /*paged=*/false);
+                     *bytes = out.ByteSizeLong();
+                     return st;
+                   }});
   cases.push_back({"timeliness_counts", "Timeliness, the collection year to as-at, counts only",
                    [&](size_t* bytes) {
                      v1::TimelinessReport out;
@@ -514,6 +525,14 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
                      return grpc::Status::OK;
                    },
                    /*single_call=*/false});
+  cases.push_back({"placements_unpaged",
+                   "Placements, every child in one answer (a request without paging)",
+                   [&](size_t* bytes) {
+                     v1::PlacementReport out;
+                     auto st = placements("", &out, /*paged=*/false);
+                     *bytes = out.ByteSizeLong();
+                     return st;
+                   }});
   const uint64_t children = populated->children;
   cases.push_back({"child", "Child, a random child as at", [&](size_t* bytes) {
                      grpc::ClientContext c;
@@ -568,6 +587,11 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
   Log(absl::StrCat("  measuring ", cases.size(), " queries x ", options.queries, " calls"));
   json results = json::array();
   for (QueryCase& q : cases) {
+    if (!options.query_names.empty() &&
+        std::find(options.query_names.begin(), options.query_names.end(), q.name) ==
+            options.query_names.end()) {
+      continue;
+    }
     size_t bytes = 0;
     for (int i = 0; i < std::min(50, options.queries); ++i) {  // warm-up
       grpc::Status st = q.call(&bytes);
@@ -709,6 +733,8 @@ int main(int argc, char** argv) {
                  "working directory (its rebuild/ and queries/ are replaced; default: a new "
                  "temporary directory, removed at the end)");
   app.add_option("--queries", options.queries, "calls per query")->capture_default_str();
+  app.add_option("--query", options.query_names,
+                 "measure only the queries of these names (repeatable; default: all)");
   app.add_option("--only", options.only, "run only one part")
       ->check(CLI::IsMember({"rebuild", "queries"}));
   app.add_flag("--json", options.json, "print one JSON object instead of the table");

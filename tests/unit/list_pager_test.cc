@@ -65,7 +65,7 @@ TEST_CASE("page sizes: 0 is the default, larger than the maximum is the maximum"
   auto page = Ask(pager, Paging(0), request, view);
   REQUIRE(page.ok());
   CHECK(page->range.offset == 0);
-  CHECK(page->range.limit == 500);
+  CHECK(page->range.limit == 250);
   CHECK_FALSE(page->continued);
   page = Ask(pager, Paging(7), request, view);
   REQUIRE(page.ok());

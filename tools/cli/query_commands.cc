@@ -200,7 +200,7 @@ struct QueryArgs {
   bool three_or_more = false;
   bool counts_only = false;
   // A whole list is printed, so by default it is asked for in as few calls as the server
-  // allows: each page repeats the report's counts (the server's own default is 500).
+  // allows: each page repeats the report's counts (the server's own default is 250).
   int page_size = 10000;
   std::string child;
   std::string projection;

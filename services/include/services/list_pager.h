@@ -46,7 +46,7 @@ namespace footprint::services {
 
 class ListPager {
  public:
-  static constexpr int kDefaultPageSize = 500;
+  static constexpr int kDefaultPageSize = 250;
   static constexpr int kMaxPageSize = 10000;
   static constexpr size_t kDefaultCapacity = 4;
   static constexpr absl::Duration kDefaultKeep = absl::Minutes(10);
