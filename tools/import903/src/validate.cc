@@ -1,0 +1,236 @@
+#include "import903/validate.h"
+
+#include "absl/strings/str_cat.h"
+#include "projections/codes.h"
+#include "projections/working_calendar.h"
+
+namespace footprint::import903 {
+namespace {
+
+namespace codes = footprint::projections::codes;
+
+std::string Day(absl::CivilDay day) { return projections::FormatIsoDate(day); }
+std::string Where(const Source& s) { return absl::StrCat(s.file, ":", s.line); }
+
+bool IsRne(const std::string& rne) {
+  return rne == "S" || rne == "L" || rne == "P" || rne == "T" || rne == "B" || rne == "U";
+}
+
+bool EndsCare(const Episode& e) { return e.dec && codes::IsReasonCareEnded(e.rec); }
+
+class Checker {
+ public:
+  Checker(ChildReturn* child, const ValidationOptions& options)
+      : child_(*child), options_(options) {}
+
+  Checked Run() {
+    out_.reasons = child_.reasons;
+    Header();
+    for (const Episode& e : child_.episodes) Codes(e);
+    Repairs();
+    Chain();
+    Reviews();
+    return std::move(out_);
+  }
+
+ private:
+  void Add(const char* rule, std::string detail) { out_.reasons.push_back({rule, detail}); }
+  bool Repairing(const char* rule) const { return options_.repairs.contains(rule); }
+
+  void Header() {
+    if (child_.headers.empty()) {
+      Add("header.missing", "no header row in any year for this child");
+      return;
+    }
+    const HeaderRow& first = child_.headers.front();
+    for (const HeaderRow& h : child_.headers) {
+      if (h.dob != first.dob) {
+        Add("header.dob", absl::StrCat(Where(h.source), ": DOB ", Day(*h.dob), ", but ",
+                                       Where(first.source), " has ", Day(*first.dob)));
+      }
+    }
+    if (first.dob && *first.dob > options_.today) {
+      Add("header.dob",
+          absl::StrCat(Where(first.source), ": DOB ", Day(*first.dob), " is after today"));
+    }
+  }
+
+  void Code(const Episode& e, const char* rule, const char* column, const std::string& value,
+            bool ok, const char* list) {
+    if (ok) return;
+    Add(rule, absl::StrCat(Where(e.source), ": ", column, " '", value, "' is not one of ", list));
+  }
+
+  void Codes(const Episode& e) {
+    Code(e, "code.rne", "RNE", e.rne, IsRne(e.rne), "S, L, P, T, B, U");
+    Code(e, "code.ls", "LS", e.ls, codes::IsLegalStatus(e.ls), codes::kLegalStatusList);
+    Code(e, "code.cin", "CIN", e.cin, codes::IsCategoryOfNeed(e.cin), codes::kCategoryOfNeedList);
+    Code(e, "code.place", "PLACE", e.place, codes::IsPlacementType(e.place),
+         codes::kPlacementTypeList);
+    if (codes::IsPlacementType(e.place) && codes::PlacementNeedsProvider(e.place)) {
+      Code(e, "code.provider", "PLACE_PROVIDER", e.provider, codes::IsProvider(e.provider),
+           codes::kProviderList);
+    } else if (!e.provider.empty()) {
+      Code(e, "code.provider", "PLACE_PROVIDER", e.provider, codes::IsProvider(e.provider),
+           codes::kProviderList);
+    }
+    if (!e.rec.empty()) {
+      Code(e, "code.rec", "REC", e.rec, e.rec == "X1" || codes::IsReasonCareEnded(e.rec),
+           "X1 or an E-code");
+    }
+    if (!e.reason_place_change.empty()) {
+      Code(e, "code.reason_place_change", "REASON_PLACE_CHANGE", e.reason_place_change,
+           codes::IsReasonForPlacementChange(e.reason_place_change), codes::kReasonForChangeList);
+    }
+  }
+
+  // The repairable rules: repaired when asked for, reasons otherwise.
+  void Repairs() {
+    std::vector<Episode>& episodes = child_.episodes;
+    for (size_t i = 0; i < episodes.size(); ++i) {
+      Episode& e = episodes[i];
+      if (e.dec) continue;
+      if (i + 1 < episodes.size()) {
+        const std::string detail =
+            absl::StrCat(Where(e.source), ": the episode from ", Day(e.decom),
+                         " has no end date, but another starts on ", Day(episodes[i + 1].decom));
+        if (Repairing("episode.open_not_last")) {
+          out_.repairs.push_back(
+              {"episode.open_not_last", absl::StrCat(detail, ": ended that day with REC X1")});
+          e.dec = episodes[i + 1].decom;
+          e.rec = "X1";
+          continue;
+        }
+        Add("episode.open_not_last", detail);
+      }
+      if (!e.rec.empty()) {
+        const std::string detail = absl::StrCat(Where(e.source), ": the open episode from ",
+                                                Day(e.decom), " has an end reason REC ", e.rec);
+        if (Repairing("episode.open_with_rec")) {
+          out_.repairs.push_back(
+              {"episode.open_with_rec", absl::StrCat(detail, ": the reason was dropped")});
+          e.rec.clear();
+          continue;
+        }
+        Add("episode.open_with_rec", detail);
+      }
+    }
+  }
+
+  void Chain() {
+    const std::vector<Episode>& episodes = child_.episodes;
+    for (size_t i = 0; i < episodes.size(); ++i) {
+      const Episode& e = episodes[i];
+      const Episode* previous = i > 0 ? &episodes[i - 1] : nullptr;
+      const Episode* next = i + 1 < episodes.size() ? &episodes[i + 1] : nullptr;
+      const std::string where = Where(e.source);
+      if (e.dec && *e.dec < e.decom) {
+        Add("episode.ends_before_start",
+            absl::StrCat(where, ": DEC ", Day(*e.dec), " is before DECOM ", Day(e.decom)));
+      }
+      if (e.dec && e.rec.empty()) {
+        Add("episode.no_rec",
+            absl::StrCat(where, ": the episode ended on ", Day(*e.dec), " without a REC"));
+      }
+      if (e.decom > options_.today || (e.dec && *e.dec > options_.today)) {
+        Add("episode.future",
+            absl::StrCat(where, ": the episode from ", Day(e.decom), " is dated after today"));
+      }
+      if (next != nullptr && e.dec && next->decom < *e.dec) {
+        Add("episode.overlap", absl::StrCat(Where(next->source), ": the episode from ",
+                                            Day(next->decom), " starts before the one from ",
+                                            Day(e.decom), " ends (", Day(*e.dec), ")"));
+      }
+      if (e.dec && e.rec == "X1") {
+        if (next == nullptr) {
+          Add("episode.x1_without_next",
+              absl::StrCat(where, ": the episode ended on ", Day(*e.dec),
+                           " with REC X1 (care continues), but no episode follows"));
+        } else if (next->decom != *e.dec) {
+          Add("episode.gap_after_x1",
+              absl::StrCat(where, ": the episode ended on ", Day(*e.dec),
+                           " with REC X1 (care continues), but the next starts on ",
+                           Day(next->decom)));
+        }
+      }
+      // RNE against what changed from the previous episode (a new period starts with S).
+      const bool starts_period = previous == nullptr || EndsCare(*previous);
+      if (!IsRne(e.rne)) continue;
+      if (starts_period) {
+        if (e.rne != "S") {
+          Add(previous == nullptr ? "episode.first_rne" : "episode.rne",
+              absl::StrCat(where, ": RNE ", e.rne, " on ", Day(e.decom),
+                           " starts a period of care, which must be RNE S"));
+        }
+        continue;
+      }
+      const bool status_changed = e.ls != previous->ls;
+      const bool placement_same = e.place == previous->place && e.provider == previous->provider;
+      std::string wrong;
+      if (e.rne == "S") {
+        wrong = "S (started to be looked after) while in care";
+      } else if (e.rne == "L" && (!status_changed || !placement_same)) {
+        wrong = "L (legal status only), but " +
+                std::string(!status_changed ? "LS is unchanged" : "the placement changed");
+      } else if ((e.rne == "P" || e.rne == "T") && status_changed) {
+        wrong = e.rne + " (placement only), but LS changed " + previous->ls + " -> " + e.ls;
+      } else if ((e.rne == "B" || e.rne == "U") && !status_changed) {
+        wrong = e.rne + " (legal status and placement), but LS is unchanged";
+      }
+      if (!wrong.empty()) {
+        Add("episode.rne", absl::StrCat(where, ": RNE ", wrong, " on ", Day(e.decom)));
+      }
+    }
+  }
+
+  void Reviews() {
+    const std::vector<CarePeriod> periods = PeriodsOf(child_);
+    for (const Review& r : child_.reviews) {
+      const std::string where = Where(r.source);
+      if (!codes::IsParticipation(r.code)) {
+        Add("code.review", absl::StrCat(where, ": REVIEW_CODE '", r.code, "' is not one of ",
+                                        codes::kParticipationList));
+      }
+      if (r.on > options_.today) {
+        Add("review.future", absl::StrCat(where, ": the review on ", Day(r.on), " is after today"));
+        continue;
+      }
+      bool in_care = false;
+      for (const CarePeriod& p : periods) {
+        in_care = in_care || (p.start <= r.on && (!p.end || r.on <= *p.end));
+      }
+      if (!in_care) {
+        Add("review.outside_care",
+            absl::StrCat(where, ": the review on ", Day(r.on), " is in no period of care"));
+      }
+    }
+  }
+
+  ChildReturn& child_;
+  const ValidationOptions& options_;
+  Checked out_;
+};
+
+}  // namespace
+
+Checked Validate(ChildReturn* child, const ValidationOptions& options) {
+  return Checker(child, options).Run();
+}
+
+std::vector<CarePeriod> PeriodsOf(const ChildReturn& child) {
+  std::vector<CarePeriod> periods;
+  bool open = false;
+  for (const Episode& e : child.episodes) {
+    if (!open) {
+      periods.push_back(CarePeriod{e.decom, std::nullopt});
+      open = true;
+    }
+    if (EndsCare(e)) {
+      periods.back().end = *e.dec;
+      open = false;
+    }
+  }
+  return periods;
+}
+
+}  // namespace footprint::import903
