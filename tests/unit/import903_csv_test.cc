@@ -42,7 +42,8 @@ TEST_CASE("a 903 file with a BOM, CRLF line ends and quoted fields", "[import903
   CHECK_FALSE(table->Column("DEC").has_value());
 }
 
-TEST_CASE("a header only is a file without rows; an empty file is refused", "[import903][csv]") {
+TEST_CASE("a header only is a file without rows, and an empty file is refused",
+          "[import903][csv]") {
   auto table = ParseCsv("CHILD,DOB,REVIEW,REVIEW_CODE\n", "r.csv");
   REQUIRE(table.ok());
   CHECK(table->header.size() == 4);
