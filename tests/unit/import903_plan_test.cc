@@ -1,0 +1,149 @@
+// The events of a validated 903 history: one per fact, in date order, with ids that depend
+// only on what they record.
+#include "import903/plan.h"
+
+#include <set>
+
+#include "catch2/catch.hpp"
+#include "eventstore/types.h"
+#include "import903/validate.h"
+
+namespace footprint::import903 {
+namespace {
+
+absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
+
+Episode Ep(absl::CivilDay decom, const std::string& rne, const std::string& ls,
+           const std::string& place, std::optional<absl::CivilDay> dec, const std::string& rec,
+           const std::string& provider = "PR1", const std::string& reason = "") {
+  Episode e;
+  e.source = Source{"e.csv", 2, 2017};
+  e.decom = decom;
+  e.rne = rne;
+  e.ls = ls;
+  e.cin = "N1";
+  e.place = place;
+  e.provider = provider;
+  e.dec = dec;
+  e.rec = rec;
+  e.reason_place_change = reason;
+  e.home_post = "AB1 2CD";
+  e.urn = "SC123";
+  return e;
+}
+
+// The history of import903_validate_test.cc's consistent child: S, P, L, B, T, U, ended E4A,
+// looked after again.
+ChildReturn Child() {
+  ChildReturn child;
+  child.id = "K1";
+  child.headers.push_back(HeaderRow{Source{"h.csv", 2, 2017}, "1", D(2010, 2, 1), "WBRI"});
+  child.episodes = {
+      Ep(D(2017, 5, 10), "S", "C2", "U4", D(2017, 9, 1), "X1", "PR1", "CARPL"),
+      Ep(D(2017, 9, 1), "P", "C2", "U5", D(2017, 11, 1), "X1"),
+      Ep(D(2017, 11, 1), "L", "C1", "U5", D(2018, 2, 1), "X1", "PR1", "ALLEG"),
+      Ep(D(2018, 2, 1), "B", "J2", "K2", D(2018, 4, 1), "X1", "PR4"),
+      Ep(D(2018, 4, 1), "T", "J2", "K2", D(2018, 6, 1), "X1", "PR4"),
+      Ep(D(2018, 6, 1), "U", "V3", "U4", D(2018, 8, 1), "E4A"),
+      Ep(D(2019, 1, 1), "S", "V2", "T1", std::nullopt, "", ""),
+  };
+  child.reviews = {Review{Source{"r.csv", 2, 2017}, D(2017, 6, 7), "PN1"},
+                   Review{Source{"r.csv", 3, 2017}, D(2018, 8, 1), "PN3"},
+                   Review{Source{"r.csv", 4, 2018}, D(2019, 1, 20), "PN0"}};
+  return child;
+}
+
+// "date kind detail" for each event.
+std::vector<std::string> Lines(const std::vector<PlannedEvent>& events) {
+  std::vector<std::string> out;
+  for (const PlannedEvent& p : events) {
+    const v1::ChildEvent& e = p.event;
+    std::string line = e.occurred_on() + " ";
+    switch (e.body_case()) {
+      case v1::ChildEvent::kPeriodOfCareStarted: {
+        const auto& b = e.period_of_care_started();
+        line += "started " + b.legal_status() + " " + b.placement().type() + " " +
+                b.placement().provider() + " " + b.category_of_need() + " born " +
+                b.date_of_birth();
+        break;
+      }
+      case v1::ChildEvent::kLegalStatusChanged:
+        line += "legal status " + e.legal_status_changed().legal_status();
+        break;
+      case v1::ChildEvent::kPlacementChanged: {
+        const auto& b = e.placement_changed();
+        line += "placement " + b.placement().type() + " " + b.placement().provider() +
+                (b.carer_changed() ? " new carer" : " same carer") + " ended " +
+                b.reason_for_change();
+        break;
+      }
+      case v1::ChildEvent::kReviewHeld:
+        line += "review " + e.review_held().participation() +
+                (e.review_held().kind() == v1::ReviewHeld::SHORT_BREAK ? " short break" : "");
+        break;
+      case v1::ChildEvent::kPeriodOfCareEnded:
+        line += "ended " + e.period_of_care_ended().reason();
+        break;
+      default:
+        line += "?";
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST_CASE("a 903 history becomes one event per fact, in date order", "[import903][plan]") {
+  ChildReturn child = Child();
+  REQUIRE(Validate(&child, ValidationOptions{D(2026, 12, 1), {}}).reasons.empty());
+  const std::vector<PlannedEvent> events = PlanEvents(child);
+  CHECK(Lines(events) == std::vector<std::string>{
+                             "2017-05-10 started C2 U4 PR1 N1 born 2010-02-01",
+                             "2017-06-07 review PN1",
+                             // the first placement ended for CARPL
+                             "2017-09-01 placement U5 PR1 new carer ended CARPL",
+                             "2017-11-01 legal status C1",
+                             // B: both, carer changed; the L episode's reason goes on the move
+                             "2018-02-01 legal status J2",
+                             "2018-02-01 placement K2 PR4 new carer ended ALLEG",
+                             "2018-04-01 placement K2 PR4 same carer ended ",
+                             "2018-06-01 legal status V3",
+                             "2018-06-01 placement U4 PR1 same carer ended ",
+                             // short breaks (V3) since 1 June; the review before care ends
+                             "2018-08-01 review PN3 short break",
+                             "2018-08-01 ended E4A",
+                             "2019-01-01 started V2 T1  N1 born 2010-02-01",
+                             "2019-01-20 review PN0",
+                         });
+  for (const PlannedEvent& p : events) CHECK(p.event.child_id() == "K1");
+  CHECK(events[0].event.period_of_care_started().placement().home_postcode() == "AB1 2CD");
+  CHECK(events[0].event.period_of_care_started().placement().urn() == "SC123");
+  CHECK(events[0].from == "e.csv:2");
+  CHECK(events[1].from == "r.csv:2");
+}
+
+TEST_CASE("event ids depend only on the child, the fact and its date", "[import903][plan]") {
+  const std::vector<PlannedEvent> first = PlanEvents(Child());
+  const std::vector<PlannedEvent> again = PlanEvents(Child());
+  REQUIRE(first.size() == again.size());
+  std::set<std::string> ids;
+  for (size_t i = 0; i < first.size(); ++i) {
+    CHECK(first[i].event_id == again[i].event_id);
+    ids.insert(first[i].event_id);
+  }
+  CHECK(ids.size() == first.size());  // no two facts share an id
+  CHECK(first[1].event_id ==
+        eventstore::EventId::FromName(kImportIdNamespace, "K1/review_held/2017-06-07").ToString());
+  // Another child with the same history has other ids.
+  ChildReturn other = Child();
+  other.id = "K2";
+  CHECK(PlanEvents(other)[0].event_id != first[0].event_id);
+  // An extra year of returns adds events and changes none of those already planned.
+  ChildReturn longer = Child();
+  longer.reviews.push_back(Review{Source{"r.csv", 9, 2019}, D(2019, 7, 1), "PN1"});
+  const std::vector<PlannedEvent> more = PlanEvents(longer);
+  REQUIRE(more.size() == first.size() + 1);
+  for (size_t i = 0; i < first.size(); ++i) CHECK(more[i].event_id == first[i].event_id);
+}
+
+}  // namespace
+}  // namespace footprint::import903

@@ -1,0 +1,49 @@
+// The whole import decided before anything is sent: each child of the pooled returns either
+// accepted with its events (repairs applied and listed) or rejected with every reason, and the
+// rejects and repairs files the importer writes (docs/import-903.md, "Output and exit").
+//
+// Thread-safety: pure functions.
+#ifndef FOOTPRINT_IMPORT903_IMPORT_PLAN_H_
+#define FOOTPRINT_IMPORT903_IMPORT_PLAN_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "import903/plan.h"
+#include "import903/returns.h"
+#include "import903/validate.h"
+
+namespace footprint::import903 {
+
+struct ChildPlan {
+  std::string child_id;
+  std::vector<PlannedEvent> events;  // accepted: what to record
+  std::vector<Reason> reasons;       // rejected: every reason (then no events)
+  std::vector<Reason> repairs;       // applied to an accepted child
+  size_t episodes = 0, reviews = 0;
+};
+
+struct ImportPlan {
+  std::vector<ChildPlan> children;       // in child id order
+  std::vector<std::string> orphan_rows;  // rows without a child id
+  size_t accepted() const;
+  size_t rejected() const;
+  // Rejected children by rule (a child counts once per rule it broke).
+  std::map<std::string, size_t> RejectedByRule() const;
+  // Repairs applied, by rule.
+  std::map<std::string, size_t> RepairsByRule() const;
+};
+
+// Validates every child of `returns` (which it consumes: repairs change the episodes) and plans
+// the events of those that pass.
+ImportPlan MakePlan(Returns returns, const ValidationOptions& options);
+
+// A CSV with the header `child_id,rule,detail` and one row for each reason of each rejected
+// child (or each repair of each accepted child), quoted where a field needs it (RFC 4180).
+std::string RejectsCsv(const ImportPlan& plan);
+std::string RepairsCsv(const ImportPlan& plan);
+
+}  // namespace footprint::import903
+
+#endif  // FOOTPRINT_IMPORT903_IMPORT_PLAN_H_
