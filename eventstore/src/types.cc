@@ -12,7 +12,6 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "event_codec.h"
 
 namespace footprint::eventstore {
 namespace {
@@ -159,7 +158,7 @@ EventId EventId::FromName(absl::string_view name_space, absl::string_view name) 
   unsigned int length = 0;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   const std::string length_prefix = std::to_string(name_space.size()) + ":";
-  const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, codec::Sha256(), nullptr) == 1 &&
+  const bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
                   EVP_DigestUpdate(ctx, length_prefix.data(), length_prefix.size()) == 1 &&
                   EVP_DigestUpdate(ctx, name_space.data(), name_space.size()) == 1 &&
                   EVP_DigestUpdate(ctx, name.data(), name.size()) == 1 &&
