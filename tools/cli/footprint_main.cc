@@ -41,6 +41,7 @@
 #include "nlohmann/json.hpp"
 #include "tools/cli/cli_common.h"
 #include "tools/cli/domain_commands.h"
+#include "tools/cli/import_command.h"
 #include "tools/cli/query_commands.h"
 
 namespace {
@@ -389,6 +390,7 @@ int Main(int argc, char** argv) {
 
   const std::function<int()> run_domain_command = AddDomainCommands(app, g);
   const std::function<int()> run_query_command = AddQueryCommands(app, g);
+  const std::function<int()> run_import_command = AddImportCommand(app, g);
 
   try {
     app.parse(argc, argv);
@@ -409,6 +411,7 @@ int Main(int argc, char** argv) {
   if (verify_cmd->parsed()) return RunVerify(g, verify);
   if (const int code = run_domain_command(); code >= 0) return code;
   if (const int code = run_query_command(); code >= 0) return code;
+  if (const int code = run_import_command(); code >= 0) return code;
   return UsageError("no command given");
 }
 
