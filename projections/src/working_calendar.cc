@@ -15,9 +15,53 @@ struct BuiltIn {
   const char* title;
 };
 
-// shared/docs/domain.md section 5; titles as gov.uk publishes them. 2028 onwards follows the
-// usual rules and may change: load the government's file to update.
+// shared/docs/domain.md section 5; titles as gov.uk publishes them. 2010-2014 are there for
+// imported history (903 returns reach back years, and a review's due date in 2014 is counted on
+// this calendar). 2028 onwards follows the usual rules and may change: load the government's
+// file to update.
 constexpr BuiltIn kEnglandAndWales[] = {
+    {2010, 1, 1, "New Year's Day"},
+    {2010, 4, 2, "Good Friday"},
+    {2010, 4, 5, "Easter Monday"},
+    {2010, 5, 3, "Early May bank holiday"},
+    {2010, 5, 31, "Spring bank holiday"},
+    {2010, 8, 30, "Summer bank holiday"},
+    {2010, 12, 27, "Christmas Day (substitute day)"},
+    {2010, 12, 28, "Boxing Day (substitute day)"},
+    {2011, 1, 3, "New Year's Day (substitute day)"},
+    {2011, 4, 22, "Good Friday"},
+    {2011, 4, 25, "Easter Monday"},
+    {2011, 4, 29, "Royal wedding"},
+    {2011, 5, 2, "Early May bank holiday"},
+    {2011, 5, 30, "Spring bank holiday"},
+    {2011, 8, 29, "Summer bank holiday"},
+    {2011, 12, 26, "Boxing Day"},
+    {2011, 12, 27, "Christmas Day (substitute day)"},
+    {2012, 1, 2, "New Year's Day (substitute day)"},
+    {2012, 4, 6, "Good Friday"},
+    {2012, 4, 9, "Easter Monday"},
+    {2012, 5, 7, "Early May bank holiday"},
+    {2012, 6, 4, "Spring bank holiday (moved)"},
+    {2012, 6, 5, "Queen's Diamond Jubilee"},
+    {2012, 8, 27, "Summer bank holiday"},
+    {2012, 12, 25, "Christmas Day"},
+    {2012, 12, 26, "Boxing Day"},
+    {2013, 1, 1, "New Year's Day"},
+    {2013, 3, 29, "Good Friday"},
+    {2013, 4, 1, "Easter Monday"},
+    {2013, 5, 6, "Early May bank holiday"},
+    {2013, 5, 27, "Spring bank holiday"},
+    {2013, 8, 26, "Summer bank holiday"},
+    {2013, 12, 25, "Christmas Day"},
+    {2013, 12, 26, "Boxing Day"},
+    {2014, 1, 1, "New Year's Day"},
+    {2014, 4, 18, "Good Friday"},
+    {2014, 4, 21, "Easter Monday"},
+    {2014, 5, 5, "Early May bank holiday"},
+    {2014, 5, 26, "Spring bank holiday"},
+    {2014, 8, 25, "Summer bank holiday"},
+    {2014, 12, 25, "Christmas Day"},
+    {2014, 12, 26, "Boxing Day"},
     {2015, 1, 1, "New Year's Day"},
     {2015, 4, 3, "Good Friday"},
     {2015, 4, 6, "Easter Monday"},
@@ -184,7 +228,7 @@ const WorkingCalendar& WorkingCalendar::EnglandAndWales() {
     for (const BuiltIn& h : kEnglandAndWales) {
       holidays.emplace(absl::CivilDay(h.year, h.month, h.day), h.title);
     }
-    return new WorkingCalendar(std::move(holidays), 2015, 2030);
+    return new WorkingCalendar(std::move(holidays), 2010, 2030);
   }();
   return *kCalendar;
 }

@@ -35,7 +35,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   std::unique_ptr<FootprintServer> server(new FootprintServer());
   server->config_ = config;
   if (!clock) clock = SystemClock::Get();
-  std::string calendar_source = "built-in England & Wales 2015-2030";
+  std::string calendar_source = "built-in England & Wales 2010-2030";
   if (config.bank_holidays_file.empty()) {
     server->calendar_ = &projections::WorkingCalendar::EnglandAndWales();
   } else {

@@ -218,20 +218,20 @@ TEST_CASE("calendar between counts working days d with FROM < d <= TO", "[e2e]")
         json{{"from", "2026-04-02"}, {"to", "2026-04-07"}, {"working_days", 1}});
 }
 
-TEST_CASE("calendar commands reject dates outside 2015-2030 and malformed dates", "[e2e]") {
+TEST_CASE("calendar commands reject dates outside 2010-2030 and malformed dates", "[e2e]") {
   RunningServer server{ft::ConfigYaml{ft::kWithoutReviewDeadlines}};
 
   const auto after = Cli(server, {"calendar", "add", "2031-03-02", "1"});
   CheckOneLineError(after, 1, "OUT_OF_RANGE: ");
   CHECK(Contains(after.err, "2031-03-02"));
-  CHECK(Contains(after.err, "2015-2030"));
-  const auto before = Cli(server, {"calendar", "between", "2014-06-02", "2015-01-05"});
+  CHECK(Contains(after.err, "2010-2030"));
+  const auto before = Cli(server, {"calendar", "between", "2009-06-02", "2010-01-05"});
   CheckOneLineError(before, 1, "OUT_OF_RANGE: ");
-  CHECK(Contains(before.err, "2015-2030"));
+  CHECK(Contains(before.err, "2010-2030"));
   // Counting runs off the end of the calendar.
   const auto beyond = Cli(server, {"calendar", "add", "2030-12-31", "1"});
   CheckOneLineError(beyond, 1, "OUT_OF_RANGE: ");
-  CHECK(Contains(beyond.err, "2015-2030"));
+  CHECK(Contains(beyond.err, "2010-2030"));
 
   const auto not_a_date = Cli(server, {"calendar", "add", "02/04/2026", "1"});
   CheckOneLineError(not_a_date, 1, "INVALID_ARGUMENT: date: ");

@@ -47,9 +47,26 @@ bool IsWeekend(absl::CivilDay day) {
   return w == absl::Weekday::saturday || w == absl::Weekday::sunday;
 }
 
-// shared/docs/domain.md section 5, copied by hand: the England & Wales bank holidays.
+// shared/docs/domain.md section 5, copied by hand: the England & Wales bank holidays; and before
+// it, for imported history, 2010-2014 from gov.uk's published lists (with the 2011 royal wedding,
+// and the 2012 Diamond Jubilee with the spring bank holiday moved to 4 June).
 const std::map<int, std::vector<absl::CivilDay>>& DomainTable() {
   static const auto* table = new std::map<int, std::vector<absl::CivilDay>>{
+      {2010,
+       {D(2010, 1, 1), D(2010, 4, 2), D(2010, 4, 5), D(2010, 5, 3), D(2010, 5, 31), D(2010, 8, 30),
+        D(2010, 12, 27), D(2010, 12, 28)}},
+      {2011,
+       {D(2011, 1, 3), D(2011, 4, 22), D(2011, 4, 25), D(2011, 4, 29), D(2011, 5, 2),
+        D(2011, 5, 30), D(2011, 8, 29), D(2011, 12, 26), D(2011, 12, 27)}},
+      {2012,
+       {D(2012, 1, 2), D(2012, 4, 6), D(2012, 4, 9), D(2012, 5, 7), D(2012, 6, 4), D(2012, 6, 5),
+        D(2012, 8, 27), D(2012, 12, 25), D(2012, 12, 26)}},
+      {2013,
+       {D(2013, 1, 1), D(2013, 3, 29), D(2013, 4, 1), D(2013, 5, 6), D(2013, 5, 27),
+        D(2013, 8, 26), D(2013, 12, 25), D(2013, 12, 26)}},
+      {2014,
+       {D(2014, 1, 1), D(2014, 4, 18), D(2014, 4, 21), D(2014, 5, 5), D(2014, 5, 26),
+        D(2014, 8, 25), D(2014, 12, 25), D(2014, 12, 26)}},
       {2015,
        {D(2015, 1, 1), D(2015, 4, 3), D(2015, 4, 6), D(2015, 5, 4), D(2015, 5, 25), D(2015, 8, 31),
         D(2015, 12, 25), D(2015, 12, 28)}},
@@ -105,6 +122,7 @@ const std::map<int, std::vector<absl::CivilDay>>& DomainTable() {
 // The days marked `*` in the table.
 const std::set<absl::CivilDay>& SubstituteDays() {
   static const auto* days = new std::set<absl::CivilDay>{
+      D(2010, 12, 27), D(2010, 12, 28), D(2011, 1, 3),   D(2011, 12, 27), D(2012, 1, 2),
       D(2015, 12, 28), D(2016, 12, 27), D(2017, 1, 2),   D(2020, 12, 28), D(2021, 12, 27),
       D(2021, 12, 28), D(2022, 1, 3),   D(2022, 12, 27), D(2023, 1, 2),   D(2026, 12, 28),
       D(2027, 12, 27), D(2027, 12, 28), D(2028, 1, 3),
@@ -171,24 +189,26 @@ std::string DocumentWithEvents(const std::string& events) {
 // ---------------------------------------------------------------------------------------------
 // The built-in table.
 
-TEST_CASE("the built-in calendar covers exactly the years 2015 to 2030", "[calendar]") {
-  CHECK(Cal().first_year() == 2015);
+TEST_CASE("the built-in calendar covers exactly the years 2010 to 2030", "[calendar]") {
+  CHECK(Cal().first_year() == 2010);
   CHECK(Cal().last_year() == 2030);
-  CHECK(Cal().Covers(D(2015, 1, 1)));
+  CHECK(Cal().Covers(D(2010, 1, 1)));
   CHECK(Cal().Covers(D(2030, 12, 31)));
-  CHECK_FALSE(Cal().Covers(D(2014, 12, 31)));
+  CHECK_FALSE(Cal().Covers(D(2009, 12, 31)));
   CHECK_FALSE(Cal().Covers(D(2031, 1, 1)));
 }
 
 TEST_CASE("the built-in bank holidays are exactly domain.md's table, year by year", "[calendar]") {
   const auto& holidays = Cal().holidays();
-  // 16 years x 8, plus the 2022 Platinum Jubilee and State Funeral and the 2023 Coronation.
-  CHECK(holidays.size() == 131);
-  CHECK(DomainHolidays().size() == 131);  // the copied table itself
+  // 21 years x 8, plus the 2011 royal wedding, the 2012 Diamond Jubilee, the 2022 Platinum
+  // Jubilee and State Funeral and the 2023 Coronation.
+  CHECK(holidays.size() == 173);
+  CHECK(DomainHolidays().size() == 173);  // the copied table itself
 
   std::map<int, int> count_by_year;
   for (const auto& [day, title] : holidays) ++count_by_year[static_cast<int>(day.year())];
   const std::map<int, int> expected_counts = {
+      {2010, 8}, {2011, 9}, {2012, 9}, {2013, 8}, {2014, 8},
       {2015, 8}, {2016, 8}, {2017, 8}, {2018, 8}, {2019, 8}, {2020, 8}, {2021, 8}, {2022, 10},
       {2023, 9}, {2024, 8}, {2025, 8}, {2026, 8}, {2027, 8}, {2028, 8}, {2029, 8}, {2030, 8},
   };
@@ -211,8 +231,8 @@ TEST_CASE("the built-in bank holidays are exactly domain.md's table, year by yea
   }
 }
 
-TEST_CASE("every day of 2015-2030 is a working day exactly when the table says so", "[calendar]") {
-  for (absl::CivilDay day = D(2015, 1, 1); day <= D(2030, 12, 31); ++day) {
+TEST_CASE("every day of 2010-2030 is a working day exactly when the table says so", "[calendar]") {
+  for (absl::CivilDay day = D(2010, 1, 1); day <= D(2030, 12, 31); ++day) {
     INFO("day " << day);
     CHECK(Working(Cal().IsWorkingDay(day)) ==
           (ExpectedWorkingDay(day) ? "working" : "not working"));
@@ -237,7 +257,7 @@ TEST_CASE("holiday titles name the occasion and mark substitute days", "[calenda
     const bool says_substitute = absl::StrContains(absl::AsciiStrToLower(title), "substitute");
     CHECK(says_substitute == (SubstituteDays().count(day) == 1));
   }
-  CHECK(SubstituteDays().size() == 13);
+  CHECK(SubstituteDays().size() == 18);
 
   // Not bank holidays: an ordinary day, Christmas Day 2021 itself (a Saturday; the holidays
   // are Mon 27 and Tue 28), and Mon 4 May 2020 (the early May holiday moved to VE Day).
@@ -283,8 +303,8 @@ TEST_CASE("weekdays are working days and weekends are not", "[calendar]") {
   CHECK(Working(Cal().IsWorkingDay(D(2024, 2, 29))) == "working");      // Thu
 }
 
-TEST_CASE("days outside 2015-2030 are OUT_OF_RANGE, not guessed", "[calendar]") {
-  for (absl::CivilDay day : {D(2014, 12, 31), D(2031, 1, 1), D(2014, 1, 1), D(2031, 12, 31),
+TEST_CASE("days outside 2010-2030 are OUT_OF_RANGE, not guessed", "[calendar]") {
+  for (absl::CivilDay day : {D(2009, 12, 31), D(2031, 1, 1), D(2009, 1, 1), D(2031, 12, 31),
                              D(1999, 6, 15), D(2100, 1, 1)}) {
     INFO("day " << day);
     const auto working = Cal().IsWorkingDay(day);
@@ -589,19 +609,19 @@ TEST_CASE("counts that leave the calendar are OUT_OF_RANGE naming the date", "[c
   }
   CHECK(Cal().NextWorkingDay(D(2030, 12, 31)).status().code() == absl::StatusCode::kOutOfRange);
 
-  // Fri 9 Jan 2015: Thu 8 (-1), Wed 7, Tue 6, Mon 5 (-4), Fri 2 (-5), Thu 1 H, then 2014.
-  CHECK(AddWd(D(2015, 1, 9), -5) == "2015-01-02");
-  for (int n : {-6, -20}) {
-    INFO("2015-01-09 + " << n);
-    const auto result = Cal().AddWorkingDays(D(2015, 1, 9), n);
+  // Fri 8 Jan 2010: Thu 7 (-1), Wed 6, Tue 5, Mon 4 (-4), Fri 1 H, then 2009.
+  CHECK(AddWd(D(2010, 1, 8), -4) == "2010-01-04");
+  for (int n : {-5, -20}) {
+    INFO("2010-01-08 + " << n);
+    const auto result = Cal().AddWorkingDays(D(2010, 1, 8), n);
     CHECK(result.status().code() == absl::StatusCode::kOutOfRange);
     const std::string message(result.status().message());
-    CHECK((absl::StrContains(message, "2014-12-31") || absl::StrContains(message, "2015-01-09")));
+    CHECK((absl::StrContains(message, "2009-12-31") || absl::StrContains(message, "2010-01-08")));
   }
 }
 
-TEST_CASE("NextWorkingDay agrees with the table for every day of 2015-2030", "[calendar]") {
-  for (absl::CivilDay day = D(2015, 1, 1); day < D(2030, 12, 31); ++day) {
+TEST_CASE("NextWorkingDay agrees with the table for every day of 2010-2030", "[calendar]") {
+  for (absl::CivilDay day = D(2010, 1, 1); day < D(2030, 12, 31); ++day) {
     absl::CivilDay expected = day + 1;
     while (!ExpectedWorkingDay(expected)) ++expected;
     INFO("day " << day);
@@ -693,9 +713,9 @@ TEST_CASE("working days between refuses ranges that leave the calendar", "[calen
         absl::StatusCode::kOutOfRange);
   CHECK(Cal().WorkingDaysBetween(D(2031, 1, 5), D(2030, 12, 1)).status().code() ==
         absl::StatusCode::kOutOfRange);
-  CHECK(Cal().WorkingDaysBetween(D(2014, 12, 1), D(2015, 1, 5)).status().code() ==
+  CHECK(Cal().WorkingDaysBetween(D(2009, 12, 1), D(2010, 1, 5)).status().code() ==
         absl::StatusCode::kOutOfRange);
-  CHECK(Cal().WorkingDaysBetween(D(2015, 1, 5), D(2014, 12, 1)).status().code() ==
+  CHECK(Cal().WorkingDaysBetween(D(2010, 1, 5), D(2009, 12, 1)).status().code() ==
         absl::StatusCode::kOutOfRange);
 }
 
@@ -957,7 +977,7 @@ TEST_CASE("a gov.uk bank-holidays document makes its years computable", "[calend
   CHECK(cal.IsWorkingDay(D(2033, 1, 1)).status().code() == absl::StatusCode::kOutOfRange);
   CHECK(cal.IsWorkingDay(D(2023, 3, 8)).status().code() == absl::StatusCode::kOutOfRange);
   // The built-in calendar is unaffected.
-  CHECK(Cal().first_year() == 2015);
+  CHECK(Cal().first_year() == 2010);
   CHECK(Cal().last_year() == 2030);
 }
 

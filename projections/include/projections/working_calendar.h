@@ -23,7 +23,7 @@ namespace footprint::projections {
 
 class WorkingCalendar {
  public:
-  // The built-in England & Wales list for 2015-2030 (shared/docs/domain.md section 5).
+  // The built-in England & Wales list for 2010-2030 (shared/docs/domain.md section 5).
   static const WorkingCalendar& EnglandAndWales();
 
   // From the government's bank-holidays.json (https://www.gov.uk/bank-holidays.json): the

@@ -34,7 +34,7 @@ struct ServerConfig {
 
   // The council's dispute resolution process (YAML `escalation:`).
   projections::EscalationPolicy escalation = projections::EscalationPolicy::Default();
-  // gov.uk bank-holidays.json to use instead of the built-in 2015-2030 list (YAML
+  // gov.uk bank-holidays.json to use instead of the built-in 2010-2030 list (YAML
   // `calendar: {bank_holidays_file, division}`).
   std::string bank_holidays_file;
   std::string bank_holidays_division = "england-and-wales";

@@ -40,7 +40,7 @@ struct CouncilOptions {
   uint64_t seed = 1;
   int children = 100;
   // History runs from `start` to `end` (inclusive). Both must lie inside the working-day
-  // calendar (2015-2030), with room for deadlines after `end`.
+  // calendar (2010-2030), with room for deadlines after `end`.
   absl::CivilDay start = absl::CivilDay(2016, 4, 1);
   absl::CivilDay end = absl::CivilDay(2026, 3, 31);
   // Child ids are this prefix and a 6-digit index: "C000042".
