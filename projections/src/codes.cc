@@ -12,6 +12,18 @@ bool OneOf(absl::string_view code, std::initializer_list<absl::string_view> list
   return std::find(list.begin(), list.end(), code) != list.end();
 }
 
+struct Label {
+  absl::string_view code;
+  absl::string_view text;
+};
+
+absl::string_view Find(absl::string_view code, std::initializer_list<Label> labels) {
+  for (const Label& label : labels) {
+    if (label.code == code) return label.text;
+  }
+  return {};
+}
+
 }  // namespace
 
 bool IsLegalStatus(absl::string_view code) {
@@ -57,6 +69,108 @@ bool IsCategoryOfNeed(absl::string_view code) {
 
 bool IsParticipation(absl::string_view code) {
   return OneOf(code, {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"});
+}
+
+// From the SSDA903 guidance's code lists, shortened.
+absl::string_view LegalStatusLabel(absl::string_view code) {
+  return Find(code, {{"C1", "interim care order"},
+                     {"C2", "full care order"},
+                     {"D1", "freeing order granted"},
+                     {"E1", "placement order granted"},
+                     {"V2", "single period of accommodation under section 20"},
+                     {"V3", "short breaks under section 20, single episodes"},
+                     {"V4", "short breaks under section 20, agreements"},
+                     {"L1", "police protection, in local authority accommodation"},
+                     {"L2", "emergency protection order"},
+                     {"L3", "child assessment order, in local authority accommodation"},
+                     {"J1", "remanded to local authority or youth detention accommodation"},
+                     {"J2", "placed in local authority accommodation under PACE"},
+                     {"J3", "youth rehabilitation order with residence requirement"}});
+}
+
+absl::string_view PlacementTypeLabel(absl::string_view code) {
+  return Find(code, {{"U1", "foster care with a relative or friend, long term"},
+                     {"U2", "foster care with a relative or friend, fostering for adoption"},
+                     {"U3", "foster care with a relative or friend, other"},
+                     {"U4", "foster care with another carer, long term"},
+                     {"U5", "foster care with another carer, fostering for adoption"},
+                     {"U6", "foster care with another carer, other"},
+                     {"A3", "placed for adoption with consent, with current foster carer"},
+                     {"A4", "placed for adoption with consent, not with current foster carer"},
+                     {"A5", "placed for adoption with placement order, with current foster carer"},
+                     {"A6", "placed for adoption with placement order, not with current carer"},
+                     {"K1", "secure children's home"},
+                     {"K2", "children's home"},
+                     {"K3", "registered supported accommodation"},
+                     {"H5", "semi-independent living accommodation"},
+                     {"P1", "placed with parents or others with parental responsibility"},
+                     {"P2", "independent living"},
+                     {"P3", "residential employment"},
+                     {"R1", "residential care home"},
+                     {"R2", "NHS or health trust establishment"},
+                     {"R3", "family centre or mother and baby unit"},
+                     {"R5", "young offender institution or prison"},
+                     {"S1", "residential school"},
+                     {"T0", "temporary placement"},
+                     {"T1", "temporary: periods in hospital"},
+                     {"T2", "temporary: absence, child missing"},
+                     {"T3", "temporary: holiday or trip"},
+                     {"T4", "temporary: other"},
+                     {"Z1", "other placement"},
+                     {"Z11", "other placement"},
+                     {"Z12", "other placement"},
+                     {"Z13", "other placement"},
+                     {"Z14", "other placement"}});
+}
+
+absl::string_view ReasonForPlacementChangeLabel(absl::string_view code) {
+  return Find(code, {{"CARPL", "change to or implementation of the care plan"},
+                     {"CLOSE", "resignation or closure of the provision"},
+                     {"ALLEG", "allegation (section 47)"},
+                     {"STAND", "standards of care concern"},
+                     {"APPRR", "approval removed"},
+                     {"CREQB", "carer asked to end it: the child's behaviour"},
+                     {"CREQO", "carer asked to end it: other reasons"},
+                     {"CHILD", "child asked to end it"},
+                     {"LAREQ", "the authority asked to end it"},
+                     {"PLACE", "change in the placement's status only"},
+                     {"CUSTOD", "child in custody"},
+                     {"OTHER", "other"}});
+}
+
+absl::string_view ReasonCareEndedLabel(absl::string_view code) {
+  return Find(code, {{"E11", "adopted: application unopposed"},
+                     {"E12", "adopted: consent dispensed with"},
+                     {"E13", "left to live with others without parental responsibility"},
+                     {"E14", "accommodation on remand ended"},
+                     {"E15", "age assessment found 18 or over"},
+                     {"E16", "moved abroad"},
+                     {"E17", "aged 18, stayed with current carers (staying put)"},
+                     {"E2", "died"},
+                     {"E3", "care taken over by another local authority"},
+                     {"E41", "child arrangements order"},
+                     {"E45", "special guardianship: former foster carer, relative or friend"},
+                     {"E46", "special guardianship: former foster carer, other"},
+                     {"E47", "special guardianship: other carer, relative or friend"},
+                     {"E48", "special guardianship: other carer, other"},
+                     {"E4A", "returned home as part of the care plan"},
+                     {"E4B", "returned home, not as part of the care plan"},
+                     {"E5", "independent living with formal support"},
+                     {"E6", "independent living without formal support"},
+                     {"E7", "transferred to adult social care"},
+                     {"E8", "care ceased for any other reason"},
+                     {"E9", "sentenced to custody"}});
+}
+
+absl::string_view ParticipationLabel(absl::string_view code) {
+  return Find(code, {{"PN0", "child under 4"},
+                     {"PN1", "attends and speaks for themselves"},
+                     {"PN2", "attends, an advocate speaks for them"},
+                     {"PN3", "attends, conveys their view non-verbally"},
+                     {"PN4", "attends, does not convey their view"},
+                     {"PN5", "does not attend, briefs an advocate"},
+                     {"PN6", "does not attend, conveys views by a facilitative medium"},
+                     {"PN7", "does not attend, views not conveyed"}});
 }
 
 }  // namespace footprint::projections::codes

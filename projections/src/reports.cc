@@ -12,6 +12,9 @@ std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }
 
 int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
 
+// A code for a count's key: "(none)" when not recorded.
+std::string Or(std::string code) { return code.empty() ? "(none)" : code; }
+
 // The IRO allocated to the child on `day`, and the filter's verdict.
 bool Passes(const ChildRecord& child, absl::CivilDay day, const ReportFilter& filter) {
   if (filter.iro.empty() && filter.team.empty()) return true;
@@ -564,6 +567,142 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
     SetIro(*child, as_at, item.mutable_iro_id(), item.mutable_team());
     *report.add_children() = std::move(item);
   }
+  return report;
+}
+
+absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year, absl::CivilDay to,
+                                              const ReportFilter& filter,
+                                              const CouncilSettings& settings) {
+  const absl::CivilDay from(year, 4, 1);
+  const absl::CivilDay year_end(year + 1, 3, 31);
+  if (to < from || to > year_end) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "to: ", Day(to), " is outside the collection year ", Day(from), " to ", Day(year_end)));
+  }
+  v1::AnnualReport report;
+  report.set_year(year);
+  report.set_from(Day(from));
+  report.set_to(Day(to));
+  report.set_complete(to == year_end);
+  report.set_iro(filter.iro);
+  report.set_team(filter.team);
+
+  v1::AnnualCare& care = *report.mutable_care();
+  v1::AnnualSection20& s20 = *report.mutable_section20();
+  v1::AnnualPlacements& placements = *report.mutable_placements();
+  int child_referrals = 0;
+  for (const ChildRecord* child : children.InCareDuring(from, to)) {
+    // The last day of the year the child was looked after.
+    std::optional<absl::CivilDay> last_in_care;
+    for (const PeriodOfCare& p : child->periods()) {
+      if (p.start <= to && (!p.end || *p.end >= from)) {
+        last_in_care = p.end && *p.end < to ? *p.end : to;
+      }
+    }
+    if (!last_in_care) continue;
+    if (!Passes(*child, to, filter) && !Passes(*child, *last_in_care, filter)) continue;
+    care.set_looked_after_during(care.looked_after_during() + 1);
+    bool at_start = false;
+    bool at_end = false;
+    for (const PeriodOfCare& p : child->periods()) {
+      if (p.start < from && (!p.end || *p.end >= from)) at_start = true;
+      if (p.start <= to && (!p.end || *p.end > to)) at_end = true;
+      if (p.start >= from && p.start <= to) {
+        care.set_periods_started(care.periods_started() + 1);
+        (*care.mutable_started_by_legal_status())[Or(child->LegalStatusOn(p.start))]++;
+      }
+      if (p.end && *p.end >= from && *p.end <= to) {
+        care.set_periods_ended(care.periods_ended() + 1);
+        (*care.mutable_ended_by_reason())[Or(p.end_reason)]++;
+      }
+    }
+    if (at_start) care.set_looked_after_at_start(care.looked_after_at_start() + 1);
+    if (at_end) {
+      care.set_looked_after_at_end(care.looked_after_at_end() + 1);
+      const std::string status = child->LegalStatusOn(to);
+      (*care.mutable_legal_status_at_end())[Or(status)]++;
+      if (IsV2(status)) {
+        s20.set_at_end(s20.at_end() + 1);
+        if (auto since = StretchSince(*child, to, &IsV2)) {
+          if (Section20ItemOf(*child, to, *since, settings).flags_size() > 0) {
+            s20.set_flagged_at_end(s20.flagged_at_end() + 1);
+          }
+        }
+      } else if (codes::IsShortBreaks(status)) {
+        s20.set_short_breaks_at_end(s20.short_breaks_at_end() + 1);
+      }
+      if (const PlacementSpan* current = CurrentPlacement(*child, to)) {
+        const v1::Placement& placement = current->placement;
+        (*placements.mutable_type_at_end())[Or(placement.type())]++;
+        if (placement.registration() == v1::Placement::UNREGISTERED) {
+          placements.set_unregistered(placements.unregistered() + 1);
+        }
+        if (placement.has_distance_miles()) {
+          placements.set_distance_known(placements.distance_known() + 1);
+          if (placement.distance_miles() > 20) {
+            placements.set_over_20_miles(placements.over_20_miles() + 1);
+          }
+        }
+      }
+      if (CountPlacements(*child, to).placements >= 3) {
+        placements.set_three_or_more(placements.three_or_more() + 1);
+      }
+    }
+    bool moved = false;
+    for (const PlacementSpan& span : child->placements()) {
+      if (span.starts_period || !span.carer_changed || span.from < from || span.from > to) {
+        continue;
+      }
+      placements.set_moves(placements.moves() + 1);
+      moved = true;
+      if (!span.reason_previous_ended.empty()) {
+        (*placements.mutable_reasons_ended())[span.reason_previous_ended]++;
+      }
+    }
+    if (moved) placements.set_children_who_moved(placements.children_who_moved() + 1);
+    for (absl::CivilDay d : child->child_cafcass_referrals()) {
+      if (d >= from && d <= to) ++child_referrals;
+    }
+  }
+
+  // Section 20 at any time in the year: the Section 20 report over it.
+  auto during = Section20(children, to, from, filter, settings);
+  if (!during.ok()) return during.status();
+  s20.set_during(during->children_size());
+  s20.set_short_breaks_during(during->short_breaks_size());
+
+  auto timeliness = Timeliness(children, from, to, filter, settings, ListRange::None());
+  if (!timeliness.ok()) return timeliness.status();
+  v1::AnnualReviews& reviews = *report.mutable_reviews();
+  reviews.set_held(timeliness->reviews_held());
+  reviews.set_held_in_time(timeliness->reviews_in_time());
+  reviews.set_percent_in_time(timeliness->percent_in_time());
+  reviews.set_rating(timeliness->rating());
+  reviews.set_children_reviewed(timeliness->children_reviewed());
+  reviews.set_children_all_in_time(timeliness->children_all_in_time());
+  reviews.set_percent_children_in_time(timeliness->percent_children_in_time());
+  *reviews.mutable_participation() = timeliness->participation();
+  *reviews.mutable_social_worker_reports() = timeliness->social_worker_reports();
+  reviews.set_recommendations_in_time(timeliness->recommendations_in_time());
+  reviews.set_records_in_time(timeliness->records_in_time());
+  reviews.set_midway_reviews(timeliness->midway_reviews());
+
+  auto escalations = Escalations(children, to, from, to, filter, settings);
+  if (!escalations.ok()) return escalations.status();
+  v1::AnnualChallenges& challenges = *report.mutable_challenges();
+  challenges.set_raised(escalations->raised());
+  challenges.set_raised_informal(escalations->raised_informal());
+  challenges.set_raised_formal(escalations->raised_formal());
+  *challenges.mutable_raised_by_theme() = escalations->raised_by_theme();
+  *challenges.mutable_resolved_by_stage() = escalations->resolved_by_stage();
+  int resolved = 0;
+  for (const auto& [stage, count] : escalations->resolved_by_stage()) resolved += count;
+  challenges.set_resolved(resolved);
+  challenges.set_withdrawn(escalations->withdrawn());
+  challenges.set_cafcass_referrals(escalations->cafcass_referrals() + child_referrals);
+  challenges.set_open_at_end(escalations->open_size());
+  *challenges.mutable_open_at_end_by_stage() = escalations->open_by_stage();
+  challenges.set_overdue_responses_at_end(escalations->overdue_responses());
   return report;
 }
 

@@ -379,6 +379,32 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
   });
 }
 
+grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerContext* context,
+                                                       const v1::AnnualReportRequest* request,
+                                                       v1::AnnualReport* response) {
+  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    const absl::CivilDay today = pj::EnglandDay(host_->clock().Now());
+    const int64_t current_year = CollectionYearStart(today).year();
+    const int year = request->year();
+    if (year < 1990 || year > current_year) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("year: ", year, " is not a collection year to report on: from 1990 to ",
+                       current_year, " (the year 1 April ", current_year, " - 31 March ",
+                       current_year + 1, " is the current one)"));
+    }
+    const absl::CivilDay to = std::min(absl::CivilDay(year + 1, 3, 31), today);
+    pj::CouncilView::Published current = host_->view().Current();
+    auto report =
+        pj::AnnualReport(*current.children, year, to,
+                         pj::ReportFilter{request->iro(), request->team()}, host_->settings());
+    if (!report.ok()) return report.status();
+    report->set_position(current.position);
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* ProjectionsService::Status(grpc::CallbackServerContext* context,
                                                      const v1::ProjectionsStatusRequest*,
                                                      v1::ProjectionsStatusResponse* response) {

@@ -43,6 +43,7 @@
 #include "tools/cli/domain_commands.h"
 #include "tools/cli/import_command.h"
 #include "tools/cli/query_commands.h"
+#include "tools/cli/report_command.h"
 
 namespace {
 
@@ -391,6 +392,7 @@ int Main(int argc, char** argv) {
   const std::function<int()> run_domain_command = AddDomainCommands(app, g);
   const std::function<int()> run_query_command = AddQueryCommands(app, g);
   const std::function<int()> run_import_command = AddImportCommand(app, g);
+  const std::function<int()> run_report_command = AddReportCommand(app, g);
 
   try {
     app.parse(argc, argv);
@@ -412,6 +414,7 @@ int Main(int argc, char** argv) {
   if (const int code = run_domain_command(); code >= 0) return code;
   if (const int code = run_query_command(); code >= 0) return code;
   if (const int code = run_import_command(); code >= 0) return code;
+  if (const int code = run_report_command(); code >= 0) return code;
   return UsageError("no command given");
 }
 

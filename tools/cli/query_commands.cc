@@ -9,13 +9,8 @@
 #include <vector>
 
 #include "footprint/v1/queries.grpc.pb.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/map.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/type_resolver.h"
-#include "google/protobuf/util/type_resolver_util.h"
+#include "tools/cli/report_render.h"
 
 namespace footprint::cli {
 namespace {
@@ -25,34 +20,12 @@ namespace v1 = footprint::v1;
 // ---------------------------------------------------------------------------------------------
 // Output
 
-// The response message as one line of JSON: proto field names, zero values printed. This is
-// what MessageToJsonString prints, except that the message is serialized deterministically
-// first: MessageToJsonString serializes a map in the order of its hash table, which differs from
-// one run to the next, and the same answer must print the same line (e.g. before and after a
-// rebuild).
+// The response message as one line of JSON (report_render.h: map keys sorted, so that the same
+// answer prints the same line, e.g. before and after a rebuild).
 int PrintJson(const google::protobuf::Message& message) {
-  static constexpr char kUrlPrefix[] = "type.googleapis.com";
-  static const std::unique_ptr<google::protobuf::util::TypeResolver> resolver(
-      google::protobuf::util::NewTypeResolverForDescriptorPool(
-          kUrlPrefix, google::protobuf::DescriptorPool::generated_pool()));
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream raw(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&raw);
-    coded.SetSerializationDeterministic(true);
-    if (!message.SerializeToCodedStream(&coded)) {
-      return Fail("INTERNAL", "cannot serialize the server's answer");
-    }
-  }
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string text;
-  const auto status = google::protobuf::util::BinaryToJsonString(
-      resolver.get(), std::string(kUrlPrefix) + "/" + message.GetDescriptor()->full_name(), bytes,
-      &text, options);
-  if (!status.ok()) return Fail("INTERNAL", std::string(status.message()));
-  std::cout << text << '\n';
+  auto text = MessageToJson(message);
+  if (!text.ok()) return Fail("INTERNAL", std::string(text.status().message()));
+  std::cout << *text << '\n';
   return 0;
 }
 

@@ -29,6 +29,13 @@ bool IsCategoryOfNeed(absl::string_view code);
 // REVIEW_CODE: PN0-PN7.
 bool IsParticipation(absl::string_view code);
 
+// Short descriptions of codes, for reports ("" for a code not in the list).
+absl::string_view LegalStatusLabel(absl::string_view code);
+absl::string_view PlacementTypeLabel(absl::string_view code);
+absl::string_view ReasonForPlacementChangeLabel(absl::string_view code);
+absl::string_view ReasonCareEndedLabel(absl::string_view code);
+absl::string_view ParticipationLabel(absl::string_view code);
+
 // Human-readable lists for error messages.
 inline constexpr char kLegalStatusList[] = "C1, C2, D1, E1, V2, V3, V4, L1, L2, L3, J1, J2, J3";
 inline constexpr char kPlacementTypeList[] =

@@ -87,6 +87,16 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
                                                const ListRange& list = {},
                                                bool three_or_more_only = false);
 
+// The IRO service's annual report for the collection year from 1 April `year` to `to`: 31 March
+// `year`+1, or an earlier day for the year so far. Composes the timeliness and escalation
+// reports over the year with counts of periods of care, section 20 and placements from the
+// children's records (docs/annual-report.md defines each figure). `filter` keeps the children
+// whose allocated IRO is the filter's on `to`, or on the last day they were looked after in the
+// year. INVALID_ARGUMENT when `to` is outside the year.
+absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year, absl::CivilDay to,
+                                              const ReportFilter& filter,
+                                              const CouncilSettings& settings);
+
 // One child, as at a date.
 absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
                                            const CouncilSettings& settings);

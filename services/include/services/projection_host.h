@@ -105,6 +105,9 @@ class QueriesService final : public v1::Queries::CallbackService {
   grpc::ServerUnaryReactor* Child(grpc::CallbackServerContext* context,
                                   const v1::ChildSummaryRequest* request,
                                   v1::ChildSummary* response) override;
+  grpc::ServerUnaryReactor* AnnualReport(grpc::CallbackServerContext* context,
+                                         const v1::AnnualReportRequest* request,
+                                         v1::AnnualReport* response) override;
 
  private:
   const ProjectionHost* const host_;

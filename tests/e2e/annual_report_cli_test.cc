@@ -1,0 +1,399 @@
+// End to end: the five synthetic SSDA903 years imported into a real footprintd, then
+// `footprint report annual` for each year. The expected figures are counted here straight from
+// the CSV files with plain string splitting and string dates (never with the importer's reader
+// or Footprint's rules), over the children the importer did not reject: children looked after at
+// the start and end of each year, by legal status (V2 at 31 March among them), periods started
+// and ended by reason, placement moves, and reviews held. The HTML page is rendered in headless
+// Chromium with every network request sent to a proxy the test holds, which must see none from
+// the page.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "cli_session.h"
+#include "nlohmann/json.hpp"
+#include "process.h"
+#include "temp_dir.h"
+
+namespace {
+
+namespace ft = footprint::testing;
+using nlohmann::json;
+
+const std::string kDir = FOOTPRINT_903_SYNTHETIC_DIR;
+constexpr int kFirstYear = 2017, kLastYear = 2021;
+
+// The rows of a CSV file without quoted fields, as maps from column name to value.
+std::vector<std::map<std::string, std::string>> CsvRecords(const std::string& path) {
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  const auto split = [](std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    size_t start = 0;
+    while (true) {
+      const size_t comma = line.find(',', start);
+      fields.push_back(line.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return fields;
+  };
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = split(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    if (line.empty() || line == "\r") continue;
+    const std::vector<std::string> fields = split(line);
+    REQUIRE(fields.size() == header.size());
+    std::map<std::string, std::string> row;
+    for (size_t i = 0; i < header.size(); ++i) row[header[i]] = fields[i];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// dd/mm/YYYY -> YYYY-MM-DD (empty stays empty), so that dates compare as strings.
+std::string Iso(const std::string& date) {
+  if (date.empty()) return date;
+  REQUIRE(date.size() == 10);
+  return date.substr(6, 4) + "-" + date.substr(3, 2) + "-" + date.substr(0, 2);
+}
+
+struct Episode {
+  std::string decom, dec, rne, ls, rec;
+};
+
+// child -> start date -> episode, over every year: the same episode in a later file (an episode
+// open at 31 March, closed later) takes that file's end.
+std::map<std::string, std::map<std::string, Episode>> Episodes() {
+  std::map<std::string, std::map<std::string, Episode>> out;
+  for (int year = kFirstYear; year <= kLastYear; ++year) {
+    for (auto& row : CsvRecords(kDir + "/" + std::to_string(year) + "-episodes.csv")) {
+      Episode e{Iso(row["DECOM"]), Iso(row["DEC"]), row["RNE"], row["LS"], row["REC"]};
+      out[row["CHILD"]][e.decom] = e;
+    }
+  }
+  return out;
+}
+
+// child -> review dates, over every year.
+std::map<std::string, std::set<std::string>> Reviews() {
+  std::map<std::string, std::set<std::string>> out;
+  for (int year = kFirstYear; year <= kLastYear; ++year) {
+    for (auto& row : CsvRecords(kDir + "/" + std::to_string(year) + "-reviews.csv")) {
+      out[row["CHILD"]].insert(Iso(row["REVIEW"]));
+    }
+  }
+  return out;
+}
+
+std::set<std::string> RejectedChildren(const std::string& path) {
+  std::set<std::string> out;
+  std::ifstream in(path);
+  REQUIRE(in.good());
+  std::string line;
+  std::getline(in, line);
+  REQUIRE(line == "child_id,rule,detail");
+  while (std::getline(in, line)) out.insert(line.substr(0, line.find(',')));
+  return out;
+}
+
+// The year's figures, counted from the episodes and reviews of the children imported.
+struct Expected {
+  int at_start = 0, at_end = 0, started = 0, ended = 0, moves = 0, reviews = 0;
+  std::map<std::string, int> legal_status_at_end, ended_by_reason;
+};
+
+Expected Count(int year, const std::map<std::string, std::map<std::string, Episode>>& episodes,
+               const std::map<std::string, std::set<std::string>>& reviews,
+               const std::set<std::string>& rejected) {
+  const std::string from = std::to_string(year) + "-04-01";
+  const std::string to = std::to_string(year + 1) + "-03-31";
+  Expected x;
+  for (const auto& [child, by_start] : episodes) {
+    if (rejected.contains(child)) continue;
+    const Episode* at_end = nullptr;
+    bool at_start = false;
+    for (const auto& [decom, e] : by_start) {
+      if (e.decom <= to && (e.dec.empty() || e.dec > to)) at_end = &e;  // latest start wins
+      if (e.decom < from && (e.dec.empty() || e.dec >= from)) at_start = true;
+      if (e.rne == "S" && e.decom >= from && e.decom <= to) ++x.started;
+      if ((e.rne == "P" || e.rne == "B") && e.decom >= from && e.decom <= to) ++x.moves;
+      if (!e.dec.empty() && e.rec != "X1" && e.dec >= from && e.dec <= to) {
+        ++x.ended;
+        ++x.ended_by_reason[e.rec];
+      }
+    }
+    if (at_start) ++x.at_start;
+    if (at_end != nullptr) {
+      ++x.at_end;
+      ++x.legal_status_at_end[at_end->ls];
+    }
+  }
+  for (const auto& [child, dates] : reviews) {
+    if (rejected.contains(child)) continue;
+    for (const std::string& on : dates) {
+      if (on >= from && on <= to) ++x.reviews;
+    }
+  }
+  return x;
+}
+
+std::map<std::string, int> IntMap(const json& object) {
+  std::map<std::string, int> out;
+  for (const auto& [key, value] : object.items()) out[key] = value.get<int>();
+  return out;
+}
+
+std::string ImportSynthetic(const ft::RunningServer& server) {
+  const std::string rejects = server.dir.Sub("rejects.csv");
+  const auto result =
+      ft::Cli(server, {"import-903", kDir, "--repair", "all", "--rejects", rejects});
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  return rejects;
+}
+
+json AnnualJson(const ft::RunningServer& server, int year) {
+  const auto result =
+      ft::Cli(server, {"report", "annual", "--year", std::to_string(year), "--format", "json"});
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  const auto lines = ft::JsonLines(result.out);
+  REQUIRE(lines.size() == 1);
+  return lines[0];
+}
+
+TEST_CASE("the annual report of each imported year agrees with a count from the 903 files",
+          "[e2e][annual]") {
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  const std::set<std::string> rejected = RejectedChildren(ImportSynthetic(server));
+  const auto episodes = Episodes();
+  const auto reviews = Reviews();
+
+  int previous_at_end = -1;
+  int reviews_over_years = 0;
+  for (int year = kFirstYear; year <= kLastYear; ++year) {
+    INFO("collection year " << year);
+    const json report = AnnualJson(server, year);
+    const Expected x = Count(year, episodes, reviews, rejected);
+    CHECK(report["year"] == year);
+    CHECK(report["from"] == std::to_string(year) + "-04-01");
+    CHECK(report["to"] == std::to_string(year + 1) + "-03-31");
+    CHECK(report["complete"] == true);
+    const json& care = report["care"];
+    CHECK(care["looked_after_at_start"] == x.at_start);
+    CHECK(care["looked_after_at_end"] == x.at_end);
+    CHECK(care["periods_started"] == x.started);
+    CHECK(care["periods_ended"] == x.ended);
+    CHECK(IntMap(care["ended_by_reason"]) == x.ended_by_reason);
+    CHECK(IntMap(care["legal_status_at_end"]) == x.legal_status_at_end);
+    // Children in section 20 (V2) at 31 March, the figure the issue names.
+    const int v2 = x.legal_status_at_end.contains("V2") ? x.legal_status_at_end.at("V2") : 0;
+    CHECK(report["section20"]["at_end"] == v2);
+    CHECK(report["placements"]["moves"] == x.moves);
+    CHECK(report["reviews"]["held"] == x.reviews);
+    // The year's identity, and the end of one year is the start of the next.
+    CHECK(x.at_end == x.at_start + x.started - x.ended);
+    if (previous_at_end >= 0) CHECK(x.at_start == previous_at_end);
+    previous_at_end = x.at_end;
+    reviews_over_years += x.reviews;
+  }
+  // The synthetic years hold real work to compare: not a run of zeros.
+  const Expected first = Count(kFirstYear, episodes, reviews, rejected);
+  CHECK(first.at_end > 50);
+  CHECK(first.started > 50);
+  CHECK(reviews_over_years > 100);
+
+  // The other formats carry the same figures.
+  const auto csv = ft::Cli(server, {"report", "annual", "--year", "2017", "--format", "csv"});
+  REQUIRE(csv.exit_code == 0);
+  const Expected x2017 = Count(2017, episodes, reviews, rejected);
+  CHECK(csv.out.find("care,looked_after_at_end,looked after at the end (2018-03-31)," +
+                     std::to_string(x2017.at_end) + "\n") != std::string::npos);
+  const auto md = ft::Cli(server, {"report", "annual", "--year", "2017"});
+  REQUIRE(md.exit_code == 0);
+  CHECK(md.out.rfind("# IRO service annual report 2017-18\n", 0) == 0);
+  CHECK(md.out.find("| reviews held | " + std::to_string(x2017.reviews) + " |") !=
+        std::string::npos);
+}
+
+TEST_CASE("report annual refuses a year that has not begun, and bad options", "[e2e][annual]") {
+  ft::RunningServer server;
+  // Only years that have begun (the current one reports the year so far).
+  const auto future = ft::Cli(server, {"report", "annual", "--year", "2099"});
+  CHECK(future.exit_code == 1);
+  CHECK(future.err.find("INVALID_ARGUMENT: year: 2099") != std::string::npos);
+  const auto format = ft::Cli(server, {"report", "annual", "--year", "2020", "--format", "pdf"});
+  CHECK(format.exit_code == 2);
+  const auto missing = ft::Cli(server, {"report", "annual"});
+  CHECK(missing.exit_code == 2);
+  const auto unwritable = ft::Cli(
+      server, {"report", "annual", "--year", "2020", "--out", server.dir.Sub("no/such/dir.md")});
+  CHECK(unwritable.exit_code == 1);
+  CHECK(unwritable.err.find("cannot write") != std::string::npos);
+}
+
+// A proxy that reads the first line of every request and drops the connection: Chromium sends
+// every request for anything outside the page to it.
+class RecordingProxy {
+ public:
+  RecordingProxy() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+    REQUIRE(listen(fd_, 16) == 0);
+    socklen_t length = sizeof(address);
+    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (poll(&p, 1, 50) <= 0) continue;
+        const int client = accept(fd_, nullptr, nullptr);
+        if (client < 0) continue;
+        std::string line = "(nothing read)";
+        pollfd c{client, POLLIN, 0};
+        if (poll(&c, 1, 1000) > 0) {
+          char buffer[1024];
+          const ssize_t n = read(client, buffer, sizeof(buffer));
+          if (n > 0) line.assign(buffer, static_cast<size_t>(n));
+          line = line.substr(0, line.find('\r'));
+        }
+        close(client);
+        std::lock_guard<std::mutex> lock(mu_);
+        requests_.push_back(line);
+      }
+    });
+  }
+  ~RecordingProxy() {
+    stop_ = true;
+    thread_.join();
+    close(fd_);
+  }
+  int port() const { return port_; }
+  // The request lines ("GET http://host/path HTTP/1.1", "CONNECT host:443 HTTP/1.1"), leaving
+  // out Chromium's own background requests (its clock, updates and account checks), which it
+  // makes whatever the page.
+  std::vector<std::string> PageRequests() const {
+    static const char* const kBrowserOwn[] = {"clients2.google.com", "update.googleapis.com",
+                                              "accounts.google.com", ".gvt1.com"};
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out;
+    for (const std::string& request : requests_) {
+      const std::string target = request.substr(0, request.find(' ', request.find(' ') + 1));
+      bool own = false;
+      for (const char* host : kBrowserOwn) own = own || target.find(host) != std::string::npos;
+      if (!own) out.push_back(request);
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mu_;
+  std::vector<std::string> requests_;  // Guarded by mu_.
+  std::thread thread_;
+};
+
+// The page's DOM after Chromium loaded and laid it out, every request going to `proxy`.
+ft::CommandResult RenderInChromium(const std::string& page, const RecordingProxy& proxy,
+                                   const ft::TempDir& dir) {
+  return ft::RunCommand(
+      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+       "--disable-background-networking", "--disable-component-update", "--disable-sync",
+       "--disable-default-apps", "--user-data-dir=" + dir.Sub("chromium-profile"),
+       "--proxy-server=http://127.0.0.1:" + std::to_string(proxy.port()),
+       "--proxy-bypass-list=<-loopback>", "--dump-dom", "file://" + page},
+      "", 120);
+}
+
+size_t Occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+TEST_CASE(
+    "the annual report's HTML page renders in Chromium with its tables and charts and "
+    "loads nothing from the network",
+    "[e2e][annual][chromium]") {
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  ImportSynthetic(server);
+  const std::string page = server.dir.Sub("annual-2017.html");
+  const auto written =
+      ft::Cli(server, {"report", "annual", "--year", "2017", "--format", "html", "--out", page});
+  INFO(written.err);
+  REQUIRE(written.exit_code == 0);
+  std::ifstream in(page);
+  std::stringstream source;
+  source << in.rdbuf();
+  const std::string html = source.str();
+  // Nothing in the page refers outside it.
+  for (const char* outside : {"http:", "https:", "<script", "<link", " src=", "url(", "@import"}) {
+    INFO(outside);
+    CHECK(html.find(outside) == std::string::npos);
+  }
+
+  // The check can fail: a page with an image from the network reaches the proxy.
+  {
+    RecordingProxy proxy;
+    const std::string control = server.dir.Sub("control.html");
+    std::ofstream(control) << "<!DOCTYPE html><html><body><img src=\"http://footprint.invalid/"
+                              "x.png\"></body></html>";
+    const auto rendered = RenderInChromium(control, proxy, server.dir);
+    INFO(rendered.err);
+    REQUIRE(rendered.exit_code == 0);
+    const auto requests = proxy.PageRequests();
+    REQUIRE_FALSE(requests.empty());  // a retry may repeat it
+    for (const std::string& request : requests) {
+      CHECK(request == "GET http://footprint.invalid/x.png HTTP/1.1");
+    }
+  }
+
+  RecordingProxy proxy;
+  const auto rendered = RenderInChromium(page, proxy, server.dir);
+  INFO(rendered.err);
+  REQUIRE(rendered.exit_code == 0);
+  CHECK(proxy.PageRequests().empty());
+  const std::string& dom = rendered.out;
+  CHECK(dom.find("<h1>IRO service annual report 2017-18</h1>") != std::string::npos);
+  for (const char* section : {"Children looked after", "Reviews", "Challenges (dispute resolution)",
+                              "Section 20 (accommodation by agreement)", "Placements"}) {
+    INFO(section);
+    CHECK(dom.find(std::string("<h2>") + section + "</h2>") != std::string::npos);
+  }
+  for (const char* table :
+       {"table-care", "table-reviews", "table-challenges", "table-section20", "table-placements",
+        "table-care.ended_by_reason", "table-reviews.participation"}) {
+    INFO(table);
+    CHECK(dom.find(std::string("id=\"") + table + "\"") != std::string::npos);
+  }
+  // Charts for the breakdowns that have counts in 2017: legal status at the start and end,
+  // reasons care ended, participation, report timeliness, placement reasons and types.
+  CHECK(Occurrences(dom, "<svg class=\"chart\"") >= 6);
+  CHECK(dom.find("id=\"chart-care.ended_by_reason\"") != std::string::npos);
+  CHECK(Occurrences(dom, "<rect class=\"bar\"") > 20);
+}
+
+}  // namespace

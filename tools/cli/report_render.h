@@ -1,0 +1,34 @@
+// Renderings of the server's answers that do not depend on a terminal: a message as one line of
+// JSON, and the IRO service's annual report (Queries.AnnualReport) as Markdown, CSV and a
+// self-contained HTML page with inline SVG charts (docs/annual-report.md). Pure functions of
+// their arguments; no I/O.
+#ifndef FOOTPRINT_TOOLS_CLI_REPORT_RENDER_H_
+#define FOOTPRINT_TOOLS_CLI_REPORT_RENDER_H_
+
+#include <string>
+
+#include <google/protobuf/message.h>
+
+#include "absl/status/statusor.h"
+#include "footprint/v1/reports.pb.h"
+
+namespace footprint::cli {
+
+// One line of JSON: proto field names, fields with zero values included, map keys sorted.
+absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);
+
+// The annual report as a Markdown document: a heading per section and a table per figure group.
+std::string AnnualReportMarkdown(const v1::AnnualReport& report);
+
+// The annual report as CSV, one row per figure: `section,item,label,value`. `section` is the
+// JSON path of the group ("care", "care.ended_by_reason"), `item` the field name or code, and
+// `value` a whole number, a percentage with one decimal, or a word (the rating).
+std::string AnnualReportCsv(const v1::AnnualReport& report);
+
+// The annual report as one HTML page: inline CSS, a table per group and an SVG bar chart per
+// breakdown; no script and no reference to anything outside the page.
+std::string AnnualReportHtml(const v1::AnnualReport& report);
+
+}  // namespace footprint::cli
+
+#endif  // FOOTPRINT_TOOLS_CLI_REPORT_RENDER_H_
