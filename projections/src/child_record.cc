@@ -447,22 +447,6 @@ absl::StatusOr<absl::CivilDay> CheckFields(absl::string_view child_id, ChildEven
 
 std::string ChildStream(absl::string_view child_id) { return absl::StrCat("child-", child_id); }
 
-absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field) {
-  if (child_id.empty()) return Invalid(field, "a child id is required");
-  if (child_id.size() > kMaxIdBytes) {
-    return Invalid(field, absl::StrCat("at most ", kMaxIdBytes, " characters"));
-  }
-  if (!absl::ascii_isalnum(static_cast<unsigned char>(child_id[0])) ||
-      !std::all_of(child_id.begin(), child_id.end(), [](char c) {
-        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
-               c == '-';
-      })) {
-    return Invalid(field, absl::StrCat("child id '", child_id,
-                                       "' must be letters, digits, '.', '_' or '-', starting "
-                                       "with a letter or digit"));
-  }
-  return absl::OkStatus();
-}
 
 std::string ChildOfChallenge(absl::string_view challenge_id) {
   // Child ids cannot contain ':', so the first one ends the child id.

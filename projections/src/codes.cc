@@ -3,7 +3,34 @@
 #include <algorithm>
 #include <initializer_list>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace footprint::projections {
+
+absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field) {
+  constexpr size_t kMaxIdBytes = 64;
+  const auto invalid = [&](absl::string_view message) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", message));
+  };
+  if (child_id.empty()) return invalid("a child id is required");
+  if (child_id.size() > kMaxIdBytes) {
+    return invalid(absl::StrCat("at most ", kMaxIdBytes, " characters"));
+  }
+  if (!absl::ascii_isalnum(static_cast<unsigned char>(child_id[0])) ||
+      !std::all_of(child_id.begin(), child_id.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
+               c == '-';
+      })) {
+    return invalid(absl::StrCat("child id '", child_id,
+                                "' must be letters, digits, '.', '_' or '-', starting with a "
+                                "letter or digit"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace footprint::projections
 
 namespace footprint::projections::codes {
 namespace {

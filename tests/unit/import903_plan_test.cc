@@ -42,14 +42,14 @@ ChildReturn Child() {
       Ep(D(2017, 5, 10), "S", "C2", "U4", D(2017, 9, 1), "X1", "PR1", "CARPL"),
       Ep(D(2017, 9, 1), "P", "C2", "U5", D(2017, 11, 1), "X1"),
       Ep(D(2017, 11, 1), "L", "C1", "U5", D(2018, 2, 1), "X1", "PR1", "ALLEG"),
-      Ep(D(2018, 2, 1), "B", "J2", "K2", D(2018, 4, 1), "X1", "PR4"),
-      Ep(D(2018, 4, 1), "T", "J2", "K2", D(2018, 6, 1), "X1", "PR4"),
+      Ep(D(2018, 2, 1), "B", "J2", "K2", D(2018, 4, 1), "X1", "PR4", "PLACE"),
+      Ep(D(2018, 4, 1), "T", "J2", "K2", D(2018, 6, 1), "X1", "PR4", "CARPL"),
       Ep(D(2018, 6, 1), "U", "V3", "U4", D(2018, 8, 1), "E4A"),
       Ep(D(2019, 1, 1), "S", "V2", "T1", std::nullopt, "", ""),
   };
   child.reviews = {Review{Source{"r.csv", 2, 2017}, D(2017, 6, 7), "PN1"},
                    Review{Source{"r.csv", 3, 2017}, D(2018, 8, 1), "PN3"},
-                   Review{Source{"r.csv", 4, 2018}, D(2019, 1, 20), "PN0"}};
+                   Review{Source{"r.csv", 4, 2018}, D(2019, 1, 20), "PN5"}};
   return child;
 }
 
@@ -105,14 +105,14 @@ TEST_CASE("a 903 history becomes one event per fact, in date order", "[import903
                              // B: both, carer changed; the L episode's reason goes on the move
                              "2018-02-01 legal status J2",
                              "2018-02-01 placement K2 PR4 new carer ended ALLEG",
-                             "2018-04-01 placement K2 PR4 same carer ended ",
+                             "2018-04-01 placement K2 PR4 same carer ended PLACE",
                              "2018-06-01 legal status V3",
-                             "2018-06-01 placement U4 PR1 same carer ended ",
+                             "2018-06-01 placement U4 PR1 same carer ended CARPL",
                              // short breaks (V3) since 1 June; the review before care ends
                              "2018-08-01 review PN3 short break",
                              "2018-08-01 ended E4A",
                              "2019-01-01 started V2 T1  N1 born 2010-02-01",
-                             "2019-01-20 review PN0",
+                             "2019-01-20 review PN5",
                          });
   for (const PlannedEvent& p : events) CHECK(p.event.child_id() == "K1");
   CHECK(events[0].event.period_of_care_started().placement().home_postcode() == "AB1 2CD");
@@ -121,7 +121,8 @@ TEST_CASE("a 903 history becomes one event per fact, in date order", "[import903
   CHECK(events[1].from == "r.csv:2");
 }
 
-TEST_CASE("event ids depend only on the child, the fact and its date", "[import903][plan]") {
+TEST_CASE("event ids depend only on the child, the fact, its date and its fields",
+          "[import903][plan]") {
   const std::vector<PlannedEvent> first = PlanEvents(Child());
   const std::vector<PlannedEvent> again = PlanEvents(Child());
   REQUIRE(first.size() == again.size());
@@ -131,8 +132,28 @@ TEST_CASE("event ids depend only on the child, the fact and its date", "[import9
     ids.insert(first[i].event_id);
   }
   CHECK(ids.size() == first.size());  // no two facts share an id
-  CHECK(first[1].event_id ==
-        eventstore::EventId::FromName(kImportIdNamespace, "K1/review_held/2017-06-07").ToString());
+  CHECK(first[1].event_id == eventstore::EventId::FromName(
+                                 kImportIdNamespace, "K1/review_held/2017-06-07/PN1|LOOKED_AFTER")
+                                 .ToString());
+  // The same facts read from other rows (the next year's file) keep their ids.
+  ChildReturn moved = Child();
+  for (Episode& e : moved.episodes) e.source.line += 100;
+  for (Review& r : moved.reviews) r.source.file = "other.csv";
+  const std::vector<PlannedEvent> same = PlanEvents(moved);
+  REQUIRE(same.size() == first.size());
+  for (size_t i = 0; i < first.size(); ++i) CHECK(same[i].event_id == first[i].event_id);
+  // A corrected row on the same day (another placement; another participation code) is another
+  // fact, with another id; the rest keep theirs.
+  ChildReturn corrected = Child();
+  REQUIRE(corrected.episodes[1].decom == D(2017, 9, 1));
+  corrected.episodes[1].place = "U6";
+  corrected.reviews[0].code = "PN2";
+  const std::vector<PlannedEvent> changed = PlanEvents(corrected);
+  REQUIRE(changed.size() == first.size());
+  for (size_t i = 0; i < first.size(); ++i) {
+    INFO(i << " " << first[i].from);
+    CHECK((changed[i].event_id != first[i].event_id) == (i == 1 || i == 2));
+  }
   // Another child with the same history has other ids.
   ChildReturn other = Child();
   other.id = "K2";

@@ -57,7 +57,12 @@ ChildReturn Consistent() {
       Ep(D(2018, 6, 1), "U", "C2", "U4", D(2018, 8, 1), "E4A"),
       Ep(D(2019, 1, 1), "S", "V2", "T1", std::nullopt, "", ""),  // temporary: no provider
   };
-  child.reviews = {Rv(D(2017, 6, 7)), Rv(D(2018, 8, 1), "PN3"), Rv(D(2019, 1, 20), "PN0")};
+  // Why each placement ended that the next episode changes (P, B, T, U).
+  child.episodes[0].reason_place_change = "CARPL";
+  child.episodes[2].reason_place_change = "ALLEG";
+  child.episodes[3].reason_place_change = "PLACE";
+  child.episodes[4].reason_place_change = "CARPL";
+  child.reviews = {Rv(D(2017, 6, 7)), Rv(D(2018, 8, 1), "PN3"), Rv(D(2019, 1, 20), "PN5")};
   return child;
 }
 
@@ -146,11 +151,12 @@ TEST_CASE("the episode chain: overlaps, gaps after X1, ends before starts, missi
 
 TEST_CASE("RNE must say what changed, and a period starts with S", "[import903][validate]") {
   ChildReturn child = Consistent();
-  child.episodes[0].rne = "P";  // the first episode
-  child.episodes[1].rne = "S";  // while in care
-  child.episodes[2].rne = "T";  // LS changed C2 -> C1
-  child.episodes[4].rne = "B";  // LS unchanged
-  child.episodes[6].rne = "P";  // after care ended (E4A)
+  child.episodes[0].rne = "P";                      // the first episode
+  child.episodes[1].rne = "S";                      // while in care
+  child.episodes[2].rne = "T";                      // LS changed C2 -> C1
+  child.episodes[1].reason_place_change = "CARPL";  // T changes the placement: say why
+  child.episodes[4].rne = "B";                      // LS unchanged
+  child.episodes[6].rne = "P";                      // after care ended (E4A)
   const Checked checked = Validate(&child, Today());
   CHECK(Rules(checked) == std::vector<std::string>{"episode.first_rne", "episode.rne",
                                                    "episode.rne", "episode.rne", "episode.rne"});
@@ -176,6 +182,64 @@ TEST_CASE("reviews outside care or after today, and the header", "[import903][va
   ChildReturn no_header = Consistent();
   no_header.headers.clear();
   CHECK(Rules(Validate(&no_header, Today())) == std::vector<std::string>{"header.missing"});
+}
+
+TEST_CASE(
+    "what the intake would refuse is found first: the child id, PN0 against age, V2 with "
+    "P1, and a placement change without its reason",
+    "[import903][validate]") {
+  ChildReturn bad_id = Consistent();
+  bad_id.id = "K 1";
+  Checked checked = Validate(&bad_id, Today());
+  REQUIRE(Rules(checked) == std::vector<std::string>{"child.id"});
+  CHECK(checked.reasons[0].detail.rfind("CHILD: child id 'K 1' must be", 0) == 0);
+
+  // Born 1 Feb 2010: 4 on 1 Feb 2014, 7 on 7 Jun 2017. Looked after from 1 Jan 2014 here.
+  ChildReturn young = Consistent();
+  young.episodes.front().decom = D(2014, 1, 1);
+  young.reviews = {Rv(D(2014, 1, 31), "PN0"),  // 3 the day before the birthday: right
+                   Rv(D(2014, 2, 1), "PN0"),   // 4 on the birthday: wrong
+                   Rv(D(2014, 1, 30), "PN1"),  // 3: must be PN0
+                   Rv(D(2017, 6, 7), "PN1")};  // 7: right
+  checked = Validate(&young, Today());
+  CHECK(Rules(checked) == std::vector<std::string>{"review.pn0_age", "review.pn0_age"});
+  REQUIRE(checked.reasons.size() == 2);
+  CHECK(checked.reasons[0].detail ==
+        "r.csv:" + std::to_string(young.reviews[1].source.line) +
+            ": REVIEW_CODE PN0 is for children under 4; the child is 4 on 2014-02-01");
+  CHECK(checked.reasons[1].detail == "r.csv:" + std::to_string(young.reviews[2].source.line) +
+                                         ": the child is under 4 on 2014-01-30, so REVIEW_CODE "
+                                         "is PN0, not PN1");
+
+  // V2 placed with parents: in the episode itself, or on the way in a B episode whose status
+  // changes before its placement (the previous placement was P1).
+  ChildReturn v2 = Consistent();
+  for (size_t i : {1, 2}) {  // P to P1 with parents (C2, then C1: allowed)
+    v2.episodes[i].place = "P1";
+    v2.episodes[i].provider = "PR0";
+  }
+  v2.episodes[3].ls = "V2";  // B: V2 while still in P1, then K2
+  v2.episodes[4].ls = "V2";  // T: the same status
+  checked = Validate(&v2, Today());
+  CHECK(Rules(checked) == std::vector<std::string>{"episode.v2_with_p1"});
+  ChildReturn v2_p1 = Consistent();
+  v2_p1.episodes[6].place = "P1";  // S V2 P1
+  v2_p1.episodes[6].provider = "PR0";
+  CHECK(Rules(Validate(&v2_p1, Today())) == std::vector<std::string>{"episode.v2_with_p1"});
+
+  // T (same carer) changes the placement too: the B episode before it must say why it ended.
+  ChildReturn no_reason = Consistent();
+  no_reason.episodes[3].reason_place_change.clear();
+  checked = Validate(&no_reason, Today());
+  REQUIRE(Rules(checked) == std::vector<std::string>{"episode.no_reason_place_change"});
+  CHECK(checked.reasons[0].detail == "e.csv:" + std::to_string(no_reason.episodes[3].source.line) +
+                                         ": the placement from 2018-02-01 ended on 2018-04-01 (RNE "
+                                         "T) without a REASON_PLACE_CHANGE");
+  // An L episode changes no placement: its predecessor needs no reason.
+  ChildReturn legal_only = Consistent();
+  REQUIRE(legal_only.episodes[2].rne == "L");
+  CHECK(legal_only.episodes[1].reason_place_change.empty());
+  CHECK(Validate(&legal_only, Today()).reasons.empty());
 }
 
 TEST_CASE("repairs are applied only when asked for, and reported", "[import903][validate]") {

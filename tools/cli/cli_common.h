@@ -8,7 +8,10 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "CLI/CLI.hpp"
@@ -66,6 +69,26 @@ inline void SetDeadline(grpc::ClientContext* context, const Globals& g) {
 inline bool ParseU64(const std::string& text, uint64_t* out) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return !text.empty() && error == std::errc() && end == text.data() + text.size();
+}
+
+// Who records, when --actor is not given: the login name, else "footprint-cli".
+inline std::string DefaultActor() {
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "footprint-cli";
+}
+
+// The whole of `in` (a file or std::cin) into `out`; false if it could not be read.
+inline bool ReadAll(std::istream& in, std::string* out) {
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return !in.bad();
+}
+
+// The whole file at `path` into `out`; false if it cannot be opened or read.
+inline bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  return in && ReadAll(in, out);
 }
 
 // CLI11 would otherwise wrap "-1" into a huge unsigned value.

@@ -16,11 +16,6 @@ namespace {
 namespace v1 = footprint::v1;
 using nlohmann::json;
 
-std::string DefaultActor() {
-  const char* user = std::getenv("USER");
-  return user != nullptr && *user != '\0' ? user : "footprint-cli";
-}
-
 // ---------------------------------------------------------------------------------------------
 // record
 
@@ -35,15 +30,9 @@ struct RecordArgs {
 int RunRecord(const Globals& g, const RecordArgs& a) {
   std::string text;
   if (a.file == "-") {
-    std::stringstream buffer;
-    buffer << std::cin.rdbuf();
-    text = buffer.str();
-  } else {
-    std::ifstream in(a.file, std::ios::binary);
-    if (!in) return UsageError("--file: cannot read '" + a.file + "'");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
+    if (!ReadAll(std::cin, &text)) return UsageError("cannot read standard input");
+  } else if (!ReadWholeFile(a.file, &text)) {
+    return UsageError("--file: cannot read '" + a.file + "'");
   }
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) {

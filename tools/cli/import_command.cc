@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -9,13 +10,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <regex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/algorithm/container.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -49,30 +52,32 @@ struct YearFiles {
   std::string header, episodes, reviews;
 };
 
+std::string Lower(std::string text) { return absl::AsciiStrToLower(text); }
+
 // The collection year and kind of a 903 file from its name: "2017-episodes.csv",
-// "SSDA903_2017_episodes.csv", "header_2017.csv"...
+// "SSDA903_2017_episodes.CSV", "header_2017.csv". The name, split at '-', '_', '.' and spaces,
+// must be a year (19xx or 20xx), one kind (header, episodes, reviews) and at most the words
+// "ssda903" or "903": anything else ("rejects-2017-reviews.csv") is not a 903 file.
 bool ClassifyFile(const fs::path& path, int* year, std::string* kind) {
-  static const std::regex kYear("(^|[^0-9])((19|20)[0-9]{2})([^0-9]|$)");
-  const std::string name = absl::AsciiStrToLower(path.filename().string());
-  if (path.extension() != ".csv") return false;
-  std::smatch m;
-  if (!std::regex_search(name, m, kYear)) return false;
-  *year = std::stoi(m[2].str());
-  for (const char* k : {"header", "episodes", "reviews"}) {
-    if (name.find(k) != std::string::npos) {
-      *kind = k;
-      return true;
+  if (Lower(path.extension().string()) != ".csv") return false;
+  const std::string stem = Lower(path.stem().string());
+  int found_year = 0;
+  std::string found_kind;
+  for (absl::string_view token : absl::StrSplit(stem, absl::ByAnyChar("-_. "), absl::SkipEmpty())) {
+    const bool is_year = token.size() == 4 && absl::c_all_of(token, absl::ascii_isdigit) &&
+                         (absl::StartsWith(token, "19") || absl::StartsWith(token, "20"));
+    if (is_year && found_year == 0) {
+      found_year = std::stoi(std::string(token));
+    } else if ((token == "header" || token == "episodes" || token == "reviews") &&
+               found_kind.empty()) {
+      found_kind = std::string(token);
+    } else if (token != "ssda903" && token != "903") {
+      return false;
     }
   }
-  return false;
-}
-
-bool ReadWholeFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
+  if (found_year == 0 || found_kind.empty()) return false;
+  *year = found_year;
+  *kind = found_kind;
   return true;
 }
 
@@ -80,11 +85,6 @@ absl::CivilDay TodayInEngland() {
   absl::TimeZone london;
   if (!absl::LoadTimeZone("Europe/London", &london)) london = absl::UTCTimeZone();
   return absl::ToCivilDay(absl::Now(), london);
-}
-
-std::string DefaultActor() {
-  const char* user = std::getenv("USER");
-  return user != nullptr && *user != '\0' ? user : "footprint-cli";
 }
 
 // The ids already recorded in a child's stream, and those of them this importer wrote (same
@@ -113,8 +113,6 @@ grpc::Status RecordedIds(v1::EventStore::Stub* store, const Globals& g, const st
   }
 }
 
-std::string Lower(std::string text) { return absl::AsciiStrToLower(text); }
-
 class Progress {
  public:
   Progress(size_t total, bool enabled) : total_(total), enabled_(enabled) {}
@@ -139,25 +137,33 @@ class Progress {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
-int RunImport(const Globals& g, const ImportArgs& a) {
-  // Files, by collection year.
+// The files named on the command line (files, or directories of them), by collection year.
+// INVALID_ARGUMENT (a usage error) for a name it cannot place, a second file of one kind for a
+// year, or a directory it cannot list or that holds no 903 file.
+absl::StatusOr<std::map<int, YearFiles>> CollectFiles(const std::vector<std::string>& paths) {
   std::map<int, YearFiles> years;
-  for (const std::string& given : a.paths) {
+  for (const std::string& given : paths) {
     std::vector<fs::path> files;
     std::error_code error;
     if (fs::is_directory(given, error)) {
-      for (const auto& entry : fs::directory_iterator(given, error)) {
+      fs::directory_iterator it(given, error);
+      for (; !error && it != fs::directory_iterator(); it.increment(error)) {
         int year = 0;
         std::string kind;
-        if (entry.is_regular_file() && ClassifyFile(entry.path(), &year, &kind)) {
-          files.push_back(entry.path());
+        if (it->is_regular_file() && ClassifyFile(it->path(), &year, &kind)) {
+          files.push_back(it->path());
         }
       }
-      if (files.empty()) {
-        return UsageError(given +
-                          ": no 903 files (YYYY-header.csv, YYYY-episodes.csv, "
-                          "YYYY-reviews.csv) in this directory");
+      if (error) {
+        return absl::InvalidArgumentError(given +
+                                          ": cannot list the directory: " + error.message());
       }
+      if (files.empty()) {
+        return absl::InvalidArgumentError(given +
+                                          ": no 903 files (YYYY-header.csv, YYYY-episodes.csv, "
+                                          "YYYY-reviews.csv) in this directory");
+      }
+      std::sort(files.begin(), files.end());
     } else {
       files.push_back(given);
     }
@@ -165,22 +171,28 @@ int RunImport(const Globals& g, const ImportArgs& a) {
       int year = 0;
       std::string kind;
       if (!ClassifyFile(file, &year, &kind)) {
-        return UsageError(file.string() +
-                          ": the name must hold the collection year and one of header, "
-                          "episodes, reviews (e.g. 2017-episodes.csv)");
+        return absl::InvalidArgumentError(
+            file.string() +
+            ": the name must be the collection year and one of header, episodes, reviews "
+            "(e.g. 2017-episodes.csv, SSDA903_2017_header.csv)");
       }
       std::string* slot = kind == "header"     ? &years[year].header
                           : kind == "episodes" ? &years[year].episodes
                                                : &years[year].reviews;
       if (!slot->empty()) {
-        return UsageError(file.string() + ": a second " + kind + " file for " +
-                          std::to_string(year) + " (first: " + *slot + ")");
+        return absl::InvalidArgumentError(file.string() + ": a second " + kind + " file for " +
+                                          std::to_string(year) + " (first: " + *slot + ")");
       }
       *slot = file.string();
     }
   }
-  if (years.empty()) return UsageError("no 903 files given");
+  if (years.empty()) return absl::InvalidArgumentError("no 903 files given");
+  return years;
+}
 
+// Every year's files read and pooled. INVALID_ARGUMENT (a usage error) for a file that cannot be
+// read or is not a 903 table.
+absl::StatusOr<im::Returns> LoadReturns(const std::map<int, YearFiles>& years) {
   im::Returns returns;
   for (const auto& [year, files] : years) {
     std::map<std::string, im::CsvTable> tables;
@@ -188,9 +200,11 @@ int RunImport(const Globals& g, const ImportArgs& a) {
              {"header", files.header}, {"episodes", files.episodes}, {"reviews", files.reviews}}) {
       if (path.empty()) continue;
       std::string text;
-      if (!ReadWholeFile(path, &text)) return UsageError(path + ": cannot read the file");
+      if (!ReadWholeFile(path, &text)) {
+        return absl::InvalidArgumentError(path + ": cannot read the file");
+      }
       auto table = im::ParseCsv(text, path);
-      if (!table.ok()) return UsageError(std::string(table.status().message()));
+      if (!table.ok()) return absl::InvalidArgumentError(table.status().message());
       tables.emplace(kind, *std::move(table));
     }
     auto get = [&](const char* kind) -> const im::CsvTable* {
@@ -200,127 +214,142 @@ int RunImport(const Globals& g, const ImportArgs& a) {
     if (absl::Status s =
             im::AddYear(year, get("header"), get("episodes"), get("reviews"), &returns);
         !s.ok()) {
-      return UsageError(std::string(s.message()));
+      return absl::InvalidArgumentError(s.message());
     }
   }
+  return returns;
+}
 
-  im::ValidationOptions options;
-  options.today = TodayInEngland();
-  for (const std::string& rule : a.repairs) {
+absl::StatusOr<std::set<std::string>> RepairsAskedFor(const std::vector<std::string>& asked) {
+  std::set<std::string> repairs;
+  for (const std::string& rule : asked) {
     if (rule == "all") {
-      for (const char* r : im::kRepairableRules) options.repairs.insert(r);
+      for (const char* r : im::kRepairableRules) repairs.insert(r);
       continue;
     }
     bool known = false;
     for (const char* r : im::kRepairableRules) known = known || rule == r;
     if (!known) {
-      return UsageError("--repair: '" + rule +
-                        "' is not a repairable rule (episode.open_not_last, "
-                        "episode.open_with_rec, or all)");
+      return absl::InvalidArgumentError("--repair: '" + rule +
+                                        "' is not a repairable rule (episode.open_not_last, "
+                                        "episode.open_with_rec, or all)");
     }
-    options.repairs.insert(rule);
+    repairs.insert(rule);
   }
-  const size_t episodes_read = [&] {
-    size_t n = 0;
-    for (const auto& [id, child] : returns.children) n += child.episodes.size();
-    return n;
-  }();
-  const size_t children_read = returns.children.size();
-  im::ImportPlan plan = im::MakePlan(std::move(returns), options);
-  const size_t children_valid = plan.accepted();  // before the intake's own refusals
+  return repairs;
+}
 
-  // Record each accepted child: only the events not recorded yet.
-  auto channel = MakeChannel(g);
-  auto intake = v1::Intake::NewStub(channel);
-  auto store = v1::EventStore::NewStub(channel);
-  const std::string actor = a.actor.empty() ? DefaultActor() : a.actor;
-  const std::string correlation_id =
-      "import903-" + absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone());
-  size_t imported = 0, already = 0, episodes = 0, reviews = 0, events = 0;
-  Progress progress(plan.accepted(), !g.json && !a.dry_run && isatty(STDERR_FILENO) == 1);
-  size_t done = 0;
-  for (im::ChildPlan& child : plan.children) {
-    if (!child.reasons.empty() || a.dry_run) continue;
-    std::set<std::string> recorded, recorded_by_import;
-    grpc::Status status = RecordedIds(store.get(), g, "child-" + child.child_id, a.source,
-                                      &recorded, &recorded_by_import);
-    if (!status.ok()) {
-      progress.Finish();
-      return Fail(CodeName(status.error_code()),
-                  "reading child " + child.child_id + ": " + status.error_message() +
-                      " (nothing more was sent; running the import again is safe)");
-    }
-    std::set<std::string> planned;
-    for (const im::PlannedEvent& e : child.events) planned.insert(e.event_id);
-    std::vector<const im::PlannedEvent*> missing;
-    for (const im::PlannedEvent& e : child.events) {
-      if (!recorded.contains(e.event_id)) missing.push_back(&e);
-    }
-    std::string differs;
-    for (const std::string& id : recorded_by_import) {
-      if (!planned.contains(id)) differs = id;
-    }
-    ++done;
-    if (!differs.empty()) {
-      child.reasons.push_back({"import.history_differs",
-                               "event " + differs + " imported before is not in these files " +
-                                   "(a file changed since); nothing of the child was written"});
-      child.events.clear();
-      progress.Update(done, events);
-      continue;
-    }
-    if (missing.empty()) {
-      ++already;
-      progress.Update(done, events);
-      continue;
-    }
-    v1::RecordRequest request;
-    request.set_child_id(child.child_id);
-    request.set_source_system(a.source);
-    request.set_recorded_by(actor);
-    request.set_correlation_id(correlation_id);
-    for (const im::PlannedEvent* e : missing) {
-      v1::Submission* submission = request.add_events();
-      submission->set_event_id(e->event_id);
-      *submission->mutable_event() = e->event;
-    }
-    v1::RecordResponse response;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      grpc::ClientContext context;
-      SetDeadline(&context, g);
-      response.Clear();
-      status = intake->Record(&context, request, &response);
-      if (status.error_code() != grpc::StatusCode::ABORTED) break;
-    }
-    const grpc::StatusCode code = status.error_code();
-    if (code == grpc::StatusCode::INVALID_ARGUMENT ||
-        code == grpc::StatusCode::FAILED_PRECONDITION || code == grpc::StatusCode::ALREADY_EXISTS ||
-        code == grpc::StatusCode::ABORTED) {
-      // The intake names the event by its index in the request: say which row it came from.
-      std::string detail = status.error_message();
-      size_t index = 0;
-      if (std::sscanf(detail.c_str(), "events[%zu]", &index) == 1 && index < missing.size()) {
-        detail += " (" + missing[index]->from + ")";
-      }
-      child.reasons.push_back({"intake." + Lower(CodeName(code)), detail});
-      child.events.clear();
-      progress.Update(done, events);
-      continue;
-    }
-    if (!status.ok()) {
-      progress.Finish();
-      return Fail(CodeName(code), "recording child " + child.child_id + ": " +
-                                      status.error_message() +
-                                      " (running the import again is safe)");
-    }
-    ++imported;
-    episodes += child.episodes;
-    reviews += child.reviews;
-    events += missing.size();
-    progress.Update(done, events);
+// What the import sent, over the children recorded.
+struct Tally {
+  size_t imported = 0;        // children with new events recorded
+  size_t already = 0;         // children whose every event was recorded before
+  size_t without_events = 0;  // valid children whose files hold no episode or review
+  size_t episodes = 0, reviews = 0, events = 0;  // new ones only
+};
+
+struct Stubs {
+  std::unique_ptr<v1::Intake::Stub> intake;
+  std::unique_ptr<v1::EventStore::Stub> store;
+};
+
+struct Sender {
+  const Globals& g;
+  const ImportArgs& a;
+  Stubs stubs;
+  std::string actor;
+  std::string correlation_id;
+};
+
+// Records the events of `child` that are not recorded yet, in one all-or-nothing request. A
+// child the server refuses (or whose recorded history differs from the files) gets the reason
+// in `child->reasons` and nothing written. Any other error is returned: it stops the import.
+grpc::Status RecordChild(const Sender& sender, im::ChildPlan* child, Tally* tally) {
+  if (child->events.empty()) {
+    ++tally->without_events;
+    return grpc::Status::OK;
   }
-  progress.Finish();
+  std::set<std::string> recorded, recorded_by_import;
+  grpc::Status status = RecordedIds(sender.stubs.store.get(), sender.g, "child-" + child->child_id,
+                                    sender.a.source, &recorded, &recorded_by_import);
+  if (!status.ok()) {
+    return grpc::Status(status.error_code(),
+                        "reading child " + child->child_id + ": " + status.error_message());
+  }
+  std::set<std::string> planned;
+  for (const im::PlannedEvent& e : child->events) planned.insert(e.event_id);
+  for (const std::string& id : recorded_by_import) {
+    if (planned.contains(id)) continue;
+    child->reasons.push_back(
+        {"import.history_differs", "event " + id +
+                                       " imported before is not in these files (a row changed or "
+                                       "went since); nothing of the child was written"});
+    child->events.clear();
+    return grpc::Status::OK;
+  }
+  std::vector<const im::PlannedEvent*> missing;
+  for (const im::PlannedEvent& e : child->events) {
+    if (!recorded.contains(e.event_id)) missing.push_back(&e);
+  }
+  if (missing.empty()) {
+    ++tally->already;
+    return grpc::Status::OK;
+  }
+  v1::RecordRequest request;
+  request.set_child_id(child->child_id);
+  request.set_source_system(sender.a.source);
+  request.set_recorded_by(sender.actor);
+  request.set_correlation_id(sender.correlation_id);
+  for (const im::PlannedEvent* e : missing) {
+    v1::Submission* submission = request.add_events();
+    submission->set_event_id(e->event_id);
+    *submission->mutable_event() = e->event;
+  }
+  v1::RecordResponse response;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    grpc::ClientContext context;
+    SetDeadline(&context, sender.g);
+    response.Clear();
+    status = sender.stubs.intake->Record(&context, request, &response);
+    if (status.error_code() != grpc::StatusCode::ABORTED) break;
+  }
+  const grpc::StatusCode code = status.error_code();
+  if (code == grpc::StatusCode::INVALID_ARGUMENT || code == grpc::StatusCode::FAILED_PRECONDITION ||
+      code == grpc::StatusCode::ALREADY_EXISTS || code == grpc::StatusCode::ABORTED) {
+    // The intake names the event by its index in the request: say which row it came from.
+    std::string detail = status.error_message();
+    size_t index = 0;
+    if (std::sscanf(detail.c_str(), "events[%zu]", &index) == 1 && index < missing.size()) {
+      detail += " (" + missing[index]->from + ")";
+    }
+    child->reasons.push_back({"intake." + Lower(CodeName(code)), detail});
+    child->events.clear();
+    return grpc::Status::OK;
+  }
+  if (!status.ok()) {
+    return grpc::Status(code, "recording child " + child->child_id + ": " + status.error_message());
+  }
+  if (response.duplicate()) {  // recorded meanwhile by another import of the same files
+    ++tally->already;
+    return grpc::Status::OK;
+  }
+  // Episodes and reviews new in this run: an episode is the row its start events come from (one
+  // or two events); a period's end alone (an episode closed in a later year) is not a new one.
+  std::set<std::string> episode_rows;
+  for (const im::PlannedEvent* e : missing) {
+    if (e->event.has_review_held()) {
+      ++tally->reviews;
+    } else if (!e->event.has_period_of_care_ended()) {
+      episode_rows.insert(e->from);
+    }
+  }
+  ++tally->imported;
+  tally->episodes += episode_rows.size();
+  tally->events += missing.size();
+  return grpc::Status::OK;
+}
 
+// The rejects and repairs files, as far as the import got.
+int WriteFiles(const im::ImportPlan& plan, const ImportArgs& a) {
   if (!a.rejects.empty()) {
     std::ofstream out(a.rejects, std::ios::binary | std::ios::trunc);
     out << im::RejectsCsv(plan);
@@ -331,54 +360,112 @@ int RunImport(const Globals& g, const ImportArgs& a) {
     out << im::RepairsCsv(plan);
     if (!out) return Fail("UNAVAILABLE", "--repairs-file: cannot write '" + a.repairs_file + "'");
   }
+  return 0;
+}
 
+struct ReadCounts {
+  std::vector<int> years;
+  size_t children = 0, episodes = 0, valid = 0;
+};
+
+void PrintSummary(const Globals& g, const ImportArgs& a, const ReadCounts& read,
+                  const im::ImportPlan& plan, const Tally& t) {
   const auto rejected_by_rule = plan.RejectedByRule();
   const auto repairs_by_rule = plan.RepairsByRule();
-  const size_t rejected = plan.rejected();
   if (g.json) {
-    json out{{"years", json::array()},
-             {"children_read", children_read},
-             {"episodes_read", episodes_read},
-             {"children_valid", children_valid},
-             {"children_imported", imported},
-             {"children_already_imported", already},
-             {"episodes_imported", episodes},
-             {"reviews_imported", reviews},
-             {"events_imported", events},
-             {"children_rejected", rejected},
+    json out{{"years", read.years},
+             {"children_read", read.children},
+             {"episodes_read", read.episodes},
+             {"children_valid", read.valid},
+             {"children_imported", t.imported},
+             {"children_already_imported", t.already},
+             {"children_without_events", t.without_events},
+             {"episodes_imported", t.episodes},
+             {"reviews_imported", t.reviews},
+             {"events_imported", t.events},
+             {"children_rejected", plan.rejected()},
              {"rejected_by_rule", rejected_by_rule},
              {"repairs_by_rule", repairs_by_rule},
              {"rows_without_child", plan.orphan_rows.size()},
              {"dry_run", a.dry_run}};
-    for (const auto& [year, files] : years) out["years"].push_back(year);
     std::cout << out.dump() << '\n';
+    return;
+  }
+  std::cout << "read " << read.years.size() << " collection year(s) " << read.years.front() << "-"
+            << read.years.back() << ": " << read.children << " children, " << read.episodes
+            << " episodes\n";
+  if (a.dry_run) {
+    std::cout << "dry run: " << read.valid << " children pass validation; nothing sent\n";
   } else {
-    std::cout << "read " << years.size() << " collection year(s) " << years.begin()->first << "-"
-              << years.rbegin()->first << ": " << children_read << " children, " << episodes_read
-              << " episodes\n";
-    if (a.dry_run) {
-      std::cout << "dry run: " << children_valid << " children pass validation; nothing sent\n";
-    } else {
-      std::cout << "imported " << imported << " children (" << episodes << " episodes, " << reviews
-                << " reviews, " << events << " events); " << already
-                << " children already imported\n";
-    }
-    std::cout << "rejected " << rejected << " children";
-    if (!a.rejects.empty()) std::cout << " (every reason in " << a.rejects << ")";
-    std::cout << '\n';
-    for (const auto& [rule, n] : rejected_by_rule) std::cout << "  " << rule << ": " << n << '\n';
-    if (!repairs_by_rule.empty()) {
-      std::cout << "repairs applied";
-      if (!a.repairs_file.empty()) std::cout << " (listed in " << a.repairs_file << ")";
-      std::cout << '\n';
-      for (const auto& [rule, n] : repairs_by_rule) std::cout << "  " << rule << ": " << n << '\n';
-    }
-    if (!plan.orphan_rows.empty()) {
-      std::cout << plan.orphan_rows.size() << " rows without a CHILD id were skipped\n";
+    std::cout << "imported " << t.imported << " children (" << t.episodes << " episodes, "
+              << t.reviews << " reviews, " << t.events << " events); " << t.already
+              << " children already imported\n";
+    if (t.without_events > 0) {
+      std::cout << t.without_events << " children have no episode or review in these files\n";
     }
   }
-  if (a.dry_run) return children_valid > 0 ? 0 : 1;
-  return imported + already > 0 ? 0 : 1;
+  std::cout << "rejected " << plan.rejected() << " children";
+  if (!a.rejects.empty()) std::cout << " (every reason in " << a.rejects << ")";
+  std::cout << '\n';
+  for (const auto& [rule, n] : rejected_by_rule) std::cout << "  " << rule << ": " << n << '\n';
+  if (!repairs_by_rule.empty()) {
+    std::cout << "repairs applied";
+    if (!a.repairs_file.empty()) std::cout << " (listed in " << a.repairs_file << ")";
+    std::cout << '\n';
+    for (const auto& [rule, n] : repairs_by_rule) std::cout << "  " << rule << ": " << n << '\n';
+  }
+  if (!plan.orphan_rows.empty()) {
+    std::cout << plan.orphan_rows.size() << " rows without a CHILD id were skipped";
+    if (!a.rejects.empty()) std::cout << " (listed in " << a.rejects << ")";
+    std::cout << '\n';
+  }
+}
+
+int RunImport(const Globals& g, const ImportArgs& a) {
+  auto years = CollectFiles(a.paths);
+  if (!years.ok()) return UsageError(std::string(years.status().message()));
+  auto returns = LoadReturns(*years);
+  if (!returns.ok()) return UsageError(std::string(returns.status().message()));
+  auto repairs = RepairsAskedFor(a.repairs);
+  if (!repairs.ok()) return UsageError(std::string(repairs.status().message()));
+
+  ReadCounts read;
+  for (const auto& [year, files] : *years) read.years.push_back(year);
+  read.children = returns->children.size();
+  for (const auto& [id, child] : returns->children) read.episodes += child.episodes.size();
+  im::ValidationOptions options;
+  options.today = TodayInEngland();
+  options.repairs = *std::move(repairs);
+  im::ImportPlan plan = im::MakePlan(*std::move(returns), options);
+  read.valid = plan.accepted();  // before the intake's own refusals
+
+  Tally tally;
+  if (!a.dry_run) {
+    auto channel = MakeChannel(g);
+    const Sender sender{
+        g, a, Stubs{v1::Intake::NewStub(channel), v1::EventStore::NewStub(channel)},
+        a.actor.empty() ? DefaultActor() : a.actor,
+        "import903-" + absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone())};
+    Progress progress(plan.accepted(), !g.json && isatty(STDERR_FILENO) == 1);
+    size_t done = 0;
+    for (im::ChildPlan& child : plan.children) {
+      if (!child.reasons.empty()) continue;
+      const grpc::Status status = RecordChild(sender, &child, &tally);
+      if (!status.ok()) {
+        progress.Finish();
+        WriteFiles(plan, a);
+        return Fail(CodeName(status.error_code()),
+                    status.error_message() + " (stopped after " + std::to_string(tally.imported) +
+                        " children; running the import again is safe)");
+      }
+      progress.Update(++done, tally.events);
+    }
+    progress.Finish();
+  }
+  if (const int failed = WriteFiles(plan, a); failed != 0) return failed;
+  PrintSummary(g, a, read, plan, tally);
+  if (a.dry_run) return read.valid > 0 ? 0 : 1;
+  return tally.imported + tally.already > 0 ? 0 : 1;
 }
 
 }  // namespace

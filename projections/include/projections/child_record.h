@@ -25,6 +25,7 @@
 #include "eventstore/event_store.h"
 #include "footprint/v1/domain.pb.h"
 #include "footprint/v1/event.pb.h"
+#include "projections/codes.h"
 #include "projections/escalation_policy.h"
 #include "projections/working_calendar.h"
 
@@ -34,8 +35,7 @@ class ReviewTimeline;  // review_schedule.h
 
 // Stream of a child: "child-" + child id.
 std::string ChildStream(absl::string_view child_id);
-// INVALID_ARGUMENT unless 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit.
-absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field);
+// ValidateChildId (the rule for child ids) is in codes.h.
 // The store event type of a ChildEvent: the name of its body message ("ReviewHeld"); empty if
 // no body is set.
 const std::string& EventTypeOf(const v1::ChildEvent& event);

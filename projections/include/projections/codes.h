@@ -3,7 +3,17 @@
 #ifndef FOOTPRINT_PROJECTIONS_CODES_H_
 #define FOOTPRINT_PROJECTIONS_CODES_H_
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+
+namespace footprint::projections {
+
+// INVALID_ARGUMENT (naming `field`) unless 1-64 characters of [A-Za-z0-9._-], starting with a
+// letter or digit: the child ids the intake accepts (their stream is "child-" + id), checked by
+// the 903 importer too.
+absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field);
+
+}  // namespace footprint::projections
 
 namespace footprint::projections::codes {
 

@@ -72,7 +72,13 @@ ImportPlan MakePlan(Returns returns, const ValidationOptions& options) {
   return plan;
 }
 
-std::string RejectsCsv(const ImportPlan& plan) { return Rows(plan, &ChildPlan::reasons); }
+std::string RejectsCsv(const ImportPlan& plan) {
+  std::string csv = Rows(plan, &ChildPlan::reasons);
+  for (const std::string& row : plan.orphan_rows) {
+    absl::StrAppend(&csv, ",row.no_child,", Field(row), "\n");
+  }
+  return csv;
+}
 std::string RepairsCsv(const ImportPlan& plan) { return Rows(plan, &ChildPlan::repairs); }
 
 }  // namespace footprint::import903

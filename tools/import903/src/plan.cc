@@ -1,9 +1,11 @@
 #include "import903/plan.h"
 
 #include <algorithm>
+#include <initializer_list>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "eventstore/types.h"
 #include "projections/codes.h"
 #include "projections/working_calendar.h"
@@ -35,16 +37,24 @@ v1::Placement PlacementOf(const Episode& e) {
   return p;
 }
 
-PlannedEvent Planned(const std::string& child, absl::CivilDay on, absl::string_view kind,
-                     const Source& from) {
+// An event of `child` on `on` from row `from`; its id is set by Identify once the body is built.
+PlannedEvent Planned(const std::string& child, absl::CivilDay on, const Source& from) {
   PlannedEvent planned;
-  planned.event_id = eventstore::EventId::FromName(kImportIdNamespace,
-                                                   absl::StrCat(child, "/", kind, "/", Day(on)))
-                         .ToString();
   planned.event.set_child_id(child);
   planned.event.set_occurred_on(Day(on));
   planned.from = absl::StrCat(from.file, ":", from.line);
   return planned;
+}
+
+// The id of a planned event: name-based, from the child, the kind of fact, its date and every
+// field it records ("K1/placement_changed/2017-09-01/U5|PR1|...|CARPL|1"), so that the same
+// files give the same ids and a corrected row (another placement on the same day) another one.
+// The row it came from is not part of it: the same fact in the next year's file is the same.
+void Identify(PlannedEvent* planned, absl::string_view kind,
+              std::initializer_list<absl::string_view> fields) {
+  std::string name = absl::StrCat(planned->event.child_id(), "/", kind, "/",
+                                  planned->event.occurred_on(), "/", absl::StrJoin(fields, "|"));
+  planned->event_id = eventstore::EventId::FromName(kImportIdNamespace, name).ToString();
 }
 
 }  // namespace
@@ -61,35 +71,42 @@ std::vector<PlannedEvent> PlanEvents(const ChildReturn& child) {
     const bool starts_period =
         previous == nullptr || (previous->dec && codes::IsReasonCareEnded(previous->rec));
     if (starts_period) {
-      PlannedEvent p = Planned(id, e.decom, "period_of_care_started", e.source);
+      PlannedEvent p = Planned(id, e.decom, e.source);
       auto* b = p.event.mutable_period_of_care_started();
       b->set_legal_status(e.ls);
       *b->mutable_placement() = PlacementOf(e);
       b->set_category_of_need(e.cin);
       b->set_date_of_birth(dob);
+      Identify(&p, "period_of_care_started",
+               {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob});
       all.push_back({e.decom, kEpisode, std::move(p)});
       statuses.emplace_back(e.decom, e.ls);
     } else {
       const bool status = e.rne == "L" || e.rne == "B" || e.rne == "U";
       const bool placement = e.rne == "P" || e.rne == "T" || e.rne == "B" || e.rne == "U";
       if (status) {
-        PlannedEvent p = Planned(id, e.decom, "legal_status_changed", e.source);
+        PlannedEvent p = Planned(id, e.decom, e.source);
         p.event.mutable_legal_status_changed()->set_legal_status(e.ls);
+        Identify(&p, "legal_status_changed", {e.ls});
         all.push_back({e.decom, kEpisode, std::move(p)});
         statuses.emplace_back(e.decom, e.ls);
       }
       if (placement) {
-        PlannedEvent p = Planned(id, e.decom, "placement_changed", e.source);
+        PlannedEvent p = Planned(id, e.decom, e.source);
         auto* b = p.event.mutable_placement_changed();
         *b->mutable_placement() = PlacementOf(e);
         b->set_reason_for_change(previous->reason_place_change);
         b->set_carer_changed(e.rne == "P" || e.rne == "B");
+        Identify(&p, "placement_changed",
+                 {e.place, e.provider, e.home_post, e.pl_post, e.urn, previous->reason_place_change,
+                  b->carer_changed() ? "1" : "0"});
         all.push_back({e.decom, kEpisode, std::move(p)});
       }
     }
     if (e.dec && codes::IsReasonCareEnded(e.rec)) {
-      PlannedEvent p = Planned(id, *e.dec, "period_of_care_ended", e.source);
+      PlannedEvent p = Planned(id, *e.dec, e.source);
       p.event.mutable_period_of_care_ended()->set_reason(e.rec);
+      Identify(&p, "period_of_care_ended", {e.rec});
       all.push_back({*e.dec, kEnded, std::move(p)});
     }
     previous = &e;
@@ -99,11 +116,12 @@ std::vector<PlannedEvent> PlanEvents(const ChildReturn& child) {
     for (const auto& [from, ls] : statuses) {
       if (from <= r.on) status = ls;
     }
-    PlannedEvent p = Planned(id, r.on, "review_held", r.source);
+    PlannedEvent p = Planned(id, r.on, r.source);
     auto* b = p.event.mutable_review_held();
     b->set_participation(r.code);
     b->set_kind(codes::IsShortBreaks(status) ? v1::ReviewHeld::SHORT_BREAK
                                              : v1::ReviewHeld::LOOKED_AFTER);
+    Identify(&p, "review_held", {r.code, v1::ReviewHeld::Kind_Name(b->kind())});
     all.push_back({r.on, kReview, std::move(p)});
   }
   std::stable_sort(all.begin(), all.end(), [](const Dated& a, const Dated& b) {

@@ -1,5 +1,8 @@
 #include "import903/validate.h"
 
+#include <optional>
+
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "projections/codes.h"
 #include "projections/working_calendar.h"
@@ -25,6 +28,9 @@ class Checker {
 
   Checked Run() {
     out_.reasons = child_.reasons;
+    if (absl::Status id = projections::ValidateChildId(child_.id, "CHILD"); !id.ok()) {
+      Add("child.id", std::string(id.message()));
+    }
     Header();
     for (const Episode& e : child_.episodes) Codes(e);
     Repairs();
@@ -156,6 +162,16 @@ class Checker {
       // RNE against what changed from the previous episode (a new period starts with S).
       const bool starts_period = previous == nullptr || EndsCare(*previous);
       if (!IsRne(e.rne)) continue;
+      // V2 (a single period of section 20) never applies with the child placed with parents:
+      // neither in the episode, nor on the way (a B/U episode changes the status first).
+      if (e.ls == "V2" && (e.place == "P1" || (!starts_period && (e.rne == "B" || e.rne == "U") &&
+                                               previous->place == "P1"))) {
+        Add("episode.v2_with_p1",
+            absl::StrCat(where,
+                         ": LS V2 (single period of section 20) with the child placed with "
+                         "parents (P1) on ",
+                         Day(e.decom)));
+      }
       if (starts_period) {
         if (e.rne != "S") {
           Add(previous == nullptr ? "episode.first_rne" : "episode.rne",
@@ -180,7 +196,26 @@ class Checker {
       if (!wrong.empty()) {
         Add("episode.rne", absl::StrCat(where, ": RNE ", wrong, " on ", Day(e.decom)));
       }
+      // A placement change records why the previous placement ended (the intake requires it).
+      const bool placement_changes = e.rne == "P" || e.rne == "T" || e.rne == "B" || e.rne == "U";
+      if (placement_changes && previous->reason_place_change.empty()) {
+        Add("episode.no_reason_place_change",
+            absl::StrCat(Where(previous->source), ": the placement from ", Day(previous->decom),
+                         " ended on ", Day(e.decom), " (RNE ", e.rne,
+                         ") without a REASON_PLACE_CHANGE"));
+      }
     }
+  }
+
+  // Whole years of age on `day`, if the header gives a date of birth.
+  std::optional<int> AgeOn(absl::CivilDay day) const {
+    if (child_.headers.empty() || !child_.headers.front().dob) return std::nullopt;
+    const absl::CivilDay dob = *child_.headers.front().dob;
+    int age = static_cast<int>(day.year() - dob.year());
+    if (day.month() < dob.month() || (day.month() == dob.month() && day.day() < dob.day())) {
+      --age;
+    }
+    return age;
   }
 
   void Reviews() {
@@ -194,6 +229,18 @@ class Checker {
       if (r.on > options_.today) {
         Add("review.future", absl::StrCat(where, ": the review on ", Day(r.on), " is after today"));
         continue;
+      }
+      // PN0 is the code for a child under 4, and only for them (the intake's rule).
+      if (const std::optional<int> age = AgeOn(r.on); age && codes::IsParticipation(r.code)) {
+        if (r.code == "PN0" && *age >= 4) {
+          Add("review.pn0_age", absl::StrCat(where,
+                                             ": REVIEW_CODE PN0 is for children under 4; "
+                                             "the child is ",
+                                             *age, " on ", Day(r.on)));
+        } else if (r.code != "PN0" && *age < 4) {
+          Add("review.pn0_age", absl::StrCat(where, ": the child is under 4 on ", Day(r.on),
+                                             ", so REVIEW_CODE is PN0, not ", r.code));
+        }
       }
       bool in_care = false;
       for (const CarePeriod& p : periods) {

@@ -40,7 +40,8 @@ struct ImportPlan {
 ImportPlan MakePlan(Returns returns, const ValidationOptions& options);
 
 // A CSV with the header `child_id,rule,detail` and one row for each reason of each rejected
-// child (or each repair of each accepted child), quoted where a field needs it (RFC 4180).
+// child (or each repair of each accepted child), quoted where a field needs it (RFC 4180). The
+// rejects also list each row without a CHILD id (`,row.no_child,file:line: no CHILD`).
 std::string RejectsCsv(const ImportPlan& plan);
 std::string RepairsCsv(const ImportPlan& plan);
 
