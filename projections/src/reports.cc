@@ -570,8 +570,39 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
   return report;
 }
 
-absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year, absl::CivilDay to,
-                                              const ReportFilter& filter,
+namespace {
+
+// The last day from `from` to `to` the child was looked after, if any.
+std::optional<absl::CivilDay> LastDayInCare(const ChildRecord& child, absl::CivilDay from,
+                                            absl::CivilDay to) {
+  std::optional<absl::CivilDay> last;
+  for (const PeriodOfCare& p : child.periods()) {
+    if (p.start <= to && (!p.end || *p.end >= from)) last = p.end && *p.end < to ? *p.end : to;
+  }
+  return last;
+}
+
+// Whether the child's legal status satisfied `is_status` on some day from `from` to `to` while
+// looked after. The status changes only when care starts or a change takes effect, so those
+// days (and `from`) are the only ones to look at.
+bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay to,
+                  bool (*is_status)(absl::string_view)) {
+  std::vector<absl::CivilDay> days = {from};
+  for (const auto& [d, status] : child.legal_statuses()) {
+    if (d > from && d <= to) days.push_back(d);
+  }
+  for (const PeriodOfCare& p : child.periods()) {
+    if (p.start > from && p.start <= to) days.push_back(p.start);
+  }
+  return std::any_of(days.begin(), days.end(), [&](absl::CivilDay d) {
+    return child.LookedAfterOn(d) && is_status(child.LegalStatusOn(d));
+  });
+}
+
+}  // namespace
+
+absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int year,
+                                              absl::CivilDay to, const ReportFilter& filter,
                                               const CouncilSettings& settings) {
   const absl::CivilDay from(year, 4, 1);
   const absl::CivilDay year_end(year + 1, 3, 31);
@@ -587,20 +618,29 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
   report.set_iro(filter.iro);
   report.set_team(filter.team);
 
+  // One scope for every section: with a filter, the children whose allocated IRO on `to`, or on
+  // the last day they were looked after in the year, is the filter's. The reports composed below
+  // then run unfiltered over those children.
+  ChildMap scoped;
+  const bool filtered = !filter.iro.empty() || !filter.team.empty();
+  if (filtered) {
+    for (const ChildRecord* child : all_children.InCareDuring(from, to)) {
+      const std::optional<absl::CivilDay> last = LastDayInCare(*child, from, to);
+      if (last && (Passes(*child, to, filter) || Passes(*child, *last, filter))) {
+        scoped.emplace(child->child_id(), all_children.at(child->child_id()));
+      }
+    }
+    scoped.Index();
+  }
+  const ChildMap& children = filtered ? scoped : all_children;
+  const ReportFilter everyone;
+
   v1::AnnualCare& care = *report.mutable_care();
   v1::AnnualSection20& s20 = *report.mutable_section20();
   v1::AnnualPlacements& placements = *report.mutable_placements();
   int child_referrals = 0;
   for (const ChildRecord* child : children.InCareDuring(from, to)) {
-    // The last day of the year the child was looked after.
-    std::optional<absl::CivilDay> last_in_care;
-    for (const PeriodOfCare& p : child->periods()) {
-      if (p.start <= to && (!p.end || *p.end >= from)) {
-        last_in_care = p.end && *p.end < to ? *p.end : to;
-      }
-    }
-    if (!last_in_care) continue;
-    if (!Passes(*child, to, filter) && !Passes(*child, *last_in_care, filter)) continue;
+    if (!LastDayInCare(*child, from, to)) continue;
     care.set_looked_after_during(care.looked_after_during() + 1);
     bool at_start = false;
     bool at_end = false;
@@ -615,6 +655,10 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
         care.set_periods_ended(care.periods_ended() + 1);
         (*care.mutable_ended_by_reason())[Or(p.end_reason)]++;
       }
+    }
+    if (StatusDuring(*child, from, to, &IsV2)) s20.set_during(s20.during() + 1);
+    if (StatusDuring(*child, from, to, &codes::IsShortBreaks)) {
+      s20.set_short_breaks_during(s20.short_breaks_during() + 1);
     }
     if (at_start) care.set_looked_after_at_start(care.looked_after_at_start() + 1);
     if (at_end) {
@@ -665,13 +709,7 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
     }
   }
 
-  // Section 20 at any time in the year: the Section 20 report over it.
-  auto during = Section20(children, to, from, filter, settings);
-  if (!during.ok()) return during.status();
-  s20.set_during(during->children_size());
-  s20.set_short_breaks_during(during->short_breaks_size());
-
-  auto timeliness = Timeliness(children, from, to, filter, settings, ListRange::None());
+  auto timeliness = Timeliness(children, from, to, everyone, settings, ListRange::None());
   if (!timeliness.ok()) return timeliness.status();
   v1::AnnualReviews& reviews = *report.mutable_reviews();
   reviews.set_held(timeliness->reviews_held());
@@ -687,7 +725,7 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
   reviews.set_records_in_time(timeliness->records_in_time());
   reviews.set_midway_reviews(timeliness->midway_reviews());
 
-  auto escalations = Escalations(children, to, from, to, filter, settings);
+  auto escalations = Escalations(children, to, from, to, everyone, settings);
   if (!escalations.ok()) return escalations.status();
   v1::AnnualChallenges& challenges = *report.mutable_challenges();
   challenges.set_raised(escalations->raised());

@@ -203,10 +203,11 @@ TEST_CASE("annual report as Markdown: a table per group, cells escaped, empty gr
   CHECK(absl::StrContains(md, "| percent of children with every review in time | 87.5 |\n"));
   CHECK(absl::StrContains(md, "| rating against the council's thresholds | amber |\n"));
   CHECK(absl::StrContains(md, "| in section 20 (V2) at the end | 3 |\n"));
-  // The theme's '|' is escaped; the themes in key order, with no description.
+  // The theme's '|' and '<', '>' are escaped (a viewer would end the cell, or read HTML); the
+  // themes in key order, with no description.
   CHECK(absl::StrContains(md,
                           "| theme | description | number |\n|---|---|---:|\n"
-                          "| Care plan <drift> & \"delay\", stage \\| 2 |  | 2 |\n"
+                          "| Care plan \\<drift\\> & \"delay\", stage \\| 2 |  | 2 |\n"
                           "| Quality of Plan |  | 1 |\n"));
   CHECK_FALSE(absl::StrContains(md, "stage | 2"));
   // Empty groups say so instead of a table.
@@ -218,9 +219,10 @@ TEST_CASE("annual report as Markdown: a table per group, cells escaped, empty gr
                           "No challenge was open at the end of the year.\n"));
   CHECK_FALSE(absl::StrContains(md, "No period of care ended in the year."));
   // Distance known for 6 of the 8 at the end.
-  CHECK(absl::StrContains(md,
-                          "\nDistance from home is recorded for 6 of the 8 children looked after at "
-                          "the end; the others are not counted as placed over 20 miles away.\n"));
+  CHECK(
+      absl::StrContains(md,
+                        "\nDistance from home is recorded for 6 of the 8 children looked after at "
+                        "the end; the others are not counted as placed over 20 miles away.\n"));
   // Every table line has the bars of its table: 3 (figure, number) or 4 (code, description,
   // number).
   int table_lines = 0;
@@ -309,7 +311,7 @@ TEST_CASE("annual report as CSV: a line per figure, four fields, quoted when nee
   CHECK(records.size() == lines.size());
   bool theme_found = false;
   for (const std::vector<std::string>& record : records) {
-    INFO(record.empty() ? std::string() : record.front());
+    INFO((record.empty() ? std::string() : record.front()));
     REQUIRE(record.size() == 4);
     if (record[0] == "challenges.raised_by_theme" && record[1] == kTheme) {
       theme_found = true;
@@ -339,8 +341,8 @@ TEST_CASE("annual report as HTML: self-contained, escaped, a chart per breakdown
   CHECK(absl::StartsWith(html, "<!DOCTYPE html>\n"));
   CHECK(absl::EndsWith(html, "</html>\n"));
   // Nothing runs and nothing is fetched.
-  for (const char* outside : {"<script", "http://", "https://", " src=", "<link", "url(",
-                              "@import", "<iframe", "<object", "<img"}) {
+  for (const char* outside : {"<script", "http://", "https://", " src=", "<link", "url(", "@import",
+                              "<iframe", "<object", "<img"}) {
     INFO(outside);
     CHECK_FALSE(absl::StrContains(html, outside));
   }

@@ -240,11 +240,12 @@ std::string Period(const v1::AnnualReport& r) {
   return period;
 }
 
-// Markdown table cells: a '|' would end the cell.
+// Markdown table cells: a '|' would end the cell, and '<', '*', '_', '[', '`' ... would be read
+// as HTML or emphasis (a theme's text is the council's); each gets a backslash.
 std::string MdCell(absl::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += '\\';
+    if (absl::string_view("\\`*_[]<>|").find(c) != absl::string_view::npos) out += '\\';
     out += c == '\n' ? ' ' : c;
   }
   return out;
