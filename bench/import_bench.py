@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Import rate of `footprint import-903` against a fresh footprintd (issue 6).
 
-    bench/import_bench.py [--build DIR] [--data DIR] [--copies K] [--runs N] [--tmp DIR]
-                          [--floor-seconds S] [--skip-floor] [--out FILE]
+    bench/import_bench.py [--build DIR] [--data DIR] [--copies K] [--runs N] [--jobs J]
+                          [--tmp DIR] [--floor-seconds S] [--skip-floor] [--out FILE]
 
 For each run: a new data directory under --tmp, footprintd on 127.0.0.1:0 (synced writes, as
 always), then three timed commands of the real CLI, each a separate process:
 
   1. `footprint --json import-903 DATA --repair all --dry-run`: read, merge and validate only;
-  2. `footprint --json import-903 DATA --repair all`: the import (per valid child one
-     EventStore.ReadStream and one Intake.Record, i.e. one synced write);
+  2. `footprint --json import-903 DATA --repair all --jobs J`: the import (per valid child one
+     EventStore.ReadStream and one Intake.Record, each a synced write; J children at once);
   3. the same again: every child already imported (the reads only).
 
 DATA defaults to the five synthetic years (tests/data/903-synthetic). --copies K writes K copies
@@ -17,8 +17,9 @@ of them with the child ids prefixed ("k3x398768"), so the same histories are imp
 over (K x 162 children). Rates are children and events imported per second of wall time of the
 whole CLI process (start-up, reading the files and validation included). With the floor
 (/work/shared/tools/grpc-floor: an empty loopback gRPC round trip and one fdatasync, measured in
-the same run on the same disk), it also prints the floor of one imported child, 2 round trips +
-1 fdatasync, and the ratio. Prints one JSON object (and writes it to --out).
+the same run on the same disk), it also prints the floor of one imported child done one at a time, 2 round
+trips + 1 fdatasync, and the ratio (above 1 with --jobs > 1: the server's group commit syncs
+several children at once). Prints one JSON object (and writes it to --out).
 """
 import argparse
 import json
@@ -93,6 +94,7 @@ def main():
     parser.add_argument("--data", default=os.path.join(REPO, "tests", "data", "903-synthetic"))
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("--tmp", default=os.environ.get("TMPDIR", "/tmp"))
     parser.add_argument("--floor-seconds", type=float, default=3)
     parser.add_argument("--skip-floor", action="store_true")
@@ -121,9 +123,10 @@ def main():
             server, address = start_server(footprintd, data_dir, config)
             try:
                 base = [cli, "--json", "--server", address, "import-903", data, "--repair", "all"]
+                jobs = ["--jobs", str(args.jobs)]
                 dry_s, dry = timed(base + ["--dry-run"])
-                import_s, imported = timed(base)
-                again_s, again = timed(base)
+                import_s, imported = timed(base + jobs)
+                again_s, again = timed(base + jobs)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -151,6 +154,7 @@ def main():
 
         result = {
             "copies": args.copies,
+            "jobs": args.jobs,
             "runs": len(runs),
             "children_read": runs[0]["children_read"],
             "children_imported": runs[0]["children_imported"],

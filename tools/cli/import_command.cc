@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,8 +11,10 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/algorithm/container.h"
@@ -46,6 +49,7 @@ struct ImportArgs {
   std::string source = "ssda903-import";
   std::string actor;
   bool dry_run = false;
+  int jobs = 4;
 };
 
 struct YearFiles {
@@ -245,6 +249,16 @@ struct Tally {
   size_t already = 0;         // children whose every event was recorded before
   size_t without_events = 0;  // valid children whose files hold no episode or review
   size_t episodes = 0, reviews = 0, events = 0;  // new ones only
+
+  Tally& operator+=(const Tally& o) {
+    imported += o.imported;
+    already += o.already;
+    without_events += o.without_events;
+    episodes += o.episodes;
+    reviews += o.reviews;
+    events += o.events;
+    return *this;
+  }
 };
 
 struct Stubs {
@@ -446,21 +460,46 @@ int RunImport(const Globals& g, const ImportArgs& a) {
         g, a, Stubs{v1::Intake::NewStub(channel), v1::EventStore::NewStub(channel)},
         a.actor.empty() ? DefaultActor() : a.actor,
         "import903-" + absl::FormatTime("%Y%m%dT%H%M%SZ", absl::Now(), absl::UTCTimeZone())};
-    Progress progress(plan.accepted(), !g.json && isatty(STDERR_FILENO) == 1);
-    size_t done = 0;
+    // Children are independent (one request each, all-or-nothing in its own stream), so --jobs
+    // of them are in flight at once: the server's group commit then syncs them together.
+    std::vector<im::ChildPlan*> todo;
     for (im::ChildPlan& child : plan.children) {
-      if (!child.reasons.empty()) continue;
-      const grpc::Status status = RecordChild(sender, &child, &tally);
-      if (!status.ok()) {
-        progress.Finish();
-        WriteFiles(plan, a);
-        return Fail(CodeName(status.error_code()),
-                    status.error_message() + " (stopped after " + std::to_string(tally.imported) +
-                        " children; running the import again is safe)");
-      }
-      progress.Update(++done, tally.events);
+      if (child.reasons.empty()) todo.push_back(&child);
     }
+    Progress progress(todo.size(), !g.json && isatty(STDERR_FILENO) == 1);
+    std::atomic<size_t> next{0};
+    std::atomic<bool> stop{false};
+    std::mutex mu;
+    grpc::Status first_error;  // Guarded by mu.
+    size_t done = 0;           // Guarded by mu.
+    const auto work = [&] {
+      while (!stop) {
+        const size_t i = next++;
+        if (i >= todo.size()) return;
+        Tally mine;
+        const grpc::Status status = RecordChild(sender, todo[i], &mine);
+        std::lock_guard<std::mutex> lock(mu);
+        if (!status.ok()) {
+          if (first_error.ok()) first_error = status;
+          stop = true;
+          return;
+        }
+        tally += mine;
+        progress.Update(++done, tally.events);
+      }
+    };
+    std::vector<std::thread> workers;
+    for (int j = 1; j < a.jobs; ++j) workers.emplace_back(work);
+    work();
+    for (std::thread& t : workers) t.join();
     progress.Finish();
+    if (!first_error.ok()) {
+      WriteFiles(plan, a);
+      return Fail(CodeName(first_error.error_code()),
+                  first_error.error_message() + " (stopped after " +
+                      std::to_string(tally.imported) +
+                      " children; running the import again is safe)");
+    }
   }
   if (const int failed = WriteFiles(plan, a); failed != 0) return failed;
   PrintSummary(g, a, read, plan, tally);
@@ -485,6 +524,8 @@ std::function<int()> AddImportCommand(CLI::App& app, const Globals& g) {
   cmd->add_option("--source", a->source, "source system of the events (default ssda903-import)");
   cmd->add_option("--actor", a->actor, "who records (default $USER)");
   cmd->add_flag("--dry-run", a->dry_run, "validate and report only; send nothing");
+  cmd->add_option("--jobs", a->jobs, "children recorded at once (default 4)")
+      ->check(CLI::Range(1, 64));
   return [cmd, a, &g]() { return cmd->parsed() ? RunImport(g, *a) : -1; };
 }
 
