@@ -599,6 +599,8 @@ bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay 
   });
 }
 
+bool NotShortBreaks(absl::string_view status) { return !codes::IsShortBreaks(status); }
+
 }  // namespace
 
 absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int year,
@@ -638,42 +640,52 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   v1::AnnualCare& care = *report.mutable_care();
   v1::AnnualSection20& s20 = *report.mutable_section20();
   v1::AnnualPlacements& placements = *report.mutable_placements();
-  int child_referrals = 0;
+  // The care and placement figures are of children looked after other than under an agreed
+  // series of short breaks (V3/V4), as the 903 counts them; short breaks are counted apart in
+  // section20. A day counts by the child's legal status on it.
+  const auto looked_after_on = [](const ChildRecord& child, absl::CivilDay day) {
+    return child.LookedAfterOn(day) && !codes::IsShortBreaks(child.LegalStatusOn(day));
+  };
   for (const ChildRecord* child : children.InCareDuring(from, to)) {
     if (!LastDayInCare(*child, from, to)) continue;
-    care.set_looked_after_during(care.looked_after_during() + 1);
-    bool at_start = false;
-    bool at_end = false;
-    for (const PeriodOfCare& p : child->periods()) {
-      if (p.start < from && (!p.end || *p.end >= from)) at_start = true;
-      if (p.start <= to && (!p.end || *p.end > to)) at_end = true;
-      if (p.start >= from && p.start <= to) {
-        care.set_periods_started(care.periods_started() + 1);
-        (*care.mutable_started_by_legal_status())[Or(child->LegalStatusOn(p.start))]++;
-      }
-      if (p.end && *p.end >= from && *p.end <= to) {
-        care.set_periods_ended(care.periods_ended() + 1);
-        (*care.mutable_ended_by_reason())[Or(p.end_reason)]++;
-      }
+    if (StatusDuring(*child, from, to, &NotShortBreaks)) {
+      care.set_looked_after_during(care.looked_after_during() + 1);
     }
     if (StatusDuring(*child, from, to, &IsV2)) s20.set_during(s20.during() + 1);
     if (StatusDuring(*child, from, to, &codes::IsShortBreaks)) {
       s20.set_short_breaks_during(s20.short_breaks_during() + 1);
     }
+    bool at_start = false;
+    bool at_end = false;
+    for (const PeriodOfCare& p : child->periods()) {
+      if (p.start < from && (!p.end || *p.end >= from) && looked_after_on(*child, from)) {
+        at_start = true;
+      }
+      if (p.start <= to && (!p.end || *p.end > to) && looked_after_on(*child, to)) at_end = true;
+      if (p.start >= from && p.start <= to && looked_after_on(*child, p.start)) {
+        care.set_periods_started(care.periods_started() + 1);
+        (*care.mutable_started_by_legal_status())[Or(child->LegalStatusOn(p.start))]++;
+      }
+      if (p.end && *p.end >= from && *p.end <= to && looked_after_on(*child, *p.end)) {
+        care.set_periods_ended(care.periods_ended() + 1);
+        (*care.mutable_ended_by_reason())[Or(p.end_reason)]++;
+      }
+    }
     if (at_start) care.set_looked_after_at_start(care.looked_after_at_start() + 1);
+    const std::string status_at_end = child->LookedAfterOn(to) ? child->LegalStatusOn(to) : "";
+    if (codes::IsShortBreaks(status_at_end)) {
+      s20.set_short_breaks_at_end(s20.short_breaks_at_end() + 1);
+    }
     if (at_end) {
       care.set_looked_after_at_end(care.looked_after_at_end() + 1);
-      const std::string status = child->LegalStatusOn(to);
-      (*care.mutable_legal_status_at_end())[Or(status)]++;
-      if (IsV2(status)) {
+      (*care.mutable_legal_status_at_end())[Or(status_at_end)]++;
+      if (IsV2(status_at_end)) {
         s20.set_at_end(s20.at_end() + 1);
         if (auto since = StretchSince(*child, to, &IsV2)) {
           if (Section20ItemOf(*child, to, *since, settings).flags_size() > 0) {
             s20.set_flagged_at_end(s20.flagged_at_end() + 1);
           }
         }
-      } else if (codes::IsShortBreaks(status)) {
-        s20.set_short_breaks_at_end(s20.short_breaks_at_end() + 1);
       }
       if (const PlacementSpan* current = CurrentPlacement(*child, to)) {
         const v1::Placement& placement = current->placement;
@@ -694,18 +706,27 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
     }
     bool moved = false;
     for (const PlacementSpan& span : child->placements()) {
-      if (span.starts_period || !span.carer_changed || span.from < from || span.from > to) {
+      if (span.starts_period || !span.carer_changed || span.from < from || span.from > to ||
+          !looked_after_on(*child, span.from)) {
         continue;
       }
       placements.set_moves(placements.moves() + 1);
       moved = true;
-      if (!span.reason_previous_ended.empty()) {
-        (*placements.mutable_reasons_ended())[span.reason_previous_ended]++;
-      }
+      (*placements.mutable_reasons_ended())[Or(span.reason_previous_ended)]++;
     }
     if (moved) placements.set_children_who_moved(placements.children_who_moved() + 1);
-    for (absl::CivilDay d : child->child_cafcass_referrals()) {
-      if (d >= from && d <= to) ++child_referrals;
+  }
+  // CAFCASS referrals in the year: every referral step of every challenge, and the child's own
+  // referrals, over the children in scope.
+  int referrals = 0;
+  for (const auto& [id, record] : children) {
+    for (absl::CivilDay d : record->child_cafcass_referrals()) {
+      if (d >= from && d <= to) ++referrals;
+    }
+    for (const auto& [challenge_id, c] : record->challenges()) {
+      for (const ChallengeStep& step : c.steps) {
+        if (step.kind == "cafcass_referral" && step.on >= from && step.on <= to) ++referrals;
+      }
     }
   }
 
@@ -737,7 +758,7 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   for (const auto& [stage, count] : escalations->resolved_by_stage()) resolved += count;
   challenges.set_resolved(resolved);
   challenges.set_withdrawn(escalations->withdrawn());
-  challenges.set_cafcass_referrals(escalations->cafcass_referrals() + child_referrals);
+  challenges.set_cafcass_referrals(referrals);
   challenges.set_open_at_end(escalations->open_size());
   *challenges.mutable_open_at_end_by_stage() = escalations->open_by_stage();
   challenges.set_overdue_responses_at_end(escalations->overdue_responses());

@@ -2,10 +2,10 @@
 // `footprint report annual` for each year. The expected figures are counted here straight from
 // the CSV files with plain string splitting and string dates (never with the importer's reader
 // or Footprint's rules), over the children the importer did not reject: children looked after at
-// the start and end of each year, by legal status (V2 at 31 March among them), periods started
-// and ended by reason, placement moves, and reviews held. The HTML page is rendered in headless
-// Chromium with every network request sent to a proxy the test holds, which must see none from
-// the page.
+// the start and end of each year (short breaks apart), by legal status (V2 at 31 March among
+// them), periods started and ended by reason, placement moves, and reviews held. The HTML page is
+// rendered in headless Chromium with every network request sent to a proxy the test holds, which
+// must see none from the page.
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -118,6 +118,10 @@ struct Expected {
   std::map<std::string, int> legal_status_at_end, ended_by_reason;
 };
 
+bool ShortBreaks(const std::string& ls) { return ls == "V3" || ls == "V4"; }
+
+// Children looked after other than under short breaks (V3/V4), as the 903 counts them: a day
+// counts by the legal status of the latest episode started by then.
 Expected Count(int year, const std::map<std::string, std::map<std::string, Episode>>& episodes,
                const std::map<std::string, std::set<std::string>>& reviews,
                const std::set<std::string>& rejected) {
@@ -126,11 +130,32 @@ Expected Count(int year, const std::map<std::string, std::map<std::string, Episo
   Expected x;
   for (const auto& [child, by_start] : episodes) {
     if (rejected.contains(child)) continue;
-    const Episode* at_end = nullptr;
+    // The episode in force on `day` (started by then, not ended before it), if any.
+    const auto on = [&](const std::string& day, bool end_excluded) -> const Episode* {
+      const Episode* latest = nullptr;
+      for (const auto& [decom, e] : by_start) {
+        if (decom <= day) latest = &e;
+      }
+      if (latest == nullptr) return nullptr;
+      if (!latest->dec.empty() && (end_excluded ? latest->dec <= day : latest->dec < day)) {
+        return nullptr;
+      }
+      return latest;
+    };
     bool at_start = false;
     for (const auto& [decom, e] : by_start) {
-      if (e.decom <= to && (e.dec.empty() || e.dec > to)) at_end = &e;  // latest start wins
       if (e.decom < from && (e.dec.empty() || e.dec >= from)) at_start = true;
+    }
+    const Episode* first_day = on(from, /*end_excluded=*/false);
+    if (at_start && first_day != nullptr && !ShortBreaks(first_day->ls)) ++x.at_start;
+    // At the end: not ended by the last day (an episode ending on 31 March is not open then).
+    const Episode* last_day = on(to, /*end_excluded=*/true);
+    if (last_day != nullptr && !ShortBreaks(last_day->ls)) {
+      ++x.at_end;
+      ++x.legal_status_at_end[last_day->ls];
+    }
+    for (const auto& [decom, e] : by_start) {
+      if (ShortBreaks(e.ls)) continue;
       if (e.rne == "S" && e.decom >= from && e.decom <= to) ++x.started;
       if ((e.rne == "P" || e.rne == "B") && e.decom >= from && e.decom <= to) ++x.moves;
       if (!e.dec.empty() && e.rec != "X1" && e.dec >= from && e.dec <= to) {
@@ -138,16 +163,11 @@ Expected Count(int year, const std::map<std::string, std::map<std::string, Episo
         ++x.ended_by_reason[e.rec];
       }
     }
-    if (at_start) ++x.at_start;
-    if (at_end != nullptr) {
-      ++x.at_end;
-      ++x.legal_status_at_end[at_end->ls];
-    }
   }
   for (const auto& [child, dates] : reviews) {
     if (rejected.contains(child)) continue;
-    for (const std::string& on : dates) {
-      if (on >= from && on <= to) ++x.reviews;
+    for (const std::string& d : dates) {
+      if (d >= from && d <= to) ++x.reviews;
     }
   }
   return x;
@@ -185,7 +205,6 @@ TEST_CASE("the annual report of each imported year agrees with a count from the 
   const auto episodes = Episodes();
   const auto reviews = Reviews();
 
-  int previous_at_end = -1;
   int reviews_over_years = 0;
   for (int year = kFirstYear; year <= kLastYear; ++year) {
     INFO("collection year " << year);
@@ -207,10 +226,6 @@ TEST_CASE("the annual report of each imported year agrees with a count from the 
     CHECK(report["section20"]["at_end"] == v2);
     CHECK(report["placements"]["moves"] == x.moves);
     CHECK(report["reviews"]["held"] == x.reviews);
-    // The year's identity, and the end of one year is the start of the next.
-    CHECK(x.at_end == x.at_start + x.started - x.ended);
-    if (previous_at_end >= 0) CHECK(x.at_start == previous_at_end);
-    previous_at_end = x.at_end;
     reviews_over_years += x.reviews;
   }
   // The synthetic years hold real work to compare: not a run of zeros.
@@ -242,6 +257,10 @@ TEST_CASE("report annual refuses a year that has not begun, and bad options", "[
   CHECK(format.exit_code == 2);
   const auto missing = ft::Cli(server, {"report", "annual"});
   CHECK(missing.exit_code == 2);
+  const auto both =
+      ft::Cli(server, {"--json", "report", "annual", "--year", "2020", "--format", "html"});
+  CHECK(both.exit_code == 2);
+  CHECK(both.err.find("--json asks for JSON, --format for html") != std::string::npos);
   const auto unwritable = ft::Cli(
       server, {"report", "annual", "--year", "2020", "--out", server.dir.Sub("no/such/dir.md")});
   CHECK(unwritable.exit_code == 1);

@@ -162,6 +162,21 @@ TEST_CASE("import-903 records the synthetic years, rejects with reasons, and a r
   CHECK(streams.size() == static_cast<size_t>(imported));
   CHECK(reviews_in_log == reviews);
 
+  // One child at a time (--jobs 1) records the same events in each stream, in the same order;
+  // only the interleaving of streams in the log differs.
+  {
+    ft::RunningServer serial(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+    const json one = ImportJson(serial, {"--repair", "all", "--jobs", "1"});
+    CHECK(one["events_imported"] == first["events_imported"]);
+    const auto by_stream = [](const std::vector<json>& log) {
+      std::map<std::string, std::vector<std::string>> out;
+      for (const auto& e : log) out[e["stream"].get<std::string>()].push_back(e["id"]);
+      return out;
+    };
+    const auto serial_log = ft::JsonLines(ft::Cli(serial, {"--json", "read-all"}).out);
+    CHECK(by_stream(serial_log) == by_stream(events));
+  }
+
   // The repairs file lists each repair applied.
   std::ifstream repairs_in(repairs);
   std::string header;

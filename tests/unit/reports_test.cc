@@ -1280,7 +1280,8 @@ v1::AnnualReport Annual(const ChildMap& children, absl::CivilDay to,
 //   A5  enters on the first day, Tue 1 Apr 2025 (C1): started, not at the start.
 //   A6  Mon 6 May 2024 - Mon 31 Mar 2025 (E8): over the day before the year; not counted.
 //   A7  enters Wed 1 Apr 2026, the day after the year; not counted.
-//   A8  short breaks (V3) since Mon 1 Sep 2025.
+//   A8  short breaks (V3) since Mon 1 Sep 2025: counted apart (section20.short_breaks_*), not in
+//       the care or placement figures, as the 903 counts children looked after.
 //   A9  V2 since Mon 3 Feb 2025, a care order (C2) from Mon 7 Jul 2025: in s20 during the year,
 //       not at its end.
 //   A10 two periods in the year: Tue 6 May - Fri 29 Aug 2025 (E4B), and from Mon 3 Nov 2025.
@@ -1316,25 +1317,25 @@ TEST_CASE("annual report: children looked after at the start and end, entering a
   CHECK(report.team().empty());
 
   const v1::AnnualCare& care = report.care();
-  // Looked after on at least one day of the year: A1, A2, A3, A4, A5, A8, A9, A10 (A10 once).
-  CHECK(care.looked_after_during() == 8);
+  // Looked after on at least one day of the year: A1, A2, A3, A4, A5, A9, A10 (A10 once).
+  CHECK(care.looked_after_during() == 7);
   // At the start (began before 1 April and had not ended before it): A1, A3, A9. A5 began on
   // 1 April; A6 ended on 31 March 2025.
   CHECK(care.looked_after_at_start() == 3);
-  // Started: A2, A4, A5, A8 and both of A10's = 6. Ended: A3, A4 (on 31 March 2026) and A10's
+  // Started: A2, A4, A5 and both of A10's = 5. Ended: A3, A4 (on 31 March 2026) and A10's
   // first = 3.
-  CHECK(care.periods_started() == 6);
+  CHECK(care.periods_started() == 5);
   CHECK(care.periods_ended() == 3);
-  // At the end: A1, A2, A5, A8, A9, A10 (A4 left on the last day, so is not).
-  CHECK(care.looked_after_at_end() == 6);
+  // At the end: A1, A2, A5, A9, A10 (A4 left on the last day, so is not).
+  CHECK(care.looked_after_at_end() == 5);
   CHECK(care.looked_after_at_end() ==
         care.looked_after_at_start() + care.periods_started() - care.periods_ended());
   CHECK(Count(care.started_by_legal_status(), "V2") == 1);  // A2
   CHECK(Count(care.started_by_legal_status(), "C2") == 2);  // A10, twice
   CHECK(Count(care.started_by_legal_status(), "C1") == 1);  // A5
   CHECK(Count(care.started_by_legal_status(), "L1") == 1);  // A4
-  CHECK(Count(care.started_by_legal_status(), "V3") == 1);  // A8
-  CHECK(care.started_by_legal_status().size() == 5);
+  CHECK(Count(care.started_by_legal_status(), "V3") == 0);  // A8: short breaks
+  CHECK(care.started_by_legal_status().size() == 4);
   CHECK(Count(care.ended_by_reason(), "E4A") == 1);  // A3
   CHECK(Count(care.ended_by_reason(), "E13") == 1);  // A4
   CHECK(Count(care.ended_by_reason(), "E4B") == 1);  // A10
@@ -1343,8 +1344,8 @@ TEST_CASE("annual report: children looked after at the start and end, entering a
   CHECK(Count(care.legal_status_at_end(), "C2") == 3);  // A1, A9, A10
   CHECK(Count(care.legal_status_at_end(), "V2") == 1);  // A2
   CHECK(Count(care.legal_status_at_end(), "C1") == 1);  // A5
-  CHECK(Count(care.legal_status_at_end(), "V3") == 1);  // A8
-  CHECK(care.legal_status_at_end().size() == 4);
+  CHECK(Count(care.legal_status_at_end(), "V3") == 0);  // A8: short breaks
+  CHECK(care.legal_status_at_end().size() == 3);
 
   const v1::AnnualSection20& s20 = report.section20();
   CHECK(s20.at_end() == 1);  // A2 (A9 is C2 by then)
@@ -1360,7 +1361,7 @@ TEST_CASE("annual report: children looked after at the start and end, entering a
   CHECK(ChildIds(during.short_breaks()) == std::vector<std::string>{"A8"});
 
   const v1::AnnualPlacements& placements = report.placements();
-  CHECK(Count(placements.type_at_end(), "U1") == 6);
+  CHECK(Count(placements.type_at_end(), "U1") == 5);  // not A8
   CHECK(placements.type_at_end().size() == 1);
   // A period's first placement is not a move (A10's second period neither).
   CHECK(placements.moves() == 0);
@@ -1376,13 +1377,13 @@ TEST_CASE("annual report: children looked after at the start and end, entering a
     CHECK(so_far.from() == "2025-04-01");
     CHECK(so_far.to() == "2025-10-31");
     const v1::AnnualCare& part = so_far.care();
-    CHECK(part.looked_after_during() == 8);
+    CHECK(part.looked_after_during() == 7);
     CHECK(part.looked_after_at_start() == 3);
-    // Started: A2, A4 (6 Oct), A5, A8 and A10's first = 5 (its second starts on 3 Nov).
-    CHECK(part.periods_started() == 5);
+    // Started: A2, A4 (6 Oct), A5 and A10's first = 4 (its second starts on 3 Nov).
+    CHECK(part.periods_started() == 4);
     // Ended: A10 (29 Aug) and A3 (30 Sep) = 2; A4 is still looked after.
     CHECK(part.periods_ended() == 2);
-    CHECK(part.looked_after_at_end() == 6);  // A1, A2, A4, A5, A8, A9
+    CHECK(part.looked_after_at_end() == 5);  // A1, A2, A4, A5, A9
     CHECK(part.looked_after_at_end() ==
           part.looked_after_at_start() + part.periods_started() - part.periods_ended());
     CHECK(Count(part.ended_by_reason(), "E4A") == 1);
@@ -1391,7 +1392,7 @@ TEST_CASE("annual report: children looked after at the start and end, entering a
     CHECK(part.ended_by_reason().size() == 2);
     CHECK(Count(part.legal_status_at_end(), "L1") == 1);  // A4
     CHECK(Count(part.legal_status_at_end(), "C2") == 2);  // A1, A9
-    CHECK(part.legal_status_at_end().size() == 5);        // C1, C2, L1, V2, V3
+    CHECK(part.legal_status_at_end().size() == 4);        // C1, C2, L1, V2
     CHECK(so_far.section20().at_end() == 1);              // A2
   }
   SECTION("on the first day of the year") {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -154,7 +155,8 @@ absl::StatusOr<std::map<int, YearFiles>> CollectFiles(const std::vector<std::str
       for (; !error && it != fs::directory_iterator(); it.increment(error)) {
         int year = 0;
         std::string kind;
-        if (it->is_regular_file() && ClassifyFile(it->path(), &year, &kind)) {
+        std::error_code file_error;  // an entry that went meanwhile is not a file
+        if (it->is_regular_file(file_error) && ClassifyFile(it->path(), &year, &kind)) {
           files.push_back(it->path());
         }
       }
@@ -489,16 +491,21 @@ int RunImport(const Globals& g, const ImportArgs& a) {
       }
     };
     std::vector<std::thread> workers;
-    for (int j = 1; j < a.jobs; ++j) workers.emplace_back(work);
+    try {
+      for (int j = 1; j < a.jobs; ++j) workers.emplace_back(work);
+    } catch (const std::system_error& e) {  // fewer threads: the ones started do the work
+      std::fprintf(stderr, "footprint: import-903: started %zu of %d jobs (%s)\n",
+                   workers.size() + 1, a.jobs, e.what());
+    }
     work();
     for (std::thread& t : workers) t.join();
     progress.Finish();
     if (!first_error.ok()) {
-      WriteFiles(plan, a);
-      return Fail(CodeName(first_error.error_code()),
-                  first_error.error_message() + " (stopped after " +
-                      std::to_string(tally.imported) +
-                      " children; running the import again is safe)");
+      const int written = WriteFiles(plan, a);  // what was decided so far
+      Fail(CodeName(first_error.error_code()), first_error.error_message() + " (stopped after " +
+                                                   std::to_string(tally.imported) +
+                                                   " children; running the import again is safe)");
+      return written != 0 ? written : 1;
     }
   }
   if (const int failed = WriteFiles(plan, a); failed != 0) return failed;

@@ -19,6 +19,7 @@ namespace v1 = footprint::v1;
 struct AnnualArgs {
   int year = 0;
   std::string format = "md";
+  bool format_given = false;
   std::string out;
   std::string iro;
   std::string team;
@@ -50,6 +51,9 @@ bool WriteFileAtomically(const std::string& path, const std::string& text) {
 }
 
 int RunAnnual(const Globals& g, const AnnualArgs& a) {
+  if (g.json && a.format_given && a.format != "json") {
+    return UsageError("--json asks for JSON, --format for " + a.format + ": give one");
+  }
   auto stub = v1::Queries::NewStub(MakeChannel(g));
   grpc::ClientContext context;
   SetDeadline(&context, g);
@@ -100,12 +104,16 @@ std::function<int()> AddReportCommand(CLI::App& app, const Globals& g) {
                    "files' names)")
       ->required()
       ->check(CLI::Range(1990, 2100));
-  annual->add_option("--format", a->format, "md (default), csv, json or html")
-      ->check(CLI::IsMember({"md", "csv", "json", "html"}));
+  auto* format = annual->add_option("--format", a->format, "md (default), csv, json or html")
+                     ->check(CLI::IsMember({"md", "csv", "json", "html"}));
   annual->add_option("--out", a->out, "write the report to FILE (default: standard output)");
   annual->add_option("--iro", a->iro, "only the children of this IRO (at the end of the year)");
   annual->add_option("--team", a->team, "only the children of this team (at the end of the year)");
-  return [annual, a, &g]() { return annual->parsed() ? RunAnnual(g, *a) : -1; };
+  return [annual, format, a, &g]() {
+    if (!annual->parsed()) return -1;
+    a->format_given = format->count() > 0;
+    return RunAnnual(g, *a);
+  };
 }
 
 }  // namespace footprint::cli

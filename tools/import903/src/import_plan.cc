@@ -14,9 +14,11 @@ std::string Field(const std::string& text) {
   return absl::StrCat("\"", absl::StrReplaceAll(text, {{"\"", "\"\""}}), "\"");
 }
 
-std::string Rows(const ImportPlan& plan, std::vector<Reason> ChildPlan::*list) {
+// The rows of `list` of each child; with `accepted_only`, of the children not rejected.
+std::string Rows(const ImportPlan& plan, std::vector<Reason> ChildPlan::*list, bool accepted_only) {
   std::string out = "child_id,rule,detail\n";
   for (const ChildPlan& child : plan.children) {
+    if (accepted_only && !child.reasons.empty()) continue;
     for (const Reason& r : child.*list) {
       absl::StrAppend(&out, Field(child.child_id), ",", Field(r.rule), ",", Field(r.detail), "\n");
     }
@@ -47,6 +49,7 @@ std::map<std::string, size_t> ImportPlan::RejectedByRule() const {
 std::map<std::string, size_t> ImportPlan::RepairsByRule() const {
   std::map<std::string, size_t> by_rule;
   for (const ChildPlan& c : children) {
+    if (!c.reasons.empty()) continue;  // rejected later (by the intake): nothing was written
     for (const Reason& r : c.repairs) ++by_rule[r.rule];
   }
   return by_rule;
@@ -73,12 +76,14 @@ ImportPlan MakePlan(Returns returns, const ValidationOptions& options) {
 }
 
 std::string RejectsCsv(const ImportPlan& plan) {
-  std::string csv = Rows(plan, &ChildPlan::reasons);
+  std::string csv = Rows(plan, &ChildPlan::reasons, /*accepted_only=*/false);
   for (const std::string& row : plan.orphan_rows) {
     absl::StrAppend(&csv, ",row.no_child,", Field(row), "\n");
   }
   return csv;
 }
-std::string RepairsCsv(const ImportPlan& plan) { return Rows(plan, &ChildPlan::repairs); }
+std::string RepairsCsv(const ImportPlan& plan) {
+  return Rows(plan, &ChildPlan::repairs, /*accepted_only=*/true);
+}
 
 }  // namespace footprint::import903

@@ -31,7 +31,8 @@ struct ImportPlan {
   size_t rejected() const;
   // Rejected children by rule (a child counts once per rule it broke).
   std::map<std::string, size_t> RejectedByRule() const;
-  // Repairs applied, by rule.
+  // Repairs applied to the children not rejected (a child the intake refused later has its
+  // repairs dropped: nothing of it was written), by rule.
   std::map<std::string, size_t> RepairsByRule() const;
 };
 
@@ -40,7 +41,7 @@ struct ImportPlan {
 ImportPlan MakePlan(Returns returns, const ValidationOptions& options);
 
 // A CSV with the header `child_id,rule,detail` and one row for each reason of each rejected
-// child (or each repair of each accepted child), quoted where a field needs it (RFC 4180). The
+// child (or each repair of each child not rejected), quoted where a field needs it (RFC 4180). The
 // rejects also list each row without a CHILD id (`,row.no_child,file:line: no CHILD`).
 std::string RejectsCsv(const ImportPlan& plan);
 std::string RepairsCsv(const ImportPlan& plan);
