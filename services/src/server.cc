@@ -28,6 +28,15 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
                                                                         const Clock* clock) {
   auto listen = ParseHostPort(config.listen, "listen");
   if (!listen.ok()) return listen.status();
+  // Refused before anything is opened.
+  if (!IsLoopback(listen->host) && !config.insecure_plaintext) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "listen: ", config.listen,
+        " is not a loopback address, and footprintd serves plaintext gRPC (no TLS yet): "
+        "anyone who can reach it could read and write children's records. Listen on "
+        "127.0.0.1, or set insecure_plaintext: true in the config file to serve plaintext "
+        "there anyway"));
+  }
 
   if (auto st = config.escalation.Validate(); !st.ok()) return st;
   for (const std::string& warning : config.escalation.Warnings()) spdlog::warn("{}", warning);
@@ -96,8 +105,8 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
 
   if (!IsLoopback(listen->host)) {
     spdlog::warn(
-        "listening on {} without TLS: anyone who can reach this address can read and "
-        "write the log",
+        "listening on {} without TLS (insecure_plaintext: true): anyone who can reach this "
+        "address can read and write the log",
         config.listen);
   }
   grpc::EnableDefaultHealthCheckService(true);

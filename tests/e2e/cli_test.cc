@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <regex>
@@ -860,4 +861,27 @@ TEST_CASE("events survive a clean restart on the same data directory", "[e2e]") 
   REQUIRE(filtered.exit_code == 0);
   CHECK(Positions(JsonLines(filtered.out)) == std::vector<uint64_t>{3});
   CHECK(server.Terminate() == 0);
+}
+
+TEST_CASE("footprintd refuses plaintext on an address other than loopback unless told to",
+          "[e2e]") {
+  footprint::testing::TempDir dir;
+  // No TLS yet: 0.0.0.0 would expose every child's record to the network.
+  const auto refused =
+      footprint::testing::RunCommand({footprint::testing::FootprintdPath(), "--data-dir",
+                                      dir.Sub("data"), "--listen", "0.0.0.0:0"},
+                                     "", 60);
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err.find("FAILED_PRECONDITION: listen: 0.0.0.0:0 is not a loopback address") !=
+        std::string::npos);
+  CHECK(refused.err.find("insecure_plaintext: true") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.Sub("data")));  // refused before anything was opened
+
+  // Told to: it starts, and says at start-up that it serves plaintext.
+  const std::string config = dir.Sub("footprintd.yaml");
+  std::ofstream(config) << "insecure_plaintext: true\n";
+  footprint::testing::ServerProcess server(dir.Sub("data"), {"--config", config});
+  REQUIRE_NOTHROW(server.Start("0.0.0.0:0"));
+  CHECK(server.Terminate() == 0);
+  CHECK(server.StderrLog().find("without TLS (insecure_plaintext: true)") != std::string::npos);
 }

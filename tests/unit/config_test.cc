@@ -19,6 +19,7 @@ TEST_CASE("a config file overrides the defaults it names", "[config]") {
   const auto config = LoadConfigFile(WriteFile(dir, R"(
 data_dir: /srv/footprint
 listen: 0.0.0.0:6000
+insecure_plaintext: true
 log_level: debug
 shutdown_grace_seconds: 2.5
 limits:
@@ -29,6 +30,8 @@ limits:
   REQUIRE(config.ok());
   CHECK(config->data_dir == "/srv/footprint");
   CHECK(config->listen == "0.0.0.0:6000");
+  CHECK(config->insecure_plaintext);
+  CHECK_FALSE(ServerConfig().insecure_plaintext);  // off unless asked for
   CHECK(config->log_level == "debug");
   CHECK(config->shutdown_grace == absl::Milliseconds(2500));
   CHECK(config->max_event_bytes == 2048);

@@ -21,6 +21,9 @@ struct ServerConfig {
   std::string data_dir = kDefaultDataDir;
   // HOST:PORT; port 0 picks a free port.
   std::string listen = kDefaultListenAddress;
+  // Serve plaintext gRPC on an address other than loopback. Off: footprintd refuses to start
+  // there (TLS is not built yet; until it is, only loopback or a trusted network path).
+  bool insecure_plaintext = false;
   // trace, debug, info, warn, error.
   std::string log_level = "info";
   // How long shutdown waits for in-flight RPCs before cancelling them.
