@@ -1,5 +1,7 @@
 #include "eventstore/event_store.h"
 
+#include <atomic>
+
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -161,6 +163,13 @@ class EventStore::Impl {
                               const ConsumerBatch& batch);
   absl::Status ResetConsumer(absl::string_view consumer, const ReadModelHandle& model);
   uint64_t BackgroundJobs() const;
+  WriterStats Stats() const {
+    return WriterStats{synced_writes_.load(std::memory_order_relaxed),
+                       failed_writes_.load(std::memory_order_relaxed),
+                       groups_.load(std::memory_order_relaxed),
+                       appends_in_groups_.load(std::memory_order_relaxed),
+                       events_committed_.load(std::memory_order_relaxed)};
+  }
   absl::StatusOr<std::optional<std::string>> ReadModelGet(const ReadModelHandle& model,
                                                           absl::string_view key) const;
   absl::Status ReadModelScan(
@@ -249,6 +258,13 @@ class EventStore::Impl {
   std::vector<Completion> completions_;  // Guarded by completion_mu_.
   bool completer_stopping_ = false;      // Guarded by completion_mu_.
   std::thread completer_;
+
+  // Counters for monitoring (WriterStats), written by the writer, read by anyone.
+  std::atomic<uint64_t> synced_writes_{0};
+  std::atomic<uint64_t> failed_writes_{0};
+  std::atomic<uint64_t> groups_{0};
+  std::atomic<uint64_t> appends_in_groups_{0};
+  std::atomic<uint64_t> events_committed_{0};
 
   // Writer state (committed): only the thread holding the writer role touches these.
   uint64_t next_position_ = 0;
@@ -528,7 +544,10 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
     rocksdb::WriteOptions wo;
     wo.sync = true;
     write_status = FromRocks(db_->Write(wo, &batch), "committing appended events");
+    (write_status.ok() ? synced_writes_ : failed_writes_).fetch_add(1, std::memory_order_relaxed);
   }
+  groups_.fetch_add(1, std::memory_order_relaxed);
+  appends_in_groups_.fetch_add(group.size(), std::memory_order_relaxed);
   if (write_status.ok()) {
     last_recorded_ = next_position_ != saved_position ? now : saved_recorded;
     for (auto& [stream, version] : state.heads) head_cache_[stream] = version;
@@ -536,6 +555,7 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
       std::lock_guard<std::mutex> lock(types_mu_);
       for (auto& t : state.new_types) known_types_.insert(std::move(t));
     }
+    events_committed_.fetch_add(next_position_ - saved_position, std::memory_order_relaxed);
     if (next_position_ != saved_position) notifier_->Publish(next_position_);
   } else {
     next_position_ = saved_position;
@@ -1257,6 +1277,8 @@ uint64_t EventStore::Impl::BackgroundJobs() const {
 }
 
 uint64_t EventStore::BackgroundJobs() const { return impl_->BackgroundJobs(); }
+
+WriterStats EventStore::Stats() const { return impl_->Stats(); }
 
 absl::StatusOr<std::optional<std::string>> EventStore::ReadModelGet(const ReadModelHandle& model,
                                                                     absl::string_view key) const {

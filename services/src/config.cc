@@ -221,6 +221,8 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       st = ReadScalar(value, key, &base.data_dir);
     } else if (key == "listen") {
       st = ReadScalar(value, key, &base.listen);
+    } else if (key == "metrics_listen") {
+      st = ReadScalar(value, key, &base.metrics_listen);
     } else if (key == "insecure_plaintext") {
       st = ReadScalar(value, key, &base.insecure_plaintext);
     } else if (key == "log_level") {

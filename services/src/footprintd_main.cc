@@ -1,6 +1,7 @@
 // footprintd: the Footprint server.
 //
 //   footprintd [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--log-level LEVEL]
+//              [--metrics-listen HOST:PORT]
 //
 // Prints "listening on HOST:PORT" on stdout once it accepts calls; logs go to stderr.
 // SIGTERM or SIGINT shuts it down cleanly, committing appends already in flight.
@@ -37,6 +38,9 @@ int Run(int argc, char** argv) {
                  std::string("HOST:PORT to listen on; port 0 picks a free port (default ") +
                      footprint::services::kDefaultListenAddress + ")");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error (default info)");
+  std::string metrics_listen;
+  app.add_option("--metrics-listen", metrics_listen,
+                 "HOST:PORT for Prometheus metrics over HTTP, GET /metrics (default: off)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -68,6 +72,7 @@ int Run(int argc, char** argv) {
   }
   if (!data_dir.empty()) config.data_dir = data_dir;
   if (!listen.empty()) config.listen = listen;
+  if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
   if (!log_level.empty()) config.log_level = log_level;
   const spdlog::level::level_enum level = spdlog::level::from_str(config.log_level);
   if (level == spdlog::level::off && config.log_level != "off") {
@@ -92,6 +97,9 @@ int Run(int argc, char** argv) {
   std::printf("listening on %s\n", (*server)->address().c_str());
   std::fflush(stdout);
   spdlog::info("listening on {} (data directory {})", (*server)->address(), config.data_dir);
+  if (!(*server)->metrics_address().empty()) {
+    spdlog::info("metrics on http://{}/metrics", (*server)->metrics_address());
+  }
 
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;

@@ -133,6 +133,15 @@ struct VerifyResult {
   std::string reason;
 };
 
+// Counters of the writer since the store was opened, for monitoring.
+struct WriterStats {
+  uint64_t synced_writes = 0;      // groups committed with one synced RocksDB write each
+  uint64_t failed_writes = 0;      // group writes that failed (their appends got UNAVAILABLE)
+  uint64_t groups = 0;             // groups processed (with or without anything to write)
+  uint64_t appends_in_groups = 0;  // append requests in those groups
+  uint64_t events_committed = 0;   // events made durable by the synced writes
+};
+
 // A named key space for a consumer's read model (a RocksDB column family "rm.<name>").
 class ReadModelHandle {
  public:
@@ -226,6 +235,9 @@ class EventStore {
   // RocksDB flushes and compactions running or pending (0: the store is at rest); for
   // benchmarks that measure on a settled store.
   uint64_t BackgroundJobs() const;
+
+  // The writer's counters (synced writes, failed writes, group sizes).
+  WriterStats Stats() const;
 
   // Fires when new events are committed; subscriptions wait on it.
   CommitNotifier& notifier() const { return notifier_; }

@@ -24,6 +24,8 @@ struct ServerConfig {
   // Serve plaintext gRPC on an address other than loopback. Off: footprintd refuses to start
   // there (TLS is not built yet; until it is, only loopback or a trusted network path).
   bool insecure_plaintext = false;
+  // HOST:PORT for Prometheus metrics over HTTP (GET /metrics; services/metrics.h); empty: off.
+  std::string metrics_listen;
   // trace, debug, info, warn, error.
   std::string log_level = "info";
   // How long shutdown waits for in-flight RPCs before cancelling them.

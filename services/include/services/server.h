@@ -22,6 +22,7 @@
 #include "services/deadline_runner.h"
 #include "services/domain_services.h"
 #include "services/event_store_service.h"
+#include "services/metrics.h"
 #include "services/projection_host.h"
 
 namespace footprint::services {
@@ -41,6 +42,8 @@ class FootprintServer {
 
   // "host:port" with the port actually bound.
   const std::string& address() const { return address_; }
+  // "host:port" of the metrics endpoint (GET /metrics), empty when off.
+  std::string metrics_address() const { return metrics_ ? metrics_->address() : ""; }
   int port() const { return port_; }
   eventstore::EventStore& store() { return *store_; }
   // The deadline runner (tests run it with a manual clock).
@@ -77,6 +80,8 @@ class FootprintServer {
   std::unique_ptr<ProjectionHost> projection_host_;
   std::unique_ptr<QueriesService> queries_service_;
   std::unique_ptr<ProjectionsService> projections_service_;
+  // After the services and before the server: its interceptors count the server's calls.
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<grpc::Server> server_;
 
   std::mutex mu_;

@@ -1,0 +1,207 @@
+#include "services/metrics.h"
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/config.h"
+#include "services/projection_host.h"
+
+namespace footprint::services {
+
+struct Metrics::Families {
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Histogram>& duration;
+  prometheus::Family<prometheus::Gauge>& in_flight;
+};
+
+// What is read when scraped: the log's end, the writer's counters, the projection workers.
+class StateCollector final : public prometheus::Collectable {
+ public:
+  explicit StateCollector(const eventstore::EventStore* store) : store_(store) {}
+
+  void SetProjectionHost(const ProjectionHost* host) {
+    std::lock_guard<std::mutex> lock(mu_);
+    host_ = host;
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::vector<prometheus::MetricFamily> out;
+    const auto one = [&](const char* name, const char* help, prometheus::MetricType type,
+                         double value) {
+      prometheus::MetricFamily family{name, help, type, {}};
+      prometheus::ClientMetric metric;
+      if (type == prometheus::MetricType::Counter) {
+        metric.counter.value = value;
+      } else {
+        metric.gauge.value = value;
+      }
+      family.metric.push_back(metric);
+      out.push_back(std::move(family));
+    };
+    const eventstore::WriterStats stats = store_->Stats();
+    one("footprint_log_events", "Events committed to the log (the log's end position).",
+        prometheus::MetricType::Gauge, static_cast<double>(store_->CommittedEnd().value));
+    one("footprint_synced_writes_total",
+        "Group commits written with one synced RocksDB write (one fdatasync) each.",
+        prometheus::MetricType::Counter, static_cast<double>(stats.synced_writes));
+    one("footprint_failed_writes_total", "Group commits whose write failed.",
+        prometheus::MetricType::Counter, static_cast<double>(stats.failed_writes));
+    one("footprint_writer_groups_total", "Groups of appends the writer processed.",
+        prometheus::MetricType::Counter, static_cast<double>(stats.groups));
+    one("footprint_writer_appends_total", "Append requests in those groups.",
+        prometheus::MetricType::Counter, static_cast<double>(stats.appends_in_groups));
+    one("footprint_writer_events_total", "Events the writer committed.",
+        prometheus::MetricType::Counter, static_cast<double>(stats.events_committed));
+
+    std::lock_guard<std::mutex> lock(mu_);
+    if (host_ == nullptr) return out;
+    const v1::ProjectionsStatusResponse status = host_->Status();
+    prometheus::MetricFamily position{"footprint_projection_position",
+                                      "The next log position the projection worker will read.",
+                                      prometheus::MetricType::Gauge,
+                                      {}};
+    prometheus::MetricFamily lag{"footprint_projection_lag",
+                                 "Committed events the projection worker has not applied.",
+                                 prometheus::MetricType::Gauge,
+                                 {}};
+    prometheus::MetricFamily healthy{"footprint_projection_healthy",
+                                     "1 while the worker runs, 0 when it stopped on an error.",
+                                     prometheus::MetricType::Gauge,
+                                     {}};
+    for (const v1::ProjectionState& p : status.projections()) {
+      prometheus::ClientMetric metric;
+      metric.label = {{"projection", p.name()}};
+      metric.gauge.value = static_cast<double>(p.position());
+      position.metric.push_back(metric);
+      metric.gauge.value = static_cast<double>(p.lag());
+      lag.metric.push_back(metric);
+      metric.gauge.value = p.healthy() ? 1 : 0;
+      healthy.metric.push_back(metric);
+    }
+    out.push_back(std::move(position));
+    out.push_back(std::move(lag));
+    out.push_back(std::move(healthy));
+    return out;
+  }
+
+ private:
+  const eventstore::EventStore* store_;
+  mutable std::mutex mu_;
+  const ProjectionHost* host_ = nullptr;  // Guarded by mu_.
+};
+
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+// One per call: counts it and times it. (It does not look into requests: Append is a raw
+// method, its request bytes are decoded once, by the service.)
+class MetricsInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  MetricsInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics::Families* families)
+      : families_(families),
+        method_(info->method() != nullptr ? info->method() : ""),
+        start_(std::chrono::steady_clock::now()),
+        in_flight_(families->in_flight.Add({{"method", method_}})) {
+    in_flight_.Increment();
+  }
+  ~MetricsInterceptor() override { in_flight_.Decrement(); }
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      const std::string code =
+          absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()));
+      families_->requests.Add({{"method", method_}, {"code", code}}).Increment();
+      families_->duration.Add({{"method", method_}}, DurationBuckets())
+          .Observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  static const prometheus::Histogram::BucketBoundaries& DurationBuckets() {
+    static const auto* buckets = new prometheus::Histogram::BucketBoundaries{
+        0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5};
+    return *buckets;
+  }
+
+  Metrics::Families* families_;
+  std::string method_;
+  std::chrono::steady_clock::time_point start_;
+  prometheus::Gauge& in_flight_;
+};
+
+class MetricsInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit MetricsInterceptorFactory(Metrics::Families* families) : families_(families) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new MetricsInterceptor(info, families_);
+  }
+
+ private:
+  Metrics::Families* families_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& listen,
+                                                        const eventstore::EventStore* store) {
+  auto address = ParseHostPort(listen, "metrics_listen");
+  if (!address.ok()) return address.status();
+  std::unique_ptr<Metrics> metrics(new Metrics());
+  metrics->registry_ = std::make_shared<prometheus::Registry>();
+  prometheus::Registry& r = *metrics->registry_;
+  metrics->families_.reset(new Families{
+      prometheus::BuildCounter()
+          .Name("footprint_rpc_requests_total")
+          .Help("Calls answered, by gRPC method and status code.")
+          .Register(r),
+      prometheus::BuildHistogram()
+          .Name("footprint_rpc_duration_seconds")
+          .Help("Seconds from the start of a call to its status, by gRPC method.")
+          .Register(r),
+      prometheus::BuildGauge()
+          .Name("footprint_rpc_in_flight")
+          .Help("Calls open now, by gRPC method (streams: live subscriptions and reads).")
+          .Register(r)});
+  metrics->state_ = std::make_shared<StateCollector>(store);
+  try {
+    // CivetWeb's listening_ports: "host:port" binds one address (IPv6 in brackets).
+    metrics->exposer_ = std::make_unique<prometheus::Exposer>(
+        absl::StrCat(address->host, ":", address->port), /*num_threads=*/1);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("metrics_listen: cannot listen on ", listen, ": ", e.what()));
+  }
+  metrics->exposer_->RegisterCollectable(metrics->registry_);
+  metrics->exposer_->RegisterCollectable(metrics->state_);
+  const std::vector<int> ports = metrics->exposer_->GetListeningPorts();
+  metrics->address_ =
+      absl::StrCat(address->host, ":", ports.empty() ? address->port : ports.front());
+  return metrics;
+}
+
+Metrics::~Metrics() = default;
+
+void Metrics::SetProjectionHost(const ProjectionHost* host) { state_->SetProjectionHost(host); }
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+Metrics::InterceptorFactory() {
+  return std::make_unique<MetricsInterceptorFactory>(families_.get());
+}
+
+}  // namespace footprint::services

@@ -1,0 +1,116 @@
+// End to end: footprintd's Prometheus metrics (services/metrics.h) scraped over HTTP from a real
+// server while the real CLI appends, reads and makes a call the server refuses. Every count
+// below follows from the calls this test made.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "cli_session.h"
+#include "process.h"
+
+namespace {
+
+namespace ft = footprint::testing;
+
+// GET http://127.0.0.1:port/metrics: the body, or "" on failure.
+std::string Scrape(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return "";
+  }
+  const std::string request =
+      "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+  REQUIRE(write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  std::string response;
+  char buffer[8192];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) response.append(buffer, n);
+  close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? "" : response.substr(body + 4);
+}
+
+// The value of the sample line `name{labels}` (labels as printed, in order), or -1.
+double Sample(const std::string& text, const std::string& series) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its projections",
+          "[e2e][metrics]") {
+  ft::RunningServer server({"--metrics-listen", "127.0.0.1:0"});
+  std::smatch m;
+  const std::string log = server.process.StderrLog();
+  REQUIRE(
+      std::regex_search(log, m, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics")));
+  const int port = std::stoi(m[1].str());
+
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(ft::Cli(server, {"append", "metrics-1", "Tick", "--data", "{}"}).exit_code == 0);
+  }
+  // Refused: a stream id with a space (INVALID_ARGUMENT, nothing written).
+  CHECK(ft::Cli(server, {"append", "bad stream", "Tick", "--data", "{}"}).exit_code == 1);
+  REQUIRE(ft::Cli(server, {"read-all"}).exit_code == 0);
+
+  const std::string text = Scrape(port);
+  INFO(text);
+  REQUIRE_FALSE(text.empty());
+  CHECK(
+      Sample(
+          text,
+          R"(footprint_rpc_requests_total{code="OK",method="/footprint.v1.EventStore/Append"})") ==
+      3);
+  CHECK(
+      Sample(
+          text,
+          R"(footprint_rpc_requests_total{code="INVALID_ARGUMENT",method="/footprint.v1.EventStore/Append"})") ==
+      1);
+  CHECK(
+      Sample(
+          text,
+          R"(footprint_rpc_requests_total{code="OK",method="/footprint.v1.EventStore/ReadAll"})") ==
+      1);
+  CHECK(
+      Sample(text,
+             R"(footprint_rpc_duration_seconds_count{method="/footprint.v1.EventStore/Append"})") ==
+      4);
+  CHECK(Sample(text, "footprint_log_events") == 3);
+  // One group and one synced write per acknowledged append here (one client, one at a time);
+  // the refused one never reached the writer.
+  CHECK(Sample(text, "footprint_synced_writes_total") == 3);
+  CHECK(Sample(text, "footprint_writer_groups_total") == 3);
+  CHECK(Sample(text, "footprint_writer_appends_total") == 3);
+  CHECK(Sample(text, "footprint_writer_events_total") == 3);
+  CHECK(Sample(text, "footprint_failed_writes_total") == 0);
+  CHECK(Sample(text, R"(footprint_projection_healthy{projection="children"})") == 1);
+  CHECK(Sample(text, R"(footprint_projection_lag{projection="children"})") >= 0);
+  CHECK(Sample(text, R"(footprint_rpc_in_flight{method="/footprint.v1.EventStore/ReadAll"})") == 0);
+}
+
+TEST_CASE("footprintd refuses a metrics address it cannot use", "[e2e][metrics]") {
+  ft::TempDir dir;
+  const auto bad = ft::RunCommand(
+      {ft::FootprintdPath(), "--data-dir", dir.Sub("data"), "--metrics-listen", "no-port"}, "", 60);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err.find("metrics_listen") != std::string::npos);
+}
+
+}  // namespace
