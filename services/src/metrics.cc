@@ -179,10 +179,12 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& liste
           .Help("Calls open now, by gRPC method (streams: live subscriptions and reads).")
           .Register(r)});
   metrics->state_ = std::make_shared<StateCollector>(store);
+  // CivetWeb's listening_ports: "host:port" binds one address, an IPv6 one in brackets.
+  const std::string host =
+      address->host.find(':') != std::string::npos ? "[" + address->host + "]" : address->host;
   try {
-    // CivetWeb's listening_ports: "host:port" binds one address (IPv6 in brackets).
     metrics->exposer_ = std::make_unique<prometheus::Exposer>(
-        absl::StrCat(address->host, ":", address->port), /*num_threads=*/1);
+        absl::StrCat(host, ":", address->port), /*num_threads=*/1);
   } catch (const std::exception& e) {
     return absl::UnavailableError(
         absl::StrCat("metrics_listen: cannot listen on ", listen, ": ", e.what()));
@@ -190,8 +192,7 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& liste
   metrics->exposer_->RegisterCollectable(metrics->registry_);
   metrics->exposer_->RegisterCollectable(metrics->state_);
   const std::vector<int> ports = metrics->exposer_->GetListeningPorts();
-  metrics->address_ =
-      absl::StrCat(address->host, ":", ports.empty() ? address->port : ports.front());
+  metrics->address_ = absl::StrCat(host, ":", ports.empty() ? address->port : ports.front());
   return metrics;
 }
 

@@ -38,7 +38,8 @@ class StateCollector;
 class Metrics {
  public:
   // Serves GET /metrics on `listen` (HOST:PORT; port 0 picks a free one). UNAVAILABLE when the
-  // address cannot be bound. `store` must outlive the Metrics.
+  // address cannot be bound (IPv6 addresses among them: Debian's CivetWeb, under
+  // prometheus-cpp, binds IPv4 only). `store` must outlive the Metrics.
   static absl::StatusOr<std::unique_ptr<Metrics>> Start(const std::string& listen,
                                                         const eventstore::EventStore* store);
   ~Metrics();
