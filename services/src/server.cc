@@ -144,9 +144,14 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   auto* health = server->server_->GetHealthCheckService();
   health->SetServingStatus(true);
   for (const char* name : kServiceNames) health->SetServingStatus(name, true);
-  // Queries answer from the read models: not serving while a projection is stopped.
-  server->projection_host_->SetHealthListener(
-      [health](bool healthy) { health->SetServingStatus("footprint.v1.Queries", healthy); });
+  // Queries answer from the read models: not serving while a projection is stopped. The
+  // server as a whole ("") then reports NOT_SERVING too, so that monitoring sees it; the
+  // services that record facts (EventStore, Intake, Challenges, Calendar) stay SERVING, since
+  // the log does not depend on the read models (probe those for "can it take appends").
+  server->projection_host_->SetHealthListener([health](bool healthy) {
+    health->SetServingStatus("footprint.v1.Queries", healthy);
+    health->SetServingStatus("", healthy);
+  });
   server->deadline_runner_->Start();
   server->projection_host_->Start();
   return server;

@@ -193,6 +193,7 @@ TEST_CASE("an event the children projection cannot apply stops it visibly", "[pr
   CHECK(children.position() == 0);  // the batch holding the event was not committed
   CHECK(children.lag() == 2);
   CHECK(HealthOf(Channel(*server), "footprint.v1.Queries") == 2);     // NOT_SERVING
+  CHECK(HealthOf(Channel(*server), "") == 2);                         // the server as a whole
   CHECK(HealthOf(Channel(*server), "footprint.v1.EventStore") == 1);  // SERVING
 
   // A rebuild meets the same event again: it is never skipped.
@@ -235,12 +236,15 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
   CHECK(stopped.position() == log_end);  // the checkpoint it could not load up to
   CHECK(stopped.failed_position() == log_end);
   CHECK(stopped.lag() == 0);
+  CHECK(HealthOf(Channel(*server), "") == 2);  // NOT_SERVING while the worker is stopped
 
   auto rebuilt = server->projections().Rebuild("children");
   INFO(rebuilt.status().ToString());
   REQUIRE(rebuilt.ok());
   CHECK(rebuilt->events_applied() == log_end);
   CHECK(rebuilt->state().healthy());
+  CHECK(HealthOf(Channel(*server), "") == 1);  // SERVING again once it is rebuilt
+  CHECK(HealthOf(Channel(*server), "footprint.v1.Queries") == 1);
   REQUIRE(AskReviewsDue(*server, "2026-01-05", &report).ok());
   REQUIRE(report.items_size() == 1);
   CHECK(report.items(0).due_on() == "2026-01-30");
