@@ -94,12 +94,14 @@ int Run(int argc, char** argv) {
     std::fprintf(stderr, "footprintd: %s\n", server.status().ToString().c_str());
     return 1;
   }
-  std::printf("listening on %s\n", (*server)->address().c_str());
-  std::fflush(stdout);
-  spdlog::info("listening on {} (data directory {})", (*server)->address(), config.data_dir);
+  // The metrics line goes to stderr before "listening on" reaches stdout: whoever waits for the
+  // latter (scripts, tests) finds the former already written.
   if (!(*server)->metrics_address().empty()) {
     spdlog::info("metrics on http://{}/metrics", (*server)->metrics_address());
   }
+  std::printf("listening on %s\n", (*server)->address().c_str());
+  std::fflush(stdout);
+  spdlog::info("listening on {} (data directory {})", (*server)->address(), config.data_dir);
 
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
