@@ -948,12 +948,7 @@ const v1::Placement* ChildRecord::PlacementOn(absl::CivilDay day) const {
 
 std::optional<int> ChildRecord::AgeOn(absl::CivilDay day) const {
   if (!date_of_birth_) return std::nullopt;
-  int age = static_cast<int>(day.year() - date_of_birth_->year());
-  if (day.month() < date_of_birth_->month() ||
-      (day.month() == date_of_birth_->month() && day.day() < date_of_birth_->day())) {
-    --age;
-  }
-  return age;
+  return AgeInYears(*date_of_birth_, day);
 }
 
 bool ChildRecord::ReviewHeldOn(absl::CivilDay day) const {

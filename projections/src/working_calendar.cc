@@ -371,6 +371,14 @@ absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view text, absl::string
   return day;
 }
 
+int AgeInYears(absl::CivilDay born, absl::CivilDay day) {
+  int age = static_cast<int>(day.year() - born.year());
+  if (day.month() < born.month() || (day.month() == born.month() && day.day() < born.day())) {
+    --age;
+  }
+  return age;
+}
+
 std::string FormatIsoDate(absl::CivilDay day) {
   // Reports format thousands of dates per call; absl::FormatCivilTime goes through the time-zone
   // formatter. Years 0-9999 (all real ones) are written directly, in the same form.

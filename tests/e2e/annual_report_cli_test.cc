@@ -16,7 +16,6 @@
 #include <map>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -364,10 +363,7 @@ TEST_CASE(
       ft::Cli(server, {"report", "annual", "--year", "2017", "--format", "html", "--out", page});
   INFO(written.err);
   REQUIRE(written.exit_code == 0);
-  std::ifstream in(page);
-  std::stringstream source;
-  source << in.rdbuf();
-  const std::string html = source.str();
+  const std::string html = ft::ReadFileText(page);
   // Nothing in the page refers outside it.
   for (const char* outside : {"http:", "https:", "<script", "<link", " src=", "url(", "@import"}) {
     INFO(outside);

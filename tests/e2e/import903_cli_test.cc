@@ -302,12 +302,7 @@ TEST_CASE(
   CHECK(third["children_rejected"] == 1);
   CHECK(third["rejected_by_rule"] == json{{"import.history_differs", 1}});
   CHECK(EventsInLog(server) == 7);
-  {
-    std::ifstream in(rejects);
-    std::stringstream text;
-    text << in.rdbuf();
-    CHECK(text.str().find("B2,import.history_differs,event ") != std::string::npos);
-  }
+  CHECK(ft::ReadFileText(rejects).find("B2,import.history_differs,event ") != std::string::npos);
 
   // C3 recorded by another system before the import: care already started on 1 May 2017, so the
   // intake refuses the import's start, and the rejects file names the row it came from.
@@ -325,12 +320,10 @@ TEST_CASE(
   json refused = ImportFrom(server, {y2017c, "--rejects", rejects}, /*expected_exit=*/1);
   CHECK(refused["children_imported"] == 0);
   CHECK(refused["rejected_by_rule"] == json{{"intake.failed_precondition", 1}});
-  std::ifstream in(rejects);
-  std::stringstream text;
-  text << in.rdbuf();
-  INFO(text.str());
-  CHECK(text.str().find("C3,intake.failed_precondition,events[0]") != std::string::npos);
-  CHECK(text.str().find("2017-episodes.csv:2)") != std::string::npos);
+  const std::string text = ft::ReadFileText(rejects);
+  INFO(text);
+  CHECK(text.find("C3,intake.failed_precondition,events[0]") != std::string::npos);
+  CHECK(text.find("2017-episodes.csv:2)") != std::string::npos);
   CHECK(EventsInLog(server) == 8);  // the council system's event only
 }
 

@@ -9,10 +9,13 @@
 
 #include "absl/strings/match.h"
 #include "catch2/catch.hpp"
+#include "cli_session.h"
 #include "footprint/v1/reports.pb.h"
 
 namespace footprint::cli {
 namespace {
+
+using footprint::testing::Lines;
 
 // A theme that needs escaping in every format: '<', '>', '&' and '"' in HTML, ',' and '"' in
 // CSV, '|' in a Markdown table.
@@ -104,19 +107,6 @@ int Occurrences(const std::string& text, const std::string& needle) {
     ++n;
   }
   return n;
-}
-
-// The lines of `text`, without their '\n' (none after the last one).
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
 }
 
 bool HasLine(const std::vector<std::string>& lines, const std::string& line) {

@@ -84,6 +84,9 @@ class WorkingCalendar {
 // 31 Jan + 1 month = 28 or 29 Feb).
 absl::CivilDay AddMonthsClamped(absl::CivilDay day, int months);
 
+// Whole years from `born` to `day`: an age on `day` (a birthday counts from the day itself).
+int AgeInYears(absl::CivilDay born, absl::CivilDay day);
+
 // "YYYY-MM-DD" (exactly). INVALID_ARGUMENT naming `field` otherwise.
 absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view text, absl::string_view field);
 std::string FormatIsoDate(absl::CivilDay day);

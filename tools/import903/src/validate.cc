@@ -210,12 +210,7 @@ class Checker {
   // Whole years of age on `day`, if the header gives a date of birth.
   std::optional<int> AgeOn(absl::CivilDay day) const {
     if (child_.headers.empty() || !child_.headers.front().dob) return std::nullopt;
-    const absl::CivilDay dob = *child_.headers.front().dob;
-    int age = static_cast<int>(day.year() - dob.year());
-    if (day.month() < dob.month() || (day.month() == dob.month() && day.day() < dob.day())) {
-      --age;
-    }
-    return age;
+    return projections::AgeInYears(*child_.headers.front().dob, day);
   }
 
   void Reviews() {
