@@ -108,6 +108,7 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
       after.Add(s.event_id, s.event);
       append.events.push_back(pj::ToNewEvent(s.event, s.event_id, recorder.source_system,
                                              recorder.actor, recorder.correlation_id));
+      append.events.back().metadata.set_principal(recorder.principal);
     }
     // Each event was checked against the record as it was; the request as a whole must leave
     // the record holding together (e.g. care ended before a later review is refused).

@@ -1,5 +1,6 @@
 #include "services/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <filesystem>
 
@@ -194,6 +195,111 @@ absl::Status ReadSection20(const YAML::Node& node, projections::Section20Setting
       });
 }
 
+absl::Status ReadTls(const YAML::Node& node, ServerConfig::Tls* tls) {
+  auto st = ReadSection(
+      node, "tls",
+      [&](const std::string& key, const std::string& qualified,
+          const YAML::Node& value) -> absl::Status {
+        if (key == "cert_file") return ReadScalar(value, qualified, &tls->cert_file);
+        if (key == "key_file") return ReadScalar(value, qualified, &tls->key_file);
+        if (key == "client_ca_file") {
+          return ReadScalar(value, qualified, &tls->client_ca_file);
+        }
+        return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+      });
+  if (!st.ok()) return st;
+  for (const auto& [name, value] :
+       {std::pair<const char*, const std::string*>{"cert_file", &tls->cert_file},
+        {"key_file", &tls->key_file},
+        {"client_ca_file", &tls->client_ca_file}}) {
+    if (value->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config: 'tls.", name,
+          "' is required: TLS needs the server's certificate, its key and the CA that signs "
+          "client certificates"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadStringList(const YAML::Node& node, const std::string& field,
+                            std::vector<std::string>* out) {
+  if (!node.IsSequence()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", field, "' must be a list"));
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string item;
+    if (auto st = ReadScalar(node[i], absl::StrCat(field, "[", i, "]"), &item); !st.ok()) {
+      return st;
+    }
+    out->push_back(std::move(item));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadClients(const YAML::Node& node, std::vector<ClientRule>* clients) {
+  if (!node.IsSequence()) {
+    return absl::InvalidArgumentError(
+        "config: 'clients' must be a list of {identity, roles, event_types}");
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    const std::string at = absl::StrCat("clients[", i, "]");
+    if (!node[i].IsMap()) {
+      return absl::InvalidArgumentError(absl::StrCat("config: '", at, "' must be a mapping"));
+    }
+    ClientRule rule;
+    std::vector<std::string> roles;
+    for (const auto& item : node[i]) {
+      auto key = KeyOf(item.first);
+      if (!key.ok()) return key.status();
+      const std::string qualified = absl::StrCat(at, ".", *key);
+      absl::Status st;
+      if (*key == "identity") {
+        st = ReadScalar(item.second, qualified, &rule.identity);
+      } else if (*key == "roles") {
+        st = ReadStringList(item.second, qualified, &roles);
+      } else if (*key == "event_types") {
+        st = ReadStringList(item.second, qualified, &rule.event_types);
+      } else {
+        st = absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+      }
+      if (!st.ok()) return st;
+    }
+    if (rule.identity.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config: '", at, ".identity' is required (a certificate's SAN or common name)"));
+    }
+    for (const ClientRule& other : *clients) {
+      if (other.identity == rule.identity) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("config: '", at, ".identity': '", rule.identity, "' is listed twice"));
+      }
+    }
+    if (roles.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("config: '", at, ".roles' must name at least one role"));
+    }
+    for (size_t r = 0; r < roles.size(); ++r) {
+      auto role = ParseRole(roles[r], absl::StrCat("config: '", at, ".roles[", r, "]'"));
+      if (!role.ok()) return role.status();
+      rule.roles.push_back(*role);
+    }
+    const bool poster =
+        std::find(rule.roles.begin(), rule.roles.end(), Role::kPoster) != rule.roles.end();
+    if (poster && rule.event_types.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config: '", at,
+          ".event_types' is required for a poster (the event types it may append, or \"*\")"));
+    }
+    if (!poster && !rule.event_types.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "config: '", at, ".event_types' is only for posters; '", rule.identity, "' is not one"));
+    }
+    clients->push_back(std::move(rule));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig base) {
@@ -225,6 +331,10 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       st = ReadScalar(value, key, &base.metrics_listen);
     } else if (key == "insecure_plaintext") {
       st = ReadScalar(value, key, &base.insecure_plaintext);
+    } else if (key == "tls") {
+      st = ReadTls(value, &base.tls);
+    } else if (key == "clients") {
+      st = ReadClients(value, &base.clients);
     } else if (key == "log_level") {
       st = ReadScalar(value, key, &base.log_level);
     } else if (key == "shutdown_grace_seconds") {

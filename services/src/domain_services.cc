@@ -23,8 +23,9 @@ grpc::ServerUnaryReactor* OnPool(grpc::CallbackServerContext* context,
 
 constexpr char kDefaultSource[] = "footprint";
 
-Recorder RecorderOf(const v1::CommandContext& context) {
+Recorder RecorderOf(const v1::CommandContext& context, const Caller& caller) {
   Recorder r;
+  r.principal = caller.identity;
   r.source_system = context.source_system().empty() ? kDefaultSource : context.source_system();
   r.actor = context.actor();
   return r;
@@ -93,7 +94,16 @@ v1::ChallengeView ToView(const pj::ChallengeState& c) {
 grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* context,
                                                 const v1::RecordRequest* request,
                                                 v1::RecordResponse* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->Authorize(*context, Right::kAppend);
+    if (!caller.ok()) return caller.status();
+    for (int i = 0; i < request->events_size(); ++i) {
+      if (auto st = access_->CheckEventType(*caller, pj::EventTypeOf(request->events(i).event()),
+                                            absl::StrCat("events[", i, "]"));
+          !st.ok()) {
+        return st;
+      }
+    }
     if (request->source_system().empty()) {
       return absl::InvalidArgumentError("source_system: required (which council system records)");
     }
@@ -103,7 +113,8 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
     if (request->events().empty()) {
       return absl::InvalidArgumentError("events: at least one event is required");
     }
-    Recorder recorder{request->source_system(), request->recorded_by(), request->correlation_id()};
+    Recorder recorder{request->source_system(), request->recorded_by(), request->correlation_id(),
+                      caller->identity};
     auto outcome = recorder_->Record(
         request->child_id(),
         [request](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
@@ -129,9 +140,12 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
 // ------------------------------------------------------------------------------------------
 // Challenges
 
-absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const v1::CommandContext& context,
+absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerContextBase& server,
+                                                          const v1::CommandContext& context,
                                                           const std::string& challenge_id,
                                                           v1::ChildEvent event) const {
+  auto caller = access_->Authorize(server, Right::kChallenge);
+  if (!caller.ok()) return caller.status();
   if (auto st = CheckCommand(context); !st.ok()) return st;
   if (auto st = CheckChallengeId(challenge_id); !st.ok()) return st;
   auto date = CommandDate(context, *recorder_);
@@ -148,7 +162,7 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const v1::CommandConte
         }
         return std::vector<Submission>{Submission{context.event_id(), event}};
       },
-      RecorderOf(context));
+      RecorderOf(context, *caller));
   if (!outcome.ok()) return outcome.status();
   return ToView(*outcome->record.FindChallenge(challenge_id));
 }
@@ -156,7 +170,9 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const v1::CommandConte
 grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* context,
                                                    const v1::RaiseChallengeRequest* request,
                                                    v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->Authorize(*context, Right::kChallenge);
+    if (!caller.ok()) return caller.status();
     if (auto st = CheckCommand(request->context()); !st.ok()) return st;
     if (request->stage().empty()) {
       return absl::InvalidArgumentError("stage: required ('informal' or a formal stage)");
@@ -187,7 +203,7 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
           raised->set_issue(request->issue());
           return std::vector<Submission>{Submission{request->context().event_id(), event}};
         },
-        RecorderOf(request->context()));
+        RecorderOf(request->context(), *caller));
     if (!outcome.ok()) return outcome.status();
     if (outcome->append.duplicate) {
       // A retry: the challenge is the one its event raised.
@@ -207,13 +223,13 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* ChallengesService::Respond(grpc::CallbackServerContext* context,
                                                      const v1::RespondToChallengeRequest* request,
                                                      v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_responded();
     b->set_challenge_id(request->challenge_id());
     b->set_responded_by(request->responded_by());
     b->set_response(request->response());
-    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -223,7 +239,7 @@ grpc::ServerUnaryReactor* ChallengesService::Respond(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContext* context,
                                                       const v1::EscalateChallengeRequest* request,
                                                       v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_escalated();
     b->set_challenge_id(request->challenge_id());
@@ -237,7 +253,7 @@ grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContex
       b->mutable_to_stage()->set_number(static_cast<uint32_t>(*stage));
       b->mutable_to_stage()->set_name(recorder_->policy().stages[*stage].name);
     }
-    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -247,12 +263,12 @@ grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ChallengesService::Resolve(grpc::CallbackServerContext* context,
                                                      const v1::ResolveChallengeRequest* request,
                                                      v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_resolved();
     b->set_challenge_id(request->challenge_id());
     b->set_outcome(request->outcome());
-    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -262,12 +278,12 @@ grpc::ServerUnaryReactor* ChallengesService::Resolve(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ChallengesService::Withdraw(grpc::CallbackServerContext* context,
                                                       const v1::WithdrawChallengeRequest* request,
                                                       v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_withdrawn();
     b->set_challenge_id(request->challenge_id());
     b->set_reason(request->reason());
-    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -277,12 +293,12 @@ grpc::ServerUnaryReactor* ChallengesService::Withdraw(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ChallengesService::ReferToCafcass(
     grpc::CallbackServerContext* context, const v1::ReferToCafcassRequest* request,
     v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_cafcass_referral_made();
     b->set_challenge_id(request->challenge_id());
     b->set_reason(request->reason());
-    auto view = Step(request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -292,7 +308,13 @@ grpc::ServerUnaryReactor* ChallengesService::ReferToCafcass(
 grpc::ServerUnaryReactor* ChallengesService::Get(grpc::CallbackServerContext* context,
                                                  const v1::GetChallengeRequest* request,
                                                  v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Challenges.Get",
+                                             pj::ChildStream(ChildOf(request->challenge_id())),
+                                             request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     if (auto st = CheckChallengeId(request->challenge_id()); !st.ok()) return st;
     auto record = recorder_->Load(ChildOf(request->challenge_id()));
     if (!record.ok()) return record.status();
@@ -313,6 +335,10 @@ grpc::ServerUnaryReactor* CalendarService::AddWorkingDays(grpc::CallbackServerCo
                                                           const v1::AddWorkingDaysRequest* request,
                                                           v1::AddWorkingDaysResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = access_->Authorize(*context, Right::kStatus); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   auto day = pj::ParseIsoDate(request->date(), "date");
   if (day.ok()) {
     auto result = calendar_->AddWorkingDays(*day, request->working_days());
@@ -332,6 +358,10 @@ grpc::ServerUnaryReactor* CalendarService::WorkingDaysBetween(
     grpc::CallbackServerContext* context, const v1::WorkingDaysBetweenRequest* request,
     v1::WorkingDaysBetweenResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = access_->Authorize(*context, Right::kStatus); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   auto from = pj::ParseIsoDate(request->from(), "from");
   auto to = pj::ParseIsoDate(request->to(), "to");
   if (!from.ok() || !to.ok()) {
@@ -347,10 +377,14 @@ grpc::ServerUnaryReactor* CalendarService::WorkingDaysBetween(
 grpc::ServerUnaryReactor* CalendarService::Info(grpc::CallbackServerContext* context,
                                                 const v1::CalendarInfoRequest* /*request*/,
                                                 v1::CalendarInfoResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = access_->Authorize(*context, Right::kStatus); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   response->set_first_year(calendar_->first_year());
   response->set_last_year(calendar_->last_year());
   response->set_source(source_);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -75,16 +75,26 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
  public:
   enum class Mode { kReadAll, kSubscribe };
 
+  // `gate` runs on the pool before the first read (the caller's rights, and the access log
+  // record); an error from it ends the call.
   LogStreamReactor(es::EventStore* store, boost::asio::thread_pool* pool, Mode mode,
-                   const grpc::ByteBuffer* request)
-      : store_(store), pool_(pool), mode_(mode) {
+                   const grpc::ByteBuffer* request, absl::AnyInvocable<absl::Status()> gate)
+      : store_(store), pool_(pool), mode_(mode), gate_(std::move(gate)) {
     absl::Status st = ParseRequest(request);
     if (!st.ok()) {
       Finish(ToGrpcStatus(st));
       return;
     }
     std::unique_lock<std::mutex> lock(mu_);
-    StartReadLocked();
+    reading_ = true;
+    boost::asio::post(*pool_, [this] {
+      absl::Status allowed = gate_();
+      std::unique_lock<std::mutex> guard(mu_);
+      reading_ = false;
+      if (!final_ && !allowed.ok()) SetFinalLocked(ToGrpcStatus(allowed));
+      if (!final_) StartReadLocked();
+      FinishIfDone(guard);
+    });
   }
 
   void OnWriteDone(bool ok) override {
@@ -260,6 +270,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   es::EventStore* const store_;
   boost::asio::thread_pool* const pool_;
   const Mode mode_;
+  absl::AnyInvocable<absl::Status()> gate_;
   es::ReadFilter filter_;
   uint64_t end_ = 0;  // ReadAll: stop here (the head when the call started).
 
@@ -357,6 +368,12 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
     AppendDone();
     return reactor;
   }
+  auto caller = access_->Authorize(*context, Right::kAppend);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    AppendDone();
+    return reactor;
+  }
   auto request = std::make_unique<v1::AppendRequest>();
   grpc::ByteBuffer copy(*raw_request);  // shares the slices; Deserialize consumes its input
   if (!grpc::SerializationTraits<v1::AppendRequest>::Deserialize(&copy, request.get()).ok()) {
@@ -375,11 +392,21 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
   append.stream = std::move(*request->mutable_stream());
   append.expected = *expected;
   append.events.reserve(request->events_size());
+  for (int i = 0; i < request->events_size(); ++i) {
+    if (auto st = access_->CheckEventType(*caller, request->events(i).type(),
+                                          absl::StrCat("events[", i, "].type"));
+        !st.ok()) {
+      reactor->Finish(ToGrpcStatus(st));
+      AppendDone();
+      return reactor;
+    }
+  }
   for (v1::EventData& in : *request->mutable_events()) {
     es::NewEvent& event = append.events.emplace_back();
     event.id = std::move(*in.mutable_id());
     event.type = std::move(*in.mutable_type());
     event.metadata = std::move(*in.mutable_metadata());
+    event.metadata.set_principal(caller->identity);
     event.content_type = in.content_type();
     event.payload_type = std::move(*in.mutable_payload_type());
     event.data = std::move(*in.mutable_data());
@@ -433,7 +460,16 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerCont
                                                         const v1::ReadStreamRequest* request,
                                                         v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*read_pool_, [this, reactor, request, response] {
+  boost::asio::post(*read_pool_, [this, context, reactor, request, response] {
+    const bool access_log = request->log() == v1::LOG_ACCESS;
+    auto caller = access_->AuthorizeRead(
+        *context, access_log ? Right::kReadAccessLog : Right::kReadOwn, "EventStore.ReadStream",
+        access_log ? "access-log" : request->stream(), "");
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
+    es::EventStore* store = StoreFor(request->log());
     auto stream = es::StreamId::Parse(request->stream(), "stream");
     if (!stream.ok()) {
       reactor->Finish(ToGrpcStatus(stream.status()));
@@ -461,13 +497,18 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerCont
                                ? kMaxReadStreamPage
                                : std::min<uint32_t>(request->limit(), kMaxReadStreamPage);
     const es::StreamVersion from{request->from_end() ? UINT64_MAX : request->from_version()};
-    auto page = store_->ReadStream(*stream, from, direction, limit);
+    auto page = store->ReadStream(*stream, from, direction, limit);
     if (!page.ok()) {
       reactor->Finish(ToGrpcStatus(page.status()));
       return;
     }
+    // A poster reads back only what it wrote itself.
+    const bool own_only = !caller->Has(Role::kAuditor);
     response->mutable_events()->Reserve(static_cast<int>(page->events.size()));
-    for (auto& event : page->events) *response->add_events() = std::move(event);
+    for (auto& event : page->events) {
+      if (own_only && event.metadata().principal() != caller->identity) continue;
+      *response->add_events() = std::move(event);
+    }
     response->set_last_version(page->last_version.value);
     response->set_end_of_stream(page->end_of_stream);
     reactor->Finish(grpc::Status::OK);
@@ -476,23 +517,55 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerCont
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::ReadAll(
-    grpc::CallbackServerContext* /*context*/, const grpc::ByteBuffer* request) {
-  return new LogStreamReactor(store_, read_pool_, LogStreamReactor::Mode::kReadAll, request);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  v1::ReadAllRequest decoded;
+  grpc::ByteBuffer copy(*request);
+  (void)grpc::SerializationTraits<v1::ReadAllRequest>::Deserialize(&copy, &decoded);
+  return LogStream(context, request, static_cast<int>(LogStreamReactor::Mode::kReadAll),
+                   decoded.log(), "EventStore.ReadAll", decoded.filter().ShortDebugString());
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::Subscribe(
-    grpc::CallbackServerContext* /*context*/, const grpc::ByteBuffer* request) {
-  return new LogStreamReactor(store_, read_pool_, LogStreamReactor::Mode::kSubscribe, request);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
+  v1::SubscribeRequest decoded;
+  grpc::ByteBuffer copy(*request);
+  (void)grpc::SerializationTraits<v1::SubscribeRequest>::Deserialize(&copy, &decoded);
+  return LogStream(context, request, static_cast<int>(LogStreamReactor::Mode::kSubscribe),
+                   decoded.log(), "EventStore.Subscribe", decoded.filter().ShortDebugString());
+}
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::LogStream(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request, int mode, int log,
+    const char* method, std::string scope) {
+  es::EventStore* store = StoreFor(log);
+  const Right right = log == v1::LOG_ACCESS ? Right::kReadAccessLog : Right::kReadLog;
+  const char* subject = log == v1::LOG_ACCESS ? "access-log" : "log";
+  return new LogStreamReactor(
+      store, read_pool_, static_cast<LogStreamReactor::Mode>(mode), request,
+      [this, context, right, method, subject, scope = std::move(scope)]() -> absl::Status {
+        return access_->AuthorizeRead(*context, right, method, subject, scope).status();
+      });
+}
+
+es::EventStore* EventStoreService::StoreFor(int log) const {
+  return log == v1::LOG_ACCESS && access_->access_log() != nullptr ? access_->access_log() : store_;
 }
 
 grpc::ServerUnaryReactor* EventStoreService::VerifyChain(grpc::CallbackServerContext* context,
                                                          const v1::VerifyChainRequest* request,
                                                          v1::VerifyChainResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*read_pool_, [this, reactor, request, response] {
+  boost::asio::post(*read_pool_, [this, context, reactor, request, response] {
+    auto caller = access_->Authorize(
+        *context, request->log() == v1::LOG_ACCESS ? Right::kReadAccessLog : Right::kReadLog);
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return;
+    }
     std::optional<es::GlobalPosition> to;
     if (request->has_to_position()) to = es::GlobalPosition{request->to_position()};
-    auto result = store_->VerifyChain(es::GlobalPosition{request->from_position()}, to);
+    auto result =
+        StoreFor(request->log())->VerifyChain(es::GlobalPosition{request->from_position()}, to);
     if (!result.ok()) {
       reactor->Finish(ToGrpcStatus(result.status()));
       return;

@@ -233,7 +233,12 @@ absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std:
 grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext* context,
                                                      const v1::ReviewsDueRequest* request,
                                                      v1::ReviewsDueReport* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.ReviewsDue",
+                                             "council", request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
@@ -252,7 +257,12 @@ grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext* context,
                                                      const v1::TimelinessRequest* request,
                                                      v1::TimelinessReport* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Timeliness",
+                                             "council", request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     v1::TimelinessRequest listing = *request;
     listing.clear_paging();
     auto page = host_->pager()->Open(request->has_paging() ? &request->paging() : nullptr, listing,
@@ -289,7 +299,12 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContext* context,
                                                       const v1::EscalationsRequest* request,
                                                       v1::EscalationReport* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Escalations",
+                                             "council", request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
@@ -309,7 +324,12 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext* context,
                                                     const v1::Section20Request* request,
                                                     v1::Section20Report* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Section20",
+                                             "council", request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
@@ -331,7 +351,12 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext* context,
                                                      const v1::PlacementsRequest* request,
                                                      v1::PlacementReport* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Placements",
+                                             "council", request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     v1::PlacementsRequest listing = *request;
     listing.clear_paging();
     auto page = host_->pager()->Open(request->has_paging() ? &request->paging() : nullptr, listing,
@@ -361,7 +386,13 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* context,
                                                 const v1::ChildSummaryRequest* request,
                                                 v1::ChildSummary* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Child",
+                                             pj::ChildStream(request->child_id()),
+                                             request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
     auto as_at = DateOr(request->as_at(), pj::EnglandDay(host_->clock().Now()), "as_at");
@@ -382,7 +413,12 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerContext* context,
                                                        const v1::AnnualReportRequest* request,
                                                        v1::AnnualReport* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.AnnualReport",
+                                             "council", request->ShortDebugString());
+        !caller.ok()) {
+      return caller.status();
+    }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     const absl::CivilDay today = pj::EnglandDay(host_->clock().Now());
     const int64_t current_year = CollectionYearStart(today).year();
@@ -408,8 +444,12 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
 grpc::ServerUnaryReactor* ProjectionsService::Status(grpc::CallbackServerContext* context,
                                                      const v1::ProjectionsStatusRequest*,
                                                      v1::ProjectionsStatusResponse* response) {
-  *response = host_->Status();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = access_->Authorize(*context, Right::kStatus); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  *response = host_->Status();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -417,7 +457,10 @@ grpc::ServerUnaryReactor* ProjectionsService::Status(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ProjectionsService::Rebuild(grpc::CallbackServerContext* context,
                                                       const v1::RebuildProjectionRequest* request,
                                                       v1::RebuildProjectionResponse* response) {
-  return OnPool(context, pool_, [this, request, response]() -> absl::Status {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->Authorize(*context, Right::kAdmin);
+    if (!caller.ok()) return caller.status();
+    spdlog::info("projection rebuild of '{}' asked by '{}'", request->name(), caller->identity);
     auto rebuilt = host_->Rebuild(request->name());
     if (!rebuilt.ok()) return rebuilt.status();
     *response = std::move(*rebuilt);

@@ -5,6 +5,9 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -22,20 +25,69 @@ bool IsLoopback(const std::string& host) {
          host.rfind("127.", 0) == 0;
 }
 
+absl::StatusOr<std::string> ReadPem(const std::string& path, const char* field) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::FailedPreconditionError(absl::StrCat("tls.", field, ": cannot read '", path, "'"));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("tls.", field, ": '", path, "' is not a PEM file"));
+  }
+  return text.str();
+}
+
+// Server certificate and key, and the CA that client certificates must be signed by. A client
+// may connect without a certificate (so that it gets UNAUTHENTICATED rather than a failed
+// handshake), but a certificate it presents must verify.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
+    const ServerConfig::Tls& tls) {
+  auto cert = ReadPem(tls.cert_file, "cert_file");
+  if (!cert.ok()) return cert.status();
+  auto key = ReadPem(tls.key_file, "key_file");
+  if (!key.ok()) return key.status();
+  auto ca = ReadPem(tls.client_ca_file, "client_ca_file");
+  if (!ca.ok()) return ca.status();
+  grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  options.pem_root_certs = *ca;
+  options.pem_key_cert_pairs.push_back({*key, *cert});
+  return grpc::SslServerCredentials(options);
+}
+
 }  // namespace
+
+std::string AccessLogDir(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "access-log").string();
+}
 
 absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const ServerConfig& config,
                                                                         const Clock* clock) {
   auto listen = ParseHostPort(config.listen, "listen");
   if (!listen.ok()) return listen.status();
   // Refused before anything is opened.
-  if (!IsLoopback(listen->host) && !config.insecure_plaintext) {
+  if (!IsLoopback(listen->host) && !config.tls.enabled() && !config.insecure_plaintext) {
     return absl::FailedPreconditionError(absl::StrCat(
         "listen: ", config.listen,
-        " is not a loopback address, and footprintd serves plaintext gRPC (no TLS yet): "
-        "anyone who can reach it could read and write children's records. Listen on "
-        "127.0.0.1, or set insecure_plaintext: true in the config file to serve plaintext "
-        "there anyway"));
+        " is not a loopback address, and without tls: footprintd serves plaintext gRPC: "
+        "anyone who can reach it could read and write children's records. Configure tls: "
+        "(cert_file, key_file, client_ca_file), listen on 127.0.0.1, or set "
+        "insecure_plaintext: true in the config file to serve plaintext there anyway"));
+  }
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (config.tls.enabled()) {
+    auto tls = TlsCredentials(config.tls);
+    if (!tls.ok()) return tls.status();
+    credentials = *std::move(tls);
+    if (config.clients.empty()) {
+      spdlog::warn("tls: on, but the config lists no clients: every call will be refused");
+    }
+  } else {
+    credentials = grpc::InsecureServerCredentials();
+    if (!config.clients.empty()) {
+      spdlog::warn("clients: ignored without tls: every local caller has every role");
+    }
   }
 
   if (auto st = config.escalation.Validate(); !st.ok()) return st;
@@ -64,20 +116,33 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   server->store_ = std::move(*store);
   spdlog::info("opened data directory {} ({} events)", config.data_dir,
                server->store_->CommittedEnd().value);
+  // The access log: its own RocksDB and hash chain, inside the data directory.
+  eventstore::StoreOptions access_options;
+  access_options.data_dir = AccessLogDir(config.data_dir);
+  access_options.clock = clock;
+  access_options.block_cache_bytes = 8 << 20;
+  auto access_store = eventstore::EventStore::Open(access_options);
+  if (!access_store.ok()) return access_store.status();
+  server->access_store_ = std::move(*access_store);
+  spdlog::info("opened access log {} ({} reads recorded)", access_options.data_dir,
+               server->access_store_->CommittedEnd().value);
+  server->access_ = std::make_unique<AccessControl>(config.tls.enabled(), config.clients,
+                                                    server->access_store_.get());
 
   const int threads = config.read_threads > 0
                           ? config.read_threads
                           : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server->read_pool_ = std::make_unique<boost::asio::thread_pool>(threads);
-  server->event_store_service_ =
-      std::make_unique<EventStoreService>(server->store_.get(), server->read_pool_.get());
+  server->event_store_service_ = std::make_unique<EventStoreService>(
+      server->store_.get(), server->read_pool_.get(), server->access_.get());
   server->recorder_ = std::make_unique<ChildRecorder>(
       server->store_.get(), clock, &server->config_.escalation, server->calendar_);
-  server->intake_service_ =
-      std::make_unique<IntakeService>(server->recorder_.get(), server->read_pool_.get());
-  server->challenges_service_ =
-      std::make_unique<ChallengesService>(server->recorder_.get(), server->read_pool_.get());
-  server->calendar_service_ = std::make_unique<CalendarService>(server->calendar_, calendar_source);
+  server->intake_service_ = std::make_unique<IntakeService>(
+      server->recorder_.get(), server->read_pool_.get(), server->access_.get());
+  server->challenges_service_ = std::make_unique<ChallengesService>(
+      server->recorder_.get(), server->read_pool_.get(), server->access_.get());
+  server->calendar_service_ =
+      std::make_unique<CalendarService>(server->calendar_, calendar_source, server->access_.get());
   server->challenge_deadlines_ = std::make_unique<projections::ChallengeDeadlines>(
       server->store_.get(), &server->config_.escalation, server->calendar_);
   server->deadline_engine_ =
@@ -98,12 +163,12 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   settings.calendar = server->calendar_;
   server->projection_host_ =
       std::make_unique<ProjectionHost>(server->store_.get(), clock, settings);
-  server->queries_service_ =
-      std::make_unique<QueriesService>(server->projection_host_.get(), server->read_pool_.get());
+  server->queries_service_ = std::make_unique<QueriesService>(
+      server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
   server->projections_service_ = std::make_unique<ProjectionsService>(
-      server->projection_host_.get(), server->read_pool_.get());
+      server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
 
-  if (!IsLoopback(listen->host)) {
+  if (!IsLoopback(listen->host) && !config.tls.enabled()) {
     spdlog::warn(
         "listening on {} without TLS (insecure_plaintext: true): anyone who can reach this "
         "address can read and write the log",
@@ -121,7 +186,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
     creators.push_back(server->metrics_->InterceptorFactory());
     builder.experimental().SetInterceptorCreators(std::move(creators));
   }
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(config.listen, credentials, &server->port_);
   builder.RegisterService(server->event_store_service_.get());
   builder.RegisterService(server->intake_service_.get());
   builder.RegisterService(server->challenges_service_.get());
@@ -134,6 +199,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     server->store_.reset();
+    server->access_store_.reset();
     return absl::UnavailableError(
         absl::StrCat("listen: cannot listen on ", config.listen,
                      " (address in use, or not an address of this machine)"));
@@ -173,6 +239,7 @@ void FootprintServer::Shutdown() {
     if (projection_host_) projection_host_->Stop();
     // Live subscriptions would otherwise hold the server until the grace period ends.
     store_->notifier().Close();
+    if (access_store_) access_store_->notifier().Close();
     // Appends already accepted are committed and answered; new ones get UNAVAILABLE. Then
     // gRPC gets a short moment to flush those replies: its own shutdown also waits for idle
     // client connections to go away, which can take the whole grace period. Reads still
@@ -190,6 +257,10 @@ void FootprintServer::Shutdown() {
     const uint64_t events = store_->CommittedEnd().value;
     store_.reset();
     spdlog::info("store closed ({} events)", events);
+  }
+  if (access_store_) {
+    access_store_->StopWriter();
+    access_store_.reset();
   }
 }
 

@@ -45,7 +45,7 @@ using google::protobuf::util::MessageDifferencer;
 const absl::Time kNow =
     absl::FromCivil(absl::CivilSecond(2026, 11, 23, 12, 0, 0), absl::UTCTimeZone());
 
-const Recorder kCouncil{"lcs", "sw.jones", "corr-1"};
+const Recorder kCouncil{"lcs", "sw.jones", "corr-1", ""};
 
 const char kId1[] = "11111111-1111-4111-8111-111111111111";
 const char kId2[] = "22222222-2222-4222-8222-222222222222";

@@ -80,7 +80,7 @@ struct Reviews {
         [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           return std::vector<Submission>{Submission{"", event}};
         },
-        Recorder{"test", "iro-7", ""});
+        Recorder{"test", "iro-7", "", ""});
     INFO(outcome.status().ToString());
     REQUIRE(outcome.ok());
   }

@@ -75,7 +75,7 @@ struct Workflow {
         [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           return std::vector<Submission>{Submission{"", event}};
         },
-        Recorder{"test", "iro-7", ""});
+        Recorder{"test", "iro-7", "", ""});
     return outcome.status();
   }
 
@@ -439,7 +439,7 @@ TEST_CASE("a restarted server fires deadlines missed while it was down, once", "
                     [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
                       return std::vector<Submission>{Submission{"", start}};
                     },
-                    Recorder{"test", "tester", ""})
+                    Recorder{"test", "tester", "", ""})
                 .ok());
     v1::RaiseChallengeRequest raise;
     raise.mutable_context()->set_actor("iro-7");

@@ -31,6 +31,8 @@ struct Recorder {
   std::string source_system;
   std::string actor;
   std::string correlation_id;
+  // The authenticated client (AccessControl's Caller::identity); stamped on every event.
+  std::string principal;
 };
 
 struct RecordOutcome {

@@ -11,6 +11,7 @@
 #include "projections/escalation_policy.h"
 #include "projections/reports.h"
 #include "projections/review_schedule.h"
+#include "services/access_control.h"
 
 namespace footprint::services {
 
@@ -22,8 +23,20 @@ struct ServerConfig {
   // HOST:PORT; port 0 picks a free port.
   std::string listen = kDefaultListenAddress;
   // Serve plaintext gRPC on an address other than loopback. Off: footprintd refuses to start
-  // there (TLS is not built yet; until it is, only loopback or a trusted network path).
+  // there without `tls:`.
   bool insecure_plaintext = false;
+  // TLS with client certificates (YAML `tls: {cert_file, key_file, client_ca_file}`, PEM
+  // files). All three set: every caller needs a certificate signed by client_ca_file and a
+  // role from `clients:`. None set: plaintext (services/access_control.h).
+  struct Tls {
+    std::string cert_file;
+    std::string key_file;
+    std::string client_ca_file;
+    bool enabled() const { return !cert_file.empty(); }
+  } tls;
+  // The known clients and their roles (YAML `clients:`, a list of {identity, roles,
+  // event_types}).
+  std::vector<ClientRule> clients;
   // HOST:PORT for Prometheus metrics over HTTP (GET /metrics; services/metrics.h); empty: off.
   std::string metrics_listen;
   // trace, debug, info, warn, error.

@@ -14,14 +14,16 @@
 #include "footprint/v1/calendar.grpc.pb.h"
 #include "footprint/v1/challenges.grpc.pb.h"
 #include "footprint/v1/intake.grpc.pb.h"
+#include "services/access_control.h"
 #include "services/child_recorder.h"
 
 namespace footprint::services {
 
 class IntakeService final : public v1::Intake::CallbackService {
  public:
-  IntakeService(const ChildRecorder* recorder, boost::asio::thread_pool* pool)
-      : recorder_(recorder), pool_(pool) {}
+  IntakeService(const ChildRecorder* recorder, boost::asio::thread_pool* pool,
+                const AccessControl* access)
+      : recorder_(recorder), pool_(pool), access_(access) {}
 
   grpc::ServerUnaryReactor* Record(grpc::CallbackServerContext* context,
                                    const v1::RecordRequest* request,
@@ -30,12 +32,14 @@ class IntakeService final : public v1::Intake::CallbackService {
  private:
   const ChildRecorder* const recorder_;
   boost::asio::thread_pool* const pool_;
+  const AccessControl* const access_;
 };
 
 class ChallengesService final : public v1::Challenges::CallbackService {
  public:
-  ChallengesService(const ChildRecorder* recorder, boost::asio::thread_pool* pool)
-      : recorder_(recorder), pool_(pool) {}
+  ChallengesService(const ChildRecorder* recorder, boost::asio::thread_pool* pool,
+                    const AccessControl* access)
+      : recorder_(recorder), pool_(pool), access_(access) {}
 
   grpc::ServerUnaryReactor* Raise(grpc::CallbackServerContext* context,
                                   const v1::RaiseChallengeRequest* request,
@@ -60,19 +64,23 @@ class ChallengesService final : public v1::Challenges::CallbackService {
                                 v1::ChallengeView* response) override;
 
  private:
-  // Records `event` (a step of `challenge_id`) and returns the challenge afterwards.
-  absl::StatusOr<v1::ChallengeView> Step(const v1::CommandContext& context,
+  // Checks that the caller may give challenge commands, records `event` (a step of
+  // `challenge_id`) and returns the challenge afterwards.
+  absl::StatusOr<v1::ChallengeView> Step(const grpc::ServerContextBase& server,
+                                         const v1::CommandContext& context,
                                          const std::string& challenge_id,
                                          v1::ChildEvent event) const;
 
   const ChildRecorder* const recorder_;
   boost::asio::thread_pool* const pool_;
+  const AccessControl* const access_;
 };
 
 class CalendarService final : public v1::Calendar::CallbackService {
  public:
-  CalendarService(const projections::WorkingCalendar* calendar, std::string source)
-      : calendar_(calendar), source_(std::move(source)) {}
+  CalendarService(const projections::WorkingCalendar* calendar, std::string source,
+                  const AccessControl* access)
+      : calendar_(calendar), source_(std::move(source)), access_(access) {}
 
   grpc::ServerUnaryReactor* AddWorkingDays(grpc::CallbackServerContext* context,
                                            const v1::AddWorkingDaysRequest* request,
@@ -87,6 +95,7 @@ class CalendarService final : public v1::Calendar::CallbackService {
  private:
   const projections::WorkingCalendar* const calendar_;
   const std::string source_;
+  const AccessControl* const access_;
 };
 
 // The API view of a challenge.

@@ -21,6 +21,7 @@
 
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
+#include "services/access_control.h"
 
 namespace footprint::services {
 
@@ -38,8 +39,11 @@ class EventStoreService final
   // Trailer on ABORTED appends: the stream's current version ("none" if it has no events).
   static constexpr char kCurrentVersionTrailer[] = "footprint-current-version";
 
-  EventStoreService(eventstore::EventStore* store, boost::asio::thread_pool* read_pool)
-      : store_(store), read_pool_(read_pool) {}
+  // `access` checks each caller's rights and records reads; its access log is served with
+  // `log: LOG_ACCESS`.
+  EventStoreService(eventstore::EventStore* store, boost::asio::thread_pool* read_pool,
+                    const AccessControl* access)
+      : store_(store), read_pool_(read_pool), access_(access) {}
 
   // Raw, so that a request that does not decode (e.g. a string field that is not UTF-8) gets
   // INVALID_ARGUMENT naming the field instead of gRPC's generic parse error.
@@ -63,11 +67,19 @@ class EventStoreService final
 
  private:
   void AppendDone();
+  // ReadAll and Subscribe: `mode` is the reactor's, `log` a v1::Log.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* LogStream(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request, int mode,
+                                                        int log, const char* method,
+                                                        std::string scope);
+  // The store a request's `log` names.
+  eventstore::EventStore* StoreFor(int log) const;
   // Explains why Append request bytes do not decode, naming the field where possible.
   static std::string ExplainUndecodableAppend(const grpc::ByteBuffer& request);
 
   eventstore::EventStore* const store_;
   boost::asio::thread_pool* const read_pool_;
+  const AccessControl* const access_;
   std::atomic<int> appends_in_flight_{0};
   std::atomic<bool> draining_{false};
   std::mutex drain_mu_;

@@ -17,6 +17,7 @@
 #include "projections/council_view.h"
 #include "projections/projection.h"
 #include "projections/reports.h"
+#include "services/access_control.h"
 #include "services/list_pager.h"
 
 namespace footprint::services {
@@ -84,8 +85,9 @@ class ProjectionHost {
 
 class QueriesService final : public v1::Queries::CallbackService {
  public:
-  QueriesService(const ProjectionHost* host, boost::asio::thread_pool* pool)
-      : host_(host), pool_(pool) {}
+  QueriesService(const ProjectionHost* host, boost::asio::thread_pool* pool,
+                 const AccessControl* access)
+      : host_(host), pool_(pool), access_(access) {}
 
   grpc::ServerUnaryReactor* ReviewsDue(grpc::CallbackServerContext* context,
                                        const v1::ReviewsDueRequest* request,
@@ -112,12 +114,14 @@ class QueriesService final : public v1::Queries::CallbackService {
  private:
   const ProjectionHost* const host_;
   boost::asio::thread_pool* const pool_;
+  const AccessControl* const access_;
 };
 
 class ProjectionsService final : public v1::Projections::CallbackService {
  public:
-  ProjectionsService(ProjectionHost* host, boost::asio::thread_pool* pool)
-      : host_(host), pool_(pool) {}
+  ProjectionsService(ProjectionHost* host, boost::asio::thread_pool* pool,
+                     const AccessControl* access)
+      : host_(host), pool_(pool), access_(access) {}
 
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
                                    const v1::ProjectionsStatusRequest* request,
@@ -129,6 +133,7 @@ class ProjectionsService final : public v1::Projections::CallbackService {
  private:
   ProjectionHost* const host_;
   boost::asio::thread_pool* const pool_;
+  const AccessControl* const access_;
 };
 
 }  // namespace footprint::services

@@ -17,6 +17,7 @@
 #include "eventstore/event_store.h"
 #include "projections/deadlines.h"
 #include "projections/review_deadlines.h"
+#include "services/access_control.h"
 #include "services/child_recorder.h"
 #include "services/config.h"
 #include "services/deadline_runner.h"
@@ -26,6 +27,9 @@
 #include "services/projection_host.h"
 
 namespace footprint::services {
+
+// The access log's directory inside a data directory.
+std::string AccessLogDir(const std::string& data_dir);
 
 class FootprintServer {
  public:
@@ -46,6 +50,8 @@ class FootprintServer {
   std::string metrics_address() const { return metrics_ ? metrics_->address() : ""; }
   int port() const { return port_; }
   eventstore::EventStore& store() { return *store_; }
+  // The access log (services/access_control.h).
+  eventstore::EventStore& access_log() { return *access_store_; }
   // The deadline runner (tests run it with a manual clock).
   DeadlineRunner& deadlines() { return *deadline_runner_; }
   const projections::WorkingCalendar& calendar() const { return *calendar_; }
@@ -65,6 +71,8 @@ class FootprintServer {
   std::string address_;
   int port_ = 0;
   std::unique_ptr<eventstore::EventStore> store_;
+  std::unique_ptr<eventstore::EventStore> access_store_;
+  std::unique_ptr<AccessControl> access_;
   std::unique_ptr<boost::asio::thread_pool> read_pool_;
   std::unique_ptr<projections::WorkingCalendar> loaded_calendar_;  // when read from a file
   const projections::WorkingCalendar* calendar_ = nullptr;

@@ -1,0 +1,120 @@
+// AccessControl: who is calling (the client certificate), what each role may do, and the
+// record of every read of a child's events or read model (the access log).
+//
+// With TLS on, every caller must present a client certificate signed by the configured CA (the
+// handshake refuses any other); the certificate's identity (a subject alternative name, else
+// the subject's common name) is looked up in the `clients:` list of the config file, which gives
+// its roles. Every RPC names the right it needs (Right below); Authorize answers
+// UNAUTHENTICATED without a certificate and PERMISSION_DENIED naming the missing right
+// otherwise. Without TLS (plaintext, on loopback only unless insecure_plaintext), every caller
+// is the local identity "local" with every right: a development and single-machine mode.
+//
+// Reads of children's data (AuthorizeRead) also need a purpose, sent in the `footprint-purpose`
+// metadata (required with TLS), and are recorded in the access log before anything is served:
+// one synced event per read in a separate event store, with its own hash chain, which auditors
+// read and verify through the EventStore RPCs with `log: LOG_ACCESS`. If the record cannot be
+// written, the read is refused (UNAVAILABLE): no read goes unrecorded.
+//
+// Thread-safety: immutable after construction except for the access log store, which is
+// thread-safe; shared by every gRPC and pool thread.
+#ifndef FOOTPRINT_SERVICES_ACCESS_CONTROL_H_
+#define FOOTPRINT_SERVICES_ACCESS_CONTROL_H_
+
+#include <grpcpp/server_context.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "eventstore/event_store.h"
+
+namespace footprint::services {
+
+enum class Role : uint8_t { kPoster = 1, kAuditor = 2, kManager = 4, kAdmin = 8 };
+
+// "poster", "auditor", "manager", "admin"; INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<Role> ParseRole(absl::string_view name, absl::string_view field);
+const char* RoleName(Role role);
+
+// One known client (config `clients:`).
+struct ClientRule {
+  // Matched against the certificate's subject alternative names (DNS, URI, email) and its
+  // subject common name.
+  std::string identity;
+  std::vector<Role> roles;
+  // poster: the event types it may append ("*": any). Intake.Record checks the types of the
+  // domain events it records.
+  std::vector<std::string> event_types;
+};
+
+// What a right lets a caller do; each RPC needs exactly one (see docs/operations.md).
+enum class Right {
+  kAppend,         // EventStore.Append, Intake.Record: poster (its event types)
+  kReadOwn,        // EventStore.ReadStream of what it wrote: poster
+  kReadLog,        // EventStore.ReadStream/ReadAll/Subscribe/VerifyChain: auditor
+  kReadAccessLog,  // the same with log: LOG_ACCESS: auditor
+  kQuery,          // Queries.*, Challenges.Get: manager, auditor
+  kChallenge,      // Challenges commands: manager
+  kStatus,         // Projections.Status, Calendar.*: any known client
+  kAdmin,          // Projections.Rebuild, backups: admin
+};
+const char* RightName(Right right);
+
+// The caller of one RPC, after Authorize.
+struct Caller {
+  std::string identity;  // the matched rule's identity, or "local" without TLS
+  uint32_t roles = 0;    // bit set of Role
+  bool any_event_type = false;
+  std::vector<std::string> event_types;
+  std::string peer;  // gRPC's peer address, for the access log
+  bool Has(Role role) const { return (roles & static_cast<uint32_t>(role)) != 0; }
+  // The roles, comma-separated, for logs and records.
+  std::string RoleList() const;
+};
+
+// The purpose metadata key, and its longest accepted value.
+inline constexpr char kPurposeMetadata[] = "footprint-purpose";
+inline constexpr size_t kMaxPurposeBytes = 512;
+
+// The event type and stream prefix of access log records.
+inline constexpr char kReadRecordedType[] = "ReadRecorded";
+inline constexpr char kAccessStreamPrefix[] = "read-";
+
+class AccessControl {
+ public:
+  // `tls`: whether callers come over TLS with client certificates. `access_log` (not owned, may
+  // be null: reads are then not recorded; only tests do that) receives read records.
+  AccessControl(bool tls, std::vector<ClientRule> clients, eventstore::EventStore* access_log);
+
+  // The caller, if it has `right`. UNAUTHENTICATED without a client certificate;
+  // PERMISSION_DENIED naming the identity and the missing right.
+  absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context, Right right) const;
+
+  // PERMISSION_DENIED unless the caller may append events of `type` (field names the event).
+  absl::Status CheckEventType(const Caller& caller, absl::string_view type,
+                              absl::string_view field) const;
+
+  // Authorize, then the purpose (INVALID_ARGUMENT when TLS is on and it is missing or too
+  // long), then records the read: `method` (e.g. "Queries.Child"), `subject` (a child id, a
+  // stream, or "council" for reports over many children) and `scope` (the request's filter, in
+  // words). Blocks for one synced write; call from a pool thread. UNAVAILABLE if the record
+  // cannot be written.
+  absl::StatusOr<Caller> AuthorizeRead(const grpc::ServerContextBase& context, Right right,
+                                       absl::string_view method, absl::string_view subject,
+                                       absl::string_view scope) const;
+
+  bool tls() const { return tls_; }
+  eventstore::EventStore* access_log() const { return access_log_; }
+
+ private:
+  const bool tls_;
+  const std::vector<ClientRule> clients_;
+  eventstore::EventStore* const access_log_;
+};
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_ACCESS_CONTROL_H_
