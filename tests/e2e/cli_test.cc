@@ -345,8 +345,10 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
   CHECK(events[2].at("data") == json{{"from", "stdin"}, {"n", 3}});
   CHECK(events[3].at("data") == json{{"from", "dash"}, {"n", 4}});
   CHECK(events[0].at("content_type") == "json");
-  CHECK(events[0].at("metadata") ==
-        json{{"source_system", "mosaic"}, {"correlation_id", "import-7"}, {"actor", "alice"}});
+  CHECK(events[0].at("metadata") == json{{"source_system", "mosaic"},
+                                         {"correlation_id", "import-7"},
+                                         {"actor", "alice"},
+                                         {"principal", "local"}});
   CHECK(events[1].at("metadata").at("source_system") == "footprint-cli");
   CHECK(events[1].at("metadata").at("actor") == "bob");
   CHECK(events[2].at("metadata").at("actor") == "carol");

@@ -290,8 +290,10 @@ TEST_CASE("record writes a file of events for a child all at once and shows wher
   CHECK(events[0].at("data").at("occurred_on") == "2026-03-02");
   CHECK(events[0].at("data").at("period_of_care_started").at("legal_status") == "C2");
   CHECK(events[1].at("data").at("review_held").at("participation") == "PN1");
-  CHECK(events[0].at("metadata") ==
-        json{{"source_system", "mosaic"}, {"correlation_id", "import-1"}, {"actor", "alice"}});
+  CHECK(events[0].at("metadata") == json{{"source_system", "mosaic"},
+                                         {"correlation_id", "import-1"},
+                                         {"actor", "alice"},
+                                         {"principal", "local"}});
   CHECK(events[1].at("metadata").at("actor") == "alice");
   const auto c201 = JsonLines(Cli(server, {"--json", "read", "child-C201"}).out);
   REQUIRE(c201.size() == 2);

@@ -25,6 +25,16 @@ struct Globals {
   std::string server;
   bool json = false;
   double timeout_seconds = 30;
+  // TLS: --ca (PEM), with --cert and --key for a client certificate; none: plaintext.
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  // Name to check the server's certificate against, when not the host of --server.
+  std::string tls_server_name;
+  // Why the caller reads (sent as footprint-purpose metadata; recorded in the access log).
+  std::string purpose;
+  // read, read-all and verify: the access log instead of the event log.
+  bool access_log = false;
 };
 
 // "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
@@ -52,14 +62,50 @@ inline int UsageError(const std::string& message) {
   return 2;
 }
 
+// The channel to g.server: TLS with the client certificate when --ca is given. A file that
+// cannot be read is reported and ends the process (exit 2), before anything is sent.
+inline bool ReadWholeFile(const std::string& path, std::string* out);
+
 inline std::shared_ptr<grpc::Channel> MakeChannel(const Globals& g) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  return grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), args);
+  if (g.ca_file.empty() && g.cert_file.empty() && g.key_file.empty()) {
+    return grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), args);
+  }
+  grpc::SslCredentialsOptions tls;
+  const auto read = [](const char* flag, const std::string& path, std::string* out) {
+    if (!ReadWholeFile(path, out)) {
+      std::fprintf(stderr, "footprint: INVALID_ARGUMENT: %s: cannot read '%s'\n", flag,
+                   path.c_str());
+      std::exit(2);
+    }
+  };
+  if (g.ca_file.empty() || g.cert_file.empty() != g.key_file.empty()) {
+    std::fprintf(stderr,
+                 "footprint: INVALID_ARGUMENT: --ca: TLS needs --ca, and --cert with --key "
+                 "for a client certificate\n");
+    std::exit(2);
+  }
+  read("--ca", g.ca_file, &tls.pem_root_certs);
+  if (!g.cert_file.empty()) {
+    read("--cert", g.cert_file, &tls.pem_cert_chain);
+    read("--key", g.key_file, &tls.pem_private_key);
+  }
+  if (!g.tls_server_name.empty()) {
+    args.SetSslTargetNameOverride(g.tls_server_name);
+  }
+  return grpc::CreateCustomChannel(g.server, grpc::SslCredentials(tls), args);
 }
 
+// Sends the purpose with every call (the server records it with each read).
+inline void AddPurpose(grpc::ClientContext* context, const Globals& g) {
+  if (!g.purpose.empty()) context->AddMetadata("footprint-purpose", g.purpose);
+}
+
+// The call's deadline (--timeout) and its purpose.
 inline void SetDeadline(grpc::ClientContext* context, const Globals& g) {
+  AddPurpose(context, g);
   if (g.timeout_seconds > 0) {
     context->set_deadline(std::chrono::system_clock::now() +
                           std::chrono::microseconds(static_cast<int64_t>(g.timeout_seconds * 1e6)));

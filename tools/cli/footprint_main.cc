@@ -97,7 +97,8 @@ json EventJson(const v1::Event& event) {
       {"metadata",
        {{"source_system", event.metadata().source_system()},
         {"correlation_id", event.metadata().correlation_id()},
-        {"actor", event.metadata().actor()}}},
+        {"actor", event.metadata().actor()},
+        {"principal", event.metadata().principal()}}},
       {"content_type", event.content_type() == v1::CONTENT_TYPE_PROTOBUF ? "protobuf" : "json"},
       {"data", DataAsJson(event)},
       {"prev_hash", HexOf(event.prev_hash())},
@@ -217,6 +218,7 @@ int RunRead(const Globals& g, const ReadArgs& a) {
   while (true) {
     v1::ReadStreamRequest request;
     request.set_stream(a.stream);
+    if (g.access_log) request.set_log(v1::LOG_ACCESS);
     request.set_direction(a.backwards ? v1::DIRECTION_BACKWARDS : v1::DIRECTION_FORWARDS);
     if (a.backwards && !a.from_given && first_page) {
       request.set_from_end(true);
@@ -254,7 +256,12 @@ struct ReadAllArgs {
 int RunReadAll(const Globals& g, const ReadAllArgs& a) {
   auto stub = MakeStub(g);
   grpc::ClientContext context;
-  if (!a.follow) SetDeadline(&context, g);
+  if (a.follow) {
+    AddPurpose(&context, g);
+  } else {
+    SetDeadline(&context, g);
+  }
+  const v1::Log log = g.access_log ? v1::LOG_ACCESS : v1::LOG_MAIN;
   v1::ReadAllFilter filter;
   filter.set_stream_prefix(a.stream_prefix);
   for (const auto& t : a.types) filter.add_event_types(t);
@@ -264,12 +271,14 @@ int RunReadAll(const Globals& g, const ReadAllArgs& a) {
     v1::SubscribeRequest request;
     request.set_from_position(a.from);
     *request.mutable_filter() = filter;
+    request.set_log(log);
     reader = stub->Subscribe(&context, request);
   } else {
     v1::ReadAllRequest request;
     request.set_from_position(a.from);
     *request.mutable_filter() = filter;
     request.set_limit(a.limit);
+    request.set_log(log);
     reader = stub->ReadAll(&context, request);
   }
   v1::ReadAllResponse response;
@@ -302,6 +311,7 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   v1::VerifyChainRequest request;
   request.set_from_position(a.from);
   if (a.to_given) request.set_to_position(a.to);
+  if (g.access_log) request.set_log(v1::LOG_ACCESS);
   grpc::ClientContext context;
   // Verification of a large log takes a while; allow ten times the usual timeout.
   Globals long_running = g;
@@ -351,6 +361,27 @@ int Main(int argc, char** argv) {
       "HOST:PORT of footprintd (default $FOOTPRINT_SERVER or " + std::string(kDefaultServer) + ")");
   app.add_flag("--json", g.json, "print JSON, one object per line");
   app.add_option("--timeout", g.timeout_seconds, "seconds to wait for the server (default 30)");
+  const auto from_env = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value != nullptr ? std::string(value) : std::string();
+  };
+  g.ca_file = from_env("FOOTPRINT_CA");
+  g.cert_file = from_env("FOOTPRINT_CERT");
+  g.key_file = from_env("FOOTPRINT_KEY");
+  g.purpose = from_env("FOOTPRINT_PURPOSE");
+  app.add_option("--ca", g.ca_file,
+                 "CA certificate (PEM) that signed footprintd's certificate "
+                 "(default $FOOTPRINT_CA); with --cert and --key: TLS");
+  app.add_option("--cert", g.cert_file, "this client's certificate (PEM; default $FOOTPRINT_CERT)");
+  app.add_option("--key", g.key_file, "this client's private key (PEM; default $FOOTPRINT_KEY)");
+  app.add_option("--tls-server-name", g.tls_server_name,
+                 "name in footprintd's certificate, if not the host of --server");
+  app.add_option("--purpose", g.purpose,
+                 "why you read children's records; recorded with each read (default "
+                 "$FOOTPRINT_PURPOSE; required by a server with TLS)");
+  app.add_flag("--access-log", g.access_log,
+               "read, read-all, verify: the access log (who read what, and why) instead of the "
+               "event log; auditors only");
 
   AppendArgs append;
   auto* append_cmd = app.add_subcommand("append", "append one event to a stream");
