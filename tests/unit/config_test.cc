@@ -78,6 +78,65 @@ TEST_CASE("config errors name the key", "[config]") {
         absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("tls and clients are read with their roles, and mistakes are named", "[config]") {
+  testing::TempDir dir;
+  const auto config = LoadConfigFile(WriteFile(dir, R"(
+tls:
+  cert_file: /etc/f/server.pem
+  key_file: /etc/f/server-key.pem
+  client_ca_file: /etc/f/ca.pem
+clients:
+  - identity: case-system
+    roles: [poster, manager]
+    event_types: [Note, "*"]
+  - identity: audit
+    roles: [auditor]
+)"),
+                                     ServerConfig());
+  REQUIRE(config.ok());
+  CHECK(config->tls.enabled());
+  CHECK(config->tls.client_ca_file == "/etc/f/ca.pem");
+  REQUIRE(config->clients.size() == 2);
+  CHECK(config->clients[0].identity == "case-system");
+  CHECK(config->clients[0].roles == std::vector<Role>{Role::kPoster, Role::kManager});
+  CHECK(config->clients[0].event_types == std::vector<std::string>{"Note", "*"});
+  CHECK(config->clients[1].roles == std::vector<Role>{Role::kAuditor});
+  CHECK(config->clients[1].event_types.empty());
+
+  struct Case {
+    std::string yaml;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"tls:\n  cert_file: a\n  key_file: b\n",
+       "config: 'tls.client_ca_file' is required: TLS needs the server's certificate, its key "
+       "and the CA that signs client certificates"},
+      {"tls:\n  ca: a\n", "config: unknown key 'tls.ca'"},
+      {"clients:\n  - identity: x\n    roles: [reader]\n",
+       "config: 'clients[0].roles[0]': 'reader' is not a role (poster, auditor, manager or "
+       "admin)"},
+      {"clients:\n  - identity: x\n    roles: []\n",
+       "config: 'clients[0].roles' must name at least one role"},
+      {"clients:\n  - roles: [admin]\n",
+       "config: 'clients[0].identity' is required (a certificate's SAN or common name)"},
+      {"clients:\n  - identity: x\n    roles: [poster]\n",
+       "config: 'clients[0].event_types' is required for a poster (the event types it may "
+       "append, or \"*\")"},
+      {"clients:\n  - identity: x\n    roles: [admin]\n    event_types: [Note]\n",
+       "config: 'clients[0].event_types' is only for posters; 'x' is not one"},
+      {"clients:\n  - identity: x\n    roles: [admin]\n  - identity: x\n    roles: [auditor]\n",
+       "config: 'clients[1].identity': 'x' is listed twice"},
+      {"clients: x\n", "config: 'clients' must be a list of {identity, roles, event_types}"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.yaml);
+    const auto refused = LoadConfigFile(WriteFile(dir, c.yaml), ServerConfig());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(refused.status().message()) == c.message);
+  }
+}
+
 TEST_CASE("listen addresses split into host and port", "[config]") {
   auto v4 = ParseHostPort("127.0.0.1:50051", "listen");
   REQUIRE(v4.ok());
