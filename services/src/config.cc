@@ -50,6 +50,34 @@ absl::StatusOr<std::string> KeyOf(const YAML::Node& node) {
   }
 }
 
+template <typename Apply>
+absl::Status ReadSection(const YAML::Node& node, const std::string& section, Apply apply) {
+  if (!node.IsMap()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", section, "' must be a mapping"));
+  }
+  for (const auto& entry : node) {
+    auto key = KeyOf(entry.first);
+    if (!key.ok()) return key.status();
+    if (auto st = apply(*key, absl::StrCat(section, ".", *key), entry.second); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadStringList(const YAML::Node& node, const std::string& field,
+                            std::vector<std::string>* out) {
+  if (!node.IsSequence()) {
+    return absl::InvalidArgumentError(absl::StrCat("config: '", field, "' must be a list"));
+  }
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string item;
+    if (auto st = ReadScalar(node[i], absl::StrCat(field, "[", i, "]"), &item); !st.ok()) {
+      return st;
+    }
+    out->push_back(std::move(item));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolicy* policy) {
   if (!node.IsMap()) return absl::InvalidArgumentError("config: 'escalation' must be a mapping");
   for (const auto& entry : node) {
@@ -62,18 +90,8 @@ absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolic
         return st;
       }
     } else if (*key == "themes") {
-      if (!value.IsSequence()) {
-        return absl::InvalidArgumentError("config: 'escalation.themes' must be a list");
-      }
       policy->themes.clear();
-      for (size_t i = 0; i < value.size(); ++i) {
-        std::string theme;
-        if (auto st = ReadScalar(value[i], absl::StrCat(qualified, "[", i, "]"), &theme);
-            !st.ok()) {
-          return st;
-        }
-        policy->themes.push_back(theme);
-      }
+      if (auto st = ReadStringList(value, qualified, &policy->themes); !st.ok()) return st;
     } else if (*key == "stages") {
       if (!value.IsSequence()) {
         return absl::InvalidArgumentError("config: 'escalation.stages' must be a list");
@@ -111,19 +129,6 @@ absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolic
   }
   if (auto st = policy->Validate(); !st.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("config: ", st.message()));
-  }
-  return absl::OkStatus();
-}
-
-template <typename Apply>
-absl::Status ReadSection(const YAML::Node& node, const std::string& section, Apply apply) {
-  if (!node.IsMap()) {
-    return absl::InvalidArgumentError(absl::StrCat("config: '", section, "' must be a mapping"));
-  }
-  for (const auto& entry : node) {
-    auto key = KeyOf(entry.first);
-    if (!key.ok()) return key.status();
-    if (auto st = apply(*key, absl::StrCat(section, ".", *key), entry.second); !st.ok()) return st;
   }
   return absl::OkStatus();
 }
@@ -222,21 +227,6 @@ absl::Status ReadTls(const YAML::Node& node, ServerConfig::Tls* tls) {
   return absl::OkStatus();
 }
 
-absl::Status ReadStringList(const YAML::Node& node, const std::string& field,
-                            std::vector<std::string>* out) {
-  if (!node.IsSequence()) {
-    return absl::InvalidArgumentError(absl::StrCat("config: '", field, "' must be a list"));
-  }
-  for (size_t i = 0; i < node.size(); ++i) {
-    std::string item;
-    if (auto st = ReadScalar(node[i], absl::StrCat(field, "[", i, "]"), &item); !st.ok()) {
-      return st;
-    }
-    out->push_back(std::move(item));
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ReadClients(const YAML::Node& node, std::vector<ClientRule>* clients) {
   if (!node.IsSequence()) {
     return absl::InvalidArgumentError(
@@ -244,27 +234,20 @@ absl::Status ReadClients(const YAML::Node& node, std::vector<ClientRule>* client
   }
   for (size_t i = 0; i < node.size(); ++i) {
     const std::string at = absl::StrCat("clients[", i, "]");
-    if (!node[i].IsMap()) {
-      return absl::InvalidArgumentError(absl::StrCat("config: '", at, "' must be a mapping"));
-    }
     ClientRule rule;
     std::vector<std::string> roles;
-    for (const auto& item : node[i]) {
-      auto key = KeyOf(item.first);
-      if (!key.ok()) return key.status();
-      const std::string qualified = absl::StrCat(at, ".", *key);
-      absl::Status st;
-      if (*key == "identity") {
-        st = ReadScalar(item.second, qualified, &rule.identity);
-      } else if (*key == "roles") {
-        st = ReadStringList(item.second, qualified, &roles);
-      } else if (*key == "event_types") {
-        st = ReadStringList(item.second, qualified, &rule.event_types);
-      } else {
-        st = absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
-      }
-      if (!st.ok()) return st;
-    }
+    auto st = ReadSection(
+        node[i], at,
+        [&](const std::string& key, const std::string& qualified,
+            const YAML::Node& value) -> absl::Status {
+          if (key == "identity") return ReadScalar(value, qualified, &rule.identity);
+          if (key == "roles") return ReadStringList(value, qualified, &roles);
+          if (key == "event_types") {
+            return ReadStringList(value, qualified, &rule.event_types);
+          }
+          return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+        });
+    if (!st.ok()) return st;
     if (rule.identity.empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "config: '", at, ".identity' is required (a certificate's SAN or common name)"));

@@ -392,16 +392,14 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
   append.stream = std::move(*request->mutable_stream());
   append.expected = *expected;
   append.events.reserve(request->events_size());
-  for (int i = 0; i < request->events_size(); ++i) {
-    if (auto st = access_->CheckEventType(*caller, request->events(i).type(),
-                                          absl::StrCat("events[", i, "].type"));
+  for (v1::EventData& in : *request->mutable_events()) {
+    if (auto st = access_->CheckEventType(*caller, in.type(),
+                                          absl::StrCat("events[", append.events.size(), "].type"));
         !st.ok()) {
       reactor->Finish(ToGrpcStatus(st));
       AppendDone();
       return reactor;
     }
-  }
-  for (v1::EventData& in : *request->mutable_events()) {
     es::NewEvent& event = append.events.emplace_back();
     event.id = std::move(*in.mutable_id());
     event.type = std::move(*in.mutable_type());
