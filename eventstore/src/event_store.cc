@@ -15,9 +15,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "backup.h"
 #include "event_codec.h"
 #include "key_format.h"
 #include "prepared_append.h"
+#include "rocks_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -30,17 +32,6 @@
 
 namespace footprint::eventstore {
 namespace {
-
-// Maps a RocksDB status onto the store's error space, keeping RocksDB's explanation.
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", s.ToString());
-  if (s.IsCorruption()) return absl::DataLossError(message);
-  if (s.IsNotFound()) return absl::NotFoundError(message);
-  if (s.IsInvalidArgument()) return absl::InvalidArgumentError(message);
-  if (s.IsNoSpace()) return absl::ResourceExhaustedError(message);
-  return absl::UnavailableError(message);
-}
 
 absl::string_view AsView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 rocksdb::Slice AsSlice(absl::string_view s) { return {s.data(), s.size()}; }
@@ -157,6 +148,10 @@ class EventStore::Impl {
     return types;
   }
 
+  absl::StatusOr<BackupRecord> Backup(const std::string& dir, uint32_t keep,
+                                      const std::string& label);
+  absl::StatusOr<std::string> StoreId() const;
+
   absl::StatusOr<ReadModelHandle> OpenReadModel(absl::string_view name);
   absl::StatusOr<std::optional<GlobalPosition>> LoadCheckpoint(absl::string_view consumer) const;
   absl::Status CommitConsumer(absl::string_view consumer, GlobalPosition next_position,
@@ -220,6 +215,7 @@ class EventStore::Impl {
   CommitNotifier* const notifier_;
 
   rocksdb::DB* db_ = nullptr;
+  std::mutex backup_mu_;  // one backup at a time (BackupEngine is not shared between threads)
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* ids_ = nullptr;
@@ -964,6 +960,50 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
   return result;
 }
 
+absl::StatusOr<std::string> EventStore::Impl::StoreId() const {
+  std::string value;
+  if (auto st = FromRocks(db_->Get(rocksdb::ReadOptions(), meta_, keys::kMetaStoreId, &value),
+                          "reading the store id");
+      !st.ok()) {
+    return st;
+  }
+  return value;
+}
+
+absl::StatusOr<BackupRecord> EventStore::Impl::Backup(const std::string& dir, uint32_t keep,
+                                                      const std::string& label) {
+  std::unique_lock<std::mutex> lock(backup_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    return absl::AbortedError(
+        "backup: another backup of this store is running; try again when it has finished");
+  }
+  backup::Checkpoint checkpoint;
+  auto id = StoreId();
+  if (!id.ok()) return id.status();
+  checkpoint.store_id = *std::move(id);
+  checkpoint.created_at = clock_->Now();
+  checkpoint.label = label;
+  // Events are never rewritten: whatever the backup copies after this point holds the events
+  // before log_end unchanged, with this hash at log_end - 1.
+  checkpoint.log_end = notifier_->committed_end();
+  if (checkpoint.log_end > 0) {
+    std::string value;
+    v1::Event last;
+    if (auto st = FromRocks(db_->Get(rocksdb::ReadOptions(), events_,
+                                     keys::EventKey(checkpoint.log_end - 1), &value),
+                            "reading the checkpoint event");
+        !st.ok()) {
+      return st;
+    }
+    if (!last.ParseFromString(value) || last.hash().size() != codec::kHashBytes) {
+      return absl::DataLossError(
+          absl::StrCat("the event at position ", checkpoint.log_end - 1, " cannot be decoded"));
+    }
+    checkpoint.head_hash_hex = codec::HexEncode(last.hash());
+  }
+  return backup::Create(db_, dir, checkpoint, keep);
+}
+
 absl::StatusOr<ReadModelHandle> EventStore::Impl::OpenReadModel(absl::string_view name) {
   if (name.empty() || name.size() > 64 ||
       !std::all_of(name.begin(), name.end(), IsReadModelNameChar)) {
@@ -1245,6 +1285,73 @@ absl::StatusOr<VerifyResult> EventStore::VerifyChain(GlobalPosition from,
 
 absl::StatusOr<ReadModelHandle> EventStore::OpenReadModel(absl::string_view name) {
   return impl_->OpenReadModel(name);
+}
+
+absl::StatusOr<BackupRecord> EventStore::Backup(const std::string& backup_dir, uint32_t keep,
+                                                const std::string& label) {
+  return impl_->Backup(backup_dir, keep, label);
+}
+
+absl::StatusOr<std::vector<BackupRecord>> EventStore::ListBackups(const std::string& backup_dir) {
+  return backup::List(backup_dir);
+}
+
+absl::StatusOr<RestoreResult> EventStore::RestoreBackup(const std::string& backup_dir,
+                                                        uint32_t backup_id,
+                                                        const std::string& data_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(data_dir, ec) && !std::filesystem::is_empty(data_dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data_dir: '", data_dir, "' is not empty: a backup is restored into a new directory"));
+  }
+  auto record = backup::RestoreFiles(backup_dir, backup_id, data_dir);
+  if (!record.ok()) return record.status();
+  StoreOptions options;
+  options.data_dir = data_dir;
+  options.block_cache_bytes = 8 << 20;
+  auto store = Open(options);
+  if (!store.ok()) return store.status();
+  const auto lost = [&](const std::string& what) {
+    return absl::DataLossError(absl::StrCat("backup ", record->backup_id, " of '", backup_dir,
+                                            "' restored into '", data_dir, "': ", what));
+  };
+  auto store_id = (*store)->impl_->StoreId();
+  if (!store_id.ok()) return store_id.status();
+  if (*store_id != record->store_id) {
+    return lost(absl::StrCat("the restored store is '", *store_id, "', the backup was taken of '",
+                             record->store_id, "'"));
+  }
+  RestoreResult result;
+  result.backup = *record;
+  result.events = (*store)->CommittedEnd().value;
+  if (result.events < record->log_end) {
+    return lost(absl::StrCat("the restored log ends at position ", result.events,
+                             ", before the checkpoint's log end ", record->log_end));
+  }
+  if (record->log_end > 0) {
+    auto head = (*store)->VerifyChain(GlobalPosition{0}, GlobalPosition{record->log_end - 1});
+    if (!head.ok()) return head.status();
+    if (!head->ok) {
+      return lost(absl::StrCat("the chain breaks at position ", head->first_bad_position.value,
+                               ": ", head->reason));
+    }
+    if (head->head_hash_hex != record->head_hash_hex) {
+      return lost(absl::StrCat("the event at position ", record->log_end - 1, " has hash ",
+                               head->head_hash_hex, "; the backup recorded ",
+                               record->head_hash_hex));
+    }
+    result.head_hash_hex = head->head_hash_hex;
+  }
+  if (result.events > record->log_end) {
+    auto tail = (*store)->VerifyChain(GlobalPosition{record->log_end}, std::nullopt);
+    if (!tail.ok()) return tail.status();
+    if (!tail->ok) {
+      return lost(absl::StrCat("the chain breaks at position ", tail->first_bad_position.value,
+                               ": ", tail->reason));
+    }
+    result.head_hash_hex = tail->head_hash_hex;
+  }
+  return result;
 }
 
 absl::StatusOr<std::optional<GlobalPosition>> EventStore::LoadCheckpoint(

@@ -332,6 +332,14 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       if (st.ok() && base.read_threads < 0) {
         st = absl::InvalidArgumentError("config: 'read_threads' must not be negative");
       }
+    } else if (key == "backup") {
+      st = ReadSection(value, "backup",
+                       [&](const std::string& name, const std::string& qualified,
+                           const YAML::Node& item) -> absl::Status {
+                         if (name == "keep") return ReadScalar(item, qualified, &base.backup_keep);
+                         return absl::InvalidArgumentError(
+                             absl::StrCat("config: unknown key '", qualified, "'"));
+                       });
     } else if (key == "escalation") {
       st = ReadEscalation(value, &base.escalation);
     } else if (key == "reviews") {

@@ -3,23 +3,13 @@
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "on_pool.h"
 #include "services/event_store_service.h"
 
 namespace footprint::services {
 namespace {
 
 namespace pj = footprint::projections;
-
-// Runs `work` on the pool and finishes the call with its status.
-template <typename Work>
-grpc::ServerUnaryReactor* OnPool(grpc::CallbackServerContext* context,
-                                 boost::asio::thread_pool* pool, Work work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*pool, [reactor, work = std::move(work)]() mutable {
-    reactor->Finish(ToGrpcStatus(work()));
-  });
-  return reactor;
-}
 
 constexpr char kDefaultSource[] = "footprint";
 

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "on_pool.h"
 #include "projections/england_time.h"
 #include "services/event_store_service.h"
 #include "spdlog/spdlog.h"
@@ -13,16 +14,6 @@ namespace footprint::services {
 namespace {
 
 namespace pj = footprint::projections;
-
-template <typename Work>
-grpc::ServerUnaryReactor* OnPool(grpc::CallbackServerContext* context,
-                                 boost::asio::thread_pool* pool, Work work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*pool, [reactor, work = std::move(work)]() mutable {
-    reactor->Finish(ToGrpcStatus(work()));
-  });
-  return reactor;
-}
 
 absl::StatusOr<absl::CivilDay> DateOr(const std::string& text, absl::CivilDay fallback,
                                       absl::string_view field) {

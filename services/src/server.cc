@@ -18,7 +18,8 @@ namespace {
 
 constexpr const char* kServiceNames[] = {"footprint.v1.EventStore", "footprint.v1.Intake",
                                          "footprint.v1.Challenges", "footprint.v1.Calendar",
-                                         "footprint.v1.Queries",    "footprint.v1.Projections"};
+                                         "footprint.v1.Queries",    "footprint.v1.Projections",
+                                         "footprint.v1.Admin"};
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "[::1]" ||
@@ -167,6 +168,9 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
       server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
   server->projections_service_ = std::make_unique<ProjectionsService>(
       server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
+  server->admin_service_ = std::make_unique<AdminService>(
+      server->store_.get(), server->access_store_.get(), server->read_pool_.get(),
+      server->access_.get(), server->config_.backup_keep);
 
   if (!IsLoopback(listen->host) && !config.tls.enabled()) {
     spdlog::warn(
@@ -193,6 +197,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   builder.RegisterService(server->calendar_service_.get());
   builder.RegisterService(server->queries_service_.get());
   builder.RegisterService(server->projections_service_.get());
+  builder.RegisterService(server->admin_service_.get());
   // An append may carry max_batch_bytes of event data plus framing.
   builder.SetMaxReceiveMessageSize(
       static_cast<int>(std::min<size_t>(config.max_batch_bytes + (1 << 20), INT32_MAX)));

@@ -109,6 +109,22 @@ TEST_CASE("with TLS, each role may do exactly its part, and every read is on the
   CHECK(r.err.find("PERMISSION_DENIED: 'manager-bob' (manager) may not administer the service") !=
         std::string::npos);
   CHECK(As(server, pki, "admin-carol", {"projections", "rebuild", "children"}).exit_code == 0);
+  // Backups: the admin's, with a purpose (a backup copies every record and is on the record).
+  const std::string backups = pki.Path("backups");
+  r = As(server, pki, "manager-bob", {"--purpose", "p", "admin", "backup", backups});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("PERMISSION_DENIED: 'manager-bob' (manager) may not administer the service") !=
+        std::string::npos);
+  r = As(server, pki, "admin-carol", {"admin", "backup", backups});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.rfind("footprint: INVALID_ARGUMENT: metadata footprint-purpose: required", 0) == 0);
+  r = As(server, pki, "admin-carol", {"--purpose", "nightly backup", "admin", "backup", backups});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.rfind("backup 1 in " + backups, 0) == 0);
+  r = As(server, pki, "auditor-alice", {"admin", "backups", backups});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("PERMISSION_DENIED: 'auditor-alice' (auditor) may not administer") !=
+        std::string::npos);
   r = As(server, pki, "admin-carol", {"--purpose", "p", "child", "123"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("PERMISSION_DENIED: 'admin-carol' (admin) may not run queries") !=
@@ -127,16 +143,19 @@ TEST_CASE("with TLS, each role may do exactly its part, and every read is on the
          {"--purpose", "who read note-1", "--access-log", "--json", "read-all"});
   REQUIRE(r.exit_code == 0);
   const auto lines = ft::Lines(r.out);
-  REQUIRE(lines.size() == 2);
+  REQUIRE(lines.size() == 3);
   CHECK(lines[0].find("\"identity\":\"auditor-alice\"") != std::string::npos);
   CHECK(lines[0].find("\"purpose\":\"annual audit\"") != std::string::npos);
   CHECK(lines[0].find("\"method\":\"EventStore.ReadStream\"") != std::string::npos);
   CHECK(lines[0].find("\"stream\":\"read-note-1\"") != std::string::npos);
-  CHECK(lines[1].find("\"identity\":\"case-system\"") != std::string::npos);
-  CHECK(lines[1].find("\"purpose\":\"resend check\"") != std::string::npos);
+  CHECK(lines[1].find("\"identity\":\"admin-carol\"") != std::string::npos);
+  CHECK(lines[1].find("\"method\":\"Admin.Backup\"") != std::string::npos);
+  CHECK(lines[1].find("\"purpose\":\"nightly backup\"") != std::string::npos);
+  CHECK(lines[2].find("\"identity\":\"case-system\"") != std::string::npos);
+  CHECK(lines[2].find("\"purpose\":\"resend check\"") != std::string::npos);
   r = As(server, pki, "auditor-alice", {"--access-log", "verify"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("verified 3 events (positions 0..2)", 0) == 0);
+  CHECK(r.out.rfind("verified 4 events (positions 0..3)", 0) == 0);
 }
 
 TEST_CASE("footprintd refuses TLS settings that cannot work, naming the setting", "[e2e][tls]") {

@@ -22,6 +22,8 @@ listen: 0.0.0.0:6000
 insecure_plaintext: true
 log_level: debug
 shutdown_grace_seconds: 2.5
+backup:
+  keep: 30
 limits:
   max_event_bytes: 2048
   max_batch_events: 10
@@ -34,6 +36,8 @@ limits:
   CHECK_FALSE(ServerConfig().insecure_plaintext);  // off unless asked for
   CHECK(config->log_level == "debug");
   CHECK(config->shutdown_grace == absl::Milliseconds(2500));
+  CHECK(config->backup_keep == 30);
+  CHECK(ServerConfig().backup_keep == 7);
   CHECK(config->max_event_bytes == 2048);
   CHECK(config->max_batch_events == 10);
   CHECK(config->max_batch_bytes == ServerConfig().max_batch_bytes);  // untouched
@@ -62,6 +66,8 @@ TEST_CASE("config errors name the key", "[config]") {
       {"limits:\n  max_event_bytes: -3\n", "config: 'limits.max_event_bytes' must be positive"},
       {"limits: 5\n", "config: 'limits' must be a mapping"},
       {"shutdown_grace_seconds: -1\n", "config: 'shutdown_grace_seconds' must not be negative"},
+      {"backup:\n  retain: 3\n", "config: unknown key 'backup.retain'"},
+      {"backup: 3\n", "config: 'backup' must be a mapping"},
   };
   for (const auto& c : cases) {
     INFO(c.yaml);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+#include "footprint/v1/admin.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "google/protobuf/map.h"
 #include "tools/cli/report_render.h"
@@ -177,6 +179,8 @@ struct QueryArgs {
   int page_size = 10000;
   std::string child;
   std::string projection;
+  std::string backup_dir;
+  uint32_t keep = 0;
 };
 
 v1::ReportScope ScopeOf(const QueryArgs& a) {
@@ -635,6 +639,69 @@ int RunProjectionsRebuild(const Globals& g, const QueryArgs& a) {
   return 0;
 }
 
+// ---------------------------------------------------------------------------------------------
+// admin: backups
+
+std::string TakenAt(const v1::StoreBackup& b) {
+  const absl::Time t = absl::FromUnixSeconds(b.created_at().seconds());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+int RunAdminBackup(const Globals& g, const QueryArgs& a) {
+  v1::BackupRequest request;
+  request.set_dir(a.backup_dir);
+  request.set_keep(a.keep);
+  v1::BackupResponse response;
+  // A first backup copies the whole store: allow ten times the usual timeout.
+  const grpc::Status status = CallServer<v1::Admin>(
+      g,
+      [&](v1::Admin::Stub& s, grpc::ClientContext* c, v1::BackupResponse* r) {
+        return s.Backup(c, request, r);
+      },
+      &response, 10);
+  if (!status.ok()) return Fail(status);
+  if (g.json) return PrintJson(response);
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%.3f", response.seconds());
+  const auto& log = response.backup().log();
+  const auto& access = response.backup().access_log();
+  std::cout << "backup " << log.backup_id() << " in " << a.backup_dir << " taken in " << seconds
+            << " s\n"
+            << "  log:        " << Plural(log.log_end(), "event", "events") << ", head "
+            << (log.head_hash().empty() ? "(empty log)" : log.head_hash()) << ", "
+            << log.size_bytes() << " bytes\n"
+            << "  access log: " << Plural(access.log_end(), "read", "reads") << ", head "
+            << (access.head_hash().empty() ? "(empty log)" : access.head_hash()) << ", "
+            << access.size_bytes() << " bytes\n"
+            << Plural(response.backups_kept(), "backup", "backups") << " kept in " << a.backup_dir
+            << '\n';
+  return 0;
+}
+
+int RunAdminBackups(const Globals& g, const QueryArgs& a) {
+  v1::ListBackupsRequest request;
+  request.set_dir(a.backup_dir);
+  v1::ListBackupsResponse response;
+  const grpc::Status status = CallServer<v1::Admin>(
+      g,
+      [&](v1::Admin::Stub& s, grpc::ClientContext* c, v1::ListBackupsResponse* r) {
+        return s.ListBackups(c, request, r);
+      },
+      &response);
+  if (!status.ok()) return Fail(status);
+  if (g.json) return PrintJson(response);
+  Table table({"BACKUP", "TAKEN", "EVENTS", "HEAD", "READS", "BYTES"});
+  for (const auto& set : response.backups()) {
+    const auto& log = set.log();
+    table.Add({std::to_string(log.backup_id()), TakenAt(log), std::to_string(log.log_end()),
+               log.head_hash().empty() ? "-" : log.head_hash().substr(0, 16),
+               set.has_access_log() ? std::to_string(set.access_log().log_end()) : "missing",
+               std::to_string(log.size_bytes() + set.access_log().size_bytes())});
+  }
+  table.Print();
+  return 0;
+}
+
 }  // namespace
 
 std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
@@ -698,7 +765,23 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
       "rebuild", "rebuild a projection from position 0 while the server runs");
   rebuild_cmd->add_option("NAME", a->projection, "projection name (see status)")->required();
 
+  auto* admin_cmd = app.add_subcommand("admin", "backups (the admin role)");
+  admin_cmd->require_subcommand(1);
+  auto* backup_cmd = admin_cmd->add_subcommand(
+      "backup", "take an online backup of the log and the access log into DIR on the server");
+  backup_cmd->add_option("DIR", a->backup_dir, "absolute directory on the server's machine")
+      ->required();
+  backup_cmd
+      ->add_option("--keep", a->keep,
+                   "keep the newest N backups in DIR (default: the server's backup.keep)")
+      ->check(CLI::Range(1, 100000));
+  auto* backups_cmd = admin_cmd->add_subcommand("backups", "list the backups in DIR");
+  backups_cmd->add_option("DIR", a->backup_dir, "absolute directory on the server's machine")
+      ->required();
+
   return [=, &g]() -> int {
+    if (backup_cmd->parsed()) return RunAdminBackup(g, *a);
+    if (backups_cmd->parsed()) return RunAdminBackups(g, *a);
     if (due_cmd->parsed()) return RunReviewsDue(g, *a, false);
     if (overdue_cmd->parsed()) return RunReviewsDue(g, *a, true);
     if (timeliness_cmd->parsed()) return RunTimeliness(g, *a);

@@ -14,9 +14,9 @@
 
 namespace footprint::cli {
 
-// Adds the subcommands `reviews`, `escalations`, `s20`, `placements`, `child` and `projections`
-// to `app`. Returns the function that runs whichever of them was parsed (it returns -1 when none
-// was). `globals` must outlive the returned function.
+// Adds the subcommands `reviews`, `escalations`, `s20`, `placements`, `child`, `projections` and
+// `admin` (backups) to `app`. Returns the function that runs whichever of them was parsed (it
+// returns -1 when none was). `globals` must outlive the returned function.
 std::function<int()> AddQueryCommands(CLI::App& app, const Globals& globals);
 
 }  // namespace footprint::cli

@@ -23,6 +23,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "eventstore/clock.h"
 #include "eventstore/commit_notifier.h"
 #include "eventstore/types.h"
@@ -131,6 +132,29 @@ struct VerifyResult {
   std::string head_hash_hex;  // Hash of last_position's event when ok and events_checked > 0.
   GlobalPosition first_bad_position;
   std::string reason;
+};
+
+// One backup of a store (RocksDB's BackupEngine; many backups share one directory and the
+// table files they have in common) and the checkpoint recorded with it.
+struct BackupRecord {
+  uint32_t backup_id = 0;
+  absl::Time created_at;  // by the store's clock
+  uint64_t size_bytes = 0;
+  uint32_t files = 0;
+  std::string store_id;  // the store it was taken of (meta "store_id")
+  // The checkpoint: the backup holds at least the events before `log_end`, and the event at
+  // log_end - 1 had hash `head_hash_hex` when the backup was taken (empty for an empty log).
+  uint64_t log_end = 0;
+  std::string head_hash_hex;
+  // The caller's own text (footprintd ties the access log's backup to the log's with it).
+  std::string label;
+};
+
+// What a restore found: the backup it restored and the verification of the restored chain.
+struct RestoreResult {
+  BackupRecord backup;
+  uint64_t events = 0;        // restored (at least backup.log_end)
+  std::string head_hash_hex;  // of the last restored event
 };
 
 // Counters of the writer since the store was opened, for monitoring.
@@ -247,6 +271,27 @@ class EventStore {
   // storage failures and invalid ranges (OUT_OF_RANGE).
   absl::StatusOr<VerifyResult> VerifyChain(GlobalPosition from,
                                            std::optional<GlobalPosition> to) const;
+
+  // --- Backups -------------------------------------------------------------------------------
+
+  // Takes an online backup into `backup_dir` (created if missing) while appends go on, with the
+  // checkpoint (log end and head hash) read just before; then keeps only the newest `keep`
+  // backups there (0: all). ABORTED while another backup of this store runs; UNAVAILABLE or
+  // RESOURCE_EXHAUSTED (disk full) on I/O errors, leaving the earlier backups intact.
+  absl::StatusOr<BackupRecord> Backup(const std::string& backup_dir, uint32_t keep,
+                                      const std::string& label = "");
+
+  // The backups in `backup_dir`, oldest first. NOT_FOUND if it holds none.
+  static absl::StatusOr<std::vector<BackupRecord>> ListBackups(const std::string& backup_dir);
+
+  // Restores backup `backup_id` (0: the newest) of `backup_dir` into `data_dir`, which must not
+  // exist or be empty (FAILED_PRECONDITION). Checks every file's checksum, opens the restored
+  // store, verifies the whole hash chain, and checks that the event at the checkpoint has the
+  // hash recorded at backup time: DATA_LOSS naming the position otherwise. The restored store
+  // is closed again; open it with Open.
+  static absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir,
+                                                     uint32_t backup_id,
+                                                     const std::string& data_dir);
 
   // --- Consumers: checkpoints and read models -------------------------------------------------
 

@@ -45,6 +45,10 @@ struct ServerConfig {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Threads for blocking reads (0: one per hardware thread).
   int read_threads = 0;
+  // Backups (YAML `backup: {keep}`): how many backups Admin.Backup keeps in a backup
+  // directory, the newest; older ones are deleted after each successful backup (0: keep all).
+  // A request's own `keep` overrides it.
+  uint32_t backup_keep = 7;
   // Limits passed to the store.
   size_t max_event_bytes = eventstore::StoreOptions().max_event_bytes;
   size_t max_batch_events = eventstore::StoreOptions().max_batch_events;

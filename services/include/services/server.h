@@ -18,6 +18,7 @@
 #include "projections/deadlines.h"
 #include "projections/review_deadlines.h"
 #include "services/access_control.h"
+#include "services/admin_service.h"
 #include "services/child_recorder.h"
 #include "services/config.h"
 #include "services/deadline_runner.h"
@@ -88,6 +89,7 @@ class FootprintServer {
   std::unique_ptr<ProjectionHost> projection_host_;
   std::unique_ptr<QueriesService> queries_service_;
   std::unique_ptr<ProjectionsService> projections_service_;
+  std::unique_ptr<AdminService> admin_service_;
   // After the services and before the server: its interceptors count the server's calls.
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<grpc::Server> server_;

@@ -1,0 +1,72 @@
+// AdminService: online backups of a data directory, and RestoreDataDir, their offline restore.
+//
+// A backup directory DIR holds DIR/log (the event log's BackupEngine directory) and
+// DIR/access-log (the access log's). Admin.Backup backs up the log first, then the access log,
+// labelling the latter with the log backup's id, so that a restore takes the pair. Each backup
+// records its checkpoint (log end and head hash); RestoreDataDir checks every file's checksum,
+// verifies both restored chains from position 0, and compares the event at each checkpoint
+// with the hash recorded at backup time. See docs/operations.md, "Backup and restore".
+//
+// Thread-safety: the service is shared by gRPC's threads; backups of one store are serialized
+// (a second concurrent one gets ABORTED).
+#ifndef FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
+#define FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
+
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "eventstore/event_store.h"
+#include "footprint/v1/admin.grpc.pb.h"
+#include "services/access_control.h"
+
+namespace footprint::services {
+
+// The two stores' directories inside a backup directory.
+std::string LogBackupDir(const std::string& backup_dir);
+std::string AccessLogBackupDir(const std::string& backup_dir);
+
+class AdminService final : public v1::Admin::CallbackService {
+ public:
+  // `keep`: the default retention (config backup.keep). Nothing is owned.
+  AdminService(eventstore::EventStore* log, eventstore::EventStore* access_log,
+               boost::asio::thread_pool* pool, const AccessControl* access, uint32_t keep)
+      : log_(log), access_log_(access_log), pool_(pool), access_(access), keep_(keep) {}
+
+  grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
+                                   const v1::BackupRequest* request,
+                                   v1::BackupResponse* response) override;
+  grpc::ServerUnaryReactor* ListBackups(grpc::CallbackServerContext* context,
+                                        const v1::ListBackupsRequest* request,
+                                        v1::ListBackupsResponse* response) override;
+
+ private:
+  eventstore::EventStore* const log_;
+  eventstore::EventStore* const access_log_;
+  boost::asio::thread_pool* const pool_;
+  const AccessControl* const access_;
+  const uint32_t keep_;
+};
+
+// The backup sets in `backup_dir`, oldest first (a log backup with the access-log backup
+// labelled with its id; the latter is missing only if that backup failed half-way).
+absl::StatusOr<v1::ListBackupsResponse> ListBackupSets(const std::string& backup_dir);
+
+// What a restore of a data directory found.
+struct DataDirRestore {
+  eventstore::RestoreResult log;
+  eventstore::RestoreResult access_log;
+};
+
+// Restores log backup `backup_id` (0: the newest) of `backup_dir` and its access-log backup into
+// `data_dir`, which must not exist or be empty (FAILED_PRECONDITION). Both are restored into a
+// staging directory beside it and verified (EventStore::RestoreBackup); only then is the staging
+// directory renamed to `data_dir`, so a failed restore never leaves a data directory that
+// footprintd would open. DATA_LOSS names the store, the position and what did not match.
+absl::StatusOr<DataDirRestore> RestoreDataDir(const std::string& backup_dir, uint32_t backup_id,
+                                              const std::string& data_dir);
+
+}  // namespace footprint::services
+
+#endif  // FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
