@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "services/logging.h"
 
 namespace footprint::services {
 namespace {
@@ -210,7 +211,7 @@ absl::StatusOr<Caller> AccessControl::AuthorizeRead(const grpc::ServerContextBas
                            {"method", std::string(method)}, {"subject", std::string(subject)},
                            {"scope", std::string(scope)},   {"purpose", purpose},
                            {"peer", caller->peer}};
-  if (auto it = metadata.find("footprint-correlation-id"); it != metadata.end()) {
+  if (auto it = metadata.find(kCorrelationIdMetadata); it != metadata.end()) {
     std::string id(it->second.data(), std::min<size_t>(it->second.size(), 128));
     if (es::IsValidUtf8(id)) record["correlation_id"] = id;
   }

@@ -320,6 +320,12 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       st = ReadClients(value, &base.clients);
     } else if (key == "log_level") {
       st = ReadScalar(value, key, &base.log_level);
+    } else if (key == "log_format") {
+      st = ReadScalar(value, key, &base.log_format);
+      if (st.ok() && base.log_format != "text" && base.log_format != "json") {
+        st = absl::InvalidArgumentError(
+            absl::StrCat("config: 'log_format': '", base.log_format, "' is not one of text, json"));
+      }
     } else if (key == "shutdown_grace_seconds") {
       double seconds = 0;
       st = ReadScalar(value, key, &seconds);

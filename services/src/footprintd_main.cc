@@ -1,7 +1,7 @@
 // footprintd: the Footprint server.
 //
 //   footprintd [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--log-level LEVEL]
-//              [--metrics-listen HOST:PORT]
+//              [--log-format text|json] [--metrics-listen HOST:PORT]
 //   footprintd --restore-from BACKUP_DIR [--backup-id N] --data-dir NEW_DIR
 //
 // Prints "listening on HOST:PORT" on stdout once it accepts calls; logs go to stderr.
@@ -16,6 +16,7 @@
 #include "google/protobuf/stubs/logging.h"
 #include "services/admin_service.h"
 #include "services/config.h"
+#include "services/logging.h"
 #include "services/server.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -66,6 +67,9 @@ int Run(int argc, char** argv) {
                  std::string("HOST:PORT to listen on; port 0 picks a free port (default ") +
                      footprint::services::kDefaultListenAddress + ")");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error (default info)");
+  std::string log_format;
+  app.add_option("--log-format", log_format,
+                 "text or json (one object per line, with the request's correlation id)");
   std::string metrics_listen;
   app.add_option("--metrics-listen", metrics_listen,
                  "HOST:PORT for Prometheus metrics over HTTP, GET /metrics (default: off)");
@@ -84,7 +88,7 @@ int Run(int argc, char** argv) {
 
   auto logger = spdlog::stderr_color_mt("footprintd");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  footprint::services::ConfigureLogging(footprint::services::LogFormat::kText);
   // protobuf's own messages (e.g. a client's string field that is not UTF-8) go to our log.
   google::protobuf::SetLogHandler(
       [](google::protobuf::LogLevel level, const char* file, int line, const std::string& message) {
@@ -109,6 +113,13 @@ int Run(int argc, char** argv) {
   if (!listen.empty()) config.listen = listen;
   if (!metrics_listen.empty()) config.metrics_listen = metrics_listen;
   if (!log_level.empty()) config.log_level = log_level;
+  if (!log_format.empty()) config.log_format = log_format;
+  auto format = footprint::services::ParseLogFormat(config.log_format, "log_format");
+  if (!format.ok()) {
+    std::fprintf(stderr, "footprintd: %s\n", std::string(format.status().message()).c_str());
+    return 2;
+  }
+  footprint::services::ConfigureLogging(*format);
   const spdlog::level::level_enum level = spdlog::level::from_str(config.log_level);
   if (level == spdlog::level::off && config.log_level != "off") {
     std::fprintf(stderr,

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "services/event_store_service.h"
+#include "services/logging.h"
 
 namespace footprint::services {
 
@@ -18,7 +19,8 @@ template <typename Work>
 grpc::ServerUnaryReactor* OnPool(grpc::CallbackServerContext* context,
                                  boost::asio::thread_pool* pool, Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*pool, [reactor, work = std::move(work)]() mutable {
+  boost::asio::post(*pool, [context, reactor, work = std::move(work)]() mutable {
+    const LogScope scope(*context);  // the request's correlation id on every line it logs
     reactor->Finish(ToGrpcStatus(work()));
   });
   return reactor;

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "services/logging.h"
 #include "spdlog/spdlog.h"
 
 namespace footprint::services {
@@ -181,15 +182,16 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(RequestLogFactory());
   if (!config.metrics_listen.empty()) {
     auto metrics = Metrics::Start(config.metrics_listen, server->store_.get());
     if (!metrics.ok()) return metrics.status();
     server->metrics_ = *std::move(metrics);
     server->metrics_->SetProjectionHost(server->projection_host_.get());
-    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
     creators.push_back(server->metrics_->InterceptorFactory());
-    builder.experimental().SetInterceptorCreators(std::move(creators));
   }
+  builder.experimental().SetInterceptorCreators(std::move(creators));
   builder.AddListeningPort(config.listen, credentials, &server->port_);
   builder.RegisterService(server->event_store_service_.get());
   builder.RegisterService(server->intake_service_.get());

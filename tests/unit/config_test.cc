@@ -68,6 +68,7 @@ TEST_CASE("config errors name the key", "[config]") {
       {"shutdown_grace_seconds: -1\n", "config: 'shutdown_grace_seconds' must not be negative"},
       {"backup:\n  retain: 3\n", "config: unknown key 'backup.retain'"},
       {"backup: 3\n", "config: 'backup' must be a mapping"},
+      {"log_format: xml\n", "config: 'log_format': 'xml' is not one of text, json"},
   };
   for (const auto& c : cases) {
     INFO(c.yaml);

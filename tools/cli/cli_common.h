@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -33,6 +34,8 @@ struct Globals {
   std::string tls_server_name;
   // Why the caller reads (sent as footprint-purpose metadata; recorded in the access log).
   std::string purpose;
+  // Sent as footprint-correlation-id metadata with every call (footprintd logs it).
+  std::string correlation_id;
   // read, read-all and verify: the access log instead of the event log.
   bool access_log = false;
 };
@@ -98,9 +101,23 @@ inline std::shared_ptr<grpc::Channel> MakeChannel(const Globals& g) {
   return grpc::CreateCustomChannel(g.server, grpc::SslCredentials(tls), args);
 }
 
-// Sends the purpose with every call (the server records it with each read).
+// Sends the purpose (the server records it with each read) and the correlation id with every
+// call.
 inline void AddPurpose(grpc::ClientContext* context, const Globals& g) {
   if (!g.purpose.empty()) context->AddMetadata("footprint-purpose", g.purpose);
+  if (!g.correlation_id.empty()) {
+    context->AddMetadata("footprint-correlation-id", g.correlation_id);
+  }
+}
+
+// "cli-" and 16 random hex digits: one per invocation, so that the server's log lines of one
+// command can be found together.
+inline std::string NewCorrelationId() {
+  std::random_device random;
+  const uint64_t value = (static_cast<uint64_t>(random()) << 32) ^ random();
+  char text[24];
+  std::snprintf(text, sizeof text, "cli-%016llx", static_cast<unsigned long long>(value));
+  return text;
 }
 
 // The call's deadline (--timeout) and its purpose.

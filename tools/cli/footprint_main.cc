@@ -379,6 +379,10 @@ int Main(int argc, char** argv) {
   app.add_option("--purpose", g.purpose,
                  "why you read children's records; recorded with each read (default "
                  "$FOOTPRINT_PURPOSE; required by a server with TLS)");
+  g.correlation_id = from_env("FOOTPRINT_CORRELATION_ID");
+  app.add_option("--correlation-id", g.correlation_id,
+                 "sent with every call, for footprintd's logs and the access log (default "
+                 "$FOOTPRINT_CORRELATION_ID, else one drawn per invocation)");
   app.add_flag("--access-log", g.access_log,
                "read, read-all, verify: the access log (who read what, and why) instead of the "
                "event log; auditors only");
@@ -434,6 +438,7 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return UsageError(e.what());
   }
+  if (g.correlation_id.empty()) g.correlation_id = NewCorrelationId();
   append.data_given = data_opt->count() > 0;
   read.from_given = read_from->count() > 0;
   verify.to_given = verify_to->count() > 0;

@@ -41,6 +41,8 @@ struct ServerConfig {
   std::string metrics_listen;
   // trace, debug, info, warn, error.
   std::string log_level = "info";
+  // "text" or "json" (one object per line; services/logging.h).
+  std::string log_format = "text";
   // How long shutdown waits for in-flight RPCs before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Threads for blocking reads (0: one per hardware thread).
