@@ -33,6 +33,13 @@
 namespace footprint::eventstore {
 namespace {
 
+void AddToHistogram(SizeHistogram* h, uint64_t size) {
+  size_t bucket = 0;
+  while (bucket < kSizeBuckets.size() && size > kSizeBuckets[bucket]) ++bucket;
+  ++h->counts[bucket];
+  h->sum += size;
+}
+
 absl::string_view AsView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 rocksdb::Slice AsSlice(absl::string_view s) { return {s.data(), s.size()}; }
 
@@ -159,11 +166,16 @@ class EventStore::Impl {
   absl::Status ResetConsumer(absl::string_view consumer, const ReadModelHandle& model);
   uint64_t BackgroundJobs() const;
   WriterStats Stats() const {
-    return WriterStats{synced_writes_.load(std::memory_order_relaxed),
-                       failed_writes_.load(std::memory_order_relaxed),
-                       groups_.load(std::memory_order_relaxed),
-                       appends_in_groups_.load(std::memory_order_relaxed),
-                       events_committed_.load(std::memory_order_relaxed)};
+    WriterStats stats;
+    stats.synced_writes = synced_writes_.load(std::memory_order_relaxed);
+    stats.failed_writes = failed_writes_.load(std::memory_order_relaxed);
+    stats.groups = groups_.load(std::memory_order_relaxed);
+    stats.appends_in_groups = appends_in_groups_.load(std::memory_order_relaxed);
+    stats.events_committed = events_committed_.load(std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(histograms_mu_);
+    stats.batch_events = batch_events_;
+    stats.group_appends = group_appends_;
+    return stats;
   }
   absl::StatusOr<std::optional<std::string>> ReadModelGet(const ReadModelHandle& model,
                                                           absl::string_view key) const;
@@ -261,6 +273,9 @@ class EventStore::Impl {
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> appends_in_groups_{0};
   std::atomic<uint64_t> events_committed_{0};
+  mutable std::mutex histograms_mu_;  // taken once per group by the writer, and by Stats
+  SizeHistogram batch_events_;        // Guarded by histograms_mu_.
+  SizeHistogram group_appends_;       // Guarded by histograms_mu_.
 
   // Writer state (committed): only the thread holding the writer role touches these.
   uint64_t next_position_ = 0;
@@ -563,6 +578,17 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
     if (!write_status.ok() && outcome.result.ok() && outcome.depends_on_group) {
       outcome.result = write_status;
     }
+  }
+  if (write_status.ok() && next_position_ != saved_position) {
+    std::lock_guard<std::mutex> lock(histograms_mu_);
+    uint64_t written = 0;
+    for (size_t i = 0; i < group.size(); ++i) {
+      const auto& result = outcomes[i].result;
+      if (!result.ok() || result->duplicate) continue;
+      AddToHistogram(&batch_events_, group[i].append->events.size());
+      ++written;
+    }
+    AddToHistogram(&group_appends_, written);
   }
   // With nothing queued, replying here is quickest (no thread hand-off for a lone client);
   // with appends waiting, the completion thread replies while the writer syncs the next group.
@@ -1386,6 +1412,12 @@ uint64_t EventStore::Impl::BackgroundJobs() const {
 uint64_t EventStore::BackgroundJobs() const { return impl_->BackgroundJobs(); }
 
 WriterStats EventStore::Stats() const { return impl_->Stats(); }
+
+uint64_t SizeHistogram::total() const {
+  uint64_t n = 0;
+  for (const uint64_t c : counts) n += c;
+  return n;
+}
 
 absl::StatusOr<std::optional<std::string>> EventStore::ReadModelGet(const ReadModelHandle& model,
                                                                     absl::string_view key) const {

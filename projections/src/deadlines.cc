@@ -63,6 +63,14 @@ std::vector<PendingDeadline> DeadlineEngine::Pending() const {
   return all;
 }
 
+std::vector<std::pair<std::string, size_t>> DeadlineEngine::PendingBySource() const {
+  std::vector<std::pair<std::string, size_t>> counts;
+  for (const DeadlineSource* source : sources_) {
+    counts.emplace_back(source->name(), source->Pending().size());
+  }
+  return counts;
+}
+
 std::optional<absl::Time> DeadlineEngine::NextDue() const {
   std::optional<absl::Time> next;
   for (const DeadlineSource* source : sources_) {

@@ -38,7 +38,11 @@ void DeadlineRunner::Stop() {
 absl::StatusOr<int> DeadlineRunner::RunNow() {
   std::promise<absl::StatusOr<int>> done;
   auto result = done.get_future();
-  boost::asio::post(io_, [this, &done] { done.set_value(engine_->FireDue()); });
+  boost::asio::post(io_, [this, &done] {
+    auto fired = engine_->FireDue();
+    PublishStats(engine_->NextDue());
+    done.set_value(std::move(fired));
+  });
   return result.get();
 }
 
@@ -60,11 +64,27 @@ void DeadlineRunner::Tick() {
   Schedule();
 }
 
+DeadlineRunnerStats DeadlineRunner::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+void DeadlineRunner::PublishStats(std::optional<absl::Time> next_due) {
+  DeadlineRunnerStats stats;
+  stats.pending = engine_->PendingBySource();
+  stats.fired = engine_->stats().fired;
+  stats.already = engine_->stats().already;
+  stats.failures = engine_->stats().failures;
+  stats.next_due = next_due;
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_ = std::move(stats);
+}
+
 void DeadlineRunner::Schedule() {
   absl::Duration sleep = max_sleep_;
-  if (auto next = engine_->NextDue()) {
-    sleep = std::min(sleep, std::max(absl::ZeroDuration(), *next - clock_->Now()));
-  }
+  const std::optional<absl::Time> next = engine_->NextDue();
+  if (next) sleep = std::min(sleep, std::max(absl::ZeroDuration(), *next - clock_->Now()));
+  PublishStats(next);
   timer_.expires_after(absl::ToChronoNanoseconds(sleep));
   timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error) Tick();

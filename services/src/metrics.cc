@@ -9,11 +9,13 @@
 
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/config.h"
+#include "services/deadline_runner.h"
 #include "services/projection_host.h"
 
 namespace footprint::services {
@@ -32,6 +34,10 @@ class StateCollector final : public prometheus::Collectable {
   void SetProjectionHost(const ProjectionHost* host) {
     std::lock_guard<std::mutex> lock(mu_);
     host_ = host;
+  }
+  void SetDeadlineRunner(const DeadlineRunner* runner) {
+    std::lock_guard<std::mutex> lock(mu_);
+    runner_ = runner;
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
@@ -63,7 +69,57 @@ class StateCollector final : public prometheus::Collectable {
     one("footprint_writer_events_total", "Events the writer committed.",
         prometheus::MetricType::Counter, static_cast<double>(stats.events_committed));
 
+    const auto histogram = [&](const char* name, const char* help,
+                               const eventstore::SizeHistogram& h) {
+      prometheus::MetricFamily family{name, help, prometheus::MetricType::Histogram, {}};
+      prometheus::ClientMetric metric;
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < eventstore::kSizeBuckets.size(); ++i) {
+        cumulative += h.counts[i];
+        metric.histogram.bucket.push_back(
+            {cumulative, static_cast<double>(eventstore::kSizeBuckets[i])});
+      }
+      cumulative += h.counts.back();
+      metric.histogram.bucket.push_back({cumulative, std::numeric_limits<double>::infinity()});
+      metric.histogram.sample_count = cumulative;
+      metric.histogram.sample_sum = static_cast<double>(h.sum);
+      family.metric.push_back(std::move(metric));
+      out.push_back(std::move(family));
+    };
+    histogram("footprint_append_batch_events",
+              "Events per committed append request (its batch size).", stats.batch_events);
+    histogram("footprint_writer_group_appends",
+              "Append requests committed together in one synced write.", stats.group_appends);
+
     std::lock_guard<std::mutex> lock(mu_);
+    if (runner_ != nullptr) {
+      const DeadlineRunnerStats d = runner_->Stats();
+      prometheus::MetricFamily pending{"footprint_deadlines_pending",
+                                       "Deadlines waiting to fall due, by source.",
+                                       prometheus::MetricType::Gauge,
+                                       {}};
+      for (const auto& [source, count] : d.pending) {
+        prometheus::ClientMetric metric;
+        metric.label = {{"source", source}};
+        metric.gauge.value = static_cast<double>(count);
+        pending.metric.push_back(std::move(metric));
+      }
+      out.push_back(std::move(pending));
+      one("footprint_deadlines_fired_total",
+          "Missed deadlines recorded (DeadlineMissed, escalations on silence, overdue reviews).",
+          prometheus::MetricType::Counter, static_cast<double>(d.fired));
+      one("footprint_deadlines_already_recorded_total",
+          "Deadlines found already recorded when they fell due (after a restart).",
+          prometheus::MetricType::Counter, static_cast<double>(d.already));
+      one("footprint_deadline_failures_total",
+          "Deadline evaluations or appends that failed (each is retried after a minute).",
+          prometheus::MetricType::Counter, static_cast<double>(d.failures));
+      if (d.next_due) {
+        one("footprint_deadline_next_due_timestamp_seconds",
+            "When the earliest pending deadline falls due (Unix time).",
+            prometheus::MetricType::Gauge, absl::ToDoubleSeconds(*d.next_due - absl::UnixEpoch()));
+      }
+    }
     if (host_ == nullptr) return out;
     const v1::ProjectionsStatusResponse status = host_->Status();
     prometheus::MetricFamily position{"footprint_projection_position",
@@ -97,7 +153,8 @@ class StateCollector final : public prometheus::Collectable {
  private:
   const eventstore::EventStore* store_;
   mutable std::mutex mu_;
-  const ProjectionHost* host_ = nullptr;  // Guarded by mu_.
+  const ProjectionHost* host_ = nullptr;    // Guarded by mu_.
+  const DeadlineRunner* runner_ = nullptr;  // Guarded by mu_.
 };
 
 namespace {
@@ -199,6 +256,8 @@ absl::StatusOr<std::unique_ptr<Metrics>> Metrics::Start(const std::string& liste
 Metrics::~Metrics() = default;
 
 void Metrics::SetProjectionHost(const ProjectionHost* host) { state_->SetProjectionHost(host); }
+
+void Metrics::SetDeadlineRunner(const DeadlineRunner* runner) { state_->SetDeadlineRunner(runner); }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 Metrics::InterceptorFactory() {

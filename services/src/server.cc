@@ -189,6 +189,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
     if (!metrics.ok()) return metrics.status();
     server->metrics_ = *std::move(metrics);
     server->metrics_->SetProjectionHost(server->projection_host_.get());
+    server->metrics_->SetDeadlineRunner(server->deadline_runner_.get());
     creators.push_back(server->metrics_->InterceptorFactory());
   }
   builder.experimental().SetInterceptorCreators(std::move(creators));

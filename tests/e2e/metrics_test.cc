@@ -100,6 +100,20 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   CHECK(Sample(text, "footprint_writer_appends_total") == 3);
   CHECK(Sample(text, "footprint_writer_events_total") == 3);
   CHECK(Sample(text, "footprint_failed_writes_total") == 0);
+  // Batch sizes: three appends of one event each, each alone in its synced write.
+  CHECK(Sample(text, R"(footprint_append_batch_events_bucket{le="1"})") == 3);
+  CHECK(Sample(text, R"(footprint_append_batch_events_bucket{le="512"})") == 3);
+  CHECK(Sample(text, R"(footprint_append_batch_events_bucket{le="+Inf"})") == 3);
+  CHECK(Sample(text, "footprint_append_batch_events_count") == 3);
+  CHECK(Sample(text, "footprint_append_batch_events_sum") == 3);
+  CHECK(Sample(text, R"(footprint_writer_group_appends_bucket{le="1"})") == 3);
+  CHECK(Sample(text, "footprint_writer_group_appends_sum") == 3);
+  // The deadline runner: nothing pending or fired (no child is in care).
+  CHECK(Sample(text, R"(footprint_deadlines_pending{source="challenge_deadlines"})") == 0);
+  CHECK(Sample(text, R"(footprint_deadlines_pending{source="review_deadlines"})") == 0);
+  CHECK(Sample(text, "footprint_deadlines_fired_total") == 0);
+  CHECK(Sample(text, "footprint_deadline_failures_total") == 0);
+  CHECK(text.find("footprint_deadline_next_due_timestamp_seconds") == std::string::npos);
   CHECK(Sample(text, R"(footprint_projection_healthy{projection="children"})") == 1);
   CHECK(Sample(text, R"(footprint_projection_lag{projection="children"})") >= 0);
   CHECK(Sample(text, R"(footprint_rpc_in_flight{method="/footprint.v1.EventStore/ReadAll"})") == 0);

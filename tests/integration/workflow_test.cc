@@ -455,6 +455,18 @@ TEST_CASE("a restarted server fires deadlines missed while it was down, once", "
     auto nothing = (*server)->deadlines().RunNow();
     REQUIRE(nothing.ok());
     CHECK(*nothing == 0);
+    // What monitoring sees: one challenge deadline pending, missed when Tue 10 Nov begins (the
+    // first working day after the due date; GMT in November), and no review deadline until the
+    // overdue first review is held.
+    const DeadlineRunnerStats stats = (*server)->deadlines().Stats();
+    using Count = std::pair<std::string, size_t>;
+    CHECK(stats.pending ==
+          std::vector<Count>{Count{"challenge_deadlines", 1}, Count{"review_deadlines", 0}});
+    // The child's first review (due Tue 3 February) was recorded as missed at start-up.
+    CHECK(stats.fired == 1);
+    CHECK(stats.failures == 0);
+    REQUIRE(stats.next_due.has_value());
+    CHECK(*stats.next_due == Utc(2026, 11, 10, 0));
   }
   // Down until Thursday 10 December.
   clock.Set(Utc(2026, 12, 10, 9));
@@ -473,6 +485,9 @@ TEST_CASE("a restarted server fires deadlines missed while it was down, once", "
     auto again = (*server)->deadlines().RunNow();
     REQUIRE(again.ok());
     CHECK(*again == 0);
+    // Four appends by this engine: each missed stage deadline, with the escalation on silence
+    // in the same append for the first three (7 events).
+    CHECK((*server)->deadlines().Stats().fired == 4);
     const v1::ChallengeView view = show(**server);
     CHECK(view.stage().name() == "Stage 4");
     CHECK(view.overdue());

@@ -12,6 +12,7 @@
 #ifndef FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 #define FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -157,6 +158,18 @@ struct RestoreResult {
   std::string head_hash_hex;  // of the last restored event
 };
 
+// Upper bounds (inclusive) of the size histograms in WriterStats; a last bucket counts the
+// rest (up to max_batch_events or more).
+inline constexpr std::array<uint64_t, 10> kSizeBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
+// A histogram of sizes: counts[i] is how many were <= kSizeBuckets[i] and above the bucket
+// before; counts.back() those above the last bound.
+struct SizeHistogram {
+  std::array<uint64_t, kSizeBuckets.size() + 1> counts{};
+  uint64_t sum = 0;
+  uint64_t total() const;
+};
+
 // Counters of the writer since the store was opened, for monitoring.
 struct WriterStats {
   uint64_t synced_writes = 0;      // groups committed with one synced RocksDB write each
@@ -164,6 +177,8 @@ struct WriterStats {
   uint64_t groups = 0;             // groups processed (with or without anything to write)
   uint64_t appends_in_groups = 0;  // append requests in those groups
   uint64_t events_committed = 0;   // events made durable by the synced writes
+  SizeHistogram batch_events;      // events per committed append request (not retries)
+  SizeHistogram group_appends;     // append requests per group that wrote something
 };
 
 // A named key space for a consumer's read model (a RocksDB column family "rm.<name>").

@@ -90,6 +90,8 @@ class DeadlineEngine {
   // The earliest pending deadline's firing time.
   std::optional<absl::Time> NextDue() const;
   std::vector<PendingDeadline> Pending() const;
+  // How many deadlines each source has pending, by source name.
+  std::vector<std::pair<std::string, size_t>> PendingBySource() const;
   const DeadlineEngineStats& stats() const { return stats_; }
   // The position the engine has applied up to.
   uint64_t position() const { return next_position_; }

@@ -13,13 +13,27 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "eventstore/event_store.h"
 #include "projections/deadlines.h"
 
 namespace footprint::services {
+
+// What the runner last saw, for monitoring (published after each run of the engine).
+struct DeadlineRunnerStats {
+  // by source ("challenge_deadlines", "review_deadlines")
+  std::vector<std::pair<std::string, size_t>> pending;
+  uint64_t fired = 0;     // appends written since start
+  uint64_t already = 0;   // found already written (a retry after a restart)
+  uint64_t failures = 0;  // failed evaluations or appends (each retried)
+  std::optional<absl::Time> next_due;
+};
 
 class DeadlineRunner {
  public:
@@ -33,10 +47,13 @@ class DeadlineRunner {
   void Stop();
   // Runs the engine now on the runner's thread and waits for it; returns the appends written.
   absl::StatusOr<int> RunNow();
+  // The counts as of the last run (any thread).
+  DeadlineRunnerStats Stats() const;
 
  private:
-  void Schedule();  // runner thread
-  void Tick();      // runner thread
+  void Schedule();                                        // runner thread
+  void Tick();                                            // runner thread
+  void PublishStats(std::optional<absl::Time> next_due);  // runner thread
   void WatchCommits();
   void OnCommit(bool advanced);  // writer or committing thread: must not block
 
@@ -48,8 +65,9 @@ class DeadlineRunner {
   boost::asio::io_context io_;
   boost::asio::steady_timer timer_;
   std::unique_ptr<std::thread> thread_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   bool stopped_ = false;                             // Guarded by mu_.
+  DeadlineRunnerStats stats_;                        // Guarded by mu_.
   eventstore::CommitNotifier::WaiterId waiter_ = 0;  // Guarded by mu_.
 };
 

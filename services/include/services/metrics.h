@@ -9,6 +9,14 @@
 //                                                the writer's group commits: one fdatasync per
 //                                                synced write; appends / groups is the mean group
 //                                                size, events / appends the mean batch size
+//   footprint_append_batch_events, footprint_writer_group_appends
+//                                                histograms: events per committed append, and
+//                                                appends per synced write (eventstore's buckets
+//                                                1, 2, 4, ... 512, +Inf)
+//   footprint_deadlines_pending{source}, footprint_deadlines_fired_total,
+//   footprint_deadlines_already_recorded_total, footprint_deadline_failures_total,
+//   footprint_deadline_next_due_timestamp_seconds
+//                                                the deadline runner, as of its last run
 //   footprint_projection_position{projection}, footprint_projection_lag{projection},
 //   footprint_projection_healthy{projection}     each projection worker (queries.proto)
 // The RPC metrics come from a gRPC server interceptor; the rest are read when scraped.
@@ -32,6 +40,7 @@ class Registry;
 
 namespace footprint::services {
 
+class DeadlineRunner;
 class ProjectionHost;
 class StateCollector;
 
@@ -47,6 +56,8 @@ class Metrics {
   // The projections to report (set once the host exists; it must outlive the Metrics or be
   // reset to nullptr first).
   void SetProjectionHost(const ProjectionHost* host);
+  // The deadline runner to report (the same lifetime rule).
+  void SetDeadlineRunner(const DeadlineRunner* runner);
 
   // For ServerBuilder::experimental().SetInterceptorCreators.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
