@@ -26,6 +26,7 @@
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
+#include "rocksdb/sst_file_manager.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 #include "validation.h"
@@ -273,6 +274,7 @@ class EventStore::Impl {
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> appends_in_groups_{0};
   std::atomic<uint64_t> events_committed_{0};
+  bool needs_resume_ = false;         // writer only: the last write failed
   mutable std::mutex histograms_mu_;  // taken once per group by the writer, and by Stats
   SizeHistogram batch_events_;        // Guarded by histograms_mu_.
   SizeHistogram group_appends_;       // Guarded by histograms_mu_.
@@ -304,6 +306,10 @@ absl::Status EventStore::Impl::Open() {
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.paranoid_checks = true;
+  if (options_.env != nullptr) db_options.env = options_.env;
+  // With a file manager, RocksDB recovers by itself from a full disk once space returns (it
+  // polls the free space); without one it would wait for a restart.
+  db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(db_options.env));
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
   // An acknowledged append was synced; recovery replays the WAL up to the last synced record.
@@ -552,9 +558,24 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
 
   absl::Status write_status;
   if (batch.Count() > 0) {
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    write_status = FromRocks(db_->Write(wo, &batch), "committing appended events");
+    // After a failed write RocksDB refuses writes until it has recovered (a full disk that
+    // has space again, say): try that first, so appends resume without a restart.
+    if (needs_resume_) {
+      const rocksdb::Status resumed = db_->Resume();
+      if (resumed.IsBusy()) {
+        write_status = absl::UnavailableError(
+            "the store is recovering from a failed write (a full disk?); try again shortly");
+      } else {
+        write_status = FromRocks(resumed, "recovering from the last failed write");
+      }
+      if (write_status.ok()) needs_resume_ = false;
+    }
+    if (write_status.ok()) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      write_status = FromRocks(db_->Write(wo, &batch), "committing appended events");
+      if (!write_status.ok()) needs_resume_ = true;
+    }
     (write_status.ok() ? synced_writes_ : failed_writes_).fetch_add(1, std::memory_order_relaxed);
   }
   groups_.fetch_add(1, std::memory_order_relaxed);

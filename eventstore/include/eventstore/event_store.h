@@ -30,6 +30,10 @@
 #include "eventstore/types.h"
 #include "footprint/v1/event.pb.h"
 
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
 namespace footprint::eventstore {
 
 struct StoreOptions {
@@ -49,6 +53,9 @@ struct StoreOptions {
   size_t block_cache_bytes = 128 << 20;
   // Stamps recorded_at. Not owned; nullptr means SystemClock::Get().
   const Clock* clock = nullptr;
+  // RocksDB's file system access. Not owned; nullptr means the default. Tests inject I/O
+  // faults (a full disk) through it.
+  rocksdb::Env* env = nullptr;
 };
 
 // An event to append, before the store assigns its position.
