@@ -312,8 +312,11 @@ absl::Status EventStore::Impl::Open() {
   db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(db_options.env));
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
-  // An acknowledged append was synced; recovery replays the WAL up to the last synced record.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  // Every acknowledged append was synced, so the only damage a crash can leave in the WAL is
+  // an incomplete last record (an append that was never acknowledged): tolerated. Damage
+  // anywhere else refuses to open (DATA_LOSS) instead of silently dropping every later
+  // record, as point-in-time recovery would.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   // Families that take few writes (meta, checkpoints) would otherwise pin every WAL file until
   // the events memtable fills several times, making restarts replay gigabytes.
   db_options.max_total_wal_size = 128 << 20;
@@ -1000,7 +1003,14 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
     ++expected;
     ++result.events_checked;
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "reading the log for verification");
+  if (!it->status().ok()) {
+    // A damaged table or log block: the event being read when it was met is the first that
+    // cannot be vouched for.
+    if (it->status().IsCorruption()) {
+      return fail(expected, absl::StrCat("stored data is damaged: ", it->status().ToString()));
+    }
+    return FromRocks(it->status(), "reading the log for verification");
+  }
   if (expected != end) return fail(expected, "event missing (the log ends early)");
   result.last_position = GlobalPosition{end - 1};
   result.head_hash_hex = codec::HexEncode(prev_hash);
