@@ -46,10 +46,12 @@ absl::StatusOr<BackupRecord> Decode(const std::string& dir, const rocksdb::Backu
   };
   const nlohmann::json j = nlohmann::json::parse(info.app_metadata, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("is not JSON (not a Footprint backup?)");
-  if (j.value("format", 0) != kMetadataFormat) {
-    return bad(absl::StrCat("has format ", j.value("format", 0), ", expected ", kMetadataFormat));
-  }
   try {
+    if (!j.contains("format") || !j.at("format").is_number_integer() ||
+        j.at("format").get<int>() != kMetadataFormat) {
+      return bad(absl::StrCat("has format ", j.contains("format") ? j.at("format").dump() : "none",
+                              ", expected ", kMetadataFormat));
+    }
     record.store_id = j.at("store_id").get<std::string>();
     record.log_end = j.at("log_end").get<uint64_t>();
     record.head_hash_hex = j.at("head_hash").get<std::string>();
@@ -143,6 +145,14 @@ absl::StatusOr<BackupRecord> Create(rocksdb::DB* db, const std::string& dir,
     return st;
   }
   return Decode(dir, info);
+}
+
+absl::Status Purge(const std::string& dir, uint32_t keep) {
+  if (keep == 0) return absl::OkStatus();
+  auto engine = OpenEngine<rocksdb::BackupEngine>(dir);
+  if (!engine.ok()) return engine.status();
+  return FromRocks((*engine)->PurgeOldBackups(keep),
+                   absl::StrCat("deleting backups beyond the newest ", keep, " in '", dir, "'"));
 }
 
 absl::StatusOr<std::vector<BackupRecord>> List(const std::string& dir) {

@@ -27,6 +27,9 @@ struct Checkpoint {
 absl::StatusOr<BackupRecord> Create(rocksdb::DB* db, const std::string& dir,
                                     const Checkpoint& checkpoint, uint32_t keep);
 
+// Deletes all but the newest `keep` backups in `dir` (0: none).
+absl::Status Purge(const std::string& dir, uint32_t keep);
+
 // The backups in `dir`, oldest first; NOT_FOUND if there are none.
 absl::StatusOr<std::vector<BackupRecord>> List(const std::string& dir);
 

@@ -312,11 +312,11 @@ absl::Status EventStore::Impl::Open() {
   db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(db_options.env));
   db_options.max_background_jobs = 2;
   db_options.keep_log_file_num = 5;
-  // Every acknowledged append was synced, so the only damage a crash can leave in the WAL is
-  // an incomplete last record (an append that was never acknowledged): tolerated. Damage
-  // anywhere else refuses to open (DATA_LOSS) instead of silently dropping every later
-  // record, as point-in-time recovery would.
-  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // An acknowledged append was synced; recovery replays the WAL up to the last intact record.
+  // Consumer commits are not synced, so after a power cut the WAL's tail may be torn anywhere
+  // past the last sync: point-in-time recovery opens that safely. Its cost: damage in the
+  // middle of the WAL also ends the replay there (docs/reliability.md, "Damaged data files").
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   // Families that take few writes (meta, checkpoints) would otherwise pin every WAL file until
   // the events memtable fills several times, making restarts replay gigabytes.
   db_options.max_total_wal_size = 128 << 20;
@@ -1347,6 +1347,10 @@ absl::StatusOr<ReadModelHandle> EventStore::OpenReadModel(absl::string_view name
 absl::StatusOr<BackupRecord> EventStore::Backup(const std::string& backup_dir, uint32_t keep,
                                                 const std::string& label) {
   return impl_->Backup(backup_dir, keep, label);
+}
+
+absl::Status EventStore::PurgeBackups(const std::string& backup_dir, uint32_t keep) {
+  return backup::Purge(backup_dir, keep);
 }
 
 absl::StatusOr<std::vector<BackupRecord>> EventStore::ListBackups(const std::string& backup_dir) {

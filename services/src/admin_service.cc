@@ -16,10 +16,12 @@ namespace {
 namespace es = footprint::eventstore;
 namespace fs = std::filesystem;
 
-// The access-log backup of log backup N carries the label "log-backup N".
-constexpr char kPairLabel[] = "log-backup ";
-
-std::string PairLabel(uint32_t log_backup_id) { return absl::StrCat(kPairLabel, log_backup_id); }
+// The access-log backup of a log backup carries the label "log-backup N TIME": its id and
+// creation time, so that a recreated log/ directory (ids from 1 again) pairs with nothing old.
+std::string PairLabel(const es::BackupRecord& log) {
+  return absl::StrCat("log-backup ", log.backup_id, " ",
+                      absl::FormatTime(absl::RFC3339_full, log.created_at, absl::UTCTimeZone()));
+}
 
 void ToProto(const es::BackupRecord& record, const char* store, v1::StoreBackup* out) {
   out->set_store(store);
@@ -77,7 +79,7 @@ absl::StatusOr<v1::ListBackupsResponse> ListBackupSets(const std::string& backup
   for (const es::BackupRecord& log : *logs) {
     v1::BackupSet* set = response.add_backups();
     ToProto(log, "log", set->mutable_log());
-    if (auto it = access_by_label.find(PairLabel(log.backup_id)); it != access_by_label.end()) {
+    if (auto it = access_by_label.find(PairLabel(log)); it != access_by_label.end()) {
       ToProto(it->second, "access-log", set->mutable_access_log());
     }
   }
@@ -97,13 +99,19 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
     const auto start = std::chrono::steady_clock::now();
     spdlog::info("backup into {} asked by '{}' (keeping the newest {})", request->dir(),
                  caller->identity, keep == 0 ? std::string("all") : std::to_string(keep));
-    auto log = log_->Backup(LogBackupDir(request->dir()), keep);
+    // One Admin.Backup at a time: the pair is taken, and old pairs purged, together.
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      return absl::AbortedError(
+          "backup: another backup is running; try again when it has finished");
+    }
+    // Retention is applied only after both backups succeed, so a failed one deletes nothing.
+    auto log = log_->Backup(LogBackupDir(request->dir()), 0);
     if (!log.ok()) {
       spdlog::error("backup into {} failed: {}", request->dir(), log.status().ToString());
       return log.status();
     }
-    auto access =
-        access_log_->Backup(AccessLogBackupDir(request->dir()), keep, PairLabel(log->backup_id));
+    auto access = access_log_->Backup(AccessLogBackupDir(request->dir()), 0, PairLabel(*log));
     if (!access.ok()) {
       spdlog::error("backup of the access log into {} failed: {}", request->dir(),
                     access.status().ToString());
@@ -112,6 +120,10 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
                                        " was taken, but the access log's failed (the pair "
                                        "cannot be restored): ",
                                        access.status().message()));
+    }
+    for (const std::string& dir :
+         {LogBackupDir(request->dir()), AccessLogBackupDir(request->dir())}) {
+      if (auto st = es::EventStore::PurgeBackups(dir, keep); !st.ok()) return st;
     }
     ToProto(*log, "log", response->mutable_backup()->mutable_log());
     ToProto(*access, "access-log", response->mutable_backup()->mutable_access_log());
@@ -166,7 +178,8 @@ absl::StatusOr<DataDirRestore> RestoreDataDir(const std::string& backup_dir, uin
                      "' has no access-log backup (that backup failed half-way); restore another"));
   }
   // Restored and verified beside the target, then moved into place in one rename.
-  const fs::path target = fs::path(data_dir).lexically_normal();
+  fs::path target = fs::path(data_dir).lexically_normal();
+  if (!target.has_filename()) target = target.parent_path();  // "/x/new/": "/x/new"
   const fs::path staging = target.parent_path() / (target.filename().string() + ".restoring");
   fs::remove_all(staging, ec);
   if (ec) {

@@ -115,9 +115,14 @@ std::string NewCorrelationId() {
   return absl::StrFormat("srv-%016x", random());
 }
 
-bool IsPrintableAscii(absl::string_view text) {
+// Letters, digits and . _ : @ / - only: an id can neither break a text log line into forged
+// key=value fields nor need escaping.
+bool IsCorrelationId(absl::string_view text) {
+  if (text.empty() || text.size() > kMaxCorrelationIdBytes) return false;
   for (const char c : text) {
-    if (c < 0x20 || c > 0x7e) return false;
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '@' || c == '/' || c == '-';
+    if (!ok) return false;
   }
   return true;
 }
@@ -136,7 +141,7 @@ class RequestLog final : public grpc::experimental::Interceptor {
       auto* metadata = methods->GetRecvInitialMetadata();
       if (auto it = metadata->find(kCorrelationIdMetadata); it != metadata->end()) {
         absl::string_view id(it->second.data(), it->second.size());
-        if (id.size() <= kMaxCorrelationIdBytes && IsPrintableAscii(id)) {
+        if (IsCorrelationId(id)) {
           correlation_id_ = std::string(id);
         }
       }
@@ -209,7 +214,7 @@ std::string CorrelationIdOf(const grpc::ServerContextBase& context) {
   auto it = metadata.find(kCorrelationIdMetadata);
   if (it == metadata.end()) return "";
   absl::string_view id(it->second.data(), it->second.size());
-  if (id.size() > kMaxCorrelationIdBytes || !IsPrintableAscii(id)) return "";
+  if (!IsCorrelationId(id)) return "";
   return std::string(id);
 }
 

@@ -344,7 +344,9 @@ void BackUpPair(eventstore::EventStore& log, eventstore::EventStore& access,
   REQUIRE(log_backup.ok());
   REQUIRE(access
               .Backup(AccessLogBackupDir(backup_dir), 0,
-                      absl::StrCat("log-backup ", log_backup->backup_id))
+                      absl::StrCat("log-backup ", log_backup->backup_id, " ",
+                                   absl::FormatTime(absl::RFC3339_full, log_backup->created_at,
+                                                    absl::UTCTimeZone())))
               .ok());
 }
 
@@ -377,7 +379,9 @@ TEST_CASE("RestoreDataDir restores the log and the access log as a pair, or noth
                      "' has no access-log backup (that backup failed half-way); restore another"));
   CHECK_FALSE(fs::exists(dir.Sub("restored")));
 
-  auto restored = RestoreDataDir(dir.Sub("backups"), 1, dir.Sub("restored"));
+  // A trailing slash (as shells complete directories) names the same directory.
+  auto restored = RestoreDataDir(dir.Sub("backups"), 1, dir.Sub("restored") + "/");
+  INFO(restored.status().ToString());
   REQUIRE(restored.ok());
   CHECK(restored->log.events == 12);
   CHECK(restored->access_log.events == 3);
@@ -395,13 +399,23 @@ TEST_CASE("a restore whose verification fails leaves no data directory", "[backu
     auto log = eventstore::OpenStore(dir.Sub("data"), &clock);
     auto access = eventstore::OpenStore(AccessLogDir(dir.Sub("data")), &clock);
     eventstore::AppendN(*log, "child-1", 300);
+    eventstore::AppendN(*access, "read-child-1", 100);
     BackUpPair(*log, *access, dir.Sub("backups"));
   }
-  eventstore::DamageLargestFile(LogBackupDir(dir.Sub("backups")));
-  auto damaged = RestoreDataDir(dir.Sub("backups"), 0, dir.Sub("restored"));
-  CHECK(damaged.status().code() == absl::StatusCode::kDataLoss);
-  CHECK_THAT(std::string(damaged.status().message()),
-             Catch::Matchers::StartsWith("the log: backup 1 in '"));
+  SECTION("the log's backup is damaged") {
+    eventstore::DamageLargestFile(LogBackupDir(dir.Sub("backups")));
+    auto damaged = RestoreDataDir(dir.Sub("backups"), 0, dir.Sub("restored"));
+    CHECK(damaged.status().code() == absl::StatusCode::kDataLoss);
+    CHECK_THAT(std::string(damaged.status().message()),
+               Catch::Matchers::StartsWith("the log: backup 1 in '"));
+  }
+  SECTION("the access log's is, after the log was restored and verified in staging") {
+    eventstore::DamageLargestFile(AccessLogBackupDir(dir.Sub("backups")));
+    auto damaged = RestoreDataDir(dir.Sub("backups"), 0, dir.Sub("restored"));
+    CHECK(damaged.status().code() == absl::StatusCode::kDataLoss);
+    CHECK_THAT(std::string(damaged.status().message()),
+               Catch::Matchers::StartsWith("the access log: backup 1 in '"));
+  }
   CHECK_FALSE(fs::exists(dir.Sub("restored")));
   CHECK_FALSE(fs::exists(dir.Sub("restored.restoring")));
 }

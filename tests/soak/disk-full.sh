@@ -67,5 +67,7 @@ pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/out2" 2>/dev/null && break; sleep 0.1; done
 server=$(sed -n 's/listening on //p' "$work/out2")
 "$F" --server "$server" verify
-echo "after a restart: $("$F" --server "$server" read disk-1 | wc -l) events"
+after=$("$F" --server "$server" read disk-1 | wc -l)
+echo "after a restart: $after events"
+[ "$after" -eq "$acked" ] || { echo "disk-full: MISMATCH after restart" >&2; exit 1; }
 echo "disk-full: every check held"

@@ -303,6 +303,9 @@ class EventStore {
   absl::StatusOr<BackupRecord> Backup(const std::string& backup_dir, uint32_t keep,
                                       const std::string& label = "");
 
+  // Deletes all but the newest `keep` backups in `backup_dir` (0: deletes nothing).
+  static absl::Status PurgeBackups(const std::string& backup_dir, uint32_t keep);
+
   // The backups in `backup_dir`, oldest first. NOT_FOUND if it holds none.
   static absl::StatusOr<std::vector<BackupRecord>> ListBackups(const std::string& backup_dir);
 
@@ -310,7 +313,9 @@ class EventStore {
   // exist or be empty (FAILED_PRECONDITION). Checks every file's checksum, opens the restored
   // store, verifies the whole hash chain, and checks that the event at the checkpoint has the
   // hash recorded at backup time: DATA_LOSS naming the position otherwise. The restored store
-  // is closed again; open it with Open.
+  // is closed again; open it with Open. On DATA_LOSS the restored files are left in
+  // `data_dir` for inspection: never open them as a data directory (services::RestoreDataDir
+  // restores into a staging directory and removes it instead).
   static absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir,
                                                      uint32_t backup_id,
                                                      const std::string& data_dir);

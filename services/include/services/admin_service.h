@@ -2,7 +2,8 @@
 //
 // A backup directory DIR holds DIR/log (the event log's BackupEngine directory) and
 // DIR/access-log (the access log's). Admin.Backup backs up the log first, then the access log,
-// labelling the latter with the log backup's id, so that a restore takes the pair. Each backup
+// labelling the latter with the log backup's id and time, so that a restore takes the pair;
+// retention is applied to both once both have succeeded. Each backup
 // records its checkpoint (log end and head hash); RestoreDataDir checks every file's checksum,
 // verifies both restored chains from position 0, and compares the event at each checkpoint
 // with the hash recorded at backup time. See docs/operations.md, "Backup and restore".
@@ -14,6 +15,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -47,6 +49,7 @@ class AdminService final : public v1::Admin::CallbackService {
   boost::asio::thread_pool* const pool_;
   const AccessControl* const access_;
   const uint32_t keep_;
+  std::mutex mu_;  // held for the length of one Admin.Backup
 };
 
 // The backup sets in `backup_dir`, oldest first (a log backup with the access-log backup

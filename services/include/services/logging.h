@@ -3,8 +3,10 @@
 // added to every line logged while it is in scope.
 //
 // The correlation id is the caller's `footprint-correlation-id` metadata (the footprint CLI
-// sends one per invocation). The request log (RequestLogFactory) writes one line per call when
-// it ends: at debug level for OK, info for the caller's mistakes, warn for the server's own
+// sends one per invocation). It is on the lines logged by work run through OnPool (Intake,
+// Challenges, Queries, Projections, Admin) and on the request log line; the store's writer and
+// the streaming reads log without it. The request log (RequestLogFactory) writes one line per call
+// when it ends: at debug level for OK, info for the caller's mistakes, warn for the server's own
 // failures (UNAVAILABLE, INTERNAL, DATA_LOSS, RESOURCE_EXHAUSTED, UNKNOWN, DEADLINE_EXCEEDED).
 // A call without a correlation id gets one drawn by the server, logged and sent back in the
 // trailing metadata, so that a caller can quote it.
@@ -39,7 +41,8 @@ void ConfigureLogging(LogFormat format);
 inline constexpr char kCorrelationIdMetadata[] = "footprint-correlation-id";
 inline constexpr size_t kMaxCorrelationIdBytes = 128;
 
-// The caller's correlation id ("" when it sent none, or one that is not printable ASCII).
+// The caller's correlation id ("" when it sent none, or one longer than 128 bytes or with
+// characters other than letters, digits and . _ : @ / -; the server then draws its own).
 std::string CorrelationIdOf(const grpc::ServerContextBase& context);
 
 // Adds `fields` to every line this thread logs until the scope ends. Scopes nest; the inner
