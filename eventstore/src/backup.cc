@@ -111,7 +111,7 @@ absl::Status Infos(rocksdb::BackupEngineReadOnly& engine, const std::string& dir
 }  // namespace
 
 absl::StatusOr<BackupRecord> Create(rocksdb::DB* db, const std::string& dir,
-                                    const Checkpoint& checkpoint, uint32_t keep) {
+                                    const Checkpoint& checkpoint) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
@@ -131,14 +131,6 @@ absl::StatusOr<BackupRecord> Create(rocksdb::DB* db, const std::string& dir,
     (void)(*engine)->GarbageCollect();
     return FromRocks(s, absl::StrCat("backup into '", dir, "'"));
   }
-  if (keep > 0) {
-    if (auto st =
-            FromRocks((*engine)->PurgeOldBackups(keep),
-                      absl::StrCat("deleting backups beyond the newest ", keep, " in '", dir, "'"));
-        !st.ok()) {
-      return st;
-    }
-  }
   rocksdb::BackupInfo info;
   if (auto st = FromRocks((*engine)->GetBackupInfo(id, &info), "reading the new backup's record");
       !st.ok()) {
@@ -147,12 +139,20 @@ absl::StatusOr<BackupRecord> Create(rocksdb::DB* db, const std::string& dir,
   return Decode(dir, info);
 }
 
-absl::Status Purge(const std::string& dir, uint32_t keep) {
-  if (keep == 0) return absl::OkStatus();
+absl::StatusOr<uint32_t> Purge(const std::string& dir, uint32_t keep) {
   auto engine = OpenEngine<rocksdb::BackupEngine>(dir);
   if (!engine.ok()) return engine.status();
-  return FromRocks((*engine)->PurgeOldBackups(keep),
-                   absl::StrCat("deleting backups beyond the newest ", keep, " in '", dir, "'"));
+  if (keep > 0) {
+    if (auto st =
+            FromRocks((*engine)->PurgeOldBackups(keep),
+                      absl::StrCat("deleting backups beyond the newest ", keep, " in '", dir, "'"));
+        !st.ok()) {
+      return st;
+    }
+  }
+  std::vector<rocksdb::BackupInfo> infos;
+  (*engine)->GetBackupInfo(&infos);
+  return static_cast<uint32_t>(infos.size());
 }
 
 absl::StatusOr<std::vector<BackupRecord>> List(const std::string& dir) {

@@ -23,12 +23,12 @@ struct Checkpoint {
   std::string label;
 };
 
-// Backs `db` up into `dir` (created if missing), then keeps the newest `keep` backups (0: all).
+// Backs `db` up into `dir` (created if missing).
 absl::StatusOr<BackupRecord> Create(rocksdb::DB* db, const std::string& dir,
-                                    const Checkpoint& checkpoint, uint32_t keep);
+                                    const Checkpoint& checkpoint);
 
-// Deletes all but the newest `keep` backups in `dir` (0: none).
-absl::Status Purge(const std::string& dir, uint32_t keep);
+// Deletes all but the newest `keep` backups in `dir` (0: none). Returns how many are left.
+absl::StatusOr<uint32_t> Purge(const std::string& dir, uint32_t keep);
 
 // The backups in `dir`, oldest first; NOT_FOUND if there are none.
 absl::StatusOr<std::vector<BackupRecord>> List(const std::string& dir);

@@ -156,8 +156,7 @@ class EventStore::Impl {
     return types;
   }
 
-  absl::StatusOr<BackupRecord> Backup(const std::string& dir, uint32_t keep,
-                                      const std::string& label);
+  absl::StatusOr<BackupRecord> Backup(const std::string& dir, const std::string& label);
   absl::StatusOr<std::string> StoreId() const;
 
   absl::StatusOr<ReadModelHandle> OpenReadModel(absl::string_view name);
@@ -1027,7 +1026,7 @@ absl::StatusOr<std::string> EventStore::Impl::StoreId() const {
   return value;
 }
 
-absl::StatusOr<BackupRecord> EventStore::Impl::Backup(const std::string& dir, uint32_t keep,
+absl::StatusOr<BackupRecord> EventStore::Impl::Backup(const std::string& dir,
                                                       const std::string& label) {
   std::unique_lock<std::mutex> lock(backup_mu_, std::try_to_lock);
   if (!lock.owns_lock()) {
@@ -1058,7 +1057,7 @@ absl::StatusOr<BackupRecord> EventStore::Impl::Backup(const std::string& dir, ui
     }
     checkpoint.head_hash_hex = codec::HexEncode(last.hash());
   }
-  return backup::Create(db_, dir, checkpoint, keep);
+  return backup::Create(db_, dir, checkpoint);
 }
 
 absl::StatusOr<ReadModelHandle> EventStore::Impl::OpenReadModel(absl::string_view name) {
@@ -1344,13 +1343,22 @@ absl::StatusOr<ReadModelHandle> EventStore::OpenReadModel(absl::string_view name
   return impl_->OpenReadModel(name);
 }
 
-absl::StatusOr<BackupRecord> EventStore::Backup(const std::string& backup_dir, uint32_t keep,
+absl::StatusOr<BackupRecord> EventStore::Backup(const std::string& backup_dir,
                                                 const std::string& label) {
-  return impl_->Backup(backup_dir, keep, label);
+  return impl_->Backup(backup_dir, label);
 }
 
-absl::Status EventStore::PurgeBackups(const std::string& backup_dir, uint32_t keep) {
+absl::StatusOr<uint32_t> EventStore::PurgeBackups(const std::string& backup_dir, uint32_t keep) {
   return backup::Purge(backup_dir, keep);
+}
+
+absl::Status EventStore::CheckRestoreTarget(const std::string& data_dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(data_dir, ec) && !std::filesystem::is_empty(data_dir, ec)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "data_dir: '", data_dir, "' is not empty: a backup is restored into a new directory"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<BackupRecord>> EventStore::ListBackups(const std::string& backup_dir) {
@@ -1360,11 +1368,7 @@ absl::StatusOr<std::vector<BackupRecord>> EventStore::ListBackups(const std::str
 absl::StatusOr<RestoreResult> EventStore::RestoreBackup(const std::string& backup_dir,
                                                         uint32_t backup_id,
                                                         const std::string& data_dir) {
-  std::error_code ec;
-  if (std::filesystem::exists(data_dir, ec) && !std::filesystem::is_empty(data_dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "data_dir: '", data_dir, "' is not empty: a backup is restored into a new directory"));
-  }
+  if (auto st = CheckRestoreTarget(data_dir); !st.ok()) return st;
   auto record = backup::RestoreFiles(backup_dir, backup_id, data_dir);
   if (!record.ok()) return record.status();
   StoreOptions options;

@@ -106,12 +106,12 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
           "backup: another backup is running; try again when it has finished");
     }
     // Retention is applied only after both backups succeed, so a failed one deletes nothing.
-    auto log = log_->Backup(LogBackupDir(request->dir()), 0);
+    auto log = log_->Backup(LogBackupDir(request->dir()));
     if (!log.ok()) {
       spdlog::error("backup into {} failed: {}", request->dir(), log.status().ToString());
       return log.status();
     }
-    auto access = access_log_->Backup(AccessLogBackupDir(request->dir()), 0, PairLabel(*log));
+    auto access = access_log_->Backup(AccessLogBackupDir(request->dir()), PairLabel(*log));
     if (!access.ok()) {
       spdlog::error("backup of the access log into {} failed: {}", request->dir(),
                     access.status().ToString());
@@ -121,15 +121,15 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
                                        "cannot be restored): ",
                                        access.status().message()));
     }
-    for (const std::string& dir :
-         {LogBackupDir(request->dir()), AccessLogBackupDir(request->dir())}) {
-      if (auto st = es::EventStore::PurgeBackups(dir, keep); !st.ok()) return st;
+    auto kept = es::EventStore::PurgeBackups(LogBackupDir(request->dir()), keep);
+    if (!kept.ok()) return kept.status();
+    if (auto access_kept = es::EventStore::PurgeBackups(AccessLogBackupDir(request->dir()), keep);
+        !access_kept.ok()) {
+      return access_kept.status();
     }
     ToProto(*log, "log", response->mutable_backup()->mutable_log());
     ToProto(*access, "access-log", response->mutable_backup()->mutable_access_log());
-    auto listed = es::EventStore::ListBackups(LogBackupDir(request->dir()));
-    if (!listed.ok()) return listed.status();
-    response->set_backups_kept(static_cast<uint32_t>(listed->size()));
+    response->set_backups_kept(*kept);
     response->set_seconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     spdlog::info("backup {} into {}: {} events (head {}), {} bytes, {:.3f} s", log->backup_id,
@@ -155,11 +155,9 @@ grpc::ServerUnaryReactor* AdminService::ListBackups(grpc::CallbackServerContext*
 
 absl::StatusOr<DataDirRestore> RestoreDataDir(const std::string& backup_dir, uint32_t backup_id,
                                               const std::string& data_dir) {
+  // Checked first, so that a used target is refused before anything is copied.
+  if (auto st = es::EventStore::CheckRestoreTarget(data_dir); !st.ok()) return st;
   std::error_code ec;
-  if (fs::exists(data_dir, ec) && !fs::is_empty(data_dir, ec)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "data_dir: '", data_dir, "' is not empty: a backup is restored into a new directory"));
-  }
   auto sets = ListBackupSets(backup_dir);
   if (!sets.ok()) return sets.status();
   const v1::BackupSet* chosen = backup_id == 0 ? &sets->backups(sets->backups_size() - 1) : nullptr;

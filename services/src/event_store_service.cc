@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "services/append_wire.h"
 #include "spdlog/spdlog.h"
 
 namespace footprint::services {
@@ -17,23 +18,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
 }
 
 namespace {
-
-absl::StatusOr<es::ExpectedVersion> ExpectedFromProto(const v1::AppendRequest& request) {
-  if (!request.has_expected_version()) return es::ExpectedVersion::Any();
-  const v1::ExpectedVersion& ev = request.expected_version();
-  switch (ev.kind_case()) {
-    case v1::ExpectedVersion::kAny:
-    case v1::ExpectedVersion::KIND_NOT_SET:
-      return es::ExpectedVersion::Any();
-    case v1::ExpectedVersion::kNoStream:
-      return es::ExpectedVersion::NoStream();
-    case v1::ExpectedVersion::kStreamExists:
-      return es::ExpectedVersion::StreamExists();
-    case v1::ExpectedVersion::kExact:
-      return es::ExpectedVersion::Exact(es::StreamVersion{ev.exact()});
-  }
-  return absl::InvalidArgumentError("expected_version: unknown kind");
-}
 
 es::ReadFilter FilterFromProto(const v1::ReadAllFilter& filter) {
   es::ReadFilter out;
@@ -382,34 +366,16 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
     AppendDone();
     return reactor;
   }
-  auto expected = ExpectedFromProto(*request);
-  if (!expected.ok()) {
-    reactor->Finish(ToGrpcStatus(expected.status()));
+  auto append = AppendFromProto(*request, caller->identity,
+                                [this, &caller](absl::string_view type, absl::string_view field) {
+                                  return access_->CheckEventType(*caller, type, field);
+                                });
+  if (!append.ok()) {
+    reactor->Finish(ToGrpcStatus(append.status()));
     AppendDone();
     return reactor;
   }
-  es::AppendRequest append;
-  append.stream = std::move(*request->mutable_stream());
-  append.expected = *expected;
-  append.events.reserve(request->events_size());
-  for (v1::EventData& in : *request->mutable_events()) {
-    if (auto st = access_->CheckEventType(*caller, in.type(),
-                                          absl::StrCat("events[", append.events.size(), "].type"));
-        !st.ok()) {
-      reactor->Finish(ToGrpcStatus(st));
-      AppendDone();
-      return reactor;
-    }
-    es::NewEvent& event = append.events.emplace_back();
-    event.id = std::move(*in.mutable_id());
-    event.type = std::move(*in.mutable_type());
-    event.metadata = std::move(*in.mutable_metadata());
-    event.metadata.set_principal(caller->identity);
-    event.content_type = in.content_type();
-    event.payload_type = std::move(*in.mutable_payload_type());
-    event.data = std::move(*in.mutable_data());
-  }
-  auto prepared = store_->Prepare(std::move(append));
+  auto prepared = store_->Prepare(std::move(*append));
   if (!prepared.ok()) {
     reactor->Finish(ToGrpcStatus(prepared.status()));
     AppendDone();

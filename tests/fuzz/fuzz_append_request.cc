@@ -1,9 +1,9 @@
 // libFuzzer target: an Append request as it arrives over gRPC. The input is the request's
-// protobuf bytes; when they decode, the request is converted as EventStoreService::Append does
-// and validated and encoded by EventStore::Prepare (stream id, expected version, event ids and
-// types, metadata, JSON and protobuf payloads, sizes). Nothing is submitted: the store, on a
-// temporary directory, never writes. Any input must be accepted or refused with a status,
-// never crash. Run: scripts/fuzz.
+// protobuf bytes; when they decode, the request is converted by EventStoreService::Append's own
+// services::AppendFromProto and validated and encoded by EventStore::Prepare (stream id, expected
+// version, event ids and types, metadata, JSON and protobuf payloads, sizes). Nothing is submitted:
+// the store, on a temporary directory, never writes. Any input must be accepted or refused with a
+// status, never crash. Run: scripts/fuzz.
 #include <stdlib.h>
 
 #include <cstddef>
@@ -13,8 +13,10 @@
 
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.pb.h"
+#include "services/append_wire.h"
 
 namespace es = footprint::eventstore;
+namespace fs = footprint::services;
 namespace v1 = footprint::v1;
 
 namespace {
@@ -33,39 +35,21 @@ es::EventStore* Store() {
   return store;
 }
 
-// As services/src/event_store_service.cc's ExpectedFromProto.
-es::ExpectedVersion ExpectedOf(const v1::AppendRequest& request) {
-  const v1::ExpectedVersion& ev = request.expected_version();
-  switch (ev.kind_case()) {
-    case v1::ExpectedVersion::kNoStream:
-      return es::ExpectedVersion::NoStream();
-    case v1::ExpectedVersion::kStreamExists:
-      return es::ExpectedVersion::StreamExists();
-    case v1::ExpectedVersion::kExact:
-      return es::ExpectedVersion::Exact(es::StreamVersion{ev.exact()});
-    default:
-      return es::ExpectedVersion::Any();
-  }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   v1::AppendRequest request;
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
-  es::AppendRequest append;
-  append.stream = request.stream();
-  append.expected = ExpectedOf(request);
-  for (const v1::EventData& in : request.events()) {
-    es::NewEvent& event = append.events.emplace_back();
-    event.id = in.id();
-    event.type = in.type();
-    event.metadata = in.metadata();
-    event.content_type = in.content_type();
-    event.payload_type = in.payload_type();
-    event.data = in.data();
-  }
-  auto prepared = Store()->Prepare(std::move(append));
+  // One type refused, as for a poster not configured for it; every other request goes on to
+  // Prepare, which is what is being fuzzed.
+  auto append = fs::AppendFromProto(request, "fuzz-poster",
+                                    [](absl::string_view type, absl::string_view field) {
+                                      if (type == "Refused")
+                                        return absl::PermissionDeniedError(field);
+                                      return absl::OkStatus();
+                                    });
+  if (!append.ok()) return 0;
+  auto prepared = Store()->Prepare(std::move(*append));
   (void)prepared;
   return 0;
 }

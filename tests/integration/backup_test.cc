@@ -5,6 +5,7 @@
 #include <functional>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -84,7 +85,7 @@ TEST_CASE("a backup records the log end and head hash, and a restore matches the
   AppendN(*store, "child-1", 10);
   const std::string hash9 = HashAt(*store, 9);
 
-  auto first = store->Backup(dir.Sub("backups"), 0);
+  auto first = store->Backup(dir.Sub("backups"));
   REQUIRE(first.ok());
   CHECK(first->backup_id == 1);
   CHECK(first->log_end == 10);
@@ -96,7 +97,7 @@ TEST_CASE("a backup records the log end and head hash, and a restore matches the
   clock.Advance(absl::Hours(24));
   AppendN(*store, "child-2", 5);
   const std::string hash14 = HashAt(*store, 14);
-  auto second = store->Backup(dir.Sub("backups"), 0, "nightly");
+  auto second = store->Backup(dir.Sub("backups"), "nightly");
   REQUIRE(second.ok());
   CHECK(second->backup_id == 2);
   CHECK(second->log_end == 15);
@@ -149,7 +150,7 @@ TEST_CASE("backups taken while appends go on hold at least their checkpoint", "[
   });
   std::vector<BackupRecord> taken;
   for (int i = 0; i < 3; ++i) {
-    auto backup = store->Backup(dir.Sub("backups"), 0);
+    auto backup = store->Backup(dir.Sub("backups"));
     REQUIRE(backup.ok());
     taken.push_back(*backup);
   }
@@ -171,10 +172,19 @@ TEST_CASE("retention keeps the newest backups", "[backup]") {
   TempDir dir;
   ManualClock clock{kStart};
   auto store = OpenStore(dir.Sub("data"), &clock);
+  std::vector<uint32_t> left;
   for (int i = 1; i <= 4; ++i) {
     AppendN(*store, "child-1", 1);
-    REQUIRE(store->Backup(dir.Sub("backups"), 2).ok());
+    REQUIRE(store->Backup(dir.Sub("backups")).ok());
+    auto kept = EventStore::PurgeBackups(dir.Sub("backups"), 2);
+    REQUIRE(kept.ok());
+    left.push_back(*kept);
   }
+  CHECK(left == std::vector<uint32_t>{1, 2, 2, 2});
+  // keep 0 deletes nothing and still counts.
+  auto all = EventStore::PurgeBackups(dir.Sub("backups"), 0);
+  REQUIRE(all.ok());
+  CHECK(*all == 2);
   auto listed = EventStore::ListBackups(dir.Sub("backups"));
   REQUIRE(listed.ok());
   REQUIRE(listed->size() == 2);
@@ -192,7 +202,7 @@ TEST_CASE("an empty store backs up and restores as empty", "[backup]") {
   TempDir dir;
   ManualClock clock{kStart};
   auto store = OpenStore(dir.Sub("data"), &clock);
-  auto backup = store->Backup(dir.Sub("backups"), 0);
+  auto backup = store->Backup(dir.Sub("backups"));
   REQUIRE(backup.ok());
   CHECK(backup->log_end == 0);
   CHECK(backup->head_hash_hex.empty());
@@ -206,7 +216,7 @@ TEST_CASE("a restore refuses a used directory, a missing backup and a damaged on
   ManualClock clock{kStart};
   auto store = OpenStore(dir.Sub("data"), &clock);
   AppendN(*store, "child-1", 200);
-  REQUIRE(store->Backup(dir.Sub("backups"), 0).ok());
+  REQUIRE(store->Backup(dir.Sub("backups")).ok());
 
   SECTION("into a directory that is not empty: nothing is touched") {
     fs::create_directories(dir.Sub("used"));
@@ -265,7 +275,7 @@ TEST_CASE("a restore checks the restored chain against the recorded checkpoint",
   ManualClock clock{kStart};
   auto store = OpenStore(dir.Sub("data"), &clock);
   AppendN(*store, "child-1", 10);
-  auto backup = store->Backup(dir.Sub("backups"), 0);
+  auto backup = store->Backup(dir.Sub("backups"));
   REQUIRE(backup.ok());
   const std::string real = backup->head_hash_hex;
   const std::string other(64, 'a');
@@ -309,7 +319,7 @@ TEST_CASE("a second backup of the same store while one runs is refused", "[backu
   std::vector<absl::Status> results(4);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < results.size(); ++i) {
-    threads.emplace_back([&, i] { results[i] = store->Backup(dir.Sub("backups"), 0).status(); });
+    threads.emplace_back([&, i] { results[i] = store->Backup(dir.Sub("backups")).status(); });
   }
   for (auto& t : threads) t.join();
   int succeeded = 0;
@@ -340,10 +350,10 @@ namespace fs = std::filesystem;
 // What Admin.Backup does: the log, then the access log labelled with the log backup's id.
 void BackUpPair(eventstore::EventStore& log, eventstore::EventStore& access,
                 const std::string& backup_dir) {
-  auto log_backup = log.Backup(LogBackupDir(backup_dir), 0);
+  auto log_backup = log.Backup(LogBackupDir(backup_dir));
   REQUIRE(log_backup.ok());
   REQUIRE(access
-              .Backup(AccessLogBackupDir(backup_dir), 0,
+              .Backup(AccessLogBackupDir(backup_dir),
                       absl::StrCat("log-backup ", log_backup->backup_id, " ",
                                    absl::FormatTime(absl::RFC3339_full, log_backup->created_at,
                                                     absl::UTCTimeZone())))
@@ -362,7 +372,7 @@ TEST_CASE("RestoreDataDir restores the log and the access log as a pair, or noth
     BackUpPair(*log, *access, dir.Sub("backups"));
     // A second log backup whose access-log backup never happened (it failed half-way).
     eventstore::AppendN(*log, "child-1", 1);
-    REQUIRE(log->Backup(LogBackupDir(dir.Sub("backups")), 0).ok());
+    REQUIRE(log->Backup(LogBackupDir(dir.Sub("backups"))).ok());
   }
 
   auto sets = ListBackupSets(dir.Sub("backups"));

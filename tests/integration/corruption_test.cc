@@ -78,7 +78,7 @@ TEST_CASE("a damaged table file is reported by verification with the event's pos
     auto store = OpenOrDie(dir.Sub("data"));
     Fill(*store);
     // A backup flushes the memtables: the events are then in table files, not the log.
-    REQUIRE(store->Backup(dir.Sub("backup"), 0).ok());
+    REQUIRE(store->Backup(dir.Sub("backup")).ok());
   }
   FlipByteAt(Largest(dir.Sub("data"), ".sst"), 0.5);
 

@@ -297,14 +297,15 @@ class EventStore {
   // --- Backups -------------------------------------------------------------------------------
 
   // Takes an online backup into `backup_dir` (created if missing) while appends go on, with the
-  // checkpoint (log end and head hash) read just before; then keeps only the newest `keep`
-  // backups there (0: all). ABORTED while another backup of this store runs; UNAVAILABLE or
-  // RESOURCE_EXHAUSTED (disk full) on I/O errors, leaving the earlier backups intact.
-  absl::StatusOr<BackupRecord> Backup(const std::string& backup_dir, uint32_t keep,
-                                      const std::string& label = "");
+  // checkpoint (log end and head hash) read just before. Nothing is deleted: retention is
+  // PurgeBackups, applied by the caller once it knows the backup is wanted. ABORTED while
+  // another backup of this store runs; UNAVAILABLE or RESOURCE_EXHAUSTED (disk full) on I/O
+  // errors, leaving the earlier backups intact.
+  absl::StatusOr<BackupRecord> Backup(const std::string& backup_dir, const std::string& label = "");
 
-  // Deletes all but the newest `keep` backups in `backup_dir` (0: deletes nothing).
-  static absl::Status PurgeBackups(const std::string& backup_dir, uint32_t keep);
+  // Deletes all but the newest `keep` backups in `backup_dir` (0: deletes nothing). Returns how
+  // many backups are left there.
+  static absl::StatusOr<uint32_t> PurgeBackups(const std::string& backup_dir, uint32_t keep);
 
   // The backups in `backup_dir`, oldest first. NOT_FOUND if it holds none.
   static absl::StatusOr<std::vector<BackupRecord>> ListBackups(const std::string& backup_dir);
@@ -319,6 +320,9 @@ class EventStore {
   static absl::StatusOr<RestoreResult> RestoreBackup(const std::string& backup_dir,
                                                      uint32_t backup_id,
                                                      const std::string& data_dir);
+
+  // OK when `data_dir` does not exist or is empty; FAILED_PRECONDITION naming it otherwise.
+  static absl::Status CheckRestoreTarget(const std::string& data_dir);
 
   // --- Consumers: checkpoints and read models -------------------------------------------------
 
