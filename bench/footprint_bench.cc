@@ -1,8 +1,10 @@
 // footprint-bench: load generator for footprintd over its public gRPC API.
 //
-//   footprint-bench --server ADDR --mode append|batch|replay --clients N
+//   footprint-bench --server ADDR --mode append|batch|replay|idle-streams --clients N
 //                   (--duration SECONDS | --events N) [--batch-size N] [--event-size BYTES]
 //                   [--json] [--warmup SECONDS] [--channels N]
+//                   [--ca PEM [--cert PEM --key PEM] [--tls-server-name NAME]] [--purpose TEXT]
+//                   [--streams N --server-pid PID]
 //
 // append  every client appends one event per call to its own stream, closed loop (the next
 //         call starts when the previous one is acknowledged, i.e. after the server's sync).
@@ -10,6 +12,14 @@
 // replay  every client reads the first --events events of the log (default 1,000,000) from
 //         position 0 with ReadAll, parsing each response into footprint.v1.ReadAllResponse.
 //         A log that is shorter is first filled (untimed) with batch appends.
+// idle-streams  opens --streams Subscribe calls (default 1000) from the log's last event, each
+//         reading that one message and then never again, and reads footprintd's resident
+//         memory (/proc/PID/status, so the server must run on this machine) before, with them
+//         caught up, after --events appends (default 2000) that every one of them is owed but
+//         does not read, and after they are cancelled.
+//
+// With --ca the connections use TLS (with --cert and --key: a client certificate, as footprintd
+// with `tls:` requires); reads send --purpose (default "benchmark"), which the server records.
 //
 // Clients are closed loops on gRPC's callback API, spread over min(clients, 4) channels that
 // are separate connections, so 64 clients need no 64 threads. With --duration the first
@@ -27,6 +37,8 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +52,7 @@
 #include "bench/latency.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "nlohmann/json.hpp"
+#include "tools/client/client_credentials.h"
 
 namespace {
 
@@ -69,7 +82,21 @@ struct Options {
   bool json = false;
   double warmup = 0.5;
   int channels = 0;  // 0: min(clients, 4)
+  footprint::client::TlsFiles tls;
+  std::string purpose = "benchmark";
+  int streams = 1000;  // idle-streams
+  int server_pid = 0;  // idle-streams
 };
+
+// Sent with every read; footprintd records it in its access log (required with TLS).
+std::string& Purpose() {
+  static std::string purpose;
+  return purpose;
+}
+
+void AddPurpose(grpc::ClientContext* context) {
+  if (!Purpose().empty()) context->AddMetadata("footprint-purpose", Purpose());
+}
 
 // "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
 std::string CodeName(grpc::StatusCode code) {
@@ -177,14 +204,17 @@ struct Connections {
 
 // Channels with distinct arguments and a local subchannel pool each, so that every channel is a
 // TCP connection of its own rather than a share of one.
-Connections Connect(const std::string& server, int count) {
+absl::StatusOr<Connections> Connect(const std::string& server, int count,
+                                    const footprint::client::TlsFiles& tls) {
   Connections out;
   for (int i = 0; i < count; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("footprint.bench.channel_id", i);
     args.SetMaxReceiveMessageSize(-1);
-    auto channel = grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args);
+    auto credentials = footprint::client::MakeCredentials(tls, &args);
+    if (!credentials.ok()) return credentials.status();
+    auto channel = grpc::CreateCustomChannel(server, *credentials, args);
     out.stubs.push_back(v1::EventStore::NewStub(channel));
     out.channels.push_back(std::move(channel));
   }
@@ -388,6 +418,7 @@ class ReplayClient final : public grpc::ClientReadReactor<v1::ReadAllResponse> {
     request_.set_from_position(0);
     request_.set_limit(wanted_);
     context_.set_deadline(std::chrono::system_clock::now() + kReplayDeadline);
+    AddPurpose(&context_);
     started = last_ = Clock::now();
     stub_->async()->ReadAll(&context_, &request_, this);
     StartRead(&response_);
@@ -449,6 +480,7 @@ enum class Probe { kEvent, kEnd, kBeyond };
 grpc::Status ProbePosition(v1::EventStore::Stub* stub, uint64_t position, Probe* out) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  AddPurpose(&context);
   v1::ReadAllRequest request;
   request.set_from_position(position);
   request.set_limit(1);
@@ -526,6 +558,102 @@ int64_t FillForReplay(Connections& connections, const Options& opts, uint64_t wa
   std::fprintf(stderr, "footprint-bench: filled in %.1f s (%.0f events/s)\n", fill.seconds,
                fill.seconds > 0 ? static_cast<double>(fill.events) / fill.seconds : 0.0);
   return static_cast<int64_t>(missing);
+}
+
+// footprintd's resident memory in KiB (VmRSS of /proc/PID/status), or -1.
+int64_t ResidentKib(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::strtoll(line.c_str() + 6, nullptr, 10);
+  }
+  return -1;
+}
+
+// idle-streams: what subscribers that stop reading cost the server. Returns 0, or 1 when a
+// stream could not be opened or memory could not be read.
+int RunIdleStreams(Connections& connections, const Options& opts, const std::string& run_id) {
+  struct Idle {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::ReadAllResponse>> reader;
+  };
+  const uint64_t owed_events = opts.events > 0 ? opts.events : 2000;
+  if (ResidentKib(opts.server_pid) < 0) {
+    std::fprintf(stderr, "footprint-bench: --server-pid %d: cannot read /proc/%d/status\n",
+                 opts.server_pid, opts.server_pid);
+    return 1;
+  }
+  // Each subscriber starts at the last event: its first message holds that one event, and then
+  // it is caught up, waiting for the next.
+  if (FillForReplay(connections, opts, 1, run_id) < 0) return 1;
+  uint64_t head = 0;
+  if (auto st = CountEvents(connections.ForClient(0), uint64_t{1} << 40, &head); !st.ok()) {
+    std::fprintf(stderr, "footprint-bench: cannot find the log's end: %s\n",
+                 st.error_message().c_str());
+    return 1;
+  }
+  const int64_t before = ResidentKib(opts.server_pid);
+  std::vector<std::unique_ptr<Idle>> idle;
+  ErrorLog errors;
+  v1::SubscribeRequest request;
+  request.set_from_position(head - 1);
+  for (int i = 0; i < opts.streams; ++i) {
+    auto stream = std::make_unique<Idle>();
+    AddPurpose(&stream->context);
+    stream->reader = connections.ForClient(i)->Subscribe(&stream->context, request);
+    v1::ReadAllResponse first;
+    if (!stream->reader->Read(&first)) {
+      errors.Add(stream->reader->Finish());
+      break;
+    }
+    idle.push_back(std::move(stream));
+  }
+  const int64_t opened = ResidentKib(opts.server_pid);
+  const size_t open_count = idle.size();
+  // Appended by others while they sit there: every idle subscriber is owed all of it.
+  Result fill = RunAppends(connections, 4, 100, opts.event_size, /*timed=*/false, 0, 0, owed_events,
+                           "bench-" + run_id + "-owed", run_id);
+  const int64_t owed = ResidentKib(opts.server_pid);
+  for (auto& stream : idle) stream->context.TryCancel();
+  for (auto& stream : idle) {
+    v1::ReadAllResponse message;
+    while (stream->reader->Read(&message)) {
+    }
+    (void)stream->reader->Finish();
+  }
+  idle.clear();
+  const int64_t closed = ResidentKib(opts.server_pid);
+  const size_t n = std::max<size_t>(1, open_count);
+  const double per_idle = static_cast<double>(opened - before) / static_cast<double>(n);
+  const double per_owed = static_cast<double>(owed - before) / static_cast<double>(n);
+  if (opts.json) {
+    json out = {{"mode", "idle-streams"},         {"server", opts.server},
+                {"streams", open_count},          {"owed_events", owed_events},
+                {"event_size", opts.event_size},  {"rss_kib_before", before},
+                {"rss_kib_idle", opened},         {"rss_kib_owed", owed},
+                {"rss_kib_closed", closed},       {"kib_per_idle_stream", per_idle},
+                {"kib_per_owed_stream", per_owed}};
+    if (errors.total() > 0) out["error_codes"] = errors.ToJson();
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("footprint-bench idle-streams against %s (pid %d)\n", opts.server.c_str(),
+                opts.server_pid);
+    std::printf(
+        "  streams     %zu of %d Subscribe calls open over %zu connections, read once, "
+        "then idle\n",
+        open_count, opts.streams, connections.channels.size());
+    std::printf("  rss before  %lld KiB\n", static_cast<long long>(before));
+    std::printf("  idle        %lld KiB (%+.1f KiB per stream)\n", static_cast<long long>(opened),
+                per_idle);
+    std::printf("  owed        %lld KiB after %llu appends of %zu bytes (%+.1f KiB per stream)\n",
+                static_cast<long long>(owed), static_cast<unsigned long long>(fill.events),
+                opts.event_size, per_owed);
+    std::printf("  closed      %lld KiB after all were cancelled\n",
+                static_cast<long long>(closed));
+    std::printf("  errors      %llu\n", static_cast<unsigned long long>(errors.total()));
+    errors.Print(stdout);
+  }
+  return errors.total() > 0 || fill.events != owed_events ? 1 : 0;
 }
 
 Result RunReplays(Connections& connections, int clients, uint64_t events) {
@@ -644,9 +772,9 @@ int Run(int argc, char** argv) {
   CLI::App app{"footprint-bench: load generator for footprintd (see bench/README.md)"};
   Options opts;
   app.add_option("--server", opts.server, "footprintd address HOST:PORT")->required();
-  app.add_option("--mode", opts.mode, "append, batch or replay")
+  app.add_option("--mode", opts.mode, "append, batch, replay or idle-streams")
       ->required()
-      ->check(CLI::IsMember({"append", "batch", "replay"}));
+      ->check(CLI::IsMember({"append", "batch", "replay", "idle-streams"}));
   app.add_option("--clients", opts.clients,
                  "concurrent closed-loop clients (replay: concurrent replays)")
       ->check(CLI::Range(1, 100000));
@@ -669,6 +797,17 @@ int Run(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--channels", opts.channels, "connections (default min(clients, 4))")
       ->check(CLI::PositiveNumber);
+  app.add_option("--ca", opts.tls.ca_file, "CA of footprintd's certificate (PEM): TLS");
+  app.add_option("--cert", opts.tls.cert_file, "this client's certificate (PEM)");
+  app.add_option("--key", opts.tls.key_file, "its private key (PEM)");
+  app.add_option("--tls-server-name", opts.tls.server_name,
+                 "name to check footprintd's certificate against");
+  app.add_option("--purpose", opts.purpose,
+                 "sent with every read, recorded in the access log (default \"benchmark\")");
+  app.add_option("--streams", opts.streams, "idle-streams: Subscribe calls (default 1000)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--server-pid", opts.server_pid, "idle-streams: footprintd's process id")
+      ->check(CLI::PositiveNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -686,6 +825,14 @@ int Run(int argc, char** argv) {
     }
   } else if (opts.mode == "batch") {
     batch = opts.batch_size > 0 ? opts.batch_size : 100;
+  } else if (opts.mode == "idle-streams") {
+    if (opts.server_pid == 0 || opts.duration > 0) {
+      std::fprintf(stderr,
+                   "footprint-bench: --mode idle-streams needs --server-pid (and takes --events, "
+                   "not --duration)\n");
+      return 2;
+    }
+    batch = 0;
   } else {  // replay
     if (opts.duration > 0) {
       std::fprintf(stderr,
@@ -696,7 +843,9 @@ int Run(int argc, char** argv) {
     if (opts.events == 0) opts.events = 1'000'000;
     batch = 0;
   }
-  if (opts.mode != "replay" && opts.duration == 0 && opts.events == 0) opts.duration = 10;
+  if ((opts.mode == "append" || opts.mode == "batch") && opts.duration == 0 && opts.events == 0) {
+    opts.duration = 10;
+  }
   const int channels = opts.channels > 0 ? opts.channels : std::min(opts.clients, 4);
 
   // Debian builds abseil without NDEBUG, so absl::Mutex (which gRPC locks on every call) keeps a
@@ -705,13 +854,21 @@ int Run(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   const std::string run_id = RandomRunId();
-  Connections connections = Connect(opts.server, channels);
+  Purpose() = opts.purpose;
+  auto connected = Connect(opts.server, channels, opts.tls);
+  if (!connected.ok()) {
+    std::fprintf(stderr, "footprint-bench: %s\n",
+                 std::string(connected.status().message()).c_str());
+    return 2;
+  }
+  Connections& connections = *connected;
   if (!WaitConnected(connections, std::chrono::seconds(10))) {
     std::fprintf(stderr, "footprint-bench: cannot connect to %s within 10 s\n",
                  opts.server.c_str());
     return 1;
   }
 
+  if (opts.mode == "idle-streams") return RunIdleStreams(connections, opts, run_id);
   Result result;
   int64_t filled = 0;
   if (opts.mode == "replay") {

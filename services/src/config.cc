@@ -382,6 +382,10 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
           st = ReadPositive(limit.second, qualified, &base.max_batch_events);
         } else if (name == "max_batch_bytes") {
           st = ReadPositive(limit.second, qualified, &base.max_batch_bytes);
+        } else if (name == "max_streams") {
+          st = ReadPositive(limit.second, qualified, &base.max_streams);
+        } else if (name == "max_streams_per_identity") {
+          st = ReadPositive(limit.second, qualified, &base.max_streams_per_identity);
         } else {
           st = absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
         }

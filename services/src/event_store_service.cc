@@ -59,10 +59,12 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
  public:
   enum class Mode { kReadAll, kSubscribe };
 
-  // `gate` runs on the pool before the first read (the caller's rights, and the access log
-  // record); an error from it ends the call.
+  // `gate` runs on the pool before the first read (the caller's rights, the stream limits and
+  // the access log record); an error from it ends the call. The slot it returns is held until
+  // the call is done.
   LogStreamReactor(es::EventStore* store, boost::asio::thread_pool* pool, Mode mode,
-                   const grpc::ByteBuffer* request, absl::AnyInvocable<absl::Status()> gate)
+                   const grpc::ByteBuffer* request,
+                   absl::AnyInvocable<absl::StatusOr<StreamLimits::Slot>()> gate)
       : store_(store), pool_(pool), mode_(mode), gate_(std::move(gate)) {
     absl::Status st = ParseRequest(request);
     if (!st.ok()) {
@@ -72,10 +74,14 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     std::unique_lock<std::mutex> lock(mu_);
     reading_ = true;
     boost::asio::post(*pool_, [this] {
-      absl::Status allowed = gate_();
+      absl::StatusOr<StreamLimits::Slot> allowed = gate_();
       std::unique_lock<std::mutex> guard(mu_);
       reading_ = false;
-      if (!final_ && !allowed.ok()) SetFinalLocked(ToGrpcStatus(allowed));
+      if (allowed.ok()) {
+        slot_ = *std::move(allowed);
+      } else if (!final_) {
+        SetFinalLocked(ToGrpcStatus(allowed.status()));
+      }
       if (!final_) StartReadLocked();
       FinishIfDone(guard);
     });
@@ -254,7 +260,8 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   es::EventStore* const store_;
   boost::asio::thread_pool* const pool_;
   const Mode mode_;
-  absl::AnyInvocable<absl::Status()> gate_;
+  absl::AnyInvocable<absl::StatusOr<StreamLimits::Slot>()> gate_;
+  StreamLimits::Slot slot_;  // this stream's place within the limits, once the gate passed
   es::ReadFilter filter_;
   uint64_t end_ = 0;  // ReadAll: stop here (the head when the call started).
 
@@ -506,8 +513,22 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::LogStream(
   const char* subject = log == v1::LOG_ACCESS ? "access-log" : "log";
   return new LogStreamReactor(
       store, read_pool_, static_cast<LogStreamReactor::Mode>(mode), request,
-      [this, context, right, method, subject, scope = std::move(scope)]() -> absl::Status {
-        return access_->AuthorizeRead(*context, right, method, subject, scope).status();
+      [this, context, right, method, subject,
+       scope = std::move(scope)]() -> absl::StatusOr<StreamLimits::Slot> {
+        // The limits are checked before the read is recorded: a refused stream reads nothing.
+        StreamLimits::Slot slot;
+        if (limits_ != nullptr) {
+          auto caller = access_->Authorize(*context, right);
+          if (!caller.ok()) return caller.status();
+          auto acquired = limits_->Acquire(caller->identity, method);
+          if (!acquired.ok()) return acquired.status();
+          slot = *std::move(acquired);
+        }
+        if (auto caller = access_->AuthorizeRead(*context, right, method, subject, scope);
+            !caller.ok()) {
+          return caller.status();
+        }
+        return slot;
       });
 }
 

@@ -135,8 +135,11 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
                           ? config.read_threads
                           : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
   server->read_pool_ = std::make_unique<boost::asio::thread_pool>(threads);
-  server->event_store_service_ = std::make_unique<EventStoreService>(
-      server->store_.get(), server->read_pool_.get(), server->access_.get());
+  server->stream_limits_ = std::make_unique<StreamLimits>(server->config_.max_streams,
+                                                          server->config_.max_streams_per_identity);
+  server->event_store_service_ =
+      std::make_unique<EventStoreService>(server->store_.get(), server->read_pool_.get(),
+                                          server->access_.get(), server->stream_limits_.get());
   server->recorder_ = std::make_unique<ChildRecorder>(
       server->store_.get(), clock, &server->config_.escalation, server->calendar_);
   server->intake_service_ = std::make_unique<IntakeService>(

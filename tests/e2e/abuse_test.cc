@@ -1,7 +1,8 @@
 // End to end: abusive clients against a real footprintd. An oversized message is refused by
 // gRPC before it reaches the store; a hundred subscriptions that never read, and clients that
 // vanish mid-stream, bound only themselves: other clients' appends and reads go on, and every
-// acknowledged event is stored.
+// acknowledged event is stored. Streams beyond limits.max_streams_per_identity are refused, and
+// a closed stream gives its place back.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -106,4 +107,63 @@ TEST_CASE("idle and vanishing subscribers do not stall other clients", "[e2e][ab
   CHECK(r.out.rfind("verified 2051 events (positions 0..2050)", 0) == 0);
   // And it shuts down promptly: nothing is left holding it.
   CHECK(server.process.Terminate(20) == 0);
+}
+
+TEST_CASE("streams beyond the limit are refused until one closes", "[e2e][abuse]") {
+  // Without TLS every caller is "local": the per-identity limit bounds them all.
+  ft::RunningServer server(ft::ConfigYaml{std::string(ft::kWithoutReviewDeadlines) +
+                                          "limits:\n  max_streams_per_identity: 8\n"});
+  const std::string address = server.address();
+  auto writer = v1::EventStore::NewStub(Channel(address, 0));
+  REQUIRE(AppendOne(*writer, "note-1", "{\"n\":1}").ok());
+  struct Open {
+    std::unique_ptr<grpc::ClientContext> context;
+    std::unique_ptr<grpc::ClientReader<v1::ReadAllResponse>> reader;
+  };
+  auto channel = Channel(address, 1);
+  auto stub = v1::EventStore::NewStub(channel);
+  const auto subscribe = [&] {
+    Open open;
+    open.context = std::make_unique<grpc::ClientContext>();
+    // A stream wrongly admitted ends at its deadline instead of hanging the test.
+    open.context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    open.reader = stub->Subscribe(open.context.get(), v1::SubscribeRequest());
+    return open;
+  };
+  std::vector<Open> held;
+  for (int i = 0; i < 8; ++i) {
+    held.push_back(subscribe());
+    v1::ReadAllResponse first;
+    REQUIRE(held.back().reader->Read(&first));  // served: its place is taken
+  }
+  // The ninth, a Subscribe or a ReadAll, is refused by name; nothing of it is read.
+  Open ninth = subscribe();
+  v1::ReadAllResponse message;
+  CHECK_FALSE(ninth.reader->Read(&message));
+  grpc::Status refused = ninth.reader->Finish();
+  CHECK(refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+  CHECK(refused.error_message() ==
+        "EventStore.Subscribe: 'local' has 8 streams open, the most one identity may hold "
+        "(limits.max_streams_per_identity); close one first");
+  auto r = ft::Cli(server, {"read-all"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("RESOURCE_EXHAUSTED: EventStore.ReadAll: 'local' has 8 streams open") !=
+        std::string::npos);
+  // Unary calls are not streams: appends go on.
+  CHECK(AppendOne(*writer, "note-1", "{\"n\":2}").ok());
+
+  // One closes; the next stream gets its place.
+  held.front().context->TryCancel();
+  while (held.front().reader->Read(&message)) {
+  }
+  CHECK(held.front().reader->Finish().error_code() == grpc::StatusCode::CANCELLED);
+  held.erase(held.begin());
+  // The server releases the place when the call is done, shortly after the client sees it.
+  bool admitted = false;
+  for (int attempt = 0; attempt < 100 && !admitted; ++attempt) {
+    r = ft::Cli(server, {"read-all"});
+    admitted = r.exit_code == 0;
+  }
+  CHECK(admitted);
+  CHECK(ft::Lines(r.out).size() == 2);
 }

@@ -27,6 +27,8 @@ backup:
 limits:
   max_event_bytes: 2048
   max_batch_events: 10
+  max_streams: 300
+  max_streams_per_identity: 20
 )"),
                                      ServerConfig());
   REQUIRE(config.ok());
@@ -42,6 +44,10 @@ limits:
   CHECK(config->max_batch_events == 10);
   CHECK(config->max_batch_bytes == ServerConfig().max_batch_bytes);  // untouched
   CHECK(config->ToStoreOptions().max_event_bytes == 2048);
+  CHECK(config->max_streams == 300);
+  CHECK(config->max_streams_per_identity == 20);
+  CHECK(ServerConfig().max_streams == 256);
+  CHECK(ServerConfig().max_streams_per_identity == 128);
 }
 
 TEST_CASE("an empty config file keeps the defaults", "[config]") {
@@ -65,6 +71,7 @@ TEST_CASE("config errors name the key", "[config]") {
       {"limits:\n  max_event_size: 3\n", "config: unknown key 'limits.max_event_size'"},
       {"limits:\n  max_event_bytes: -3\n", "config: 'limits.max_event_bytes' must be positive"},
       {"limits: 5\n", "config: 'limits' must be a mapping"},
+      {"limits:\n  max_streams: 0\n", "config: 'limits.max_streams' must be positive"},
       {"shutdown_grace_seconds: -1\n", "config: 'shutdown_grace_seconds' must not be negative"},
       {"backup:\n  retain: 3\n", "config: unknown key 'backup.retain'"},
       {"backup: 3\n", "config: 'backup' must be a mapping"},

@@ -17,6 +17,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "tools/client/client_credentials.h"
 
 namespace footprint::cli {
 
@@ -65,40 +66,24 @@ inline int UsageError(const std::string& message) {
   return 2;
 }
 
-// The channel to g.server: TLS with the client certificate when --ca is given. A file that
-// cannot be read is reported and ends the process (exit 2), before anything is sent.
-inline bool ReadWholeFile(const std::string& path, std::string* out);
-
+// The channel to g.server: TLS with the client certificate when --ca is given
+// (tools/client/client_credentials.h). A file that cannot be read is reported and ends the
+// process (exit 2), before anything is sent.
 inline std::shared_ptr<grpc::Channel> MakeChannel(const Globals& g) {
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetMaxSendMessageSize(64 << 20);
-  if (g.ca_file.empty() && g.cert_file.empty() && g.key_file.empty()) {
-    return grpc::CreateCustomChannel(g.server, grpc::InsecureChannelCredentials(), args);
-  }
-  grpc::SslCredentialsOptions tls;
-  const auto read = [](const char* flag, const std::string& path, std::string* out) {
-    if (!ReadWholeFile(path, out)) {
-      std::fprintf(stderr, "footprint: INVALID_ARGUMENT: %s: cannot read '%s'\n", flag,
-                   path.c_str());
-      std::exit(2);
-    }
-  };
-  if (g.ca_file.empty() || g.cert_file.empty() != g.key_file.empty()) {
-    std::fprintf(stderr,
-                 "footprint: INVALID_ARGUMENT: --ca: TLS needs --ca, and --cert with --key "
-                 "for a client certificate\n");
+  auto credentials = client::MakeCredentials({.ca_file = g.ca_file,
+                                              .cert_file = g.cert_file,
+                                              .key_file = g.key_file,
+                                              .server_name = g.tls_server_name},
+                                             &args);
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "footprint: INVALID_ARGUMENT: %s\n",
+                 std::string(credentials.status().message()).c_str());
     std::exit(2);
   }
-  read("--ca", g.ca_file, &tls.pem_root_certs);
-  if (!g.cert_file.empty()) {
-    read("--cert", g.cert_file, &tls.pem_cert_chain);
-    read("--key", g.key_file, &tls.pem_private_key);
-  }
-  if (!g.tls_server_name.empty()) {
-    args.SetSslTargetNameOverride(g.tls_server_name);
-  }
-  return grpc::CreateCustomChannel(g.server, grpc::SslCredentials(tls), args);
+  return grpc::CreateCustomChannel(g.server, *credentials, args);
 }
 
 // Sends the purpose (the server records it with each read) and the correlation id with every

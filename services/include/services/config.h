@@ -55,6 +55,11 @@ struct ServerConfig {
   size_t max_event_bytes = eventstore::StoreOptions().max_event_bytes;
   size_t max_batch_events = eventstore::StoreOptions().max_batch_events;
   size_t max_batch_bytes = eventstore::StoreOptions().max_batch_bytes;
+  // Open ReadAll and Subscribe calls, in all and per caller identity (services/stream_limits.h).
+  // A stream whose client stops reading holds up to two response messages (about 2.3 MiB
+  // measured, docs/performance.md), so 256 bound that to about 600 MiB.
+  size_t max_streams = 256;
+  size_t max_streams_per_identity = 128;
 
   // The council's dispute resolution process (YAML `escalation:`).
   projections::EscalationPolicy escalation = projections::EscalationPolicy::Default();

@@ -22,6 +22,7 @@
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/stream_limits.h"
 
 namespace footprint::services {
 
@@ -40,10 +41,11 @@ class EventStoreService final
   static constexpr char kCurrentVersionTrailer[] = "footprint-current-version";
 
   // `access` checks each caller's rights and records reads; its access log is served with
-  // `log: LOG_ACCESS`.
+  // `log: LOG_ACCESS`. `limits` bounds the open ReadAll and Subscribe calls (nullptr: no
+  // bound); it must outlive the service.
   EventStoreService(eventstore::EventStore* store, boost::asio::thread_pool* read_pool,
-                    const AccessControl* access)
-      : store_(store), read_pool_(read_pool), access_(access) {}
+                    const AccessControl* access, StreamLimits* limits = nullptr)
+      : store_(store), read_pool_(read_pool), access_(access), limits_(limits) {}
 
   // Raw, so that a request that does not decode (e.g. a string field that is not UTF-8) gets
   // INVALID_ARGUMENT naming the field instead of gRPC's generic parse error.
@@ -80,6 +82,7 @@ class EventStoreService final
   eventstore::EventStore* const store_;
   boost::asio::thread_pool* const read_pool_;
   const AccessControl* const access_;
+  StreamLimits* const limits_;
   std::atomic<int> appends_in_flight_{0};
   std::atomic<bool> draining_{false};
   std::mutex drain_mu_;

@@ -26,6 +26,7 @@
 #include "services/event_store_service.h"
 #include "services/metrics.h"
 #include "services/projection_host.h"
+#include "services/stream_limits.h"
 
 namespace footprint::services {
 
@@ -74,6 +75,7 @@ class FootprintServer {
   std::unique_ptr<eventstore::EventStore> store_;
   std::unique_ptr<eventstore::EventStore> access_store_;
   std::unique_ptr<AccessControl> access_;
+  std::unique_ptr<StreamLimits> stream_limits_;  // before the service that holds slots of it
   std::unique_ptr<boost::asio::thread_pool> read_pool_;
   std::unique_ptr<projections::WorkingCalendar> loaded_calendar_;  // when read from a file
   const projections::WorkingCalendar* calendar_ = nullptr;
