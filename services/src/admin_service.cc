@@ -106,37 +106,60 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
           "backup: another backup is running; try again when it has finished");
     }
     // Retention is applied only after both backups succeed, so a failed one deletes nothing.
-    auto log = log_->Backup(LogBackupDir(request->dir()));
-    if (!log.ok()) {
-      spdlog::error("backup into {} failed: {}", request->dir(), log.status().ToString());
-      return log.status();
-    }
-    auto access = access_log_->Backup(AccessLogBackupDir(request->dir()), PairLabel(*log));
-    if (!access.ok()) {
-      spdlog::error("backup of the access log into {} failed: {}", request->dir(),
-                    access.status().ToString());
-      return absl::Status(access.status().code(),
-                          absl::StrCat("the log's backup ", log->backup_id,
-                                       " was taken, but the access log's failed (the pair "
-                                       "cannot be restored): ",
-                                       access.status().message()));
-    }
-    auto kept = es::EventStore::PurgeBackups(LogBackupDir(request->dir()), keep);
-    if (!kept.ok()) return kept.status();
-    if (auto access_kept = es::EventStore::PurgeBackups(AccessLogBackupDir(request->dir()), keep);
-        !access_kept.ok()) {
-      return access_kept.status();
-    }
-    ToProto(*log, "log", response->mutable_backup()->mutable_log());
-    ToProto(*access, "access-log", response->mutable_backup()->mutable_access_log());
-    response->set_backups_kept(*kept);
+    absl::Status st = BackUpPair(request->dir(), keep, response);
     response->set_seconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    spdlog::info("backup {} into {}: {} events (head {}), {} bytes, {:.3f} s", log->backup_id,
-                 request->dir(), log->log_end, log->head_hash_hex, log->size_bytes,
-                 response->seconds());
+    {
+      std::lock_guard<std::mutex> stats_lock(stats_mu_);
+      if (!st.ok()) {
+        ++stats_.failed;
+        return st;
+      }
+      ++stats_.succeeded;
+      stats_.last_success = clock_->Now();
+      stats_.last_log_events = response->backup().log().log_end();
+      stats_.last_log_bytes = response->backup().log().size_bytes();
+      stats_.last_seconds = response->seconds();
+    }
+    spdlog::info("backup {} into {}: {} events (head {}), {} bytes, {:.3f} s",
+                 response->backup().log().backup_id(), request->dir(),
+                 response->backup().log().log_end(), response->backup().log().head_hash(),
+                 response->backup().log().size_bytes(), response->seconds());
     return absl::OkStatus();
   });
+}
+
+absl::Status AdminService::BackUpPair(const std::string& dir, uint32_t keep,
+                                      v1::BackupResponse* response) {
+  auto log = log_->Backup(LogBackupDir(dir));
+  if (!log.ok()) {
+    spdlog::error("backup into {} failed: {}", dir, log.status().ToString());
+    return log.status();
+  }
+  auto access = access_log_->Backup(AccessLogBackupDir(dir), PairLabel(*log));
+  if (!access.ok()) {
+    spdlog::error("backup of the access log into {} failed: {}", dir, access.status().ToString());
+    return absl::Status(access.status().code(),
+                        absl::StrCat("the log's backup ", log->backup_id,
+                                     " was taken, but the access log's failed (the pair "
+                                     "cannot be restored): ",
+                                     access.status().message()));
+  }
+  auto kept = es::EventStore::PurgeBackups(LogBackupDir(dir), keep);
+  if (!kept.ok()) return kept.status();
+  if (auto access_kept = es::EventStore::PurgeBackups(AccessLogBackupDir(dir), keep);
+      !access_kept.ok()) {
+    return access_kept.status();
+  }
+  ToProto(*log, "log", response->mutable_backup()->mutable_log());
+  ToProto(*access, "access-log", response->mutable_backup()->mutable_access_log());
+  response->set_backups_kept(*kept);
+  return absl::OkStatus();
+}
+
+BackupStats AdminService::Stats() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return stats_;
 }
 
 grpc::ServerUnaryReactor* AdminService::ListBackups(grpc::CallbackServerContext* context,

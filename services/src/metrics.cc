@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "services/admin_service.h"
 #include "services/config.h"
 #include "services/deadline_runner.h"
 #include "services/projection_host.h"
@@ -38,6 +39,10 @@ class StateCollector final : public prometheus::Collectable {
   void SetDeadlineRunner(const DeadlineRunner* runner) {
     std::lock_guard<std::mutex> lock(mu_);
     runner_ = runner;
+  }
+  void SetAdminService(const AdminService* admin) {
+    std::lock_guard<std::mutex> lock(mu_);
+    admin_ = admin;
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
@@ -120,6 +125,32 @@ class StateCollector final : public prometheus::Collectable {
             prometheus::MetricType::Gauge, absl::ToDoubleSeconds(*d.next_due - absl::UnixEpoch()));
       }
     }
+    if (admin_ != nullptr) {
+      const BackupStats b = admin_->Stats();
+      prometheus::MetricFamily backups{"footprint_backups_total",
+                                       "Admin.Backup runs since the server started, by result.",
+                                       prometheus::MetricType::Counter,
+                                       {}};
+      for (const auto& [result, count] : {std::pair{"ok", b.succeeded}, {"failed", b.failed}}) {
+        prometheus::ClientMetric metric;
+        metric.label = {{"result", result}};
+        metric.counter.value = static_cast<double>(count);
+        backups.metric.push_back(std::move(metric));
+      }
+      out.push_back(std::move(backups));
+      if (b.last_success) {
+        one("footprint_backup_last_success_timestamp_seconds",
+            "When the last successful backup since the server started finished (Unix time).",
+            prometheus::MetricType::Gauge,
+            absl::ToDoubleSeconds(*b.last_success - absl::UnixEpoch()));
+        one("footprint_backup_last_events", "Events in the log at the last successful backup.",
+            prometheus::MetricType::Gauge, static_cast<double>(b.last_log_events));
+        one("footprint_backup_last_size_bytes", "Size of the last successful log backup.",
+            prometheus::MetricType::Gauge, static_cast<double>(b.last_log_bytes));
+        one("footprint_backup_last_duration_seconds", "How long the last successful backup took.",
+            prometheus::MetricType::Gauge, b.last_seconds);
+      }
+    }
     if (host_ == nullptr) return out;
     const v1::ProjectionsStatusResponse status = host_->Status();
     prometheus::MetricFamily position{"footprint_projection_position",
@@ -155,6 +186,7 @@ class StateCollector final : public prometheus::Collectable {
   mutable std::mutex mu_;
   const ProjectionHost* host_ = nullptr;    // Guarded by mu_.
   const DeadlineRunner* runner_ = nullptr;  // Guarded by mu_.
+  const AdminService* admin_ = nullptr;     // Guarded by mu_.
 };
 
 namespace {
@@ -258,6 +290,8 @@ Metrics::~Metrics() = default;
 void Metrics::SetProjectionHost(const ProjectionHost* host) { state_->SetProjectionHost(host); }
 
 void Metrics::SetDeadlineRunner(const DeadlineRunner* runner) { state_->SetDeadlineRunner(runner); }
+
+void Metrics::SetAdminService(const AdminService* admin) { state_->SetAdminService(admin); }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 Metrics::InterceptorFactory() {

@@ -174,7 +174,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
       server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
   server->admin_service_ = std::make_unique<AdminService>(
       server->store_.get(), server->access_store_.get(), server->read_pool_.get(),
-      server->access_.get(), server->config_.backup_keep);
+      server->access_.get(), server->config_.backup_keep, clock);
 
   if (!IsLoopback(listen->host) && !config.tls.enabled()) {
     spdlog::warn(
@@ -193,6 +193,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
     server->metrics_ = *std::move(metrics);
     server->metrics_->SetProjectionHost(server->projection_host_.get());
     server->metrics_->SetDeadlineRunner(server->deadline_runner_.get());
+    server->metrics_->SetAdminService(server->admin_service_.get());
     creators.push_back(server->metrics_->InterceptorFactory());
   }
   builder.experimental().SetInterceptorCreators(std::move(creators));

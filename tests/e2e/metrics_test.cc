@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <ctime>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <sstream>
@@ -117,6 +119,44 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   CHECK(Sample(text, R"(footprint_projection_healthy{projection="children"})") == 1);
   CHECK(Sample(text, R"(footprint_projection_lag{projection="children"})") >= 0);
   CHECK(Sample(text, R"(footprint_rpc_in_flight{method="/footprint.v1.EventStore/ReadAll"})") == 0);
+}
+
+TEST_CASE("footprintd reports its backups in the metrics", "[e2e][metrics][backup]") {
+  ft::RunningServer server({"--metrics-listen", "127.0.0.1:0"});
+  std::smatch m;
+  const std::string log = server.process.StderrLog();
+  REQUIRE(
+      std::regex_search(log, m, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics")));
+  const int port = std::stoi(m[1].str());
+  std::string text = Scrape(port);
+  CHECK(Sample(text, R"(footprint_backups_total{result="ok"})") == 0);
+  CHECK(Sample(text, R"(footprint_backups_total{result="failed"})") == 0);
+  // No success yet since the server started: no timestamp to alert on but its absence.
+  CHECK(text.find("footprint_backup_last_success_timestamp_seconds") == std::string::npos);
+
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(ft::Cli(server, {"append", "metrics-1", "Tick", "--data", "{}"}).exit_code == 0);
+  }
+  const double before = static_cast<double>(std::time(nullptr));
+  REQUIRE(ft::Cli(server, {"admin", "backup", server.dir.Sub("backups")}).exit_code == 0);
+  const double after = static_cast<double>(std::time(nullptr)) + 1;
+  // A backup that starts and fails: its directory cannot be created under a file.
+  std::ofstream(server.dir.Sub("a-file")) << "x";
+  auto failed = ft::Cli(server, {"admin", "backup", server.dir.Sub("a-file/backups")});
+  CHECK(failed.exit_code == 1);
+  // Refused before it starts (a relative directory): not counted.
+  CHECK(ft::Cli(server, {"admin", "backup", "relative"}).exit_code == 1);
+
+  text = Scrape(port);
+  INFO(text);
+  CHECK(Sample(text, R"(footprint_backups_total{result="ok"})") == 1);
+  CHECK(Sample(text, R"(footprint_backups_total{result="failed"})") == 1);
+  const double at = Sample(text, "footprint_backup_last_success_timestamp_seconds");
+  CHECK(at >= before);
+  CHECK(at <= after);
+  CHECK(Sample(text, "footprint_backup_last_events") == 3);
+  CHECK(Sample(text, "footprint_backup_last_size_bytes") > 0);
+  CHECK(Sample(text, "footprint_backup_last_duration_seconds") >= 0);
 }
 
 TEST_CASE("footprintd refuses a metrics address it cannot use", "[e2e][metrics]") {

@@ -16,9 +16,12 @@
 #include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/admin.grpc.pb.h"
 #include "services/access_control.h"
@@ -29,12 +32,30 @@ namespace footprint::services {
 std::string LogBackupDir(const std::string& backup_dir);
 std::string AccessLogBackupDir(const std::string& backup_dir);
 
+// What Admin.Backup has done since the server started (metrics: footprint_backups_total,
+// footprint_backup_last_success_timestamp_seconds, ...).
+struct BackupStats {
+  uint64_t succeeded = 0;  // both halves taken and retention applied
+  uint64_t failed = 0;     // started (the caller allowed, no other backup running) and failed
+  std::optional<absl::Time> last_success;  // when the last successful backup finished
+  uint64_t last_log_events = 0;            // its checkpoint: events in the log
+  uint64_t last_log_bytes = 0;             // the log backup's size
+  double last_seconds = 0;                 // how long it took, both halves
+};
+
 class AdminService final : public v1::Admin::CallbackService {
  public:
   // `keep`: the default retention (config backup.keep). Nothing is owned.
+  // `clock` stamps the last success (the server's clock); it must outlive the service.
   AdminService(eventstore::EventStore* log, eventstore::EventStore* access_log,
-               boost::asio::thread_pool* pool, const AccessControl* access, uint32_t keep)
-      : log_(log), access_log_(access_log), pool_(pool), access_(access), keep_(keep) {}
+               boost::asio::thread_pool* pool, const AccessControl* access, uint32_t keep,
+               const footprint::Clock* clock)
+      : log_(log),
+        access_log_(access_log),
+        pool_(pool),
+        access_(access),
+        keep_(keep),
+        clock_(clock) {}
 
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const v1::BackupRequest* request,
@@ -43,13 +64,23 @@ class AdminService final : public v1::Admin::CallbackService {
                                         const v1::ListBackupsRequest* request,
                                         v1::ListBackupsResponse* response) override;
 
+  // Thread-safe; does not wait for a running backup.
+  BackupStats Stats() const;
+
  private:
+  // Both halves of a backup into `dir`, then retention; fills `response` but its seconds.
+  // REQUIRES: mu_ held.
+  absl::Status BackUpPair(const std::string& dir, uint32_t keep, v1::BackupResponse* response);
+
   eventstore::EventStore* const log_;
   eventstore::EventStore* const access_log_;
   boost::asio::thread_pool* const pool_;
   const AccessControl* const access_;
   const uint32_t keep_;
+  const footprint::Clock* const clock_;
   std::mutex mu_;  // held for the length of one Admin.Backup
+  mutable std::mutex stats_mu_;
+  BackupStats stats_;  // guarded by stats_mu_
 };
 
 // The backup sets in `backup_dir`, oldest first (a log backup with the access-log backup

@@ -19,6 +19,10 @@
 //                                                the deadline runner, as of its last run
 //   footprint_projection_position{projection}, footprint_projection_lag{projection},
 //   footprint_projection_healthy{projection}     each projection worker (queries.proto)
+//   footprint_backups_total{result}, footprint_backup_last_success_timestamp_seconds,
+//   footprint_backup_last_events, footprint_backup_last_size_bytes,
+//   footprint_backup_last_duration_seconds       Admin.Backup since the server started (the
+//                                                last_* ones appear after its first success)
 // The RPC metrics come from a gRPC server interceptor; the rest are read when scraped.
 //
 // Thread-safety: thread-safe.
@@ -40,6 +44,7 @@ class Registry;
 
 namespace footprint::services {
 
+class AdminService;
 class DeadlineRunner;
 class ProjectionHost;
 class StateCollector;
@@ -58,6 +63,8 @@ class Metrics {
   void SetProjectionHost(const ProjectionHost* host);
   // The deadline runner to report (the same lifetime rule).
   void SetDeadlineRunner(const DeadlineRunner* runner);
+  // The admin service whose backups to report (the same lifetime rule).
+  void SetAdminService(const AdminService* admin);
 
   // For ServerBuilder::experimental().SetInterceptorCreators.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();
