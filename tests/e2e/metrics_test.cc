@@ -46,6 +46,15 @@ std::string Scrape(int port) {
   return body == std::string::npos ? "" : response.substr(body + 4);
 }
 
+// The metrics port footprintd announced on stderr.
+int MetricsPort(const ft::RunningServer& server) {
+  std::smatch m;
+  const std::string log = server.process.StderrLog();
+  REQUIRE(
+      std::regex_search(log, m, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics")));
+  return std::stoi(m[1].str());
+}
+
 // The value of the sample line `name{labels}` (labels as printed, in order), or -1.
 double Sample(const std::string& text, const std::string& series) {
   std::istringstream in(text);
@@ -59,11 +68,7 @@ double Sample(const std::string& text, const std::string& series) {
 TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its projections",
           "[e2e][metrics]") {
   ft::RunningServer server({"--metrics-listen", "127.0.0.1:0"});
-  std::smatch m;
-  const std::string log = server.process.StderrLog();
-  REQUIRE(
-      std::regex_search(log, m, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics")));
-  const int port = std::stoi(m[1].str());
+  const int port = MetricsPort(server);
 
   for (int i = 0; i < 3; ++i) {
     REQUIRE(ft::Cli(server, {"append", "metrics-1", "Tick", "--data", "{}"}).exit_code == 0);
@@ -123,11 +128,7 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
 
 TEST_CASE("footprintd reports its backups in the metrics", "[e2e][metrics][backup]") {
   ft::RunningServer server({"--metrics-listen", "127.0.0.1:0"});
-  std::smatch m;
-  const std::string log = server.process.StderrLog();
-  REQUIRE(
-      std::regex_search(log, m, std::regex("metrics on http://127\\.0\\.0\\.1:([0-9]+)/metrics")));
-  const int port = std::stoi(m[1].str());
+  const int port = MetricsPort(server);
   std::string text = Scrape(port);
   CHECK(Sample(text, R"(footprint_backups_total{result="ok"})") == 0);
   CHECK(Sample(text, R"(footprint_backups_total{result="failed"})") == 0);
