@@ -210,6 +210,17 @@ absl::Status ReadTls(const YAML::Node& node, ServerConfig::Tls* tls) {
         if (key == "client_ca_file") {
           return ReadScalar(value, qualified, &tls->client_ca_file);
         }
+        if (key == "crl_dir") return ReadScalar(value, qualified, &tls->crl_dir);
+        if (key == "reload_seconds") {
+          int64_t seconds = 0;
+          if (auto read = ReadScalar(value, qualified, &seconds); !read.ok()) return read;
+          if (seconds < 0 || seconds > 86400) {
+            return absl::InvalidArgumentError(absl::StrCat(
+                "config: '", qualified, "' must be between 0 (no reload) and 86400 seconds"));
+          }
+          tls->reload_seconds = static_cast<unsigned>(seconds);
+          return absl::OkStatus();
+        }
         return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
       });
   if (!st.ok()) return st;

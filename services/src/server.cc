@@ -3,6 +3,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <grpcpp/server_builder.h>
 
 #include <filesystem>
@@ -52,10 +54,29 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
   if (!key.ok()) return key.status();
   auto ca = ReadPem(tls.client_ca_file, "client_ca_file");
   if (!ca.ok()) return ca.status();
-  grpc::SslServerCredentialsOptions options(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
-  options.pem_root_certs = *ca;
-  options.pem_key_cert_pairs.push_back({*key, *cert});
-  return grpc::SslServerCredentials(options);
+  std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
+  if (tls.reload_seconds > 0) {
+    // Reads the files again every reload_seconds; a read that fails (a file missing for a
+    // moment, a key that does not match the certificate) keeps the credentials it had.
+    provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+        tls.key_file, tls.cert_file, tls.client_ca_file, tls.reload_seconds);
+  } else {
+    provider = std::make_shared<grpc::experimental::StaticDataCertificateProvider>(
+        *ca, std::vector<grpc::experimental::IdentityKeyCertPair>{{*key, *cert}});
+  }
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_root_certs();
+  options.watch_identity_key_cert_pairs();
+  options.set_cert_request_type(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (!tls.crl_dir.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(tls.crl_dir, ec)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("tls.crl_dir: '", tls.crl_dir, "' is not a directory"));
+    }
+    options.set_crl_directory(tls.crl_dir);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 }  // namespace

@@ -99,6 +99,8 @@ tls:
   cert_file: /etc/f/server.pem
   key_file: /etc/f/server-key.pem
   client_ca_file: /etc/f/ca.pem
+  reload_seconds: 60
+  crl_dir: /etc/f/crl
 clients:
   - identity: case-system
     roles: [poster, manager]
@@ -110,6 +112,10 @@ clients:
   REQUIRE(config.ok());
   CHECK(config->tls.enabled());
   CHECK(config->tls.client_ca_file == "/etc/f/ca.pem");
+  CHECK(config->tls.reload_seconds == 60);
+  CHECK(config->tls.crl_dir == "/etc/f/crl");
+  CHECK(ServerConfig().tls.reload_seconds == 300);  // reloads by default, every 5 minutes
+  CHECK(ServerConfig().tls.crl_dir.empty());
   REQUIRE(config->clients.size() == 2);
   CHECK(config->clients[0].identity == "case-system");
   CHECK(config->clients[0].roles == std::vector<Role>{Role::kPoster, Role::kManager});
@@ -126,6 +132,8 @@ clients:
        "config: 'tls.client_ca_file' is required: TLS needs the server's certificate, its key "
        "and the CA that signs client certificates"},
       {"tls:\n  ca: a\n", "config: unknown key 'tls.ca'"},
+      {"tls:\n  reload_seconds: -1\n",
+       "config: 'tls.reload_seconds' must be between 0 (no reload) and 86400 seconds"},
       {"clients:\n  - identity: x\n    roles: [reader]\n",
        "config: 'clients[0].roles[0]': 'reader' is not a role (poster, auditor, manager or "
        "admin)"},

@@ -25,13 +25,22 @@ struct ServerConfig {
   // Serve plaintext gRPC on an address other than loopback. Off: footprintd refuses to start
   // there without `tls:`.
   bool insecure_plaintext = false;
-  // TLS with client certificates (YAML `tls: {cert_file, key_file, client_ca_file}`, PEM
+  // TLS with client certificates (YAML `tls: {cert_file, key_file, client_ca_file,
+  // reload_seconds, crl_dir}`, PEM
   // files). All three set: every caller needs a certificate signed by client_ca_file and a
   // role from `clients:`. None set: plaintext (services/access_control.h).
   struct Tls {
     std::string cert_file;
     std::string key_file;
     std::string client_ca_file;
+    // How often the three files are read again (0: only at start-up). A renewed certificate,
+    // key or client CA is then served without a restart; replace the files atomically (e.g.
+    // rename a new directory into place), since a key read with the old certificate is
+    // refused until both match.
+    unsigned reload_seconds = 300;
+    // A directory of hashed X.509 CRLs (`openssl rehash`, files HASH.r0): a client certificate
+    // revoked there fails the handshake. Empty: none.
+    std::string crl_dir;
     bool enabled() const { return !cert_file.empty(); }
   } tls;
   // The known clients and their roles (YAML `clients:`, a list of {identity, roles,
