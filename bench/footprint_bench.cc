@@ -12,7 +12,7 @@
 // replay  every client reads the first --events events of the log (default 1,000,000) from
 //         position 0 with ReadAll, parsing each response into footprint.v1.ReadAllResponse.
 //         A log that is shorter is first filled (untimed) with batch appends.
-// idle-streams  opens --streams Subscribe calls (default 1000) from the log's last event, each
+// idle-streams  opens --streams Subscribe calls (default 100) from the log's last event, each
 //         reading that one message and then never again, and reads footprintd's resident
 //         memory (/proc/PID/status, so the server must run on this machine) before, with them
 //         caught up, after --events appends (default 2000) that every one of them is owed but
@@ -84,7 +84,7 @@ struct Options {
   int channels = 0;  // 0: min(clients, 4)
   footprint::client::TlsFiles tls;
   std::string purpose = "benchmark";
-  int streams = 1000;  // idle-streams
+  int streams = 100;   // idle-streams
   int server_pid = 0;  // idle-streams
 };
 
@@ -804,7 +804,7 @@ int Run(int argc, char** argv) {
                  "name to check footprintd's certificate against");
   app.add_option("--purpose", opts.purpose,
                  "sent with every read, recorded in the access log (default \"benchmark\")");
-  app.add_option("--streams", opts.streams, "idle-streams: Subscribe calls (default 1000)")
+  app.add_option("--streams", opts.streams, "idle-streams: Subscribe calls (default 100)")
       ->check(CLI::PositiveNumber);
   app.add_option("--server-pid", opts.server_pid, "idle-streams: footprintd's process id")
       ->check(CLI::PositiveNumber);

@@ -32,6 +32,9 @@ absl::StatusOr<es::ExpectedVersion> ExpectedFromProto(const v1::AppendRequest& r
 absl::StatusOr<es::AppendRequest> AppendFromProto(v1::AppendRequest& request,
                                                   absl::string_view principal,
                                                   const EventTypeCheck& check_type) {
+  if (!check_type) {
+    return absl::InternalError("AppendFromProto: no event type check given (the caller's rights)");
+  }
   auto expected = ExpectedFromProto(request);
   if (!expected.ok()) return expected.status();
   es::AppendRequest append;
@@ -39,11 +42,9 @@ absl::StatusOr<es::AppendRequest> AppendFromProto(v1::AppendRequest& request,
   append.expected = *expected;
   append.events.reserve(request.events_size());
   for (v1::EventData& in : *request.mutable_events()) {
-    if (check_type) {
-      absl::Status st =
-          check_type(in.type(), absl::StrCat("events[", append.events.size(), "].type"));
-      if (!st.ok()) return st;
-    }
+    absl::Status st =
+        check_type(in.type(), absl::StrCat("events[", append.events.size(), "].type"));
+    if (!st.ok()) return st;
     es::NewEvent& event = append.events.emplace_back();
     event.id = std::move(*in.mutable_id());
     event.type = std::move(*in.mutable_type());

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/logging.h"
 #include "spdlog/spdlog.h"
+#include "tls_files.h"
 
 namespace footprint::services {
 namespace {
@@ -47,17 +48,22 @@ absl::StatusOr<std::string> ReadPem(const std::string& path, const char* field) 
 // may connect without a certificate (so that it gets UNAUTHENTICATED rather than a failed
 // handshake), but a certificate it presents must verify.
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
-    const ServerConfig::Tls& tls) {
+    const ServerConfig::Tls& tls, absl::Time now) {
   auto cert = ReadPem(tls.cert_file, "cert_file");
   if (!cert.ok()) return cert.status();
   auto key = ReadPem(tls.key_file, "key_file");
   if (!key.ok()) return key.status();
   auto ca = ReadPem(tls.client_ca_file, "client_ca_file");
   if (!ca.ok()) return ca.status();
+  // gRPC builds its TLS context only at the first handshake: a mismatched pair would start and
+  // then fail every connection.
+  if (auto st = CheckKeyMatchesCertificate(*cert, *key, tls.cert_file, tls.key_file); !st.ok()) {
+    return st;
+  }
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider;
   if (tls.reload_seconds > 0) {
-    // Reads the files again every reload_seconds; a read that fails (a file missing for a
-    // moment, a key that does not match the certificate) keeps the credentials it had.
+    // Reads the files again every reload_seconds when they changed. gRPC 1.51 does not check
+    // that a key read then matches its certificate: swap the two together (docs/operations.md).
     provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
         tls.key_file, tls.cert_file, tls.client_ca_file, tls.reload_seconds);
   } else {
@@ -69,11 +75,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
   options.watch_identity_key_cert_pairs();
   options.set_cert_request_type(GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   if (!tls.crl_dir.empty()) {
-    std::error_code ec;
-    if (!std::filesystem::is_directory(tls.crl_dir, ec)) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("tls.crl_dir: '", tls.crl_dir, "' is not a directory"));
-    }
+    auto warnings = CheckCrlDirectory(tls.crl_dir, *ca, now);
+    if (!warnings.ok()) return warnings.status();
+    for (const std::string& warning : *warnings) spdlog::warn("{}", warning);
     options.set_crl_directory(tls.crl_dir);
   }
   return grpc::experimental::TlsServerCredentials(options);
@@ -100,7 +104,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   }
   std::shared_ptr<grpc::ServerCredentials> credentials;
   if (config.tls.enabled()) {
-    auto tls = TlsCredentials(config.tls);
+    auto tls = TlsCredentials(config.tls, clock != nullptr ? clock->Now() : absl::Now());
     if (!tls.ok()) return tls.status();
     credentials = *std::move(tls);
     if (config.clients.empty()) {

@@ -2,6 +2,7 @@
 // (deploy/make-test-ca). The bench's --ca/--cert/--key reach the server as the certificate's
 // identity: its appends are stored under that principal, its replay reads them back with its
 // purpose on the record, and without a certificate it is refused.
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -95,4 +96,10 @@ TEST_CASE("footprint-bench appends, replays and holds streams over mutual TLS",
             /*with_tls=*/false);
   CHECK(r.exit_code == 2);
   CHECK(r.err == "footprint-bench: --ca: cannot read '" + pki.Sub("missing.pem") + "'\n");
+  // An empty one too: it would otherwise make gRPC trust the public CAs it knows.
+  std::ofstream(pki.Sub("empty.pem")).flush();
+  r = bench({"--ca", pki.Sub("empty.pem"), "--mode", "append", "--events", "5"},
+            /*with_tls=*/false);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err == "footprint-bench: --ca: '" + pki.Sub("empty.pem") + "' is not a PEM file\n");
 }

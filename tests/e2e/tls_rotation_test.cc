@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "catch2/catch.hpp"
 #include "cli_session.h"
 #include "process.h"
@@ -37,12 +39,6 @@ ft::CommandResult AppendAs(const ft::RunningServer& server, const std::string& p
                           "note-1", "Note", "--data", "{}"});
 }
 
-// Writes `from` over `to` atomically (a new file renamed into place), as the runbook says.
-void Replace(const std::string& from, const std::string& to) {
-  fs::copy_file(from, to + ".new", fs::copy_options::overwrite_existing);
-  fs::rename(to + ".new", to);
-}
-
 // Retries `attempt` until it succeeds or 20 s pass (footprintd reads the files every second).
 template <typename F>
 bool Eventually(F attempt) {
@@ -59,12 +55,22 @@ TEST_CASE("footprintd serves renewed certificates and client CAs without a resta
   ft::TempDir old_pki, new_pki, live;
   REQUIRE(ft::RunCommand({kMakeCa, old_pki.path(), "case-system"}).exit_code == 0);
   REQUIRE(ft::RunCommand({kMakeCa, new_pki.path(), "case-system", "other-system"}).exit_code == 0);
-  for (const char* file : {"server.pem", "server-key.pem", "ca.pem"}) {
-    fs::copy_file(old_pki.Sub(file), live.Sub(file));
-  }
-  ft::RunningServer server(ft::ConfigYaml{TlsYaml(live.path(), "  reload_seconds: 1\n")});
+  // As the runbook says: the files live in a directory reached through a symlink, and a
+  // renewal is a new directory swapped in with one rename, so that key and certificate change
+  // together.
+  const auto stage = [&](const std::string& name, const ft::TempDir& pair,
+                         const std::string& ca_bundle) {
+    fs::create_directory(live.Sub(name));
+    fs::copy_file(pair.Sub("server.pem"), live.Sub(name + "/server.pem"));
+    fs::copy_file(pair.Sub("server-key.pem"), live.Sub(name + "/server-key.pem"));
+    std::ofstream(live.Sub(name + "/ca.pem")) << ca_bundle;
+    fs::create_directory_symlink(name, live.Sub("current.new"));
+    fs::rename(live.Sub("current.new"), live.Sub("current"));
+  };
   const std::string old_ca = old_pki.Sub("ca.pem");
   const std::string new_ca = new_pki.Sub("ca.pem");
+  stage("v1", old_pki, ft::ReadFileText(old_ca));
+  ft::RunningServer server(ft::ConfigYaml{TlsYaml(live.Sub("current"), "  reload_seconds: 1\n")});
   REQUIRE(AppendAs(server, old_pki.path(), "case-system", old_ca).exit_code == 0);
   // A client of the new CA is not trusted yet: its handshake fails.
   auto r = AppendAs(server, new_pki.path(), "other-system", old_ca);
@@ -72,26 +78,19 @@ TEST_CASE("footprintd serves renewed certificates and client CAs without a resta
   CHECK(r.err.find("UNAVAILABLE") != std::string::npos);
 
   // The council adds the new CA to the client CA bundle: both CAs' clients connect.
-  fs::copy_file(old_pki.Sub("ca.pem"), live.Sub("bundle.pem"));
-  {
-    std::ofstream bundle(live.Sub("bundle.pem"), std::ios::app);
-    bundle << ft::ReadFileText(new_ca);
-  }
-  fs::rename(live.Sub("bundle.pem"), live.Sub("ca.pem"));
+  stage("v2", old_pki, ft::ReadFileText(old_ca) + ft::ReadFileText(new_ca));
   CHECK(Eventually(
       [&] { return AppendAs(server, new_pki.path(), "other-system", old_ca).exit_code == 0; }));
   CHECK(AppendAs(server, old_pki.path(), "case-system", old_ca).exit_code == 0);
 
   // Then the server's own certificate is renewed by the new CA: clients that trust only the
   // old CA are refused, clients that trust the new one connect.
-  fs::create_directory(live.Sub("next"));
-  Replace(new_pki.Sub("server-key.pem"), live.Sub("next/server-key.pem"));
-  Replace(new_pki.Sub("server.pem"), live.Sub("next/server.pem"));
-  fs::rename(live.Sub("next/server-key.pem"), live.Sub("server-key.pem"));
-  fs::rename(live.Sub("next/server.pem"), live.Sub("server.pem"));
+  stage("v3", new_pki, ft::ReadFileText(old_ca) + ft::ReadFileText(new_ca));
   CHECK(Eventually(
       [&] { return AppendAs(server, new_pki.path(), "case-system", new_ca).exit_code == 0; }));
-  CHECK(AppendAs(server, old_pki.path(), "case-system", old_ca).exit_code == 1);
+  r = AppendAs(server, old_pki.path(), "case-system", old_ca);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("UNAVAILABLE") != std::string::npos);
 
   // Nothing was lost on the way: case-system's three acknowledged appends (under the old
   // server certificate twice, the new one once) are all there; a retry that failed wrote
@@ -107,6 +106,11 @@ TEST_CASE("footprintd serves renewed certificates and client CAs without a resta
 TEST_CASE("a revoked client certificate fails the handshake", "[e2e][tls]") {
   ft::TempDir pki;
   REQUIRE(ft::RunCommand({kMakeCa, pki.path(), "case-system", "other-system"}).exit_code == 0);
+  {
+    // Before it is revoked, other-system connects.
+    ft::RunningServer before(ft::ConfigYaml{TlsYaml(pki.path(), "")});
+    CHECK(AppendAs(before, pki.path(), "other-system", pki.Sub("ca.pem")).exit_code == 0);
+  }
   REQUIRE(ft::RunCommand({kRevoke, pki.path(), "other-system"}).exit_code == 0);
   ft::RunningServer server(
       ft::ConfigYaml{TlsYaml(pki.path(), "  crl_dir: " + pki.Sub("crl") + "\n")});
@@ -114,12 +118,70 @@ TEST_CASE("a revoked client certificate fails the handshake", "[e2e][tls]") {
   auto r = AppendAs(server, pki.path(), "other-system", pki.Sub("ca.pem"));
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("UNAVAILABLE") != std::string::npos);
-  // A CRL directory that is not there is refused at start-up, by name.
-  std::ofstream(pki.Sub("bad.yaml"))
-      << TlsYaml(pki.path(), "  crl_dir: " + pki.Sub("no-such-dir") + "\n");
-  r = ft::RunCommand({ft::FootprintdPath(), "--config", pki.Sub("bad.yaml"), "--data-dir",
-                      pki.Sub("data2"), "--listen", "127.0.0.1:0"});
+}
+
+TEST_CASE("an expired CRL is refused at start-up and one about to expire is warned of",
+          "[e2e][tls]") {
+  ft::TempDir pki;
+  REQUIRE(ft::RunCommand({kMakeCa, pki.path(), "case-system", "other-system"}).exit_code == 0);
+  // Expired: every client of the CA would fail the handshake, so footprintd does not start.
+  REQUIRE(ft::RunCommand({kRevoke, "--next-update", "20200102000000Z", pki.path(), "other-system"})
+              .exit_code == 0);
+  std::ofstream(pki.Sub("c.yaml")) << TlsYaml(pki.path(), "  crl_dir: " + pki.Sub("crl") + "\n");
+  auto r = ft::RunCommand({ft::FootprintdPath(), "--config", pki.Sub("c.yaml"), "--data-dir",
+                           pki.Sub("data"), "--listen", "127.0.0.1:0"});
   CHECK(r.exit_code != 0);
-  CHECK(r.err.find("tls.crl_dir: '" + pki.Sub("no-such-dir") + "' is not a directory") !=
+  CHECK(r.err.find("tls.crl_dir: the CRL of the client CA '/CN=Footprint test CA' expired "
+                   "(next update Jan  2 00:00:00 2020 GMT): every client of that CA would fail "
+                   "the handshake") != std::string::npos);
+  // Due again in two days: footprintd starts, warns, and enforces it.
+  const std::string soon =
+      absl::FormatTime("%Y%m%d%H%M%SZ", absl::Now() + absl::Hours(48), absl::UTCTimeZone());
+  REQUIRE(ft::RunCommand({kRevoke, "--next-update", soon, pki.path(), "other-system"}).exit_code ==
+          0);
+  ft::RunningServer server(ft::ConfigYaml{ft::ReadFileText(pki.Sub("c.yaml"))});
+  CHECK(server.process.StderrLog().find(
+            "tls.crl_dir: the CRL of the client CA '/CN=Footprint test CA' expires at ") !=
         std::string::npos);
+  CHECK(AppendAs(server, pki.path(), "case-system", pki.Sub("ca.pem")).exit_code == 0);
+  CHECK(AppendAs(server, pki.path(), "other-system", pki.Sub("ca.pem")).exit_code == 1);
+}
+
+TEST_CASE("footprintd refuses TLS files that would start but serve wrongly", "[e2e][tls]") {
+  ft::TempDir pki, other;
+  REQUIRE(ft::RunCommand({kMakeCa, pki.path(), "case-system"}).exit_code == 0);
+  REQUIRE(ft::RunCommand({kMakeCa, other.path()}).exit_code == 0);
+  fs::create_directory(pki.Sub("empty-crl"));
+  struct Case {
+    std::string extra;     // more tls: keys
+    std::string key_file;  // "" : the matching key
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"  crl_dir: " + pki.Sub("no-such-dir") + "\n", "",
+       "tls.crl_dir: '" + pki.Sub("no-such-dir") + "' is not a directory"},
+      // A CRL directory that would check nothing: gRPC accepts clients of a CA without a CRL.
+      {"  crl_dir: " + pki.Sub("empty-crl") + "\n", "",
+       "tls.crl_dir: '" + pki.Sub("empty-crl") +
+           "' holds no CRL signed by the client CA '/CN=Footprint test CA' under a hashed name "
+           "(openssl rehash): its revoked certificates would be accepted"},
+      {"", other.Sub("server-key.pem"),
+       "tls.key_file: '" + other.Sub("server-key.pem") +
+           "' is not the private key of "
+           "tls.cert_file '" +
+           pki.Sub("server.pem") + "'"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.message);
+    std::string yaml = TlsYaml(pki.path(), c.extra);
+    if (!c.key_file.empty()) {
+      const std::string from = "key_file: " + pki.Sub("server-key.pem");
+      yaml.replace(yaml.find(from), from.size(), "key_file: " + c.key_file);
+    }
+    std::ofstream(pki.Sub("bad.yaml"), std::ios::trunc) << yaml;
+    auto r = ft::RunCommand({ft::FootprintdPath(), "--config", pki.Sub("bad.yaml"), "--data-dir",
+                             pki.Sub("data"), "--listen", "127.0.0.1:0"});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find(c.message) != std::string::npos);
+  }
 }

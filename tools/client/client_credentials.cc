@@ -15,6 +15,10 @@ absl::Status ReadPem(const char* flag, const std::string& path, std::string* out
   if (!in || in.bad()) {
     return absl::InvalidArgumentError(absl::StrCat(flag, ": cannot read '", path, "'"));
   }
+  // Empty roots would make gRPC trust its default public CAs instead.
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": '", path, "' is not a PEM file"));
+  }
   *out = text.str();
   return absl::OkStatus();
 }

@@ -16,7 +16,8 @@
 namespace footprint::services {
 
 // Called once per event with its type and field path ("events[3].type") before the event is
-// converted; a non-OK status stops the conversion and is returned. The caller's rights live here.
+// converted; a non-OK status stops the conversion and is returned. The caller's rights live here;
+// it must be given (INTERNAL otherwise), so that no caller skips them by omission.
 using EventTypeCheck = std::function<absl::Status(absl::string_view type, absl::string_view field)>;
 
 // Moves the request's strings into the result (the request is left in a valid, unspecified

@@ -34,12 +34,13 @@ struct ServerConfig {
     std::string key_file;
     std::string client_ca_file;
     // How often the three files are read again (0: only at start-up). A renewed certificate,
-    // key or client CA is then served without a restart; replace the files atomically (e.g.
-    // rename a new directory into place), since a key read with the old certificate is
-    // refused until both match.
+    // key or client CA is then served without a restart. Swap key and certificate together
+    // (a symlinked directory renamed into place): gRPC 1.51 does not check that a re-read key
+    // matches the certificate (docs/operations.md).
     unsigned reload_seconds = 300;
     // A directory of hashed X.509 CRLs (`openssl rehash`, files HASH.r0): a client certificate
-    // revoked there fails the handshake. Empty: none.
+    // revoked there fails the handshake. Every client CA needs an unexpired CRL there (checked
+    // at start-up). Read at start-up only. Empty: none.
     std::string crl_dir;
     bool enabled() const { return !cert_file.empty(); }
   } tls;

@@ -75,7 +75,8 @@ class FootprintServer {
   std::unique_ptr<eventstore::EventStore> store_;
   std::unique_ptr<eventstore::EventStore> access_store_;
   std::unique_ptr<AccessControl> access_;
-  std::unique_ptr<StreamLimits> stream_limits_;  // before the service that holds slots of it
+  // Streams' reactors hold slots of it; they are all done once server_ has shut down.
+  std::unique_ptr<StreamLimits> stream_limits_;
   std::unique_ptr<boost::asio::thread_pool> read_pool_;
   std::unique_ptr<projections::WorkingCalendar> loaded_calendar_;  // when read from a file
   const projections::WorkingCalendar* calendar_ = nullptr;
