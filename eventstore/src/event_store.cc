@@ -1,8 +1,10 @@
 #include "eventstore/event_store.h"
 
 #include <atomic>
-
+#include <chrono>
 #include <condition_variable>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -16,12 +18,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "backup.h"
+#include "commit_mark.h"
 #include "event_codec.h"
 #include "key_format.h"
 #include "prepared_append.h"
 #include "rocks_status.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/options.h"
@@ -93,6 +97,36 @@ class TimeOrderedIdPrefix final : public rocksdb::SliceTransform {
     return key.size() == 16 && (static_cast<uint8_t>(key[6]) >> 4) == 7;
   }
 };
+
+// Keeps what RocksDB warns about while opening (a damaged write-ahead log record, say), so that
+// an error can quote it.
+class WarningCapture final : public rocksdb::Logger {
+ public:
+  WarningCapture() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    char buffer[512];
+    std::vsnprintf(buffer, sizeof(buffer), format, ap);
+    // RocksDB prefixes "[WARN] [db/...cc:982] "; the rest says what and where.
+    absl::string_view line(buffer);
+    while (absl::StartsWith(line, "[") && line.find("] ") != absl::string_view::npos) {
+      line.remove_prefix(line.find("] ") + 2);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    if (lines_.size() < 3) lines_.emplace_back(line);
+  }
+  std::string Joined() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return absl::StrJoin(lines_, "; ");
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+// How often the writer syncs the commit mark while appends go on.
+constexpr std::chrono::seconds kCommitMarkSyncInterval{1};
 
 }  // namespace
 
@@ -172,6 +206,7 @@ class EventStore::Impl {
     stats.groups = groups_.load(std::memory_order_relaxed);
     stats.appends_in_groups = appends_in_groups_.load(std::memory_order_relaxed);
     stats.events_committed = events_committed_.load(std::memory_order_relaxed);
+    stats.commit_mark_failures = commit_mark_failures_.load(std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(histograms_mu_);
     stats.batch_events = batch_events_;
     stats.group_appends = group_appends_;
@@ -221,12 +256,32 @@ class EventStore::Impl {
                                                         const GroupState& group);
   absl::Status LoadChainHead();
   absl::Status InitMeta();
+  // Opens a read-only view of the store (which changes nothing on disk) and checks that its
+  // log holds the `acknowledged` events the commit mark records. DATA_LOSS naming the missing
+  // positions otherwise.
+  absl::Status CheckAgainstMark(const rocksdb::DBOptions& db_options,
+                                const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors,
+                                uint64_t acknowledged) const;
+  absl::Status MissingEvents(uint64_t log_end, uint64_t acknowledged,
+                             absl::string_view rocksdb_said) const;
+  // Writer: records the committed end in the commit mark (no sync).
+  void WriteMark();
+  // Writer: syncs the commit mark if it is due.
+  void SyncMarkIfDue();
+  rocksdb::Env* env() const {
+    return options_.env != nullptr ? options_.env : rocksdb::Env::Default();
+  }
 
   const StoreOptions options_;
   const Clock* const clock_;
   CommitNotifier* const notifier_;
 
   rocksdb::DB* db_ = nullptr;
+  // Held from before the commit-mark check until the store is closed, so that no other
+  // process's writes race the check (RocksDB's own LOCK is taken only by DB::Open).
+  rocksdb::FileLock* dir_lock_ = nullptr;
+  // Writer only (and Open/Close): the acknowledged end, outside the write-ahead log.
+  std::unique_ptr<CommitMark> mark_;
   std::mutex backup_mu_;  // one backup at a time (BackupEngine is not shared between threads)
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
@@ -273,6 +328,7 @@ class EventStore::Impl {
   std::atomic<uint64_t> groups_{0};
   std::atomic<uint64_t> appends_in_groups_{0};
   std::atomic<uint64_t> events_committed_{0};
+  std::atomic<uint64_t> commit_mark_failures_{0};
   bool needs_resume_ = false;         // writer only: the last write failed
   mutable std::mutex histograms_mu_;  // taken once per group by the writer, and by Stats
   SizeHistogram batch_events_;        // Guarded by histograms_mu_.
@@ -292,6 +348,14 @@ absl::Status EventStore::Impl::Open() {
     return absl::UnavailableError(
         absl::StrCat("data_dir: cannot create '", options_.data_dir, "': ", ec.message()));
   }
+  if (rocksdb::Status s = env()->LockFile(options_.data_dir + "/footprint.lock", &dir_lock_);
+      !s.ok()) {
+    dir_lock_ = nullptr;
+    return absl::UnavailableError(absl::StrCat(
+        "data_dir: '", options_.data_dir, "' is in use by another process (", s.ToString(), ")"));
+  }
+  auto acknowledged = CommitMark::Read(env(), options_.data_dir);
+  if (!acknowledged.ok()) return acknowledged.status();
 
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   const auto table_options = [&](bool bloom) {
@@ -313,8 +377,9 @@ absl::Status EventStore::Impl::Open() {
   db_options.keep_log_file_num = 5;
   // An acknowledged append was synced; recovery replays the WAL up to the last intact record.
   // Consumer commits are not synced, so after a power cut the WAL's tail may be torn anywhere
-  // past the last sync: point-in-time recovery opens that safely. Its cost: damage in the
-  // middle of the WAL also ends the replay there (docs/reliability.md, "Damaged data files").
+  // past the last sync: point-in-time recovery opens that safely. Damage in the middle of the
+  // WAL would also end the replay there; the commit mark check in Open refuses that
+  // (docs/reliability.md, "Damaged data files").
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
   // Families that take few writes (meta, checkpoints) would otherwise pin every WAL file until
   // the events memtable fills several times, making restarts replay gigabytes.
@@ -366,6 +431,13 @@ absl::Status EventStore::Impl::Open() {
     }
   }
 
+  // Recovery writes (it flushes what it replayed and deletes the old write-ahead log files), so
+  // first check, read-only, that the log holds every acknowledged event: a damaged log is then
+  // refused with its files as they were.
+  if (acknowledged->value_or(0) > 0) {
+    if (auto st = CheckAgainstMark(db_options, descriptors, **acknowledged); !st.ok()) return st;
+  }
+
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, options_.data_dir, descriptors, &all_handles_, &db_);
   if (!s.ok()) {
@@ -386,8 +458,79 @@ absl::Status EventStore::Impl::Open() {
 
   if (absl::Status st = InitMeta(); !st.ok()) return st;
   if (absl::Status st = LoadChainHead(); !st.ok()) return st;
+  if (next_position_ < acknowledged->value_or(0)) {
+    return MissingEvents(next_position_, **acknowledged, "");
+  }
+  auto mark = CommitMark::OpenForWrite(env(), options_.data_dir);
+  if (!mark.ok()) return mark.status();
+  mark_ = std::move(*mark);
+  if (auto st = mark_->Write(next_position_); !st.ok()) return st;
+  if (auto st = mark_->Sync(); !st.ok()) return st;
   notifier_->Publish(next_position_);
   return absl::OkStatus();
+}
+
+absl::Status EventStore::Impl::CheckAgainstMark(
+    const rocksdb::DBOptions& db_options,
+    const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors, uint64_t acknowledged) const {
+  auto warnings = std::make_shared<WarningCapture>();
+  rocksdb::DBOptions options = db_options;
+  options.create_if_missing = false;
+  options.info_log = warnings;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::OpenForReadOnly(options, options_.data_dir, descriptors, &handles, &db);
+  if (!s.ok()) {
+    const std::string said = warnings->Joined();
+    return FromRocks(
+        s, absl::StrCat("data_dir '", options_.data_dir, "': checking the log against its ",
+                        acknowledged, " acknowledged events", said.empty() ? "" : " (", said,
+                        said.empty() ? "" : ")"));
+  }
+  uint64_t log_end = 0;
+  rocksdb::Status it_status;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[1]));
+    it->SeekToLast();
+    if (it->Valid()) {
+      const auto position = keys::DecodeEventKey(AsView(it->key()));
+      log_end = position ? *position + 1 : 0;
+    }
+    it_status = it->status();
+  }
+  for (auto* handle : handles) db->DestroyColumnFamilyHandle(handle);
+  db->Close();
+  delete db;
+  if (auto st = FromRocks(it_status, "reading the last event"); !st.ok()) return st;
+  if (log_end < acknowledged) return MissingEvents(log_end, acknowledged, warnings->Joined());
+  return absl::OkStatus();
+}
+
+absl::Status EventStore::Impl::MissingEvents(uint64_t log_end, uint64_t acknowledged,
+                                             absl::string_view rocksdb_said) const {
+  return absl::DataLossError(absl::StrCat(
+      "data_dir '", options_.data_dir, "': the log ends at position ", log_end,
+      ", but the store acknowledged ", acknowledged, " events (", kCommitMarkFile, "): positions ",
+      log_end, " to ", acknowledged - 1,
+      " are missing. A write-ahead log or table file is damaged or missing, or older files were "
+      "put back",
+      rocksdb_said.empty() ? "" : absl::StrCat(" (RocksDB: ", rocksdb_said, ")"),
+      ". Nothing was changed; restore from a backup (docs/operations.md, \"Damaged data\")"));
+}
+
+void EventStore::Impl::WriteMark() {
+  if (mark_ == nullptr) return;
+  if (!mark_->Write(next_position_).ok()) {
+    commit_mark_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+void EventStore::Impl::SyncMarkIfDue() {
+  if (mark_ == nullptr) return;
+  if (!mark_->SyncIfDue(kCommitMarkSyncInterval).ok()) {
+    commit_mark_failures_.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 absl::Status EventStore::Impl::InitMeta() {
@@ -472,14 +615,20 @@ void EventStore::Impl::CompleterLoop() {
 
 void EventStore::Impl::Close() {
   StopWriter();
-  if (db_ == nullptr) return;
-  // all_handles_ owns every handle, including read models created after open.
-  read_models_.clear();
-  for (auto* handle : all_handles_) db_->DestroyColumnFamilyHandle(handle);
-  all_handles_.clear();
-  db_->Close();
-  delete db_;
-  db_ = nullptr;
+  if (db_ != nullptr) {
+    // all_handles_ owns every handle, including read models created after open.
+    read_models_.clear();
+    for (auto* handle : all_handles_) db_->DestroyColumnFamilyHandle(handle);
+    all_handles_.clear();
+    db_->Close();
+    delete db_;
+    db_ = nullptr;
+  }
+  mark_.reset();  // syncs what the writer recorded last
+  if (dir_lock_ != nullptr) {
+    (void)env()->UnlockFile(dir_lock_);
+    dir_lock_ = nullptr;
+  }
 }
 
 void EventStore::Impl::TakeGroupLocked(std::vector<Pending>* group) {
@@ -590,7 +739,10 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
       for (auto& t : state.new_types) known_types_.insert(std::move(t));
     }
     events_committed_.fetch_add(next_position_ - saved_position, std::memory_order_relaxed);
-    if (next_position_ != saved_position) notifier_->Publish(next_position_);
+    if (next_position_ != saved_position) {
+      WriteMark();  // before any append of the group is answered
+      notifier_->Publish(next_position_);
+    }
   } else {
     next_position_ = saved_position;
     chain_head_ = saved_head;
@@ -624,15 +776,16 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
     for (size_t i = 0; i < group.size(); ++i) {
       std::move(group[i].done)(std::move(outcomes[i].result));
     }
-    return;
-  }
-  {
-    std::lock_guard<std::mutex> lock(completion_mu_);
-    for (size_t i = 0; i < group.size(); ++i) {
-      completions_.push_back(Completion{std::move(group[i].done), std::move(outcomes[i].result)});
+  } else {
+    {
+      std::lock_guard<std::mutex> lock(completion_mu_);
+      for (size_t i = 0; i < group.size(); ++i) {
+        completions_.push_back(Completion{std::move(group[i].done), std::move(outcomes[i].result)});
+      }
     }
+    completion_cv_.notify_one();
   }
-  completion_cv_.notify_one();
+  SyncMarkIfDue();  // after the replies: at most one sync a second, off their path
 }
 
 absl::StatusOr<std::optional<EventStore::Impl::IdLocation>> EventStore::Impl::FindStoredId(

@@ -73,6 +73,10 @@ class StateCollector final : public prometheus::Collectable {
         prometheus::MetricType::Counter, static_cast<double>(stats.appends_in_groups));
     one("footprint_writer_events_total", "Events the writer committed.",
         prometheus::MetricType::Counter, static_cast<double>(stats.events_committed));
+    one("footprint_commit_mark_failures_total",
+        "Failed writes or syncs of the commit mark (DATA_DIR/COMMITTED); appends go on, but the "
+        "check at open covers less until a later write succeeds.",
+        prometheus::MetricType::Counter, static_cast<double>(stats.commit_mark_failures));
 
     const auto histogram = [&](const char* name, const char* help,
                                const eventstore::SizeHistogram& h) {

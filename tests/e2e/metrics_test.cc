@@ -107,6 +107,7 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   CHECK(Sample(text, "footprint_writer_appends_total") == 3);
   CHECK(Sample(text, "footprint_writer_events_total") == 3);
   CHECK(Sample(text, "footprint_failed_writes_total") == 0);
+  CHECK(Sample(text, "footprint_commit_mark_failures_total") == 0);
   // Batch sizes: three appends of one event each, each alone in its synced write.
   CHECK(Sample(text, R"(footprint_append_batch_events_bucket{le="1"})") == 3);
   CHECK(Sample(text, R"(footprint_append_batch_events_bucket{le="512"})") == 3);

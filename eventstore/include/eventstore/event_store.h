@@ -184,8 +184,11 @@ struct WriterStats {
   uint64_t groups = 0;             // groups processed (with or without anything to write)
   uint64_t appends_in_groups = 0;  // append requests in those groups
   uint64_t events_committed = 0;   // events made durable by the synced writes
-  SizeHistogram batch_events;      // events per committed append request (not retries)
-  SizeHistogram group_appends;     // append requests per group that wrote something
+  // Writes or syncs of the commit mark (DATA_DIR/COMMITTED) that failed; the appends were
+  // durable and acknowledged regardless, but the mark lags until a later write succeeds.
+  uint64_t commit_mark_failures = 0;
+  SizeHistogram batch_events;   // events per committed append request (not retries)
+  SizeHistogram group_appends;  // append requests per group that wrote something
 };
 
 // A named key space for a consumer's read model (a RocksDB column family "rm.<name>").
@@ -222,7 +225,9 @@ class EventStore {
  public:
   // Opens (creating if needed) the store in options.data_dir and starts its writer.
   // Errors: INVALID_ARGUMENT for bad options, UNAVAILABLE if the directory is locked by another
-  // process or cannot be opened, DATA_LOSS if the stored log is inconsistent.
+  // process or cannot be opened, DATA_LOSS if the stored log is inconsistent or holds fewer
+  // events than the store acknowledged (its commit mark, DATA_DIR/COMMITTED): then nothing on
+  // disk has been changed, and the message names the missing positions.
   static absl::StatusOr<std::unique_ptr<EventStore>> Open(const StoreOptions& options);
 
   // Stops the writer after committing everything queued, then closes RocksDB.

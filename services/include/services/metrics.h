@@ -5,7 +5,8 @@
 //   footprint_rpc_in_flight{method}              calls open now (streams: live subscriptions)
 //   footprint_log_events                         events committed to the log (its end position)
 //   footprint_synced_writes_total, footprint_failed_writes_total, footprint_writer_groups_total,
-//   footprint_writer_appends_total, footprint_writer_events_total
+//   footprint_writer_appends_total, footprint_writer_events_total,
+//   footprint_commit_mark_failures_total
 //                                                the writer's group commits: one fdatasync per
 //                                                synced write; appends / groups is the mean group
 //                                                size, events / appends the mean batch size
