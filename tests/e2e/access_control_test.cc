@@ -79,6 +79,17 @@ TEST_CASE("with TLS, each role may do exactly its part, and every read is on the
   r = As(server, pki, "", {"--purpose", "p", "read", "note-1"});
   CHECK(r.exit_code == 1);
   CHECK(r.err.rfind("footprint: UNAUTHENTICATED: no client certificate", 0) == 0);
+  // The health service answers without a certificate or a role (for orchestrators' probes),
+  // and says nothing about children.
+  r = As(server, pki, "", {"health"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "footprintd: SERVING\n");
+  r = As(server, pki, "", {"health", "footprint.v1.EventStore"});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "footprint.v1.EventStore: SERVING\n");
+  r = As(server, pki, "", {"health", "footprint.v1.NoSuchService"});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.rfind("footprint: NOT_FOUND", 0) == 0);
   r = As(server, pki, "stranger", {"--purpose", "p", "read", "note-1"});
   CHECK(r.exit_code == 1);
   CHECK(r.err ==

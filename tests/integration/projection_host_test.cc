@@ -12,6 +12,7 @@
 #include "footprint/v1/intake.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "process.h"
 #include "projections/child_record.h"
 #include "services/server.h"
 #include "temp_dir.h"
@@ -237,6 +238,13 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
   CHECK(stopped.failed_position() == log_end);
   CHECK(stopped.lag() == 0);
   CHECK(HealthOf(Channel(*server), "") == 2);  // NOT_SERVING while the worker is stopped
+  // What a probe sees with the CLI: the server as a whole is not serving (exit 4), the log is.
+  auto probe = footprint::testing::RunCli(server->address(), {"health"});
+  CHECK(probe.exit_code == 4);
+  CHECK(probe.out == "footprintd: NOT_SERVING\n");
+  probe = footprint::testing::RunCli(server->address(), {"health", "footprint.v1.EventStore"});
+  CHECK(probe.exit_code == 0);
+  CHECK(probe.out == "footprint.v1.EventStore: SERVING\n");
 
   auto rebuilt = server->projections().Rebuild("children");
   INFO(rebuilt.status().ToString());

@@ -19,9 +19,10 @@
 //       (each of these also takes [--as-at DATE] [--iro ID] [--team T])
 //     child ID [--as-at DATE]
 //     projections status | projections rebuild NAME
+//     health [SERVICE]
 //
 // Exit status: 0 success; 1 the server refused or failed ("footprint: CODE: reason" on stderr);
-// 2 bad command line; 3 verification found a broken chain.
+// 2 bad command line; 3 verification found a broken chain; 4 health: not serving.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "tools/cli/cli_common.h"
 #include "tools/cli/domain_commands.h"
@@ -349,6 +351,28 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   return 0;
 }
 
+// grpc.health.v1 Check: what orchestrators' probes call. It needs no client certificate and no
+// role (footprintd's health service answers anyone and says nothing about children).
+int RunHealth(const Globals& g, const std::string& service) {
+  auto stub = grpc::health::v1::Health::NewStub(MakeChannel(g));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::ClientContext context;
+  SetDeadline(&context, g);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) return Fail(status);
+  const std::string name =
+      grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  const std::string shown = service.empty() ? "footprintd" : service;
+  if (g.json) {
+    std::cout << json{{"service", service}, {"status", name}}.dump() << '\n';
+  } else {
+    std::cout << shown << ": " << name << '\n';
+  }
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 4;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"footprint: command-line client of footprintd"};
   app.require_subcommand(1);
@@ -424,6 +448,15 @@ int Main(int argc, char** argv) {
   auto* verify_to = verify_cmd->add_option("--to", verify.to, "last position (default: head)")
                         ->check(kWholeNumber);
 
+  std::string health_service;
+  auto* health_cmd = app.add_subcommand(
+      "health",
+      "ask footprintd's health service: exit 0 when SERVING, 4 when not (no certificate or role "
+      "needed)");
+  health_cmd->add_option(
+      "SERVICE", health_service,
+      "a service, e.g. footprint.v1.EventStore (default: the server as a whole)");
+
   const std::function<int()> run_domain_command = AddDomainCommands(app, g);
   const std::function<int()> run_query_command = AddQueryCommands(app, g);
   const std::function<int()> run_import_command = AddImportCommand(app, g);
@@ -447,6 +480,7 @@ int Main(int argc, char** argv) {
   if (read_cmd->parsed()) return RunRead(g, read);
   if (read_all_cmd->parsed()) return RunReadAll(g, read_all);
   if (verify_cmd->parsed()) return RunVerify(g, verify);
+  if (health_cmd->parsed()) return RunHealth(g, health_service);
   if (const int code = run_domain_command(); code >= 0) return code;
   if (const int code = run_query_command(); code >= 0) return code;
   if (const int code = run_import_command(); code >= 0) return code;
