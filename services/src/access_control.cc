@@ -140,7 +140,21 @@ absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& c
         "no client certificate: footprintd accepts only clients with a certificate from the "
         "council's CA (footprint --ca --cert --key)");
   }
-  const std::vector<std::string> names = PeerNames(*auth);
+  auto identified = Identify(PeerNames(*auth), right);
+  if (!identified.ok()) return identified.status();
+  identified->peer = std::move(caller.peer);
+  return identified;
+}
+
+absl::Status CheckRight(const Caller& caller, Right right) {
+  if ((caller.roles & RolesWith(right)) != 0) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "'", caller.identity, "' (", caller.roles == 0 ? "no role" : caller.RoleList(), ") may not ",
+      RightName(right), ": that needs the ", RolesHolding(right), " role"));
+}
+
+absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& names,
+                                               Right right) const {
   const ClientRule* rule = nullptr;
   for (const ClientRule& candidate : clients_) {
     if (std::find(names.begin(), names.end(), candidate.identity) != names.end()) {
@@ -153,16 +167,13 @@ absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& c
         "client certificate '", names.empty() ? "(no name)" : absl::StrJoin(names, "', '"),
         "' is not in the clients list of footprintd's config, so it has no role"));
   }
+  Caller caller;
   caller.identity = rule->identity;
   for (Role r : rule->roles) caller.roles |= static_cast<uint32_t>(r);
   caller.event_types = rule->event_types;
   caller.any_event_type =
       std::find(rule->event_types.begin(), rule->event_types.end(), "*") != rule->event_types.end();
-  if ((caller.roles & RolesWith(right)) == 0) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "'", caller.identity, "' (", caller.roles == 0 ? "no role" : caller.RoleList(),
-        ") may not ", RightName(right), ": that needs the ", RolesHolding(right), " role"));
-  }
+  if (auto st = CheckRight(caller, right); !st.ok()) return st;
   return caller;
 }
 

@@ -75,6 +75,10 @@ struct Caller {
   std::string RoleList() const;
 };
 
+// OK if one of the caller's roles holds `right`; PERMISSION_DENIED naming the identity, its
+// roles, the right and the roles that hold it otherwise.
+absl::Status CheckRight(const Caller& caller, Right right);
+
 // The purpose metadata key, and its longest accepted value.
 inline constexpr char kPurposeMetadata[] = "footprint-purpose";
 inline constexpr size_t kMaxPurposeBytes = 512;
@@ -92,6 +96,11 @@ class AccessControl {
   // The caller, if it has `right`. UNAUTHENTICATED without a client certificate;
   // PERMISSION_DENIED naming the identity and the missing right.
   absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context, Right right) const;
+
+  // The part of Authorize after the handshake: the first `clients:` rule whose identity is one
+  // of the certificate's `names` (subject alternative names, then the common name), if its
+  // roles hold `right`. PERMISSION_DENIED for an unlisted identity or a missing right.
+  absl::StatusOr<Caller> Identify(const std::vector<std::string>& names, Right right) const;
 
   // PERMISSION_DENIED unless the caller may append events of `type` (field names the event).
   absl::Status CheckEventType(const Caller& caller, absl::string_view type,

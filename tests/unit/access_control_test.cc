@@ -1,0 +1,163 @@
+// AccessControl's policy on its own, without a TLS handshake: the whole matrix of roles and
+// rights as docs/operations.md states it (each refusal with its words), which rule a
+// certificate's names select, and a poster's event types. The handshake, the purpose and the
+// access log are tested end to end in tests/e2e/access_control_test.cc.
+#include "services/access_control.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+
+namespace footprint::services {
+namespace {
+
+// The runbook's table: which roles hold each right.
+const std::map<Right, std::vector<Role>> kRunbook = {
+    {Right::kAppend, {Role::kPoster}},
+    {Right::kReadOwn, {Role::kPoster, Role::kAuditor}},
+    {Right::kReadLog, {Role::kAuditor}},
+    {Right::kReadAccessLog, {Role::kAuditor}},
+    {Right::kQuery, {Role::kManager, Role::kAuditor}},
+    {Right::kChallenge, {Role::kManager}},
+    {Right::kStatus, {Role::kPoster, Role::kAuditor, Role::kManager, Role::kAdmin}},
+    {Right::kAdmin, {Role::kAdmin}},
+};
+
+// What a refusal says the right needs.
+const std::map<Right, std::string> kNeeds = {
+    {Right::kAppend, "poster"},
+    {Right::kReadOwn, "poster or auditor"},
+    {Right::kReadLog, "auditor"},
+    {Right::kReadAccessLog, "auditor"},
+    {Right::kQuery, "auditor or manager"},
+    {Right::kChallenge, "manager"},
+    {Right::kStatus, "poster or auditor or manager or admin"},
+    {Right::kAdmin, "admin"},
+};
+
+AccessControl Policy() {
+  return AccessControl(
+      /*tls=*/true,
+      {ClientRule{"case-system", {Role::kPoster}, {"PlacementChanged", "ReviewHeld"}},
+       ClientRule{"auditor-alice", {Role::kAuditor}, {}},
+       ClientRule{"manager-bob", {Role::kManager}, {}},
+       ClientRule{"admin-carol", {Role::kAdmin}, {}},
+       ClientRule{"ops-dave", {Role::kManager, Role::kAdmin}, {}},
+       ClientRule{"listed-only", {}, {}}, ClientRule{"bulk-import", {Role::kPoster}, {"*"}}},
+      /*access_log=*/nullptr);
+}
+
+TEST_CASE("access control: each role holds exactly the rights of the runbook", "[access]") {
+  const AccessControl policy = Policy();
+  const std::map<Role, std::string> person = {{Role::kPoster, "case-system"},
+                                              {Role::kAuditor, "auditor-alice"},
+                                              {Role::kManager, "manager-bob"},
+                                              {Role::kAdmin, "admin-carol"}};
+  int allowed = 0;
+  int refused = 0;
+  for (const auto& [right, holders] : kRunbook) {
+    for (const auto& [role, identity] : person) {
+      INFO(identity << " / " << RightName(right));
+      auto caller = policy.Identify({identity}, right);
+      const bool holds = std::find(holders.begin(), holders.end(), role) != holders.end();
+      if (holds) {
+        REQUIRE(caller.ok());
+        CHECK(caller->identity == identity);
+        CHECK(caller->Has(role));
+        ++allowed;
+      } else {
+        CHECK(caller.status().code() == absl::StatusCode::kPermissionDenied);
+        CHECK(std::string(caller.status().message()) ==
+              "'" + identity + "' (" + RoleName(role) + ") may not " + RightName(right) +
+                  ": that needs the " + kNeeds.at(right) + " role");
+        ++refused;
+      }
+    }
+  }
+  // 8 rights x 4 roles: 13 allowed (1 + 2 + 1 + 1 + 2 + 1 + 4 + 1), the other 19 refused.
+  CHECK(allowed == 13);
+  CHECK(refused == 19);
+}
+
+TEST_CASE("access control: several roles add up, no role holds nothing", "[access]") {
+  const AccessControl policy = Policy();
+  CHECK(policy.Identify({"ops-dave"}, Right::kChallenge).ok());
+  CHECK(policy.Identify({"ops-dave"}, Right::kAdmin).ok());
+  auto refused = policy.Identify({"ops-dave"}, Right::kReadLog);
+  CHECK(std::string(refused.status().message()) ==
+        "'ops-dave' (manager,admin) may not read and verify the event log: that needs the "
+        "auditor role");
+  // Listed without roles: not even service status.
+  refused = policy.Identify({"listed-only"}, Right::kStatus);
+  CHECK(refused.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(std::string(refused.status().message()) ==
+        "'listed-only' (no role) may not read service status: that needs the poster or auditor "
+        "or manager or admin role");
+}
+
+TEST_CASE("access control: a certificate is matched by any of its names, in rule order",
+          "[access]") {
+  const AccessControl policy = Policy();
+  // A SAN that is not listed and a common name that is: the listed name counts.
+  auto caller = policy.Identify({"host.council.example", "auditor-alice"}, Right::kReadLog);
+  REQUIRE(caller.ok());
+  CHECK(caller->identity == "auditor-alice");
+  // Two listed names: the first rule in the config wins, whatever the certificate's order.
+  caller = policy.Identify({"manager-bob", "case-system"}, Right::kAppend);
+  REQUIRE(caller.ok());
+  CHECK(caller->identity == "case-system");
+  // Not listed: refused, naming every name the certificate carries.
+  caller = policy.Identify({"stranger", "stranger.example"}, Right::kStatus);
+  CHECK(caller.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(std::string(caller.status().message()) ==
+        "client certificate 'stranger', 'stranger.example' is not in the clients list of "
+        "footprintd's config, so it has no role");
+  caller = policy.Identify({}, Right::kStatus);
+  CHECK(std::string(caller.status().message()) ==
+        "client certificate '(no name)' is not in the clients list of footprintd's config, so "
+        "it has no role");
+  // Names are compared exactly.
+  CHECK_FALSE(policy.Identify({"Auditor-Alice"}, Right::kReadLog).ok());
+  CHECK_FALSE(policy.Identify({"auditor-alice "}, Right::kReadLog).ok());
+}
+
+TEST_CASE("access control: a poster appends only its configured event types", "[access]") {
+  const AccessControl policy = Policy();
+  auto poster = policy.Identify({"case-system"}, Right::kAppend);
+  REQUIRE(poster.ok());
+  CHECK(policy.CheckEventType(*poster, "PlacementChanged", "events[0].type").ok());
+  CHECK(policy.CheckEventType(*poster, "ReviewHeld", "events[1].type").ok());
+  const absl::Status refused = policy.CheckEventType(*poster, "ChallengeRaised", "events[2].type");
+  CHECK(refused.code() == absl::StatusCode::kPermissionDenied);
+  CHECK(std::string(refused.message()) ==
+        "events[2].type: 'case-system' may not append events of type ChallengeRaised (its "
+        "event_types in footprintd's config: PlacementChanged, ReviewHeld)");
+  auto bulk = policy.Identify({"bulk-import"}, Right::kAppend);
+  REQUIRE(bulk.ok());
+  CHECK(policy.CheckEventType(*bulk, "AnythingAtAll", "events[0].type").ok());
+  // A role without append has no types at all.
+  auto auditor = policy.Identify({"auditor-alice"}, Right::kReadLog);
+  REQUIRE(auditor.ok());
+  CHECK(std::string(policy.CheckEventType(*auditor, "Note", "events[0].type").message()) ==
+        "events[0].type: 'auditor-alice' may not append events of type Note (its event_types in "
+        "footprintd's config: none)");
+}
+
+TEST_CASE("access control: CheckRight alone", "[access]") {
+  Caller local;
+  local.identity = "local";
+  for (Role r : {Role::kPoster, Role::kAuditor, Role::kManager, Role::kAdmin}) {
+    local.roles |= static_cast<uint32_t>(r);
+  }
+  for (const auto& [right, holders] : kRunbook) CHECK(CheckRight(local, right).ok());
+  Caller manager;
+  manager.identity = "m";
+  manager.roles = static_cast<uint32_t>(Role::kManager);
+  CHECK(CheckRight(manager, Right::kQuery).ok());
+  CHECK(CheckRight(manager, Right::kReadOwn).code() == absl::StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace footprint::services
