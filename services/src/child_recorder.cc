@@ -25,6 +25,41 @@ absl::StatusOr<pj::ChildRecord> ChildRecorder::Load(const std::string& child_id)
   return pj::LoadChildRecord(*store_, child_id);
 }
 
+absl::StatusOr<es::AppendRequest> ChildRecorder::PlanAppend(pj::ChildRecord* record,
+                                                            const std::string& child_id,
+                                                            std::vector<Submission>& submissions,
+                                                            const Recorder& recorder,
+                                                            const pj::ValidationContext& ctx) {
+  // Validate in order against the record as it will be, event by event.
+  const bool was_consistent = record->Consistency().ok();
+  es::AppendRequest append;
+  append.stream = pj::ChildStream(child_id);
+  append.expected = record->event_count() == 0
+                        ? es::ExpectedVersion::NoStream()
+                        : es::ExpectedVersion::Exact(es::StreamVersion{record->event_count() - 1});
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    Submission& s = submissions[i];
+    if (auto st = pj::CompleteAndValidate(*record, &s.event, absl::StrCat("events[", i, "]"), ctx);
+        !st.ok()) {
+      return st;
+    }
+    if (s.event_id.empty()) s.event_id = es::EventId::Generate().ToString();
+    record->Add(s.event_id, s.event);
+    append.events.push_back(pj::ToNewEvent(s.event, s.event_id, recorder.source_system,
+                                           recorder.actor, recorder.correlation_id));
+    append.events.back().metadata.set_principal(recorder.principal);
+  }
+  // Each event was checked against the record as it was; the request as a whole must leave
+  // the record holding together (e.g. care ended before a later review is refused).
+  if (was_consistent) {
+    if (auto st = record->Consistency(); !st.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("events: the child's record would not hold together: ", st.message()));
+    }
+  }
+  return append;
+}
+
 absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
                                                     const Builder& build,
                                                     const Recorder& recorder) const {
@@ -90,35 +125,10 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
       return outcome;
     }
 
-    // Validate in order against the record as it will be, event by event.
     pj::ChildRecord after = *record;
-    es::AppendRequest append;
-    append.stream = pj::ChildStream(child_id);
-    append.expected =
-        record->event_count() == 0
-            ? es::ExpectedVersion::NoStream()
-            : es::ExpectedVersion::Exact(es::StreamVersion{record->event_count() - 1});
-    for (size_t i = 0; i < submissions->size(); ++i) {
-      Submission& s = (*submissions)[i];
-      if (auto st = pj::CompleteAndValidate(after, &s.event, absl::StrCat("events[", i, "]"), ctx);
-          !st.ok()) {
-        return st;
-      }
-      if (s.event_id.empty()) s.event_id = es::EventId::Generate().ToString();
-      after.Add(s.event_id, s.event);
-      append.events.push_back(pj::ToNewEvent(s.event, s.event_id, recorder.source_system,
-                                             recorder.actor, recorder.correlation_id));
-      append.events.back().metadata.set_principal(recorder.principal);
-    }
-    // Each event was checked against the record as it was; the request as a whole must leave
-    // the record holding together (e.g. care ended before a later review is refused).
-    if (record->Consistency().ok()) {
-      if (auto st = after.Consistency(); !st.ok()) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("events: the child's record would not hold together: ", st.message()));
-      }
-    }
-    auto result = store_->Append(std::move(append));
+    auto append = PlanAppend(&after, child_id, *submissions, recorder, ctx);
+    if (!append.ok()) return append.status();
+    auto result = store_->Append(std::move(*append));
     if (result.ok()) {
       // Read back, so that the record carries the stored positions of the new events.
       auto stored = pj::LoadChildRecord(*store_, child_id);

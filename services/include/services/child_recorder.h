@@ -60,6 +60,17 @@ class ChildRecorder {
   absl::StatusOr<RecordOutcome> Record(const std::string& child_id, const Builder& build,
                                        const Recorder& recorder) const;
 
+  // The validation at the heart of Record, with no store: completes and validates each of
+  // `submissions` in order against `record` as it will be (adding each to it), checks that the
+  // record as a whole still holds together, and returns the append, with the stream's version
+  // as its expected version. Generates the missing event ids. The errors of
+  // projections::CompleteAndValidate, naming `events[i]`; FAILED_PRECONDITION when the record
+  // would not hold together. (Also the Intake request fuzzer's entry point.)
+  static absl::StatusOr<eventstore::AppendRequest> PlanAppend(
+      projections::ChildRecord* record, const std::string& child_id,
+      std::vector<Submission>& submissions, const Recorder& recorder,
+      const projections::ValidationContext& ctx);
+
   // Today in England, by the injected clock.
   absl::CivilDay Today() const;
 
