@@ -467,21 +467,37 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerCont
     const uint32_t limit = request->limit() == 0
                                ? kMaxReadStreamPage
                                : std::min<uint32_t>(request->limit(), kMaxReadStreamPage);
-    const es::StreamVersion from{request->from_end() ? UINT64_MAX : request->from_version()};
-    auto page = store->ReadStream(*stream, from, direction, limit);
-    if (!page.ok()) {
-      reactor->Finish(ToGrpcStatus(page.status()));
-      return;
-    }
-    // A poster reads back only what it wrote itself.
+    es::StreamVersion from{request->from_end() ? UINT64_MAX : request->from_version()};
+    // A poster reads back only what it wrote itself: the server skips the others' events,
+    // reading on (up to kMaxReadStreamExamined) rather than answering an empty page, and says
+    // where the next page starts.
     const bool own_only = !caller->Has(Role::kAuditor);
-    response->mutable_events()->Reserve(static_cast<int>(page->events.size()));
-    for (auto& event : page->events) {
-      if (own_only && event.metadata().principal() != caller->identity) continue;
-      *response->add_events() = std::move(event);
+    size_t examined = 0;
+    while (true) {
+      auto page = store->ReadStream(*stream, from, direction,
+                                    limit - static_cast<uint32_t>(response->events_size()));
+      if (!page.ok()) {
+        reactor->Finish(ToGrpcStatus(page.status()));
+        return;
+      }
+      examined += page->events.size();
+      if (!page->events.empty()) {
+        const uint64_t last = page->events.back().version();
+        from = es::StreamVersion{direction == es::ReadDirection::kForwards ? last + 1 : last - 1};
+      }
+      for (auto& event : page->events) {
+        if (own_only && event.metadata().principal() != caller->identity) continue;
+        *response->add_events() = std::move(event);
+      }
+      response->set_last_version(page->last_version.value);
+      response->set_end_of_stream(page->end_of_stream);
+      if (page->end_of_stream || page->events.empty() ||
+          response->events_size() >= static_cast<int>(limit) ||
+          examined >= kMaxReadStreamExamined) {
+        break;
+      }
     }
-    response->set_last_version(page->last_version.value);
-    response->set_end_of_stream(page->end_of_stream);
+    if (!response->end_of_stream()) response->set_next_version(from.value);
     reactor->Finish(grpc::Status::OK);
   });
   return reactor;

@@ -28,6 +28,7 @@ ft::ConfigYaml TlsConfig(const Pki& pki) {
       "\n  key_file: " + pki.Path("server-key.pem") + "\n  client_ca_file: " + pki.Path("ca.pem") +
       "\nclients:\n"
       "  - identity: case-system\n    roles: [poster]\n    event_types: [Note]\n"
+      "  - identity: other-system\n    roles: [poster]\n    event_types: [Note]\n"
       "  - identity: auditor-alice\n    roles: [auditor]\n"
       "  - identity: manager-bob\n    roles: [manager]\n"
       "  - identity: admin-carol\n    roles: [admin]\n"};
@@ -51,7 +52,7 @@ TEST_CASE("with TLS, each role may do exactly its part, and every read is on the
           "[e2e][tls]") {
   Pki pki;
   REQUIRE(ft::RunCommand({kScript, pki.dir.path(), "case-system", "auditor-alice", "manager-bob",
-                          "admin-carol", "stranger"})
+                          "admin-carol", "stranger", "other-system"})
               .exit_code == 0);
   Pki other;  // a second CA: its certificates must not connect
   REQUIRE(ft::RunCommand({kScript, other.dir.path(), "case-system"}).exit_code == 0);
@@ -167,6 +168,38 @@ TEST_CASE("with TLS, each role may do exactly its part, and every read is on the
   r = As(server, pki, "auditor-alice", {"--access-log", "verify"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind("verified 4 events (positions 0..3)", 0) == 0);
+
+  // A poster reads back its own events of a stream others write to as well: the server skips
+  // theirs (versions 1-3 here) and says where to go on, so a page that holds none of its own
+  // does not end the read early.
+  for (const char* who :
+       {"case-system", "other-system", "other-system", "other-system", "case-system"}) {
+    REQUIRE(As(server, pki, who, {"append", "shared-1", "Note", "--data", "{}"}).exit_code == 0);
+  }
+  struct OwnRead {
+    std::vector<std::string> args;
+    std::vector<std::string> versions;  // as printed: "shared-1@V "
+  };
+  const std::vector<OwnRead> reads = {
+      {{"read", "shared-1"}, {"@0 ", "@4 "}},
+      {{"read", "shared-1", "--limit", "2"}, {"@0 ", "@4 "}},  // the 2nd page skips 1-3
+      {{"read", "shared-1", "--limit", "1", "--from", "1"}, {"@4 "}},
+      {{"read", "shared-1", "--backwards", "--limit", "2"}, {"@4 ", "@0 "}},
+  };
+  for (const OwnRead& read : reads) {
+    std::vector<std::string> args = {"--purpose", "resend check"};
+    args.insert(args.end(), read.args.begin(), read.args.end());
+    r = As(server, pki, "case-system", args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto own = ft::Lines(r.out);
+    REQUIRE(own.size() == read.versions.size());
+    for (size_t i = 0; i < own.size(); ++i) {
+      CHECK(own[i].find("shared-1" + read.versions[i]) != std::string::npos);
+    }
+  }
+  r = As(server, pki, "other-system", {"--purpose", "resend check", "read", "shared-1"});
+  CHECK(ft::Lines(r.out).size() == 3);
 }
 
 TEST_CASE("footprintd refuses TLS settings that cannot work, naming the setting", "[e2e][tls]") {

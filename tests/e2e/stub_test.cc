@@ -553,8 +553,10 @@ TEST_CASE("ReadStream pages a stream forwards and backwards", "[e2e]") {
     const auto response = read(next, v1::DIRECTION_FORWARDS, false, 10);
     for (const auto& e : response.events()) forwards.push_back(e);
     ends.push_back(response.end_of_stream());
-    if (response.end_of_stream() || response.events_size() == 0) break;
-    next = response.events(response.events_size() - 1).version() + 1;
+    if (response.end_of_stream()) break;
+    // For an auditor (here: everyone, without TLS) the next page starts right after this one.
+    CHECK(response.next_version() == response.events(response.events_size() - 1).version() + 1);
+    next = response.next_version();
   }
   CHECK(ends == std::vector<bool>{false, false, true});
   CHECK(Versions(forwards) == Range(0, 24));
@@ -574,9 +576,9 @@ TEST_CASE("ReadStream pages a stream forwards and backwards", "[e2e]") {
   while (true) {
     for (const auto& e : response.events()) backwards.push_back(e);
     ends.push_back(response.end_of_stream());
-    if (response.end_of_stream() || response.events_size() == 0 || ends.size() > 10) break;
-    response = read(response.events(response.events_size() - 1).version() - 1,
-                    v1::DIRECTION_BACKWARDS, false, 10);
+    if (response.end_of_stream() || ends.size() > 10) break;
+    CHECK(response.next_version() == response.events(response.events_size() - 1).version() - 1);
+    response = read(response.next_version(), v1::DIRECTION_BACKWARDS, false, 10);
   }
   CHECK(ends == std::vector<bool>{false, false, true});
   CHECK(Versions(backwards) == Range(0, 24, true));
@@ -623,6 +625,7 @@ TEST_CASE("ReadStream pages a stream forwards and backwards", "[e2e]") {
   const auto capped = read(0, v1::DIRECTION_FORWARDS, false, 0, "bulk");
   CHECK(capped.events_size() == 1000);
   CHECK_FALSE(capped.end_of_stream());
+  CHECK(capped.next_version() == 1000);
   const auto asked_more = read(500, v1::DIRECTION_FORWARDS, false, 5000, "bulk");
   CHECK(asked_more.events_size() == 1000);
   CHECK(asked_more.events(0).version() == 500);
@@ -631,6 +634,7 @@ TEST_CASE("ReadStream pages a stream forwards and backwards", "[e2e]") {
   REQUIRE(rest.events_size() == 500);
   CHECK(rest.events(499).version() == 1999);
   CHECK(rest.end_of_stream());
+  CHECK(rest.next_version() == 0);  // not set at the end
 }
 
 TEST_CASE("ReadAll filters by stream prefix and event types and stops at a limit", "[e2e]") {

@@ -236,13 +236,16 @@ int RunRead(const Globals& g, const ReadArgs& a) {
     if (!status.ok()) return Fail(status);
     for (const auto& event : response.events()) PrintEvent(event, g);
     printed += response.events_size();
-    first_page = false;
-    if (response.end_of_stream() || response.events_size() == 0 ||
-        (a.limit > 0 && printed >= a.limit)) {
-      break;
+    // A poster's pages skip others' events (and may be empty): go on until the stream ends.
+    if (response.end_of_stream() || (a.limit > 0 && printed >= a.limit)) break;
+    const uint64_t following = response.next_version();
+    const bool read_from_end = a.backwards && !a.from_given && first_page;
+    if (!read_from_end && (a.backwards ? following >= next : following <= next)) {
+      return Fail("INTERNAL", "the server's next_version " + std::to_string(following) +
+                                  " does not move on from version " + std::to_string(next));
     }
-    const uint64_t last = response.events(response.events_size() - 1).version();
-    next = a.backwards ? last - 1 : last + 1;
+    first_page = false;
+    next = following;
   }
   return 0;
 }

@@ -112,9 +112,10 @@ grpc::Status RecordedIds(v1::EventStore::Stub* store, const Globals& g, const st
     for (const v1::Event& event : response.events()) {
       all->insert(event.id());
       if (event.metadata().source_system() == source) imported->insert(event.id());
-      from = event.version() + 1;
     }
-    if (response.end_of_stream() || response.events().empty()) return grpc::Status::OK;
+    // A poster's pages skip others' events (and may be empty): go on until the stream ends.
+    if (response.end_of_stream()) return grpc::Status::OK;
+    from = response.next_version();
   }
 }
 

@@ -37,6 +37,8 @@ class EventStoreService final
   static constexpr size_t kChunkBytes = 1 << 20;
   // Largest ReadStream page.
   static constexpr uint32_t kMaxReadStreamPage = 1000;
+  // Most events one ReadStream call looks at for a poster, whose page skips others' events.
+  static constexpr size_t kMaxReadStreamExamined = 10'000;
   // Trailer on ABORTED appends: the stream's current version ("none" if it has no events).
   static constexpr char kCurrentVersionTrailer[] = "footprint-current-version";
 
