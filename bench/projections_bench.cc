@@ -49,6 +49,8 @@
 #include "projections/testing/synthetic_council.h"
 #include "projections/working_calendar.h"
 #include "services/config.h"
+#include "services/deadline_runner.h"
+#include "services/projection_host.h"
 #include "services/server.h"
 #include "spdlog/spdlog.h"
 

@@ -1,19 +1,35 @@
 #include "services/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/security/tls_certificate_provider.h>
 #include <grpcpp/security/tls_credentials_options.h>
+#include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "projections/deadlines.h"
+#include "projections/review_deadlines.h"
+#include "projections/working_calendar.h"
+#include "services/access_control.h"
+#include "services/admin_service.h"
+#include "services/child_recorder.h"
+#include "services/deadline_runner.h"
+#include "services/domain_services.h"
+#include "services/event_store_service.h"
 #include "services/logging.h"
+#include "services/metrics.h"
+#include "services/projection_host.h"
+#include "services/stream_limits.h"
 #include "spdlog/spdlog.h"
 #include "tls_files.h"
 
@@ -24,6 +40,23 @@ constexpr const char* kServiceNames[] = {"footprint.v1.EventStore", "footprint.v
                                          "footprint.v1.Challenges", "footprint.v1.Calendar",
                                          "footprint.v1.Queries",    "footprint.v1.Projections",
                                          "footprint.v1.Admin"};
+
+// While footprintd opens its stores, every call but the health service's is answered
+// UNAVAILABLE, which clients retry (an unknown service would be UNIMPLEMENTED, which they do not).
+class OpeningService final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Reactor final : public grpc::ServerGenericBidiReactor {
+     public:
+      Reactor() {
+        Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                            "footprintd is opening its data directory; try again shortly"));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Reactor;
+  }
+};
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "[::1]" ||
@@ -89,8 +122,8 @@ std::string AccessLogDir(const std::string& data_dir) {
   return (std::filesystem::path(data_dir) / "access-log").string();
 }
 
-absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const ServerConfig& config,
-                                                                        const Clock* clock) {
+absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
+    const ServerConfig& config, const Clock* clock, const std::function<void()>& while_opening) {
   auto listen = ParseHostPort(config.listen, "listen");
   if (!listen.ok()) return listen.status();
   // Refused before anything is opened.
@@ -136,6 +169,42 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   }
   spdlog::info("working days: {} ({}-{})", calendar_source, server->calendar_->first_year(),
                server->calendar_->last_year());
+  // Opening the stores can take a while (the write-ahead log is replayed, read-only first to
+  // check it against the commit mark). Meanwhile a server with gRPC's health service alone
+  // answers on the listen address: NOT_SERVING for the server and each service, UNAVAILABLE for
+  // every other call. With port 0 nobody knows the address yet, so there is none.
+  std::unique_ptr<grpc::Server> opening;
+  OpeningService opening_service;
+  grpc::EnableDefaultHealthCheckService(true);
+  if (listen->port != 0) {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort(config.listen, credentials, &port);
+    builder.RegisterCallbackGenericService(&opening_service);
+    opening = builder.BuildAndStart();
+    if (opening != nullptr && port != 0) {
+      auto* health = opening->GetHealthCheckService();
+      health->SetServingStatus(false);
+      for (const char* name : kServiceNames) health->SetServingStatus(name, false);
+      spdlog::info("opening {}: health NOT_SERVING on {} until it is open", config.data_dir,
+                   config.listen);
+    } else {
+      opening.reset();  // the real server will say why it cannot listen
+    }
+  }
+  if (while_opening) while_opening();
+  // Before any return below: the real server listens on the same address after it.
+  struct StopOpening {
+    std::unique_ptr<grpc::Server>* server;
+    void operator()() const {
+      if (*server == nullptr) return;
+      (*server)->Shutdown(std::chrono::system_clock::now());
+      (*server)->Wait();
+      server->reset();
+    }
+    ~StopOpening() { (*this)(); }
+  } stop_opening{&opening};
+
   eventstore::StoreOptions store_options = config.ToStoreOptions();
   store_options.clock = clock;
   auto store = eventstore::EventStore::Open(store_options);
@@ -207,7 +276,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
         "address can read and write the log",
         config.listen);
   }
-  grpc::EnableDefaultHealthCheckService(true);
+  stop_opening();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
@@ -260,7 +329,11 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(const Se
   return server;
 }
 
+FootprintServer::FootprintServer() = default;
+
 FootprintServer::~FootprintServer() { Shutdown(); }
+
+std::string FootprintServer::metrics_address() const { return metrics_ ? metrics_->address() : ""; }
 
 void FootprintServer::Shutdown() {
   {

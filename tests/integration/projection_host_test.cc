@@ -1,12 +1,19 @@
 // The projection host in a real in-process server: queries see what was just recorded, the read
 // model survives a restart, and an event the children projection cannot apply (or a read model
-// in an earlier layout) stops it visibly (status, health, queries) instead of being skipped.
+// in an earlier layout) stops it visibly (status, health, queries) instead of being skipped;
+// while the stores open, health answers NOT_SERVING on the listen address.
+#include <arpa/inet.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <future>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/intake.grpc.pb.h"
@@ -14,6 +21,7 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "process.h"
 #include "projections/child_record.h"
+#include "services/projection_host.h"
 #include "services/server.h"
 #include "temp_dir.h"
 
@@ -454,6 +462,60 @@ TEST_CASE("a listing begun before midnight keeps its dates on the pages after it
   CHECK(counts.reviews_held() == 3);
   CHECK(counts.reviews_size() == 0);
   CHECK(counts.next_page_token().empty());
+}
+
+}  // namespace
+}  // namespace footprint::services
+
+namespace footprint::services {
+namespace {
+
+// A free TCP port on loopback (bound and released: a fixed-port listen address for the test).
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
+  socklen_t len = sizeof(addr);
+  REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST_CASE("while the stores open, health says NOT_SERVING and calls are UNAVAILABLE",
+          "[projection_host]") {
+  TempDir dir;
+  ServerConfig config;
+  config.data_dir = dir.Sub("data");
+  config.listen = absl::StrCat("127.0.0.1:", FreePort());
+  const auto channel = grpc::CreateChannel(config.listen, grpc::InsecureChannelCredentials());
+  bool probed = false;
+  auto started = FootprintServer::Start(config, &Clock(), [&] {
+    // The stores are not open yet: nothing in the data directory.
+    CHECK_FALSE(std::filesystem::exists(dir.Sub("data") + "/CURRENT"));
+    CHECK(HealthOf(channel, "") == 2);  // NOT_SERVING
+    CHECK(HealthOf(channel, "footprint.v1.EventStore") == 2);
+    CHECK(HealthOf(channel, "footprint.v1.Queries") == 2);
+    auto intake = v1::Intake::NewStub(channel);
+    v1::RecordRequest request;
+    v1::RecordResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = intake->Record(&context, request, &response);
+    CHECK(status.error_code() == grpc::StatusCode::UNAVAILABLE);
+    CHECK(status.error_message() == "footprintd is opening its data directory; try again shortly");
+    probed = true;
+  });
+  INFO(started.status().ToString());
+  REQUIRE(started.ok());
+  CHECK(probed);
+  // Open: the real server on the same address.
+  CHECK((*started)->address() == config.listen);
+  CHECK(HealthOf(channel, "") == 1);  // SERVING
+  CHECK(HealthOf(channel, "footprint.v1.EventStore") == 1);
+  auto intake = v1::Intake::NewStub(channel);
+  Record(*intake, "O1", CareStarted("O1", "2026-01-02"));
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "catch2/catch.hpp"
 #include "footprint/v1/eventstore.grpc.pb.h"
+#include "services/event_store_service.h"
 #include "services/server.h"
 #include "temp_dir.h"
 

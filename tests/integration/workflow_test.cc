@@ -12,6 +12,7 @@
 #include "projections/deadlines.h"
 #include "projections/england_time.h"
 #include "services/child_recorder.h"
+#include "services/deadline_runner.h"
 #include "services/server.h"
 #include "temp_dir.h"
 

@@ -6,29 +6,47 @@
 #ifndef FOOTPRINT_SERVICES_SERVER_H_
 #define FOOTPRINT_SERVICES_SERVER_H_
 
-#include <grpcpp/server.h>
-
-#include <boost/asio/thread_pool.hpp>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "eventstore/clock.h"
 #include "eventstore/event_store.h"
-#include "projections/deadlines.h"
-#include "projections/review_deadlines.h"
-#include "services/access_control.h"
-#include "services/admin_service.h"
-#include "services/child_recorder.h"
 #include "services/config.h"
-#include "services/deadline_runner.h"
-#include "services/domain_services.h"
-#include "services/event_store_service.h"
-#include "services/metrics.h"
-#include "services/projection_host.h"
-#include "services/stream_limits.h"
+
+// The parts are only declared here: the services' gRPC templates, Asio and the projections are
+// left to server.cc, so that footprintd's main and the tests that start a server compile fast.
+// Include the headers of the parts you use (projection_host.h, deadline_runner.h, ...).
+namespace grpc {
+class Server;
+}  // namespace grpc
+namespace boost::asio {
+class thread_pool;
+}  // namespace boost::asio
+namespace footprint::projections {
+class ChallengeDeadlines;
+class DeadlineEngine;
+class ReviewDeadlines;
+class WorkingCalendar;
+}  // namespace footprint::projections
 
 namespace footprint::services {
+
+class AccessControl;
+class AdminService;
+class CalendarService;
+class ChallengesService;
+class ChildRecorder;
+class DeadlineRunner;
+class EventStoreService;
+class IntakeService;
+class Metrics;
+class ProjectionHost;
+class ProjectionsService;
+class QueriesService;
+class StreamLimits;
 
 // The access log's directory inside a data directory.
 std::string AccessLogDir(const std::string& data_dir);
@@ -38,10 +56,14 @@ class FootprintServer {
   // Opens the store in config.data_dir, loads the calendar and the escalation policy, starts the
   // deadline runner and listens on config.listen. `clock` (not owned; nullptr: the system
   // clock) is used for recorded times, "today" and deadlines.
+  // While the stores open, a listen address with a fixed port already answers: the health
+  // service with NOT_SERVING, every other call with UNAVAILABLE. `while_opening` (tests) runs
+  // then, before the stores are opened.
   // Errors: those of EventStore::Open; INVALID_ARGUMENT for a malformed listen address;
   // UNAVAILABLE when the address cannot be bound.
-  static absl::StatusOr<std::unique_ptr<FootprintServer>> Start(const ServerConfig& config,
-                                                                const Clock* clock = nullptr);
+  static absl::StatusOr<std::unique_ptr<FootprintServer>> Start(
+      const ServerConfig& config, const Clock* clock = nullptr,
+      const std::function<void()>& while_opening = nullptr);
 
   // Shuts down (if not yet) and releases everything.
   ~FootprintServer();
@@ -49,7 +71,7 @@ class FootprintServer {
   // "host:port" with the port actually bound.
   const std::string& address() const { return address_; }
   // "host:port" of the metrics endpoint (GET /metrics), empty when off.
-  std::string metrics_address() const { return metrics_ ? metrics_->address() : ""; }
+  std::string metrics_address() const;
   int port() const { return port_; }
   eventstore::EventStore& store() { return *store_; }
   // The access log (services/access_control.h).
@@ -67,7 +89,7 @@ class FootprintServer {
   void Wait();
 
  private:
-  FootprintServer() = default;
+  FootprintServer();
 
   ServerConfig config_;
   std::string address_;
