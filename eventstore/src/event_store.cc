@@ -481,6 +481,11 @@ absl::Status EventStore::Impl::CheckAgainstMark(
   rocksdb::DB* db = nullptr;
   rocksdb::Status s =
       rocksdb::DB::OpenForReadOnly(options, options_.data_dir, descriptors, &handles, &db);
+  if (s.IsPathNotFound() ||
+      (s.IsInvalidArgument() && absl::StrContains(s.ToString(), "does not exist"))) {
+    // RocksDB's files are gone (the commit mark is all that is left): every event is missing.
+    return MissingEvents(0, acknowledged, s.ToString());
+  }
   if (!s.ok()) {
     const std::string said = warnings->Joined();
     return FromRocks(

@@ -202,6 +202,30 @@ TEST_CASE("a missing write-ahead log file is refused at open", "[corruption]") {
                                           kEvents - 1, " are missing")));
 }
 
+TEST_CASE("a data directory emptied of RocksDB's files is refused and not recreated",
+          "[corruption]") {
+  TempDir dir;
+  {
+    auto store = OpenOrDie(dir.Sub("data"));
+    Fill(*store);
+  }
+  for (const auto& entry : fs::directory_iterator(dir.Sub("data"))) {
+    const std::string name = entry.path().filename().string();
+    if (name != "COMMITTED" && name != "footprint.lock") fs::remove_all(entry.path());
+  }
+  StoreOptions options;
+  options.data_dir = dir.Sub("data");
+  auto refused = EventStore::Open(options);
+  INFO(refused.status().ToString());
+  REQUIRE(refused.status().code() == absl::StatusCode::kDataLoss);
+  CHECK_THAT(std::string(refused.status().message()),
+             Catch::Contains(absl::StrCat("the log ends at position 0, but the store acknowledged ",
+                                          kEvents, " events (COMMITTED): positions 0 to ",
+                                          kEvents - 1, " are missing")));
+  // Nothing was created in its place.
+  CHECK_FALSE(fs::exists(dir.Sub("data") + "/CURRENT"));
+}
+
 // A power cut can tear the write-ahead log anywhere after its last synced write. Past that
 // point it holds only consumer commits (read models are written without a sync), which the
 // consumers apply again; the store must open with every acknowledged event, not refuse.
