@@ -43,7 +43,7 @@ void FlipByte(const fs::path& file, uintmax_t at) {
 
 TEST_CASE("footprintd refuses to start on a log that lost acknowledged events", "[e2e]") {
   ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
-  constexpr int kEvents = 40;
+  constexpr int kEvents = 12;
   for (int i = 0; i < kEvents; ++i) {
     ft::CliOk(server,
               {"append", "note-" + std::to_string(i % 4), "Note", "--data",
@@ -61,15 +61,15 @@ TEST_CASE("footprintd refuses to start on a log that lost acknowledged events", 
   CHECK(r.out.find("listening on") == std::string::npos);
   CHECK(r.err.find("DATA_LOSS: data_dir '" + data + "': the log ends at position ") !=
         std::string::npos);
-  CHECK(r.err.find("but the store acknowledged 40 events (COMMITTED): positions ") !=
+  CHECK(r.err.find("but the store acknowledged 12 events (COMMITTED): positions ") !=
         std::string::npos);
-  CHECK(r.err.find(" to 39 are missing") != std::string::npos);
+  CHECK(r.err.find(" to 11 are missing") != std::string::npos);
 
-  // The refusal changed nothing: with the byte restored the server starts with all 40.
+  // The refusal changed nothing: with the byte restored the server starts with all 12.
   FlipByte(wal, at);
   server.process.Start();
   r = ft::Cli(server, {"verify"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("verified 40 events (positions 0..39)", 0) == 0);
+  CHECK(r.out.rfind("verified 12 events (positions 0..11)", 0) == 0);
 }
