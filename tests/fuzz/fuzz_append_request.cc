@@ -13,29 +13,11 @@
 
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.pb.h"
+#include "fuzz_store.h"
 #include "services/append_wire.h"
 
-namespace es = footprint::eventstore;
 namespace fs = footprint::services;
 namespace v1 = footprint::v1;
-
-namespace {
-
-es::EventStore* Store() {
-  static es::EventStore* store = [] {
-    std::string dir = "/tmp/footprint-fuzz-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) abort();
-    es::StoreOptions options;
-    options.data_dir = dir;
-    options.block_cache_bytes = 1 << 20;
-    auto opened = es::EventStore::Open(options);
-    if (!opened.ok()) abort();
-    return opened->release();  // lives for the process
-  }();
-  return store;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   v1::AppendRequest request;
@@ -49,7 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                       return absl::OkStatus();
                                     });
   if (!append.ok()) return 0;
-  auto prepared = Store()->Prepare(std::move(*append));
+  auto prepared = footprint::fuzzing::FuzzStore()->Prepare(std::move(*append));
   (void)prepared;
   return 0;
 }

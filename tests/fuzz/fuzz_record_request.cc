@@ -17,32 +17,18 @@
 
 #include "eventstore/event_store.h"
 #include "footprint/v1/intake.pb.h"
+#include "fuzz_store.h"
 #include "projections/child_record.h"
 #include "projections/codes.h"
 #include "projections/escalation_policy.h"
 #include "projections/working_calendar.h"
 #include "services/child_recorder.h"
 
-namespace es = footprint::eventstore;
 namespace fs = footprint::services;
 namespace pj = footprint::projections;
 namespace v1 = footprint::v1;
 
 namespace {
-
-es::EventStore* Store() {
-  static es::EventStore* store = [] {
-    std::string dir = "/tmp/footprint-fuzz-XXXXXX";
-    if (mkdtemp(dir.data()) == nullptr) abort();
-    es::StoreOptions options;
-    options.data_dir = dir;
-    options.block_cache_bytes = 1 << 20;
-    auto opened = es::EventStore::Open(options);
-    if (!opened.ok()) abort();
-    return opened->release();  // lives for the process
-  }();
-  return store;
-}
 
 const pj::EscalationPolicy& Policy() {
   static const pj::EscalationPolicy* const policy =
@@ -74,7 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto append =
       fs::ChildRecorder::PlanAppend(&record, request.child_id(), submissions, recorder, ctx);
   absl::Status outcome = append.status();
-  if (append.ok()) outcome = Store()->Prepare(std::move(*append)).status();
+  if (append.ok()) outcome = footprint::fuzzing::FuzzStore()->Prepare(std::move(*append)).status();
   // FOOTPRINT_FUZZ_VERBOSE=1 build-fuzz/tests/fuzz/fuzz_record_request SEED...: what each input
   // came to (a seed should come to OK, so that the fuzzer starts from deep states).
   static const bool verbose = std::getenv("FOOTPRINT_FUZZ_VERBOSE") != nullptr;
