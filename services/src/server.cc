@@ -192,8 +192,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
       opening.reset();  // the real server will say why it cannot listen
     }
   }
-  if (while_opening) while_opening();
-  // Before any return below: the real server listens on the same address after it.
+  // Stopped on every way out of Start, and before the real server takes the address.
   struct StopOpening {
     std::unique_ptr<grpc::Server>* server;
     void operator()() const {
@@ -204,6 +203,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
     }
     ~StopOpening() { (*this)(); }
   } stop_opening{&opening};
+  if (while_opening) while_opening();
 
   eventstore::StoreOptions store_options = config.ToStoreOptions();
   store_options.clock = clock;
