@@ -9,8 +9,9 @@
 //
 // The writer records the new committed end after each synced write and before it answers the
 // appends, so the mark never runs ahead of the durable log. It is written in place without a
-// sync; CommitMark::SyncIfDue syncs it at most once per interval, so after a power cut the mark
-// may lag the log (the check then covers less), but never leads it.
+// sync; CommitMark::SyncIfDue syncs it at most once per interval (the writer calls it after each
+// group and, when appends pause, once the interval has passed), so after a power cut the mark
+// may lag the log by about two intervals (the check then covers less), but never leads it.
 //
 // Format: two 32-byte slots, at offsets 0 and 4096, written alternately:
 //   "FPCMARK1" | u64be(committed end) | first 16 bytes of SHA-256 of the 16 bytes before

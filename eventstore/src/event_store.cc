@@ -125,9 +125,6 @@ class WarningCapture final : public rocksdb::Logger {
   std::vector<std::string> lines_;
 };
 
-// How often the writer syncs the commit mark while appends go on.
-constexpr std::chrono::seconds kCommitMarkSyncInterval{1};
-
 }  // namespace
 
 bool ReadFilter::Matches(absl::string_view stream, absl::string_view type) const {
@@ -533,7 +530,7 @@ void EventStore::Impl::WriteMark() {
 
 void EventStore::Impl::SyncMarkIfDue() {
   if (mark_ == nullptr) return;
-  if (!mark_->SyncIfDue(kCommitMarkSyncInterval).ok()) {
+  if (!mark_->SyncIfDue(options_.commit_mark_sync_interval).ok()) {
     commit_mark_failures_.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -685,12 +682,23 @@ void EventStore::Impl::WriterLoop() {
     group.clear();
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait(lock, [&] { return !writer_active_ && (stopping_ || !queue_.empty()); });
-      if (queue_.empty()) return;  // stopping, and everything queued has been committed
+      // Idle, the writer still wakes once per interval: appends that paused within an interval
+      // of the commit mark's last sync left it written but unsynced, and it syncs it then.
+      if (!queue_cv_.wait_for(lock, options_.commit_mark_sync_interval,
+                              [&] { return !writer_active_ && (stopping_ || !queue_.empty()); })) {
+        // An appender committing on its own thread syncs it itself when it is due.
+        if (writer_active_) continue;
+      } else {
+        if (queue_.empty()) return;  // stopping, and everything queued has been committed
+        TakeGroupLocked(&group);
+      }
       writer_active_ = true;
-      TakeGroupLocked(&group);
     }
-    ProcessGroup(group);
+    if (group.empty()) {
+      SyncMarkIfDue();
+    } else {
+      ProcessGroup(group);
+    }
     std::lock_guard<std::mutex> lock(queue_mu_);
     writer_active_ = false;
   }

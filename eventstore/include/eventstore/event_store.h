@@ -13,6 +13,7 @@
 #define FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -56,6 +57,9 @@ struct StoreOptions {
   // RocksDB's file system access. Not owned; nullptr means the default. Tests inject I/O
   // faults (a full disk) through it.
   rocksdb::Env* env = nullptr;
+  // The commit mark (COMMITTED) is written after every synced write and synced at most this
+  // often, also when appends pause (the writer then syncs it once the interval has passed).
+  std::chrono::milliseconds commit_mark_sync_interval{1000};
 };
 
 // An event to append, before the store assigns its position.
