@@ -6,12 +6,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
 #include <fstream>
 #include <map>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catch2/catch.hpp"
@@ -159,6 +162,73 @@ TEST_CASE("footprintd reports its backups in the metrics", "[e2e][metrics][backu
   CHECK(Sample(text, "footprint_backup_last_events") == 3);
   CHECK(Sample(text, "footprint_backup_last_size_bytes") > 0);
   CHECK(Sample(text, "footprint_backup_last_duration_seconds") >= 0);
+}
+
+// The shipped alert rules (deploy/prometheus/footprint-alerts.yml; their behaviour is tested by
+// promtool, tests/CMakeLists.txt) name only metrics footprintd exports: a renamed metric would
+// otherwise leave an alert that never fires.
+TEST_CASE("every metric the shipped alert rules use is one footprintd exports", "[e2e][metrics]") {
+  const std::string rules = ft::ReadFileText(std::string(FOOTPRINT_SOURCE_DIR) +
+                                             "/deploy/prometheus/footprint-alerts.yml");
+  std::set<std::string> used;
+  const std::regex name("footprint_[a-z_]+");
+  for (auto it = std::sregex_iterator(rules.begin(), rules.end(), name);
+       it != std::sregex_iterator(); ++it) {
+    used.insert(it->str());
+  }
+  // Those the runbook's alerts need, at least (a rule dropped by mistake fails here too).
+  for (const char* needed :
+       {"footprint_failed_writes_total", "footprint_commit_mark_failures_total",
+        "footprint_rpc_requests_total", "footprint_rpc_duration_seconds_bucket",
+        "footprint_deadline_next_due_timestamp_seconds", "footprint_deadline_failures_total",
+        "footprint_projection_healthy", "footprint_projection_lag", "footprint_backups_total",
+        "footprint_backup_last_success_timestamp_seconds"}) {
+    CHECK(used.count(needed) == 1);
+  }
+
+  ft::RunningServer server({"--metrics-listen", "127.0.0.1:0"});
+  const int port = MetricsPort(server);
+  // Some series exist only once there is something to report: a child who came into care today
+  // (the first review, 20 working days away, is a pending deadline) and a backup since the start.
+  char today[16];
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::strftime(today, sizeof(today), "%Y-%m-%d", &utc);
+  REQUIRE(ft::Cli(server, {"record", "C901", "--file", "-"},
+                  std::string(R"({"occurred_on":")") + today +
+                      R"(","period_of_care_started":{"legal_status":"C2",)"
+                      R"("placement":{"type":"U1","provider":"PR1"},"category_of_need":"N1",)"
+                      R"("date_of_birth":"2015-06-01"}})")
+              .exit_code == 0);
+  REQUIRE(ft::Cli(server, {"admin", "backup", server.dir.Sub("backups")}).exit_code == 0);
+
+  // The deadline runner picks the new child up asynchronously: scrape until its series is
+  // there (bounded).
+  const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string text = Scrape(port);
+  while (text.find("# TYPE footprint_deadline_next_due_timestamp_seconds ") == std::string::npos &&
+         std::chrono::steady_clock::now() < limit) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = Scrape(port);
+  }
+  INFO(text);
+  std::set<std::string> exported;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, std::regex("# TYPE ([a-z_]+) (counter|gauge|histogram)"))) {
+      exported.insert(m[1].str());
+      if (m[2] == "histogram") {
+        for (const char* part : {"_bucket", "_sum", "_count"}) exported.insert(m[1].str() + part);
+      }
+    }
+  }
+  for (const auto& metric : used) {
+    INFO(metric);
+    CHECK(exported.count(metric) == 1);
+  }
 }
 
 TEST_CASE("footprintd refuses a metrics address it cannot use", "[e2e][metrics]") {
