@@ -39,6 +39,7 @@ using ft::CliJson;
 using ft::CliOk;
 using ft::JsonLines;
 using ft::Lines;
+using ft::PeriodOfCareStarted;
 using ft::RunningServer;
 
 // `footprint --json read-all ARGS...`, which must succeed.
@@ -122,14 +123,6 @@ std::string AddWorkingDays(absl::CivilDay day, int n) {
 
 // ---------------------------------------------------------------------------------------------
 // Domain helpers
-
-// One period of care started (C2, foster care U1 with the council's own provider PR1).
-std::string PeriodOfCareStarted(const std::string& on, const std::string& dob = "2015-06-01") {
-  return R"({"occurred_on":")" + on +
-         R"(","period_of_care_started":{"legal_status":"C2","placement":{"type":"U1",)"
-         R"("provider":"PR1"},"category_of_need":"N1","date_of_birth":")" +
-         dob + R"("}})";
-}
 
 std::string ReviewHeld(const std::string& on, const std::string& participation = "PN1") {
   return R"({"occurred_on":")" + on + R"(","review_held":{"iro_id":"iro-7","participation":")" +

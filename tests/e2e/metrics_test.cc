@@ -195,11 +195,7 @@ TEST_CASE("every metric the shipped alert rules use is one footprintd exports", 
   std::tm utc{};
   gmtime_r(&now, &utc);
   std::strftime(today, sizeof(today), "%Y-%m-%d", &utc);
-  REQUIRE(ft::Cli(server, {"record", "C901", "--file", "-"},
-                  std::string(R"({"occurred_on":")") + today +
-                      R"(","period_of_care_started":{"legal_status":"C2",)"
-                      R"("placement":{"type":"U1","provider":"PR1"},"category_of_need":"N1",)"
-                      R"("date_of_birth":"2015-06-01"}})")
+  REQUIRE(ft::Cli(server, {"record", "C901", "--file", "-"}, ft::PeriodOfCareStarted(today))
               .exit_code == 0);
   REQUIRE(ft::Cli(server, {"admin", "backup", server.dir.Sub("backups")}).exit_code == 0);
 

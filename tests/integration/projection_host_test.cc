@@ -464,12 +464,6 @@ TEST_CASE("a listing begun before midnight keeps its dates on the pages after it
   CHECK(counts.next_page_token().empty());
 }
 
-}  // namespace
-}  // namespace footprint::services
-
-namespace footprint::services {
-namespace {
-
 // A free TCP port on loopback (bound and released: a fixed-port listen address for the test).
 int FreePort() {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);

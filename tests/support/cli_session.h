@@ -18,6 +18,16 @@ namespace footprint::testing {
 // would get them at some moment during the test).
 inline constexpr char kWithoutReviewDeadlines[] = "reviews:\n  record_missed_deadlines: false\n";
 
+// One period of care started, as `footprint record` takes it (C2, foster care U1 with the
+// council's own provider PR1).
+inline std::string PeriodOfCareStarted(const std::string& on,
+                                       const std::string& dob = "2015-06-01") {
+  return R"({"occurred_on":")" + on +
+         R"(","period_of_care_started":{"legal_status":"C2","placement":{"type":"U1",)"
+         R"("provider":"PR1"},"category_of_need":"N1","date_of_birth":")" +
+         dob + R"("}})";
+}
+
 // The text of a footprintd config file.
 struct ConfigYaml {
   std::string text;
