@@ -445,7 +445,7 @@ absl::StatusOr<absl::CivilDay> CheckFields(absl::string_view child_id, ChildEven
 
 // ------------------------------------------------------------------------------------------
 
-std::string ChildStream(absl::string_view child_id) { return absl::StrCat("child-", child_id); }
+std::string ChildStream(absl::string_view child_id) { return absl::StrCat(kChildStreamPrefix, child_id); }
 
 std::string ChildOfChallenge(absl::string_view challenge_id) {
   // Child ids cannot contain ':', so the first one ends the child id.

@@ -9,6 +9,13 @@
 
 namespace footprint::projections {
 
+absl::string_view DomainStreamPrefix(absl::string_view stream) {
+  for (absl::string_view prefix : kDomainStreamPrefixes) {
+    if (absl::StartsWith(stream, prefix)) return prefix;
+  }
+  return {};
+}
+
 absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field) {
   constexpr size_t kMaxIdBytes = 64;
   const auto invalid = [&](absl::string_view message) {

@@ -230,7 +230,7 @@ absl::StatusOr<bool> ChildrenProjection::ChildOf(const v1::Event& event, std::st
   }
   // What the projection cannot file under a child stops the worker here, with the position:
   // it is never skipped.
-  constexpr absl::string_view kPrefix = "child-";
+  constexpr absl::string_view kPrefix = kChildStreamPrefix;
   if (!absl::StartsWith(event.stream(), kPrefix)) {
     return absl::FailedPreconditionError(
         absl::StrCat("a ChildEvent in stream '", event.stream(), "', not a child's stream"));

@@ -127,7 +127,7 @@ absl::StatusOr<std::vector<PendingDeadline>> ReviewDeadlines::DeadlinesOf(
 }
 
 absl::Status ReviewDeadlines::Apply(const v1::Event& event) {
-  constexpr absl::string_view kPrefix = "child-";
+  constexpr absl::string_view kPrefix = kChildStreamPrefix;
   if (event.payload_type() != v1::ChildEvent::descriptor()->full_name() ||
       !absl::StartsWith(event.stream(), kPrefix)) {
     return absl::OkStatus();  // not a domain event

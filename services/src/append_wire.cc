@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "projections/codes.h"
 
 namespace footprint::services {
 namespace es = footprint::eventstore;
@@ -13,14 +14,26 @@ namespace {
 absl::StatusOr<es::ExpectedVersion> ExpectedFromProto(const v1::AppendRequest& request) {
   if (!request.has_expected_version()) return es::ExpectedVersion::Any();
   const v1::ExpectedVersion& ev = request.expected_version();
+  // The oneof's flags say which check is meant only when true: `no_stream: false` does not mean
+  // "any", and reading it as the flag's kind would apply a check the caller did not ask for.
+  const auto flag = [](bool value, absl::string_view name,
+                       es::ExpectedVersion kind) -> absl::StatusOr<es::ExpectedVersion> {
+    if (!value) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "expected_version.", name,
+          ": must be true when set (leave expected_version out, or set any: true, for no check)"));
+    }
+    return kind;
+  };
   switch (ev.kind_case()) {
-    case v1::ExpectedVersion::kAny:
     case v1::ExpectedVersion::KIND_NOT_SET:
       return es::ExpectedVersion::Any();
+    case v1::ExpectedVersion::kAny:
+      return flag(ev.any(), "any", es::ExpectedVersion::Any());
     case v1::ExpectedVersion::kNoStream:
-      return es::ExpectedVersion::NoStream();
+      return flag(ev.no_stream(), "no_stream", es::ExpectedVersion::NoStream());
     case v1::ExpectedVersion::kStreamExists:
-      return es::ExpectedVersion::StreamExists();
+      return flag(ev.stream_exists(), "stream_exists", es::ExpectedVersion::StreamExists());
     case v1::ExpectedVersion::kExact:
       return es::ExpectedVersion::Exact(es::StreamVersion{ev.exact()});
   }
@@ -34,6 +47,15 @@ absl::StatusOr<es::AppendRequest> AppendFromProto(v1::AppendRequest& request,
                                                   const EventTypeCheck& check_type) {
   if (!check_type) {
     return absl::InternalError("AppendFromProto: no event type check given (the caller's rights)");
+  }
+  if (absl::string_view prefix = projections::DomainStreamPrefix(request.stream());
+      !prefix.empty()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "stream: '", request.stream(), "' is a child's stream (it starts with '", prefix,
+        "'): it holds only domain events, which the services validate before they write them. "
+        "Record facts with Intake.Record (footprint record) and challenge steps with "
+        "Challenges.* (footprint challenge); EventStore.Append cannot write to it, whatever the "
+        "caller's role"));
   }
   auto expected = ExpectedFromProto(request);
   if (!expected.ok()) return expected.status();

@@ -283,9 +283,9 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
   WriteFile(file, R"({"from":"file","n":2})");
 
   const json first =
-      AppendJson(server, "child-1", "ChildRegistered", R"({"from":"flag","n":1})",
+      AppendJson(server, "person-1", "ChildRegistered", R"({"from":"flag","n":1})",
                  {"--source", "mosaic", "--actor", "alice", "--correlation-id", "import-7"});
-  CHECK(first.at("stream") == "child-1");
+  CHECK(first.at("stream") == "person-1");
   CHECK(first.at("first_version") == 0);
   CHECK(first.at("last_version") == 0);
   CHECK(first.at("first_position") == 0);
@@ -300,7 +300,7 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
   CHECK(other.at("first_position") == 1);
 
   const auto from_file = Cli(
-      server, {"--json", "append", "child-1", "NoteAdded", "--data-file", file, "--actor", "bob"});
+      server, {"--json", "append", "person-1", "NoteAdded", "--data-file", file, "--actor", "bob"});
   INFO("stderr: " << from_file.err);
   REQUIRE(from_file.exit_code == 0);
   const json second = JsonLines(from_file.out).at(0);
@@ -308,7 +308,7 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
   CHECK(second.at("first_position") == 2);
 
   const auto from_stdin =
-      Cli(server, {"--json", "append", "child-1", "NoteAdded", "--actor", "carol"},
+      Cli(server, {"--json", "append", "person-1", "NoteAdded", "--actor", "carol"},
           R"({"from":"stdin","n":3})");
   INFO("stderr: " << from_stdin.err);
   REQUIRE(from_stdin.exit_code == 0);
@@ -316,16 +316,16 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
   CHECK(third.at("first_version") == 2);
   CHECK(third.at("first_position") == 3);
 
-  const auto from_dash = Cli(server, {"append", "child-1", "NoteAdded", "--data-file", "-"},
+  const auto from_dash = Cli(server, {"append", "person-1", "NoteAdded", "--data-file", "-"},
                              R"({"from":"dash","n":4})");
   INFO("stderr: " << from_dash.err);
   REQUIRE(from_dash.exit_code == 0);
-  const std::regex human("appended child-1@3 at position 4 \\(id ([0-9a-f-]{36})\\)\n");
+  const std::regex human("appended person-1@3 at position 4 \\(id ([0-9a-f-]{36})\\)\n");
   std::smatch match;
   REQUIRE(std::regex_match(from_dash.out, match, human));
   const std::string fourth_id = match[1];
 
-  const auto read = Cli(server, {"--json", "read", "child-1"});
+  const auto read = Cli(server, {"--json", "read", "person-1"});
   INFO("stderr: " << read.err);
   REQUIRE(read.exit_code == 0);
   const auto events = JsonLines(read.out);
@@ -339,7 +339,7 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
   CHECK(events[3].at("id") == fourth_id);
   CHECK(events[0].at("type") == "ChildRegistered");
   CHECK(events[1].at("type") == "NoteAdded");
-  CHECK(events[0].at("stream") == "child-1");
+  CHECK(events[0].at("stream") == "person-1");
   CHECK(events[0].at("data") == json{{"from", "flag"}, {"n", 1}});
   CHECK(events[1].at("data") == json{{"from", "file"}, {"n", 2}});
   CHECK(events[2].at("data") == json{{"from", "stdin"}, {"n", 3}});
@@ -365,11 +365,11 @@ TEST_CASE("append takes data from --data, --data-file and stdin and reports stor
 TEST_CASE("read pages one stream forwards, backwards, from a version and with a limit", "[e2e]") {
   RunningServer server;
   for (int i = 0; i < 5; ++i) {
-    AppendJson(server, "child-7", "NoteAdded", "{\"n\":" + std::to_string(i) + "}");
+    AppendJson(server, "person-7", "NoteAdded", "{\"n\":" + std::to_string(i) + "}");
     AppendJson(server, "case-7", "CaseNote", "{\"n\":" + std::to_string(i) + "}");
   }
   const auto read = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), {"--json", "read", "child-7"});
+    args.insert(args.begin(), {"--json", "read", "person-7"});
     const auto result = Cli(server, args);
     INFO("stderr: " << result.err);
     REQUIRE(result.exit_code == 0);
@@ -394,26 +394,26 @@ TEST_CASE("read pages one stream forwards, backwards, from a version and with a 
   CHECK(Versions(read({"--from", "5"})).empty());
 
   // Plain output: one line per event, "#POSITION STREAM@VERSION TYPE RECORDED_AT DATA".
-  const auto plain = Cli(server, {"read", "child-7", "--from", "4"});
+  const auto plain = Cli(server, {"read", "person-7", "--from", "4"});
   REQUIRE(plain.exit_code == 0);
   const std::regex line(
-      "#8 child-7@4 NoteAdded \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z "
+      "#8 person-7@4 NoteAdded \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z "
       "\\{\"n\":4\\}\n");
   CHECK(std::regex_match(plain.out, line));
 
-  const auto missing = Cli(server, {"read", "child-8"});
-  CheckOneLineError(missing, 1, "NOT_FOUND: stream 'child-8' has no events");
+  const auto missing = Cli(server, {"read", "person-8"});
+  CheckOneLineError(missing, 1, "NOT_FOUND: stream 'person-8' has no events");
 }
 
 TEST_CASE("read-all filters by position, stream prefix, event type and limit", "[e2e]") {
   RunningServer server;
   // position: stream type
-  // 0 child-1 ChildRegistered, 1 case-1 CaseOpened, 2 child-2 ChildRegistered,
-  // 3 child-1 NoteAdded, 4 case-1 NoteAdded, 5 child-2 NoteAdded, 6 children-x CaseOpened
+  // 0 person-1 ChildRegistered, 1 case-1 CaseOpened, 2 person-2 ChildRegistered,
+  // 3 person-1 NoteAdded, 4 case-1 NoteAdded, 5 person-2 NoteAdded, 6 persons-x CaseOpened
   const std::vector<std::pair<std::string, std::string>> appends = {
-      {"child-1", "ChildRegistered"}, {"case-1", "CaseOpened"}, {"child-2", "ChildRegistered"},
-      {"child-1", "NoteAdded"},       {"case-1", "NoteAdded"},  {"child-2", "NoteAdded"},
-      {"children-x", "CaseOpened"}};
+      {"person-1", "ChildRegistered"}, {"case-1", "CaseOpened"}, {"person-2", "ChildRegistered"},
+      {"person-1", "NoteAdded"},       {"case-1", "NoteAdded"},  {"person-2", "NoteAdded"},
+      {"persons-x", "CaseOpened"}};
   for (size_t i = 0; i < appends.size(); ++i) {
     const json ack = AppendJson(server, appends[i].first, appends[i].second,
                                 "{\"i\":" + std::to_string(i) + "}");
@@ -431,21 +431,21 @@ TEST_CASE("read-all filters by position, stream prefix, event type and limit", "
   }
   CHECK(Positions(ReadAllJson(server, {"--from", "3"})) == V{3, 4, 5, 6});
   CHECK(Positions(ReadAllJson(server, {"--from", "7"})).empty());
-  CHECK(Positions(ReadAllJson(server, {"--stream-prefix", "child-"})) == V{0, 2, 3, 5});
-  CHECK(Positions(ReadAllJson(server, {"--stream-prefix", "child"})) == V{0, 2, 3, 5, 6});
+  CHECK(Positions(ReadAllJson(server, {"--stream-prefix", "person-"})) == V{0, 2, 3, 5});
+  CHECK(Positions(ReadAllJson(server, {"--stream-prefix", "person"})) == V{0, 2, 3, 5, 6});
   CHECK(Positions(ReadAllJson(server, {"--type", "NoteAdded"})) == V{3, 4, 5});
   CHECK(Positions(ReadAllJson(server, {"--type", "NoteAdded", "--type", "CaseOpened"})) ==
         V{1, 3, 4, 5, 6});
   CHECK(Positions(ReadAllJson(server, {"--limit", "2"})) == V{0, 1});
   CHECK(Positions(ReadAllJson(server, {"--from", "2", "--limit", "3"})) == V{2, 3, 4});
-  CHECK(Positions(ReadAllJson(
-            server, {"--stream-prefix", "child-", "--type", "NoteAdded", "--limit", "1"})) == V{3});
+  CHECK(Positions(ReadAllJson(server, {"--stream-prefix", "person-", "--type", "NoteAdded",
+                                       "--limit", "1"})) == V{3});
   CHECK(Positions(ReadAllJson(server, {"--stream-prefix", "case-", "--from", "2"})) == V{4});
 
   // Plain output, one line per event.
   const auto plain = Cli(server, {"read-all", "--from", "6"});
   REQUIRE(plain.exit_code == 0);
-  CHECK(std::regex_match(plain.out, std::regex("#6 children-x@0 CaseOpened \\S+ \\{\"i\":6\\}\n")));
+  CHECK(std::regex_match(plain.out, std::regex("#6 persons-x@0 CaseOpened \\S+ \\{\"i\":6\\}\n")));
 
   CheckOneLineError(Cli(server, {"read-all", "--from", "8"}), 1,
                     "OUT_OF_RANGE: from_position: 8 is beyond the end of the log (7)");
@@ -454,7 +454,7 @@ TEST_CASE("read-all filters by position, stream prefix, event type and limit", "
 TEST_CASE("read-all --follow prints stored then new events in order and stops at --limit",
           "[e2e]") {
   RunningServer server;
-  const json a = AppendJson(server, "child-1", "ChildRegistered", R"({"n":0})");
+  const json a = AppendJson(server, "person-1", "ChildRegistered", R"({"n":0})");
   const json b = AppendJson(server, "case-1", "CaseOpened", R"({"n":1})");
   REQUIRE(b.at("first_position") == 1);
 
@@ -463,7 +463,7 @@ TEST_CASE("read-all --follow prints stored then new events in order and stops at
                      "--follow", "--limit", "5"},
                     server.dir.Sub("follow-all.err"));
   FollowProcess children({ft::FootprintCliPath(), "--server", server.address(), "--json",
-                          "read-all", "--follow", "--stream-prefix", "child-", "--limit", "3"},
+                          "read-all", "--follow", "--stream-prefix", "person-", "--limit", "3"},
                          server.dir.Sub("follow-children.err"));
 
   // Both have caught up with the stored events before anything new is appended.
@@ -480,8 +480,8 @@ TEST_CASE("read-all --follow prints stored then new events in order and stops at
   }
 
   const json c = AppendJson(server, "case-1", "NoteAdded", R"({"n":2})");
-  const json d = AppendJson(server, "child-1", "NoteAdded", R"({"n":3})");
-  const json e = AppendJson(server, "child-2", "ChildRegistered", R"({"n":4})");
+  const json d = AppendJson(server, "person-1", "NoteAdded", R"({"n":3})");
+  const json e = AppendJson(server, "person-2", "ChildRegistered", R"({"n":4})");
   REQUIRE(e.at("first_position") == 4);
 
   while (auto line = all.ReadLine(deadline)) all_events.push_back(JsonLines(*line).at(0));
@@ -501,7 +501,7 @@ TEST_CASE("read-all --follow prints stored then new events in order and stops at
   CheckLog(all_events);
   REQUIRE(child_events.size() == 3);
   CHECK(Positions(child_events) == std::vector<uint64_t>{0, 3, 4});
-  CHECK(child_events[2].at("stream") == "child-2");
+  CHECK(child_events[2].at("stream") == "person-2");
 }
 
 TEST_CASE("verify checks the whole chain and a range of it", "[e2e]") {
@@ -511,7 +511,7 @@ TEST_CASE("verify checks the whole chain and a range of it", "[e2e]") {
   CHECK(empty.at("events_checked") == 0);
 
   for (int i = 0; i < 5; ++i) {
-    AppendJson(server, "child-" + std::to_string(i % 2), "NoteAdded",
+    AppendJson(server, "person-" + std::to_string(i % 2), "NoteAdded",
                "{\"n\":" + std::to_string(i) + "}");
   }
   const auto events = ReadAllJson(server);
@@ -549,7 +549,7 @@ TEST_CASE("verify checks the whole chain and a range of it", "[e2e]") {
 TEST_CASE("append honours --expected-version any, no-stream, exists and N", "[e2e]") {
   RunningServer server;
   const auto append = [&](const std::string& expected) {
-    return Cli(server, {"--json", "append", "child-5", "NoteAdded", "--data", "{}",
+    return Cli(server, {"--json", "append", "person-5", "NoteAdded", "--data", "{}",
                         "--expected-version", expected});
   };
   const auto version_of = [](const ft::CommandResult& result) -> int64_t {
@@ -558,25 +558,25 @@ TEST_CASE("append honours --expected-version any, no-stream, exists and N", "[e2
   };
 
   CheckOneLineError(append("exists"), 1,
-                    "ABORTED: expected version: stream 'child-5' must exist, but it does not "
+                    "ABORTED: expected version: stream 'person-5' must exist, but it does not "
                     "exist\n");
   CheckOneLineError(append("0"), 1,
-                    "ABORTED: expected version: stream 'child-5' expected at version 0, but it "
+                    "ABORTED: expected version: stream 'person-5' expected at version 0, but it "
                     "does not exist\n");
   CHECK(ReadAllJson(server).empty());
 
   CHECK(version_of(append("no-stream")) == 0);
   CheckOneLineError(append("no-stream"), 1,
-                    "ABORTED: expected version: stream 'child-5' must not exist, but it is at "
+                    "ABORTED: expected version: stream 'person-5' must not exist, but it is at "
                     "version 0\n");
   CHECK(version_of(append("exists")) == 1);
   CHECK(version_of(append("1")) == 2);
   CheckOneLineError(append("1"), 1,
-                    "ABORTED: expected version: stream 'child-5' expected at version 1, but it is "
+                    "ABORTED: expected version: stream 'person-5' expected at version 1, but it is "
                     "at version 2\n");
   CHECK(version_of(append("any")) == 3);
   CheckOneLineError(append("5"), 1,
-                    "ABORTED: expected version: stream 'child-5' expected at version 5, but it is "
+                    "ABORTED: expected version: stream 'person-5' expected at version 5, but it is "
                     "at version 3\n");
   CHECK(version_of(append("3")) == 4);
 
@@ -590,21 +590,21 @@ TEST_CASE("append retried with the same --id returns the original position and w
   RunningServer server;
   const std::string id = "6f1c2a9e-3b4d-4c5e-8f60-718293a4b5c6";
   const std::vector<std::string> original = {
-      "append", "child-3", "NoteAdded", "--data", R"({"note":"first"})",
-      "--id",   id,        "--actor",   "alice"};
+      "append", "person-3", "NoteAdded", "--data", R"({"note":"first"})",
+      "--id",   id,         "--actor",   "alice"};
   const auto first = Cli(server, original);
   INFO("stderr: " << first.err);
   REQUIRE(first.exit_code == 0);
-  CHECK(first.out == "appended child-3@0 at position 0 (id " + id + ")\n");
-  AppendJson(server, "child-3", "NoteAdded", R"({"note":"second"})");
-  AppendJson(server, "child-4", "NoteAdded", R"({"note":"third"})");
+  CHECK(first.out == "appended person-3@0 at position 0 (id " + id + ")\n");
+  AppendJson(server, "person-3", "NoteAdded", R"({"note":"second"})");
+  AppendJson(server, "person-4", "NoteAdded", R"({"note":"third"})");
   const auto before = ReadAllJson(server);
   REQUIRE(before.size() == 3);
 
   // Same content: the original position, whatever the expected version says now.
   const auto retry = Cli(server, original);
   CHECK(retry.exit_code == 0);
-  CHECK(retry.out == "already stored child-3@0 at position 0 (id " + id + ")\n");
+  CHECK(retry.out == "already stored person-3@0 at position 0 (id " + id + ")\n");
   CHECK(retry.err.empty());
 
   std::vector<std::string> retry_json = original;
@@ -625,7 +625,7 @@ TEST_CASE("append retried with the same --id returns the original position and w
   std::vector<std::string> upper_retry = original;
   upper_retry[6] = upper;
   const auto upper_result = Cli(server, upper_retry);
-  CHECK(upper_result.out == "already stored child-3@0 at position 0 (id " + id + ")\n");
+  CHECK(upper_result.out == "already stored person-3@0 at position 0 (id " + id + ")\n");
 
   CHECK(ReadAllJson(server) == before);
 
@@ -636,7 +636,7 @@ TEST_CASE("append retried with the same --id returns the original position and w
                     "ALREADY_EXISTS: events[0].id: event " + id +
                         " is already stored at position 0 with different content\n");
   std::vector<std::string> other_stream = original;
-  other_stream[1] = "child-4";
+  other_stream[1] = "person-4";
   CheckOneLineError(Cli(server, other_stream), 1, "ALREADY_EXISTS: events[0].id: event " + id);
   CHECK(ReadAllJson(server) == before);
   CHECK(VerifyJson(server).at("events_checked") == 3);
@@ -644,7 +644,7 @@ TEST_CASE("append retried with the same --id returns the original position and w
 
 TEST_CASE("append rejects bad stream ids with one error line and writes nothing", "[e2e]") {
   RunningServer server;
-  AppendJson(server, "child-1", "ChildRegistered", "{}");
+  AppendJson(server, "person-1", "ChildRegistered", "{}");
   const auto before = ReadAllJson(server);
   REQUIRE(before.size() == 1);
   const auto unchanged = [&] {
@@ -691,7 +691,7 @@ TEST_CASE("append rejects bad stream ids with one error line and writes nothing"
 
 TEST_CASE("append rejects bad payloads, types, ids and options and writes nothing", "[e2e]") {
   RunningServer server;
-  AppendJson(server, "child-1", "ChildRegistered", "{}");
+  AppendJson(server, "person-1", "ChildRegistered", "{}");
   const auto before = ReadAllJson(server);
   REQUIRE(before.size() == 1);
   const auto unchanged = [&] {
@@ -699,51 +699,51 @@ TEST_CASE("append rejects bad payloads, types, ids and options and writes nothin
     CHECK(VerifyJson(server).at("events_checked") == 1);
   };
 
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded", "--data", R"({"a":)"}), 1,
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded", "--data", R"({"a":)"}), 1,
                     "INVALID_ARGUMENT: events[0].data: invalid JSON: ");
   unchanged();
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded", "--data", "{'a':1}"}), 1,
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded", "--data", "{'a':1}"}), 1,
                     "INVALID_ARGUMENT: events[0].data: invalid JSON: ");
   unchanged();
   // Nothing on stdin is not JSON either.
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded"}, ""), 1,
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded"}, ""), 1,
                     "INVALID_ARGUMENT: events[0].data: invalid JSON: ");
   unchanged();
-  CheckOneLineError(Cli(server, {"append", "child-1", "1Note", "--data", "{}"}), 1,
+  CheckOneLineError(Cli(server, {"append", "person-1", "1Note", "--data", "{}"}), 1,
                     "INVALID_ARGUMENT: events[0].type: event type '1Note' must start with a "
                     "letter\n");
   unchanged();
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded", "--data", "{}", "--actor",
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded", "--data", "{}", "--actor",
                                  std::string(257, 'a')}),
                     1,
                     "INVALID_ARGUMENT: events[0].metadata.actor: 257 bytes; the maximum is "
                     "256\n");
   unchanged();
   CheckOneLineError(
-      Cli(server, {"append", "child-1", "NoteAdded", "--data", "{}", "--id", "not-a-uuid"}), 1,
+      Cli(server, {"append", "person-1", "NoteAdded", "--data", "{}", "--id", "not-a-uuid"}), 1,
       "INVALID_ARGUMENT: events[0].id: event id 'not-a-uuid' is not a UUID in the "
       "form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx (hex digits)\n");
   unchanged();
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded", "--data", "{}", "--id",
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded", "--data", "{}", "--id",
                                  "6f1c2a9e-3b4d-4c5e-8f60-718293a4b5cg"}),
                     1, "INVALID_ARGUMENT: events[0].id: event id '6f1c2a9e-");
   unchanged();
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded", "--data", "{}",
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded", "--data", "{}",
                                  "--expected-version", "latest"}),
                     2,
                     "INVALID_ARGUMENT: --expected-version: 'latest' is not an expected version; "
                     "use any, no-stream, exists or a version number\n");
   unchanged();
   CheckOneLineError(
-      Cli(server, {"append", "child-1", "NoteAdded", "--data", "{}", "--expected-version", "1x"}),
+      Cli(server, {"append", "person-1", "NoteAdded", "--data", "{}", "--expected-version", "1x"}),
       2, "INVALID_ARGUMENT: --expected-version: '1x' is not an expected version");
   unchanged();
   CheckOneLineError(
       Cli(server,
-          {"append", "child-1", "NoteAdded", "--data-file", server.dir.Sub("missing.json")}),
+          {"append", "person-1", "NoteAdded", "--data-file", server.dir.Sub("missing.json")}),
       2, "INVALID_ARGUMENT: --data-file: cannot read '" + server.dir.Sub("missing.json") + "'\n");
   unchanged();
-  CheckOneLineError(Cli(server, {"append", "child-1", "NoteAdded", "--data", "{}", "--data-file",
+  CheckOneLineError(Cli(server, {"append", "person-1", "NoteAdded", "--data", "{}", "--data-file",
                                  server.dir.Sub("x.json")}),
                     2, "INVALID_ARGUMENT: ");
   unchanged();
@@ -756,14 +756,14 @@ TEST_CASE("append rejects bad payloads, types, ids and options and writes nothin
 TEST_CASE("append rejects an event over the size limit and writes nothing", "[e2e]") {
   SECTION("the default limit of 1 MiB") {
     RunningServer server;
-    AppendJson(server, "child-1", "ChildRegistered", "{}");
+    AppendJson(server, "person-1", "ChildRegistered", "{}");
     const auto before = ReadAllJson(server);
     const std::string file = server.dir.Sub("big.json");
     const std::string data = "\"" + std::string(1 << 20, 'x') + "\"";  // 1048578 bytes
     WriteFile(file, data);
     // data + type (3) + source "footprint-cli" (13) + actor "t" (1)
     CheckOneLineError(
-        Cli(server, {"append", "child-1", "Big", "--data-file", file, "--actor", "t"}), 1,
+        Cli(server, {"append", "person-1", "Big", "--data-file", file, "--actor", "t"}), 1,
         "INVALID_ARGUMENT: events[0]: the event is 1048595 bytes; the maximum is "
         "1048576\n");
     CHECK(ReadAllJson(server) == before);
@@ -780,10 +780,11 @@ TEST_CASE("append rejects an event over the size limit and writes nothing", "[e2
     // type "Note" (4) + source (13) + actor "t" (1) = 18; data of 82 bytes makes exactly 100.
     const std::string fits = "\"" + std::string(80, 'x') + "\"";
     const std::string over = "\"" + std::string(81, 'x') + "\"";
-    CheckOneLineError(Cli(server, {"append", "child-1", "Note", "--data", over, "--actor", "t"}), 1,
+    CheckOneLineError(Cli(server, {"append", "person-1", "Note", "--data", over, "--actor", "t"}),
+                      1,
                       "INVALID_ARGUMENT: events[0]: the event is 101 bytes; the maximum is 100\n");
     CHECK(ReadAllJson(server).empty());
-    const json ack = AppendJson(server, "child-1", "Note", fits, {"--actor", "t"});
+    const json ack = AppendJson(server, "person-1", "Note", fits, {"--actor", "t"});
     CHECK(ack.at("first_position") == 0);
     const auto events = ReadAllJson(server);
     REQUIRE(events.size() == 1);
@@ -793,8 +794,8 @@ TEST_CASE("append rejects an event over the size limit and writes nothing", "[e2
 
 TEST_CASE("read-all rejects a type filter naming a type never recorded", "[e2e]") {
   RunningServer server;
-  AppendJson(server, "child-1", "ChildRegistered", "{}");
-  AppendJson(server, "child-1", "NoteAdded", "{}");
+  AppendJson(server, "person-1", "ChildRegistered", "{}");
+  AppendJson(server, "person-1", "NoteAdded", "{}");
   const auto before = ReadAllJson(server);
   REQUIRE(before.size() == 2);
 
@@ -819,7 +820,7 @@ TEST_CASE("events survive a clean restart on the same data directory", "[e2e]") 
     ft::ServerProcess server(dir.Sub("data"));
     REQUIRE_NOTHROW(server.Start());
     for (int i = 0; i < 3; ++i) {
-      const auto r = ft::RunCli(server.address(), {"append", "child-1", "NoteAdded", "--data",
+      const auto r = ft::RunCli(server.address(), {"append", "person-1", "NoteAdded", "--data",
                                                    "{\"n\":" + std::to_string(i) + "}"});
       REQUIRE(r.exit_code == 0);
     }
@@ -847,7 +848,7 @@ TEST_CASE("events survive a clean restart on the same data directory", "[e2e]") 
   CHECK(v.at("head_hash") == head_hash);
 
   // The stream heads and the chain carry on where they were.
-  const auto next = ft::RunCli(server.address(), {"--json", "append", "child-1", "NoteAdded",
+  const auto next = ft::RunCli(server.address(), {"--json", "append", "person-1", "NoteAdded",
                                                   "--data", "{}", "--expected-version", "2"});
   INFO("stderr: " << next.err);
   REQUIRE(next.exit_code == 0);

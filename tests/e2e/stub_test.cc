@@ -640,11 +640,11 @@ TEST_CASE("ReadStream pages a stream forwards and backwards", "[e2e]") {
 TEST_CASE("ReadAll filters by stream prefix and event types and stops at a limit", "[e2e]") {
   RunningServer server;
   auto stub = v1::EventStore::NewStub(NewChannel(server.process.address()));
-  // 0 child-1 Registered, 1 case-1 Opened, 2 child-2 Registered, 3 child-1 Noted,
-  // 4 case-1 Noted, 5 child-2 Noted, 6 case-2 Opened
+  // 0 person-1 Registered, 1 case-1 Opened, 2 person-2 Registered, 3 person-1 Noted,
+  // 4 case-1 Noted, 5 person-2 Noted, 6 case-2 Opened
   const std::vector<std::pair<std::string, std::string>> appends = {
-      {"child-1", "Registered"}, {"case-1", "Opened"}, {"child-2", "Registered"},
-      {"child-1", "Noted"},      {"case-1", "Noted"},  {"child-2", "Noted"},
+      {"person-1", "Registered"}, {"case-1", "Opened"}, {"person-2", "Registered"},
+      {"person-1", "Noted"},      {"case-1", "Noted"},  {"person-2", "Noted"},
       {"case-2", "Opened"}};
   for (const auto& [stream, type] : appends)
     MustAppend(*stub, Request(stream, {Event(type, "{}")}));
@@ -673,18 +673,18 @@ TEST_CASE("ReadAll filters by stream prefix and event types and stops at a limit
   REQUIRE_FALSE(all.messages.empty());
   CHECK(all.messages.back().next_position() == 7);
 
-  CHECK(Positions(read(0, "child-", {}, 0).events) == V{0, 2, 3, 5});
+  CHECK(Positions(read(0, "person-", {}, 0).events) == V{0, 2, 3, 5});
   CHECK(Positions(read(0, "", {"Noted"}, 0).events) == V{3, 4, 5});
   CHECK(Positions(read(0, "", {"Opened", "Registered"}, 0).events) == V{0, 1, 2, 6});
-  CHECK(Positions(read(0, "child-", {"Noted"}, 0).events) == V{3, 5});
+  CHECK(Positions(read(0, "person-", {"Noted"}, 0).events) == V{3, 5});
   CHECK(Positions(read(4, "case-", {}, 0).events) == V{4, 6});
   CHECK(Positions(read(0, "", {}, 3).events) == V{0, 1, 2});
-  const auto limited = read(1, "child-", {"Registered", "Noted"}, 2);
+  const auto limited = read(1, "person-", {"Registered", "Noted"}, 2);
   CHECK(Positions(limited.events) == V{2, 3});
   REQUIRE_FALSE(limited.messages.empty());
   CHECK(limited.messages.back().next_position() == 4);
   // The filter skips trailing events and still reports where to continue.
-  const auto skipped = read(0, "child-", {}, 0);
+  const auto skipped = read(0, "person-", {}, 0);
   REQUIRE_FALSE(skipped.messages.empty());
   CHECK(skipped.messages.back().next_position() == 7);
   CHECK(read(7, "", {}, 0).events.empty());

@@ -61,7 +61,7 @@ TEST_CASE("append errors keep their codes and the field named", "[service]") {
   }
   {
     grpc::ClientContext context;
-    v1::AppendRequest request = OneEvent("child-1", "{}");
+    v1::AppendRequest request = OneEvent("person-1", "{}");
     request.mutable_events(0)->set_content_type(static_cast<v1::ContentType>(7));
     const grpc::Status st = stub->Append(&context, request, &response);
     CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
@@ -69,17 +69,17 @@ TEST_CASE("append errors keep their codes and the field named", "[service]") {
   }
   {
     grpc::ClientContext context;
-    REQUIRE(stub->Append(&context, OneEvent("child-1", "{}"), &response).ok());
+    REQUIRE(stub->Append(&context, OneEvent("person-1", "{}"), &response).ok());
     CHECK(response.first_position() == 0);
   }
   {
     grpc::ClientContext context;
-    v1::AppendRequest request = OneEvent("child-1", "{}");
+    v1::AppendRequest request = OneEvent("person-1", "{}");
     request.mutable_expected_version()->set_no_stream(true);
     const grpc::Status st = stub->Append(&context, request, &response);
     CHECK(st.error_code() == grpc::StatusCode::ABORTED);
     CHECK(st.error_message() ==
-          "expected version: stream 'child-1' must not exist, but it is at version 0");
+          "expected version: stream 'person-1' must not exist, but it is at version 0");
     const auto& trailers = context.GetServerTrailingMetadata();
     auto it = trailers.find(EventStoreService::kCurrentVersionTrailer);
     REQUIRE(it != trailers.end());
@@ -87,7 +87,7 @@ TEST_CASE("append errors keep their codes and the field named", "[service]") {
   }
   {
     grpc::ClientContext context;
-    v1::AppendRequest request = OneEvent("child-2", "{}");
+    v1::AppendRequest request = OneEvent("person-2", "{}");
     request.mutable_expected_version()->set_stream_exists(true);
     CHECK(stub->Append(&context, request, &response).error_code() == grpc::StatusCode::ABORTED);
     auto it = context.GetServerTrailingMetadata().find(EventStoreService::kCurrentVersionTrailer);
@@ -97,7 +97,7 @@ TEST_CASE("append errors keep their codes and the field named", "[service]") {
   {
     grpc::ClientContext context;
     v1::ReadStreamRequest request;
-    request.set_stream("child-1");
+    request.set_stream("person-1");
     request.set_from_end(true);  // only valid backwards
     v1::ReadStreamResponse read;
     const grpc::Status st = stub->ReadStream(&context, request, &read);
@@ -136,7 +136,7 @@ TEST_CASE("an append that does not decode gets INVALID_ARGUMENT naming the field
   auto server = StartServer(dir);
   const std::string method = "/footprint.v1.EventStore/Append";
 
-  v1::AppendRequest request = OneEvent("child-1", "{}");
+  v1::AppendRequest request = OneEvent("person-1", "{}");
   request.mutable_events(0)->mutable_metadata()->set_actor("@@");
   std::string bytes = request.SerializeAsString();
   bytes.replace(bytes.find("@@"), 2, "\xc3\x28");  // not UTF-8
@@ -144,7 +144,7 @@ TEST_CASE("an append that does not decode gets INVALID_ARGUMENT naming the field
   CHECK(st.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
   CHECK(st.error_message() == "events[0].metadata.actor: must be valid UTF-8");
 
-  request = OneEvent("child-1", "{}");
+  request = OneEvent("person-1", "{}");
   request.add_events()->set_type("T@@");
   bytes = request.SerializeAsString();
   bytes.replace(bytes.find("T@@"), 3, "T\xff\xfe");
@@ -166,7 +166,7 @@ TEST_CASE("read-all tells where to continue when the filter skipped everything",
   for (int i = 0; i < 5; ++i) {
     grpc::ClientContext context;
     v1::AppendResponse response;
-    REQUIRE(stub->Append(&context, OneEvent("child-" + std::to_string(i), "{}"), &response).ok());
+    REQUIRE(stub->Append(&context, OneEvent("person-" + std::to_string(i), "{}"), &response).ok());
   }
   grpc::ClientContext context;
   v1::ReadAllRequest request;
@@ -204,7 +204,7 @@ TEST_CASE("shutdown acknowledges in-flight appends and loses none of them", "[se
         context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
         v1::AppendResponse response;
         const grpc::Status st =
-            stub->Append(&context, OneEvent("child-" + std::to_string(c), "{}", id), &response);
+            stub->Append(&context, OneEvent("person-" + std::to_string(c), "{}", id), &response);
         if (st.ok()) {
           std::lock_guard<std::mutex> lock(mu);
           acknowledged.insert(id);

@@ -60,7 +60,7 @@ TEST_CASE("a subscription catches up, switches to live, and misses or repeats no
   constexpr int kWriters = 4;
   constexpr int kPerWriter = 300;
   constexpr uint64_t kTotal = kBefore + kWriters * kPerWriter;
-  REQUIRE(AppendMany(*s.stub, "child-0", kBefore, 250));
+  REQUIRE(AppendMany(*s.stub, "person-0", kBefore, 250));
 
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
@@ -73,7 +73,7 @@ TEST_CASE("a subscription catches up, switches to live, and misses or repeats no
   std::atomic<int> writer_failures{0};
   for (int w = 1; w <= kWriters; ++w) {
     writers.emplace_back([&, w] {
-      if (!AppendMany(*s.stub, "child-" + std::to_string(w), kPerWriter, 7)) ++writer_failures;
+      if (!AppendMany(*s.stub, "person-" + std::to_string(w), kPerWriter, 7)) ++writer_failures;
     });
   }
 
@@ -104,14 +104,14 @@ TEST_CASE("a subscription catches up, switches to live, and misses or repeats no
 
 TEST_CASE("a filtered subscription delivers only matching events, in order", "[subscribe]") {
   InProcessServer s;
-  REQUIRE(AppendMany(*s.stub, "child-1", 5, 5, "ReviewHeld"));
+  REQUIRE(AppendMany(*s.stub, "person-1", 5, 5, "ReviewHeld"));
   REQUIRE(AppendMany(*s.stub, "challenge-1", 5, 5, "ChallengeRaised"));
-  REQUIRE(AppendMany(*s.stub, "child-2", 5, 5, "ReviewHeld"));
+  REQUIRE(AppendMany(*s.stub, "person-2", 5, 5, "ReviewHeld"));
 
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   v1::SubscribeRequest request;
-  request.mutable_filter()->set_stream_prefix("child-");
+  request.mutable_filter()->set_stream_prefix("person-");
   request.mutable_filter()->add_event_types("ReviewHeld");
   auto reader = s.stub->Subscribe(&context, request);
 
@@ -120,7 +120,7 @@ TEST_CASE("a filtered subscription delivers only matching events, in order", "[s
   bool caught_up = false;
   while (!caught_up && reader->Read(&response)) {
     for (const auto& e : response.events()) {
-      CHECK(e.stream().rfind("child-", 0) == 0);
+      CHECK(e.stream().rfind("person-", 0) == 0);
       positions.push_back(e.position());
     }
     caught_up = response.caught_up();
@@ -129,7 +129,7 @@ TEST_CASE("a filtered subscription delivers only matching events, in order", "[s
   CHECK(response.next_position() == 15);
   // A live event of another stream is skipped; the next match arrives.
   REQUIRE(AppendMany(*s.stub, "challenge-2", 1, 1, "ChallengeRaised"));
-  REQUIRE(AppendMany(*s.stub, "child-3", 1, 1, "ReviewHeld"));
+  REQUIRE(AppendMany(*s.stub, "person-3", 1, 1, "ReviewHeld"));
   while (positions.size() < 11 && reader->Read(&response)) {
     for (const auto& e : response.events()) positions.push_back(e.position());
   }
@@ -141,7 +141,7 @@ TEST_CASE("a filtered subscription delivers only matching events, in order", "[s
 
 TEST_CASE("a subscriber that does not read never stalls appends", "[subscribe]") {
   InProcessServer s;
-  REQUIRE(AppendMany(*s.stub, "child-0", 10, 10));
+  REQUIRE(AppendMany(*s.stub, "person-0", 10, 10));
   grpc::ClientContext context;
   v1::SubscribeRequest request;
   auto reader = s.stub->Subscribe(&context, request);
@@ -150,7 +150,7 @@ TEST_CASE("a subscriber that does not read never stalls appends", "[subscribe]")
   const std::string pad(4000, 'x');
   for (int i = 0; i < 40; ++i) {
     v1::AppendRequest append;
-    append.set_stream("child-big");
+    append.set_stream("person-big");
     for (int j = 0; j < 100; ++j) {
       auto* e = append.add_events();
       e->set_type("Padded");
@@ -170,7 +170,7 @@ TEST_CASE("a subscriber that does not read never stalls appends", "[subscribe]")
 TEST_CASE("read-all streams the log in chunks up to the head at the time of the call",
           "[subscribe]") {
   InProcessServer s;
-  REQUIRE(AppendMany(*s.stub, "child-1", 2345, 500));
+  REQUIRE(AppendMany(*s.stub, "person-1", 2345, 500));
   grpc::ClientContext context;
   v1::ReadAllRequest request;
   request.set_from_position(10);
@@ -210,7 +210,7 @@ TEST_CASE("read-all streams the log in chunks up to the head at the time of the 
 
 TEST_CASE("shutdown ends live subscriptions with UNAVAILABLE", "[subscribe]") {
   InProcessServer s;
-  REQUIRE(AppendMany(*s.stub, "child-1", 3, 3));
+  REQUIRE(AppendMany(*s.stub, "person-1", 3, 3));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
   auto reader = s.stub->Subscribe(&context, v1::SubscribeRequest());

@@ -33,6 +33,7 @@
 #include "import903/returns.h"
 #include "import903/validate.h"
 #include "nlohmann/json.hpp"
+#include "projections/codes.h"
 
 namespace footprint::cli {
 namespace {
@@ -286,7 +287,8 @@ grpc::Status RecordChild(const Sender& sender, im::ChildPlan* child, Tally* tall
     return grpc::Status::OK;
   }
   std::set<std::string> recorded, recorded_by_import;
-  grpc::Status status = RecordedIds(sender.stubs.store.get(), sender.g, "child-" + child->child_id,
+  grpc::Status status = RecordedIds(sender.stubs.store.get(), sender.g,
+                                    std::string(projections::kChildStreamPrefix) + child->child_id,
                                     sender.a.source, &recorded, &recorded_by_import);
   if (!status.ok()) {
     return grpc::Status(status.error_code(),

@@ -13,6 +13,17 @@ namespace footprint::projections {
 // the 903 importer too.
 absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field);
 
+// A child's stream is kChildStreamPrefix + child id: the child's facts and challenges.
+inline constexpr absl::string_view kChildStreamPrefix = "child-";
+
+// Streams that belong to the domain: written only by the services that validate each event
+// (Intake, Challenges, the deadline engine), never by a raw EventStore.Append, whose events
+// would not be domain events the record can hold. Today only children's streams.
+inline constexpr absl::string_view kDomainStreamPrefixes[] = {kChildStreamPrefix};
+
+// The domain prefix `stream` starts with, or an empty view when it is not a domain stream.
+absl::string_view DomainStreamPrefix(absl::string_view stream);
+
 }  // namespace footprint::projections
 
 namespace footprint::projections::codes {

@@ -22,8 +22,10 @@ using EventTypeCheck = std::function<absl::Status(absl::string_view type, absl::
 
 // Moves the request's strings into the result (the request is left in a valid, unspecified
 // state). Every event's metadata.principal is set to `principal`, whatever the caller sent.
-// Only the conversion is checked here (an unknown expected_version kind); the content is
-// validated by eventstore::EventStore::Prepare.
+// Checked here: the stream is not a domain stream (projections::DomainStreamPrefix, e.g. a
+// child's: PERMISSION_DENIED naming the RPCs that write it, for every caller, admins and
+// plaintext callers included) and the expected_version is well formed (a flag set to false is
+// INVALID_ARGUMENT); the content is validated by eventstore::EventStore::Prepare.
 absl::StatusOr<eventstore::AppendRequest> AppendFromProto(footprint::v1::AppendRequest& request,
                                                           absl::string_view principal,
                                                           const EventTypeCheck& check_type);
