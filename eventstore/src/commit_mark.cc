@@ -62,6 +62,11 @@ absl::StatusOr<std::optional<uint64_t>> CommitMark::Read(rocksdb::Env* env,
       !st.ok()) {
     return st;
   }
+  if (content.empty()) {
+    // Versions before 2026-12-07 created the file empty and wrote its first slot afterwards; a
+    // power cut in between left this. It records nothing, like a missing mark.
+    return std::nullopt;
+  }
   std::optional<uint64_t> best;
   for (const uint64_t offset : kSlotOffsets) {
     if (auto value = DecodeSlot(content, offset); value && (!best || *value > *best)) {
@@ -77,18 +82,28 @@ absl::StatusOr<std::optional<uint64_t>> CommitMark::Read(rocksdb::Env* env,
 }
 
 absl::StatusOr<std::unique_ptr<CommitMark>> CommitMark::OpenForWrite(rocksdb::Env* env,
-                                                                     const std::string& dir) {
+                                                                     const std::string& dir,
+                                                                     uint64_t committed_end) {
   const std::string path = PathOf(dir);
   const std::string what = absl::StrCat("creating the commit mark '", path, "'");
   if (env->FileExists(path).IsNotFound()) {
-    // RocksDB opens random-access files for writing only when they exist. Create it, and sync
-    // the directory so that the new entry survives a power cut.
+    // The mark must never be seen without a valid slot: an empty file made durable before its
+    // first slot would refuse every later open. So it is written whole under a temporary name,
+    // synced, renamed into place, and the directory synced so that the rename survives a power
+    // cut. (RocksDB opens random-access files for writing only when they exist.)
+    const std::string temporary = absl::StrCat(path, ".tmp");
+    std::string content = EncodeSlot(committed_end);
+    content.resize(kSlotOffsets[1], '\0');
+    content += EncodeSlot(committed_end);
     std::unique_ptr<rocksdb::WritableFile> created;
-    if (auto st = FromRocks(env->NewWritableFile(path, &created, rocksdb::EnvOptions()), what);
+    if (auto st = FromRocks(env->NewWritableFile(temporary, &created, rocksdb::EnvOptions()), what);
         !st.ok()) {
       return st;
     }
+    if (auto st = FromRocks(created->Append(content), what); !st.ok()) return st;
+    if (auto st = FromRocks(created->Sync(), what); !st.ok()) return st;
     if (auto st = FromRocks(created->Close(), what); !st.ok()) return st;
+    if (auto st = FromRocks(env->RenameFile(temporary, path), what); !st.ok()) return st;
     std::unique_ptr<rocksdb::Directory> directory;
     if (auto st = FromRocks(env->NewDirectory(dir, &directory), what); !st.ok()) return st;
     if (auto st = FromRocks(directory->Fsync(), what); !st.ok()) return st;

@@ -37,12 +37,16 @@ inline constexpr char kCommitMarkFile[] = "COMMITTED";
 class CommitMark {
  public:
   // What the file says: nullopt when it does not exist (a new store, a restored backup, or a
-  // store from before the mark). DATA_LOSS naming the file when it exists but no slot is valid.
+  // store from before the mark) or is empty (a power cut while an older version created it).
+  // DATA_LOSS naming the file when it has content but no valid slot.
   static absl::StatusOr<std::optional<uint64_t>> Read(rocksdb::Env* env, const std::string& dir);
 
-  // Opens (creating) the file for writing; nothing is written yet.
+  // Opens the file for writing. A missing file is created holding `committed_end` in both
+  // slots, atomically: written under a temporary name, synced, renamed, and the directory
+  // synced, so that no power cut can leave a mark without a valid slot.
   static absl::StatusOr<std::unique_ptr<CommitMark>> OpenForWrite(rocksdb::Env* env,
-                                                                  const std::string& dir);
+                                                                  const std::string& dir,
+                                                                  uint64_t committed_end);
 
   ~CommitMark();
   CommitMark(const CommitMark&) = delete;

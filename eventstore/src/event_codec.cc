@@ -2,9 +2,12 @@
 
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <memory>
 
 #include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/message.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "key_format.h"
 
@@ -64,34 +67,52 @@ const EVP_MD* Sha256() {
   return kSha256;
 }
 
-namespace {}  // namespace
-
 const std::string& GenesisHash() {
   static const std::string* const kGenesis = new std::string(kHashBytes, '\0');
   return *kGenesis;
 }
 
-std::string CanonicalContent(const v1::Event& event) {
+namespace {
+
+std::string Canonical(const v1::Event& event, uint32_t version) {
   const auto& m = event.metadata();
   std::string out;
-  out.reserve(64 + event.id().size() + event.stream().size() + event.type().size() +
+  out.reserve(68 + event.id().size() + event.stream().size() + event.type().size() +
               m.source_system().size() + m.correlation_id().size() + m.actor().size() +
-              event.payload_type().size() + event.data().size());
-  out.append("FPE1");
+              m.principal().size() + event.payload_type().size() + event.data().size());
+  out.append(version >= 2 ? "FPE2" : "FPE1");
   AppendLengthPrefixed(&out, event.id());
   AppendLengthPrefixed(&out, event.stream());
   AppendLengthPrefixed(&out, event.type());
   AppendLengthPrefixed(&out, m.source_system());
   AppendLengthPrefixed(&out, m.correlation_id());
   AppendLengthPrefixed(&out, m.actor());
+  if (version >= 2) AppendLengthPrefixed(&out, m.principal());
   AppendU32(&out, static_cast<uint32_t>(event.content_type()));
   AppendLengthPrefixed(&out, event.payload_type());
   AppendLengthPrefixed(&out, event.data());
   return out;
 }
 
+}  // namespace
+
+std::string CanonicalContent(const v1::Event& event) { return Canonical(event, 2); }
+
+std::string CanonicalContentV1(const v1::Event& event) { return Canonical(event, 1); }
+
+namespace {
+// FailChainHashForTesting: -1 when no failure is armed, else the calls to let through first.
+std::atomic<int> hash_failure_countdown{-1};
+}  // namespace
+
+void FailChainHashForTesting(int skip) { hash_failure_countdown.store(skip); }
+
 std::string ChainHash(absl::string_view prev_hash, absl::string_view canonical_content,
                       const Seal& seal) {
+  if (hash_failure_countdown.load(std::memory_order_relaxed) >= 0 &&
+      hash_failure_countdown.fetch_sub(1) == 0) {
+    return std::string();
+  }
   std::string seal_bytes;
   seal_bytes.reserve(28);
   keys::AppendU64BigEndian(&seal_bytes, seal.version);
@@ -134,7 +155,22 @@ void AppendSealWire(std::string* out, const Seal& seal, absl::string_view prev_h
 std::string RecomputeHash(const v1::Event& event) {
   Seal seal{event.version(), event.position(), event.recorded_at().seconds(),
             event.recorded_at().nanos()};
-  return ChainHash(event.prev_hash(), CanonicalContent(event), seal);
+  switch (event.canonical_version()) {
+    case 0:
+    case 1:
+      return ChainHash(event.prev_hash(), CanonicalContentV1(event), seal);
+    case 2:
+      return ChainHash(event.prev_hash(), CanonicalContent(event), seal);
+    default:
+      return std::string();
+  }
+}
+
+bool HasUncoveredFields(const v1::Event& event) {
+  const auto unknown = [](const google::protobuf::Message& m) {
+    return !m.GetReflection()->GetUnknownFields(m).empty();
+  };
+  return unknown(event) || unknown(event.metadata()) || unknown(event.recorded_at());
 }
 
 bool ScanHeader(absl::string_view wire, EventHeader* header) {

@@ -14,6 +14,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -125,6 +126,47 @@ class WarningCapture final : public rocksdb::Logger {
   std::vector<std::string> lines_;
 };
 
+// RocksDB's info log, sent to the store's log sink instead of a LOG file in the data directory.
+class SinkLogger final : public rocksdb::Logger {
+ public:
+  explicit SinkLogger(StoreLogSink sink)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL), sink_(std::move(sink)) {}
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    StoreLogSeverity severity = StoreLogSeverity::kInfo;  // INFO and HEADER (the options dump)
+    switch (level) {
+      case rocksdb::InfoLogLevel::DEBUG_LEVEL:
+        severity = StoreLogSeverity::kDebug;
+        break;
+      case rocksdb::InfoLogLevel::WARN_LEVEL:
+        severity = StoreLogSeverity::kWarning;
+        break;
+      case rocksdb::InfoLogLevel::ERROR_LEVEL:
+      case rocksdb::InfoLogLevel::FATAL_LEVEL:
+        severity = StoreLogSeverity::kError;
+        break;
+      default:
+        break;
+    }
+    if (!sink_ && severity < StoreLogSeverity::kWarning) return;
+    char buffer[1024];
+    const int n = std::vsnprintf(buffer, sizeof(buffer), format, ap);
+    if (n < 0) return;
+    absl::string_view line(buffer, std::min<size_t>(static_cast<size_t>(n), sizeof(buffer) - 1));
+    if (sink_) {
+      sink_(severity, line);
+    } else {
+      std::fprintf(stderr, "rocksdb: %.*s\n", static_cast<int>(line.size()), line.data());
+    }
+  }
+
+ private:
+  const StoreLogSink sink_;
+};
+
 }  // namespace
 
 bool ReadFilter::Matches(absl::string_view stream, absl::string_view type) const {
@@ -168,8 +210,11 @@ class EventStore::Impl {
 
   void Submit(PreparedAppendPtr append, AppendCallback done);
 
+  // The stream's last version among events at positions before `end` (UINT64_MAX: all that
+  // RocksDB shows; the writer's view).
   absl::StatusOr<std::optional<StreamVersion>> ReadHead(const rocksdb::ReadOptions& ro,
-                                                        absl::string_view stream) const;
+                                                        absl::string_view stream,
+                                                        uint64_t end = UINT64_MAX) const;
   absl::StatusOr<StreamPage> ReadStream(const StreamId& stream, StreamVersion from,
                                         ReadDirection direction, size_t limit) const;
   absl::StatusOr<LogChunk> ReadAll(GlobalPosition from, const ReadFilter& filter,
@@ -226,7 +271,8 @@ class EventStore::Impl {
     uint64_t position;
     uint64_t version;
     std::string stream;
-    std::string canonical;
+    std::string canonical;  // codec::CanonicalContent (version 2, whatever it was stored in)
+    std::string principal;
     bool pending;  // In the current group, not yet durable.
   };
 
@@ -239,7 +285,10 @@ class EventStore::Impl {
 
   struct Outcome {
     absl::StatusOr<AppendResult> result;
-    bool depends_on_group = false;  // Only valid if the group's write succeeds.
+    // Decided with the group's pending state (its events written, or an answer that relied on
+    // an earlier request of the group: a head it moved, an id it wrote): true only if the
+    // group's write succeeds. When it fails, the outcome becomes the write's error.
+    bool depends_on_group = false;
   };
 
   void WriterLoop();
@@ -249,8 +298,10 @@ class EventStore::Impl {
   Outcome ProcessOne(const PreparedAppend& append, const Timestamp& now, GroupState& group,
                      rocksdb::WriteBatch& batch);
   absl::StatusOr<std::optional<IdLocation>> FindStoredId(const EventId& id) const;
+  // The stream's head as the writer sees it: the group's pending head if an earlier request of
+  // the group moved it (then *from_group is set), else the committed one.
   absl::StatusOr<std::optional<uint64_t>> HeadForWriter(const std::string& stream,
-                                                        const GroupState& group);
+                                                        const GroupState& group, bool* from_group);
   absl::Status LoadChainHead();
   absl::Status InitMeta();
   // Opens a read-only view of the store (which changes nothing on disk) and checks that its
@@ -371,7 +422,10 @@ absl::Status EventStore::Impl::Open() {
   // polls the free space); without one it would wait for a restart.
   db_options.sst_file_manager.reset(rocksdb::NewSstFileManager(db_options.env));
   db_options.max_background_jobs = 2;
-  db_options.keep_log_file_num = 5;
+  // RocksDB's own log goes to the service's log, never to a file on the data disk: with a full
+  // disk, RocksDB 7.8's file logger fails an assertion (sync_without_flush_called_) while
+  // reporting the failed write, and aborts the process.
+  db_options.info_log = std::make_shared<SinkLogger>(options_.log_sink);
   // An acknowledged append was synced; recovery replays the WAL up to the last intact record.
   // Consumer commits are not synced, so after a power cut the WAL's tail may be torn anywhere
   // past the last sync: point-in-time recovery opens that safely. Damage in the middle of the
@@ -458,7 +512,7 @@ absl::Status EventStore::Impl::Open() {
   if (next_position_ < acknowledged->value_or(0)) {
     return MissingEvents(next_position_, **acknowledged, "");
   }
-  auto mark = CommitMark::OpenForWrite(env(), options_.data_dir);
+  auto mark = CommitMark::OpenForWrite(env(), options_.data_dir, next_position_);
   if (!mark.ok()) return mark.status();
   mark_ = std::move(*mark);
   if (auto st = mark_->Write(next_position_); !st.ok()) return st;
@@ -761,11 +815,14 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
     chain_head_ = saved_head;
     last_recorded_ = saved_recorded;
   }
+  // Every outcome decided from the group's pending state (events written, a head moved or an
+  // id stored by an earlier request of the group) was true only if the write succeeded: when it
+  // failed, ABORTED at a version the stream never reached, or ALREADY_EXISTS at a position that
+  // holds nothing, would be false. They all get the write's error (the outcome is unknown to
+  // the client, who retries with the same ids).
   for (size_t i = 0; i < group.size(); ++i) {
     Outcome& outcome = outcomes[i];
-    if (!write_status.ok() && outcome.result.ok() && outcome.depends_on_group) {
-      outcome.result = write_status;
-    }
+    if (!write_status.ok() && outcome.depends_on_group) outcome.result = write_status;
   }
   if (write_status.ok() && next_position_ != saved_position) {
     std::lock_guard<std::mutex> lock(histograms_mu_);
@@ -817,13 +874,23 @@ absl::StatusOr<std::optional<EventStore::Impl::IdLocation>> EventStore::Impl::Fi
   if (!stored.ParseFromString(value)) {
     return absl::DataLossError(absl::StrCat("event at position ", *position, " cannot be decoded"));
   }
-  return IdLocation{*position, stored.version(), stored.stream(), codec::CanonicalContent(stored),
+  // Compared in version 2 whatever the stored event's own version, so that a retry by another
+  // client is a conflict also for events stored before version 2.
+  return IdLocation{*position,
+                    stored.version(),
+                    stored.stream(),
+                    codec::CanonicalContent(stored),
+                    stored.metadata().principal(),
                     false};
 }
 
 absl::StatusOr<std::optional<uint64_t>> EventStore::Impl::HeadForWriter(const std::string& stream,
-                                                                        const GroupState& group) {
-  if (auto it = group.heads.find(stream); it != group.heads.end()) return it->second;
+                                                                        const GroupState& group,
+                                                                        bool* from_group) {
+  if (auto it = group.heads.find(stream); it != group.heads.end()) {
+    *from_group = true;
+    return it->second;
+  }
   if (auto it = head_cache_.find(stream); it != head_cache_.end()) return it->second;
   auto head = ReadHead(rocksdb::ReadOptions(), stream);
   if (!head.ok()) return head.status();
@@ -854,30 +921,40 @@ EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& app
     }
     if (found[i]) ++found_count;
   }
+  // Whether this request's answer relies on events pending in the group: they are real only if
+  // the group's write succeeds.
+  bool relies_on_group = false;
+  for (const auto& loc : found) relies_on_group |= loc.has_value() && loc->pending;
   if (found_count > 0) {
-    bool depends_on_group = false;
     for (size_t i = 0; i < n; ++i) {
       const auto& event = append.events[i];
       if (!found[i]) {
         return Outcome{absl::AlreadyExistsError(absl::StrCat(
-            "events[", i, "].id: event ", event.id_text,
-            " is new, but other events of this append are already stored; a retry must resend "
-            "exactly the original append"))};
+                           "events[", i, "].id: event ", event.id_text,
+                           " is new, but other events of this append are already stored; a "
+                           "retry must resend exactly the original append")),
+                       relies_on_group};
       }
       const IdLocation& loc = *found[i];
       const IdLocation& first = *found[0];
       if (loc.canonical != event.canonical) {
         return Outcome{absl::AlreadyExistsError(absl::StrCat(
-            "events[", i, "].id: event ", event.id_text, " is already stored at position ",
-            loc.position, " with different content"))};
+                           "events[", i, "].id: event ", event.id_text,
+                           " is already stored at position ", loc.position,
+                           loc.principal != event.principal
+                               ? ", appended by another client (only the client that appended "
+                                 "an event can retry it)"
+                               : " with different content")),
+                       relies_on_group};
       }
       if (loc.stream != stream || loc.position != first.position + i ||
           loc.version != first.version + i) {
-        return Outcome{absl::AlreadyExistsError(absl::StrCat(
-            "events[", i, "].id: event ", event.id_text, " is already stored at position ",
-            loc.position, " in stream '", loc.stream, "' as part of a different append"))};
+        return Outcome{
+            absl::AlreadyExistsError(absl::StrCat(
+                "events[", i, "].id: event ", event.id_text, " is already stored at position ",
+                loc.position, " in stream '", loc.stream, "' as part of a different append")),
+            relies_on_group};
       }
-      depends_on_group |= loc.pending;
     }
     AppendResult result;
     result.first_version = StreamVersion{found[0]->version};
@@ -886,34 +963,47 @@ EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& app
     result.last_position = GlobalPosition{found[n - 1]->position};
     for (const auto& event : append.events) result.event_ids.push_back(event.id_text);
     result.duplicate = true;
-    return Outcome{std::move(result), depends_on_group};
+    return Outcome{std::move(result), relies_on_group};
   }
 
   // 2. Expected version.
-  auto head = HeadForWriter(stream, group);
+  bool head_from_group = false;
+  auto head = HeadForWriter(stream, group, &head_from_group);
   if (!head.ok()) return Outcome{head.status()};
   std::optional<StreamVersion> head_version;
   if (*head) head_version = StreamVersion{**head};
   if (absl::Status st = append.expected.Check(append.stream, head_version); !st.ok()) {
-    return Outcome{st};
+    return Outcome{st, head_from_group};
   }
 
-  // 3. Seal and stage every event.
+  // 3. Seal every event, then stage them: the hashes are computed first, so that a failure
+  // leaves nothing of this request in the batch or in the writer's state.
   const uint64_t first_version = *head ? **head + 1 : 0;
+  std::vector<std::string> hashes(n);
+  {
+    std::string prev = chain_head_;
+    for (size_t i = 0; i < n; ++i) {
+      const codec::Seal seal{first_version + i, next_position_ + i, now.seconds, now.nanos};
+      hashes[i] = codec::ChainHash(prev, append.events[i].canonical, seal);
+      if (hashes[i].size() != codec::kHashBytes) {
+        return Outcome{absl::InternalError(
+            absl::StrCat("events[", i,
+                         "]: computing the event hash failed; nothing of this append was "
+                         "written"))};
+      }
+      prev = hashes[i];
+    }
+  }
   AppendResult result;
   result.first_version = StreamVersion{first_version};
   result.first_position = GlobalPosition{next_position_};
   for (size_t i = 0; i < n; ++i) {
     const auto& event = append.events[i];
     const codec::Seal seal{first_version + i, next_position_, now.seconds, now.nanos};
-    std::string hash = codec::ChainHash(chain_head_, event.canonical, seal);
-    if (hash.size() != codec::kHashBytes) {
-      return Outcome{absl::InternalError("computing the event hash failed")};
-    }
     std::string value;
     value.reserve(event.content_wire.size() + 96);
     value.append(event.content_wire);
-    codec::AppendSealWire(&value, seal, chain_head_, hash);
+    codec::AppendSealWire(&value, seal, chain_head_, hashes[i]);
     const std::string position_key = keys::EventKey(seal.position);
     batch.Put(events_, position_key, value);
     batch.Put(streams_, keys::StreamKey(stream, seal.version), position_key);
@@ -926,9 +1016,9 @@ EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& app
     if (!event.id_generated) {  // a generated id cannot come again in this group
       group.ids.insert_or_assign(
           std::string(event.id.bytes_view()),
-          IdLocation{seal.position, seal.version, stream, event.canonical, true});
+          IdLocation{seal.position, seal.version, stream, event.canonical, event.principal, true});
     }
-    chain_head_ = std::move(hash);
+    chain_head_ = std::move(hashes[i]);
     result.event_ids.push_back(event.id_text);
     ++next_position_;
   }
@@ -939,21 +1029,31 @@ EventStore::Impl::Outcome EventStore::Impl::ProcessOne(const PreparedAppend& app
 }
 
 absl::StatusOr<std::optional<StreamVersion>> EventStore::Impl::ReadHead(
-    const rocksdb::ReadOptions& ro, absl::string_view stream) const {
+    const rocksdb::ReadOptions& ro, absl::string_view stream, uint64_t end) const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_));
-  it->SeekForPrev(keys::StreamKey(stream, UINT64_MAX));
-  if (!it->Valid()) {
-    if (auto st = FromRocks(it->status(), "reading the stream index"); !st.ok()) return st;
-    return std::nullopt;
+  // Versions grow with positions within a stream: step back over versions at or past `end`
+  // (a group synced but not yet acknowledged; at most one group's worth).
+  for (it->SeekForPrev(keys::StreamKey(stream, UINT64_MAX)); it->Valid(); it->Prev()) {
+    const auto decoded = keys::DecodeStreamKey(AsView(it->key()));
+    if (!decoded || decoded->stream != stream) return std::nullopt;
+    const auto position = keys::DecodeU64BigEndian(AsView(it->value()));
+    if (!position) {
+      return absl::DataLossError(absl::StrCat("stream '", stream, "': malformed index entry"));
+    }
+    if (*position < end) return StreamVersion{decoded->version};
   }
-  const auto decoded = keys::DecodeStreamKey(AsView(it->key()));
-  if (!decoded || decoded->stream != stream) return std::nullopt;
-  return StreamVersion{decoded->version};
+  if (auto st = FromRocks(it->status(), "reading the stream index"); !st.ok()) return st;
+  return std::nullopt;
 }
 
 absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream, StreamVersion from,
                                                         ReadDirection direction,
                                                         size_t limit) const {
+  // RocksDB shows a group once its WAL write is synced, a moment before the writer publishes
+  // the new committed end and answers its appends: a stream read must not show positions that
+  // ReadAll does not, nor events whose append has not been acknowledged yet. The end is read
+  // before the snapshot, so the snapshot holds every event before it.
+  const uint64_t end = notifier_->committed_end();
   const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
   struct Release {
     rocksdb::DB* db;
@@ -963,7 +1063,7 @@ absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream, 
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
 
-  auto head = ReadHead(ro, stream.str());
+  auto head = ReadHead(ro, stream.str(), end);
   if (!head.ok()) return head.status();
   if (!*head) {
     return absl::NotFoundError(absl::StrCat("stream '", stream.str(), "' has no events"));
@@ -977,8 +1077,11 @@ absl::StatusOr<StreamPage> EventStore::Impl::ReadStream(const StreamId& stream, 
   const std::string prefix = keys::StreamKeyPrefix(stream.str());
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, streams_));
   if (direction == ReadDirection::kForwards) {
+    const std::string past_head = keys::StreamKey(stream.str(), page.last_version.value + 1);
     for (it->Seek(keys::StreamKey(stream.str(), from.value));
-         it->Valid() && it->key().starts_with(prefix) && position_keys.size() < limit; it->Next()) {
+         it->Valid() && it->key().starts_with(prefix) && it->key().compare(past_head) < 0 &&
+         position_keys.size() < limit;
+         it->Next()) {
       position_keys.emplace_back(AsView(it->value()));
     }
   } else {
@@ -1115,6 +1218,7 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
   } release{db_, snapshot};
 
   std::string prev_hash = codec::GenesisHash();
+  uint32_t prev_canonical_version = 0;
   if (from.value > 0) {
     std::string value;
     v1::Event anchor;
@@ -1125,58 +1229,166 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
                   "cannot be decoded");
     }
     prev_hash = anchor.hash();
+    prev_canonical_version = anchor.canonical_version();
   }
 
-  const std::string upper = keys::EventKey(end);
-  rocksdb::Slice upper_slice(upper);
-  ro.iterate_upper_bound = &upper_slice;
-  ro.readahead_size = 2 << 20;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, events_));
-  uint64_t expected = from.value;
-  v1::Event event;
-  std::string index_value;
-  for (it->Seek(keys::EventKey(from.value)); it->Valid(); it->Next()) {
-    const auto position = keys::DecodeEventKey(AsView(it->key()));
-    if (!position || *position != expected) {
-      return fail(expected, "event missing (gap in positions)");
+  // What each position of the range holds, by fingerprint, for the walk over the indexes below:
+  // (stream, version) and the event id.
+  const auto stream_fingerprint = [](absl::string_view stream, uint64_t version) {
+    return absl::HashOf(stream, version);
+  };
+  std::vector<size_t> stream_prints;
+  std::vector<size_t> id_prints;
+  stream_prints.reserve(std::min<uint64_t>(end - from.value, 1 << 20));
+  id_prints.reserve(std::min<uint64_t>(end - from.value, 1 << 20));
+
+  {
+    const std::string upper = keys::EventKey(end);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions walk = ro;
+    walk.iterate_upper_bound = &upper_slice;
+    walk.readahead_size = 2 << 20;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(walk, events_));
+    uint64_t expected = from.value;
+    v1::Event event;
+    std::string index_value;
+    for (it->Seek(keys::EventKey(from.value)); it->Valid(); it->Next()) {
+      const auto position = keys::DecodeEventKey(AsView(it->key()));
+      if (!position || *position != expected) {
+        return fail(expected, "event missing (gap in positions)");
+      }
+      if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
+        return fail(expected, "stored event cannot be decoded");
+      }
+      if (event.position() != expected) {
+        return fail(expected, absl::StrCat("stored event claims position ", event.position()));
+      }
+      if (event.prev_hash() != prev_hash) {
+        return fail(expected, "prev_hash does not match the hash of the previous event");
+      }
+      if (event.canonical_version() > codec::kCanonicalVersion) {
+        return fail(expected, absl::StrCat("the event names canonical encoding version ",
+                                           event.canonical_version(),
+                                           ", which this version of Footprint does not know"));
+      }
+      if (event.canonical_version() < prev_canonical_version) {
+        return fail(
+            expected,
+            absl::StrCat("the event's canonical encoding version ", event.canonical_version(),
+                         " is older than the previous event's (", prev_canonical_version, ")"));
+      }
+      if (codec::RecomputeHash(event) != event.hash()) {
+        return fail(expected, "hash does not match the event's content (altered event)");
+      }
+      if (codec::HasUncoveredFields(event)) {
+        return fail(expected, "the stored event holds fields that its hash does not cover");
+      }
+      // The indexes must point back at this event, or reads by stream or id would serve
+      // something else.
+      rocksdb::Status s =
+          db_->Get(ro, streams_, keys::StreamKey(event.stream(), event.version()), &index_value);
+      if (!s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
+        return fail(expected, "the stream index does not point at this event");
+      }
+      // Versions are gapless: the stream's previous version is indexed, at an earlier position.
+      if (event.version() > 0) {
+        s = db_->Get(ro, streams_, keys::StreamKey(event.stream(), event.version() - 1),
+                     &index_value);
+        const auto previous = s.ok() ? keys::DecodeU64BigEndian(index_value) : std::nullopt;
+        if (!previous || *previous >= expected) {
+          return fail(expected, absl::StrCat("version ", event.version(), " of stream '",
+                                             event.stream(), "' follows no version ",
+                                             event.version() - 1, " before it (a version gap)"));
+        }
+      }
+      auto id = EventId::Parse(event.id());
+      s = id.ok() ? db_->Get(ro, ids_, AsSlice(id->bytes_view()), &index_value) : rocksdb::Status();
+      if (!id.ok() || !s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
+        return fail(expected, "the id index does not point at this event");
+      }
+      stream_prints.push_back(stream_fingerprint(event.stream(), event.version()));
+      id_prints.push_back(absl::HashOf(id->bytes_view()));
+      prev_hash = event.hash();
+      prev_canonical_version = event.canonical_version();
+      ++expected;
+      ++result.events_checked;
     }
-    if (!event.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return fail(expected, "stored event cannot be decoded");
+    if (!it->status().ok()) {
+      // A damaged table or log block: the event being read when it was met is the first that
+      // cannot be vouched for.
+      if (it->status().IsCorruption()) {
+        return fail(expected, absl::StrCat("stored data is damaged: ", it->status().ToString()));
+      }
+      return FromRocks(it->status(), "reading the log for verification");
     }
-    if (event.position() != expected) {
-      return fail(expected, absl::StrCat("stored event claims position ", event.position()));
-    }
-    if (event.prev_hash() != prev_hash) {
-      return fail(expected, "prev_hash does not match the hash of the previous event");
-    }
-    if (codec::RecomputeHash(event) != event.hash()) {
-      return fail(expected, "hash does not match the event's content (altered event)");
-    }
-    // The indexes must point back at this event, or reads by stream or id would serve
-    // something else.
-    rocksdb::Status s =
-        db_->Get(ro, streams_, keys::StreamKey(event.stream(), event.version()), &index_value);
-    if (!s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
-      return fail(expected, "the stream index does not point at this event");
-    }
-    auto id = EventId::Parse(event.id());
-    s = id.ok() ? db_->Get(ro, ids_, AsSlice(id->bytes_view()), &index_value) : rocksdb::Status();
-    if (!id.ok() || !s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
-      return fail(expected, "the id index does not point at this event");
-    }
-    prev_hash = event.hash();
-    ++expected;
-    ++result.events_checked;
+    if (expected != end) return fail(expected, "event missing (the log ends early)");
   }
-  if (!it->status().ok()) {
-    // A damaged table or log block: the event being read when it was met is the first that
-    // cannot be vouched for.
-    if (it->status().IsCorruption()) {
-      return fail(expected, absl::StrCat("stored data is damaged: ", it->status().ToString()));
+
+  // The other direction: every index entry that points into the range is backed by the event
+  // it names there, and none points past the end of the log. A stray entry (child-0@7 -> 0, say)
+  // would otherwise verify, and move the stream's head for the next append.
+  const auto check_index = [&](rocksdb::ColumnFamilyHandle* family, absl::string_view what,
+                               const std::vector<size_t>& prints,
+                               const auto& fingerprint_of) -> std::optional<VerifyResult> {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const auto position = keys::DecodeU64BigEndian(AsView(it->value()));
+      std::string entry;
+      std::optional<size_t> print;
+      if (!fingerprint_of(AsView(it->key()), &entry, &print)) {
+        return fail(from.value, absl::StrCat("the ", what, " holds a malformed key"));
+      }
+      if (!position) {
+        return fail(from.value,
+                    absl::StrCat("the ", what, " entry ", entry, " has a malformed position"));
+      }
+      if (*position >= from.value && *position < end) {
+        if (print != prints[*position - from.value]) {
+          return fail(*position,
+                      absl::StrCat("the ", what, " entry ", entry, " points at position ",
+                                   *position, ", which holds another event"));
+        }
+      } else if (*position >= committed) {
+        // Past the end the verification started from: only an append committed since then
+        // may be there.
+        std::string value;
+        rocksdb::Status s = db_->Get(ro, events_, keys::EventKey(*position), &value);
+        if (s.IsNotFound()) {
+          return fail(committed,
+                      absl::StrCat("the ", what, " entry ", entry, " points at position ",
+                                   *position, ", past the end of the log"));
+        }
+        if (!s.ok()) return fail(committed, s.ToString());
+      }
     }
-    return FromRocks(it->status(), "reading the log for verification");
+    if (!it->status().ok()) {
+      return fail(from.value, absl::StrCat("reading the ", what, ": ", it->status().ToString()));
+    }
+    return std::nullopt;
+  };
+  if (auto bad =
+          check_index(streams_, "stream index", stream_prints,
+                      [&](absl::string_view key, std::string* entry, std::optional<size_t>* print) {
+                        const auto decoded = keys::DecodeStreamKey(key);
+                        if (!decoded) return false;
+                        *entry = absl::StrCat("'", decoded->stream, "'@", decoded->version);
+                        *print = stream_fingerprint(decoded->stream, decoded->version);
+                        return true;
+                      })) {
+    return *bad;
   }
-  if (expected != end) return fail(expected, "event missing (the log ends early)");
+  if (auto bad =
+          check_index(ids_, "id index", id_prints,
+                      [&](absl::string_view key, std::string* entry, std::optional<size_t>* print) {
+                        std::array<uint8_t, 16> bytes;
+                        if (key.size() != bytes.size()) return false;
+                        std::copy(key.begin(), key.end(), bytes.begin());
+                        *entry = EventId::FromBytes(bytes).ToString();
+                        *print = absl::HashOf(key);
+                        return true;
+                      })) {
+    return *bad;
+  }
   result.last_position = GlobalPosition{end - 1};
   result.head_hash_hex = codec::HexEncode(prev_hash);
   return result;
@@ -1373,7 +1585,8 @@ absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) con
     const std::pair<absl::string_view, const std::string*> metadata_fields[] = {
         {"source_system", &in.metadata.source_system()},
         {"correlation_id", &in.metadata.correlation_id()},
-        {"actor", &in.metadata.actor()}};
+        {"actor", &in.metadata.actor()},
+        {"principal", &in.metadata.principal()}};
     for (const auto& [name, value] : metadata_fields) {
       if (value->size() > options_.max_metadata_field_bytes) {
         return absl::InvalidArgumentError(absl::StrCat(field, ".metadata.", name, ": ",
@@ -1387,7 +1600,7 @@ absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) con
     }
     const size_t bytes = in.data.size() + in.type.size() + in.payload_type.size() +
                          in.metadata.source_system().size() + in.metadata.correlation_id().size() +
-                         in.metadata.actor().size();
+                         in.metadata.actor().size();  // the principal is the server's own
     if (bytes > options_.max_event_bytes) {
       return absl::InvalidArgumentError(absl::StrCat(
           field, ": the event is ", bytes, " bytes; the maximum is ", options_.max_event_bytes));
@@ -1406,7 +1619,8 @@ absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) con
       return st;
     }
 
-    PreparedAppend::Event out{EventId::Generate(), "", in.id.empty(), in.type, "", ""};
+    PreparedAppend::Event out{EventId::Generate(),    "", in.id.empty(), in.type, "", "",
+                              in.metadata.principal()};
     if (!in.id.empty()) {
       auto id = EventId::Parse(in.id, field + ".id");
       if (!id.ok()) return id.status();
@@ -1427,6 +1641,7 @@ absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) con
     content.set_content_type(in.content_type);
     content.set_payload_type(std::move(in.payload_type));
     content.set_data(std::move(in.data));
+    content.set_canonical_version(codec::kCanonicalVersion);
     out.canonical = codec::CanonicalContent(content);
     content.SerializeToString(&out.content_wire);
     prepared->events.push_back(std::move(out));
@@ -1451,7 +1666,8 @@ absl::StatusOr<AppendResult> EventStore::Append(AppendRequest request) {
 void EventStore::StopWriter() { impl_->StopWriter(); }
 
 absl::StatusOr<std::optional<StreamVersion>> EventStore::StreamHead(const StreamId& stream) const {
-  return impl_->ReadHead(rocksdb::ReadOptions(), stream.str());
+  const uint64_t end = notifier_.committed_end();
+  return impl_->ReadHead(rocksdb::ReadOptions(), stream.str(), end);
 }
 
 absl::StatusOr<StreamPage> EventStore::ReadStream(const StreamId& stream, StreamVersion from,

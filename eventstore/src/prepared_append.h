@@ -20,8 +20,10 @@ class PreparedAppend {
     std::string type;
     // Protobuf wire bytes of the content fields of footprint.v1.Event.
     std::string content_wire;
-    // codec::CanonicalContent of the same fields.
+    // codec::CanonicalContent of the same fields (version 2: the principal included).
     std::string canonical;
+    // metadata.principal: who appended it, to tell a retry by another client apart.
+    std::string principal;
   };
 
   PreparedAppend(StreamId stream_id, ExpectedVersion expected_version)

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "spdlog/spdlog.h"
 #include "yaml-cpp/yaml.h"
 
 namespace footprint::services {
@@ -15,7 +16,27 @@ eventstore::StoreOptions ServerConfig::ToStoreOptions() const {
   options.max_event_bytes = max_event_bytes;
   options.max_batch_events = max_batch_events;
   options.max_batch_bytes = max_batch_bytes;
+  options.log_sink = RocksDbLogSink(data_dir);
   return options;
+}
+
+eventstore::StoreLogSink RocksDbLogSink(const std::string& store) {
+  // RocksDB is chatty at INFO (flushes, compactions, its options at every open): those are
+  // debug lines here; its warnings and errors are the service's.
+  return [store](eventstore::StoreLogSeverity severity, absl::string_view text) {
+    const std::string_view line(text.data(), text.size());
+    switch (severity) {
+      case eventstore::StoreLogSeverity::kError:
+        spdlog::error("rocksdb [{}]: {}", store, line);
+        break;
+      case eventstore::StoreLogSeverity::kWarning:
+        spdlog::warn("rocksdb [{}]: {}", store, line);
+        break;
+      default:
+        spdlog::debug("rocksdb [{}]: {}", store, line);
+        break;
+    }
+  };
 }
 
 namespace {

@@ -9,13 +9,14 @@
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
 #include "key_format.h"
-#include "rocksdb/db.h"
+#include "tamper.h"
 #include "temp_dir.h"
 
 namespace footprint::eventstore {
 namespace {
 
 using footprint::testing::ManualClock;
+using footprint::testing::Tamper;
 using footprint::testing::TempDir;
 
 const absl::Time kStart = absl::FromUnixSeconds(1767600000);  // 2026-01-05T08:00:00Z
@@ -462,34 +463,6 @@ TEST_CASE("everything survives a close and reopen, and the chain continues", "[s
   REQUIRE(verified.ok());
   CHECK(verified->ok);
   CHECK(verified->events_checked == 4);
-}
-
-// Rewrites one stored value behind the store's back, as an attacker with disk access would.
-void Tamper(const std::string& data_dir, const std::string& family, const std::string& key,
-            const std::function<void(std::string*)>& edit, bool erase = false) {
-  rocksdb::DBOptions options;
-  std::vector<std::string> names;
-  REQUIRE(rocksdb::DB::ListColumnFamilies(options, data_dir, &names).ok());
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (const auto& n : names) descriptors.emplace_back(n, rocksdb::ColumnFamilyOptions());
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* db = nullptr;
-  REQUIRE(rocksdb::DB::Open(options, data_dir, descriptors, &handles, &db).ok());
-  rocksdb::ColumnFamilyHandle* target = nullptr;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == family) target = handles[i];
-  }
-  REQUIRE(target != nullptr);
-  if (erase) {
-    REQUIRE(db->Delete(rocksdb::WriteOptions(), target, key).ok());
-  } else {
-    std::string value;
-    REQUIRE(db->Get(rocksdb::ReadOptions(), target, key, &value).ok());
-    edit(&value);
-    REQUIRE(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
-  }
-  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-  delete db;
 }
 
 void AppendTen(EventStore& store) {

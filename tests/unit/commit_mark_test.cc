@@ -1,6 +1,7 @@
 // The commit mark's file: two checksummed slots written alternately; the larger valid one is
 // the acknowledged end, a torn slot falls back to the other, and a file with no valid slot is
-// DATA_LOSS rather than "no mark".
+// DATA_LOSS rather than "no mark". A new file is created whole (both slots valid) under a
+// temporary name and renamed, so that it never exists without a valid slot.
 #include "commit_mark.h"
 
 #include <filesystem>
@@ -38,7 +39,7 @@ TEST_CASE("commit mark: writes alternate slots and the larger valid value counts
   TempDir dir;
   const std::string path = dir.Sub("COMMITTED");
   {
-    auto mark = CommitMark::OpenForWrite(rocksdb::Env::Default(), dir.path());
+    auto mark = CommitMark::OpenForWrite(rocksdb::Env::Default(), dir.path(), 0);
     REQUIRE(mark.ok());
     REQUIRE((*mark)->Write(7).ok());   // slot 0
     REQUIRE((*mark)->Write(12).ok());  // slot 1
@@ -74,7 +75,7 @@ TEST_CASE("commit mark: writes alternate slots and the larger valid value counts
 TEST_CASE("commit mark: a value altered without its checksum is not believed", "[commit_mark]") {
   TempDir dir;
   {
-    auto mark = CommitMark::OpenForWrite(rocksdb::Env::Default(), dir.path());
+    auto mark = CommitMark::OpenForWrite(rocksdb::Env::Default(), dir.path(), 0);
     REQUIRE(mark.ok());
     REQUIRE((*mark)->Write(5).ok());
     REQUIRE((*mark)->Write(6).ok());
@@ -84,6 +85,46 @@ TEST_CASE("commit mark: a value altered without its checksum is not believed", "
   auto mark = ReadMark(dir);
   REQUIRE(mark.ok());
   CHECK(*mark == std::optional<uint64_t>(6));
+}
+
+TEST_CASE("commit mark: a new file holds its first value in both slots before it is renamed in",
+          "[commit_mark]") {
+  TempDir dir;
+  {
+    auto mark = CommitMark::OpenForWrite(rocksdb::Env::Default(), dir.path(), 41);
+    REQUIRE(mark.ok());
+    // Nothing written through the mark yet: the file already says 41.
+    const std::string file = ReadFileText(dir.Sub("COMMITTED"));
+    REQUIRE(file.size() == 4096 + 32);
+    CHECK(file.substr(0, 32) == CommitMark::EncodeSlot(41));
+    CHECK(file.substr(4096, 32) == CommitMark::EncodeSlot(41));
+    CHECK_FALSE(std::filesystem::exists(dir.Sub("COMMITTED.tmp")));
+  }
+  auto mark = ReadMark(dir);
+  REQUIRE(mark.ok());
+  CHECK(*mark == std::optional<uint64_t>(41));
+  // Opening an existing mark keeps what it says.
+  {
+    auto again = CommitMark::OpenForWrite(rocksdb::Env::Default(), dir.path(), 0);
+    REQUIRE(again.ok());
+  }
+  mark = ReadMark(dir);
+  REQUIRE(mark.ok());
+  CHECK(*mark == std::optional<uint64_t>(41));
+}
+
+TEST_CASE(
+    "commit mark: an empty file, left by a power cut while an older version created it, "
+    "is no mark",
+    "[commit_mark]") {
+  TempDir dir;
+  { std::ofstream(dir.Sub("COMMITTED"), std::ios::binary); }
+  auto mark = ReadMark(dir);
+  REQUIRE(mark.ok());
+  CHECK_FALSE(mark->has_value());
+  // One byte is not empty: that is damage.
+  { std::ofstream(dir.Sub("COMMITTED"), std::ios::binary) << "x"; }
+  CHECK(ReadMark(dir).status().code() == absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

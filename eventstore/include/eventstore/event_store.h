@@ -37,6 +37,12 @@ class Env;
 
 namespace footprint::eventstore {
 
+// How serious a line of RocksDB's own log is.
+enum class StoreLogSeverity { kDebug, kInfo, kWarning, kError };
+// Receives RocksDB's own log lines (its "info log"); must be thread-safe and must not block on
+// the store.
+using StoreLogSink = std::function<void(StoreLogSeverity, absl::string_view)>;
+
 struct StoreOptions {
   // Created if missing.
   std::string data_dir;
@@ -48,7 +54,7 @@ struct StoreOptions {
   size_t max_batch_bytes = 4 << 20;
   // The writer stops adding requests to a group at this many bytes; the rest wait for the next.
   size_t max_group_bytes = 16 << 20;
-  // Longest metadata string (source system, correlation id, actor).
+  // Longest metadata string (source system, correlation id, actor, principal).
   size_t max_metadata_field_bytes = 256;
   // RocksDB block cache shared by all column families.
   size_t block_cache_bytes = 128 << 20;
@@ -60,6 +66,10 @@ struct StoreOptions {
   // The commit mark (COMMITTED) is written after every synced write and synced at most this
   // often, also when appends pause (the writer then syncs it once the interval has passed).
   std::chrono::milliseconds commit_mark_sync_interval{1000};
+  // Where RocksDB's own log goes. Never to a file in the data directory: RocksDB's file logger
+  // aborts the process when a full disk makes its writes fail (RocksDB 7.8). Empty: warnings
+  // and errors to stderr, the rest dropped. footprintd sends them to its own log.
+  StoreLogSink log_sink;
 };
 
 // An event to append, before the store assigns its position.

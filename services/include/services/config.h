@@ -81,8 +81,13 @@ struct ServerConfig {
   projections::ReviewSettings reviews;
   projections::Section20Settings section20;
 
+  // The event log's store options; RocksDB's own log goes to footprintd's (RocksDbLogSink).
   eventstore::StoreOptions ToStoreOptions() const;
 };
+
+// Sends RocksDB's log lines for `store` (a name for the log lines, e.g. its directory) to
+// footprintd's log: warnings and errors as such, the rest at debug level.
+eventstore::StoreLogSink RocksDbLogSink(const std::string& store);
 
 // Reads settings from a YAML file over `base`. Unknown keys and values of the wrong type are
 // INVALID_ARGUMENT naming the key; a missing file is NOT_FOUND. Example: deploy/footprintd.yaml.
