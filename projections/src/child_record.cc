@@ -445,7 +445,9 @@ absl::StatusOr<absl::CivilDay> CheckFields(absl::string_view child_id, ChildEven
 
 // ------------------------------------------------------------------------------------------
 
-std::string ChildStream(absl::string_view child_id) { return absl::StrCat(kChildStreamPrefix, child_id); }
+std::string ChildStream(absl::string_view child_id) {
+  return absl::StrCat(kChildStreamPrefix, child_id);
+}
 
 std::string ChildOfChallenge(absl::string_view challenge_id) {
   // Child ids cannot contain ':', so the first one ends the child id.
@@ -496,6 +498,39 @@ eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& 
   return out;
 }
 
+std::string ForeignReason(const v1::Event& stored, absl::string_view child_id,
+                          const ChildEvent* body) {
+  if (stored.payload_type() != ChildEvent::descriptor()->full_name()) {
+    return absl::StrCat(
+        "its payload is ",
+        stored.content_type() == v1::CONTENT_TYPE_PROTOBUF
+            ? absl::StrCat(
+                  "a ", stored.payload_type().empty() ? "protobuf message" : stored.payload_type())
+            : std::string("JSON"),
+        ", not a footprint.v1.ChildEvent recorded through Intake or Challenges");
+  }
+  if (body == nullptr) return "its payload does not decode as a footprint.v1.ChildEvent";
+  const std::string& type = EventTypeOf(*body);
+  if (type.empty()) return "its payload holds no event";
+  if (type != stored.type()) {
+    return absl::StrCat("its type is '", stored.type(), "' but its payload holds a ", type);
+  }
+  if (!body->child_id().empty() && body->child_id() != child_id) {
+    return absl::StrCat("its payload is about child '", body->child_id(), "'");
+  }
+  return std::string();
+}
+
+ForeignEvent ForeignEventOf(const v1::Event& stored, std::string reason) {
+  ForeignEvent foreign;
+  foreign.event_id = stored.id();
+  foreign.type = stored.type();
+  foreign.version = stored.version();
+  foreign.position = stored.position();
+  foreign.reason = std::move(reason);
+  return foreign;
+}
+
 absl::StatusOr<ChildRecord> LoadChildRecord(const eventstore::EventStore& store,
                                             absl::string_view child_id) {
   auto stream = eventstore::StreamId::Parse(ChildStream(child_id), "child_id");
@@ -536,13 +571,14 @@ ChildRecord::EntryLog& ChildRecord::EntryLog::operator=(const EntryLog& other) {
   arena_.reset();
   entries_.reserve(other.entries_.size());
   for (const Entry& entry : other.entries_) {
-    Add(entry.event_id, entry.version, entry.position).event->CopyFrom(*entry.event);
+    Add(entry.event_id, entry.version, entry.position, entry.principal)
+        .event->CopyFrom(*entry.event);
   }
   return *this;
 }
 
 ChildRecord::Entry& ChildRecord::EntryLog::Add(absl::string_view event_id, uint64_t version,
-                                               uint64_t position) {
+                                               uint64_t position, absl::string_view principal) {
   if (!arena_) {
     google::protobuf::ArenaOptions options;
     options.start_block_size = 1024;
@@ -556,27 +592,34 @@ ChildRecord::Entry& ChildRecord::EntryLog::Add(absl::string_view event_id, uint6
   entry.event = google::protobuf::Arena::CreateMessage<ChildEvent>(arena_.get());
   entry.version = version;
   entry.position = position;
+  if (!principal.empty()) {
+    char* copy = google::protobuf::Arena::CreateArray<char>(arena_.get(), principal.size());
+    std::copy(principal.begin(), principal.end(), copy);
+    entry.principal = absl::string_view(copy, principal.size());
+  }
   return entry;
 }
 
-absl::StatusOr<ChildRecord> ChildRecord::FromEvents(absl::string_view child_id,
-                                                    const std::vector<v1::Event>& events) {
+ChildRecord ChildRecord::FromEvents(absl::string_view child_id,
+                                    const std::vector<v1::Event>& events) {
   ChildRecord record{std::string(child_id)};
   for (const v1::Event& stored : events) {
-    if (stored.payload_type() != ChildEvent::descriptor()->full_name() ||
-        record.AddStoredPayload(stored.id(), stored.data(), stored.version(), stored.position()) ==
-            nullptr) {
-      return absl::DataLossError(absl::StrCat("event ", stored.id(), " (position ",
-                                              stored.position(), ") of ", ChildStream(child_id),
-                                              " is not a footprint.v1.ChildEvent"));
+    const ChildEvent* body = nullptr;
+    if (stored.payload_type() == ChildEvent::descriptor()->full_name()) {
+      body = record.AddStoredPayload(stored.id(), stored.data(), stored.version(),
+                                     stored.position(), stored.metadata().principal());
     }
+    std::string reason = ForeignReason(stored, child_id, body);
+    if (reason.empty()) continue;
+    if (body != nullptr) record.RemoveLastAdded();
+    record.AddForeign(ForeignEventOf(stored, std::move(reason)));
   }
   record.Rebuild();
   return record;
 }
 
 void ChildRecord::Add(const std::string& event_id, const ChildEvent& event) {
-  entries_.Add(event_id, entries_.size(), 0).event->CopyFrom(event);
+  entries_.Add(event_id, event_count(), 0).event->CopyFrom(event);
   Rebuild();
 }
 
@@ -586,10 +629,32 @@ void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event
   review_timeline_.reset();
 }
 
+void ChildRecord::RemoveLastAdded() {
+  entries_.pop_back();
+  review_timeline_.reset();
+}
+
+void ChildRecord::AddForeign(ForeignEvent event) {
+  foreign_.push_back(std::move(event));
+  review_timeline_.reset();
+}
+
+size_t ChildRecord::unvoided_foreign_events() const {
+  return static_cast<size_t>(std::count_if(foreign_.begin(), foreign_.end(),
+                                           [](const ForeignEvent& e) { return !e.voided(); }));
+}
+
+const ForeignEvent* ChildRecord::FindForeign(absl::string_view event_id) const {
+  for (const ForeignEvent& e : foreign_) {
+    if (e.event_id == event_id) return &e;
+  }
+  return nullptr;
+}
+
 const ChildEvent* ChildRecord::AddStoredPayload(absl::string_view event_id,
                                                 absl::string_view payload, uint64_t version,
-                                                uint64_t position) {
-  Entry& entry = entries_.Add(event_id, version, position);
+                                                uint64_t position, absl::string_view principal) {
+  Entry& entry = entries_.Add(event_id, version, position, principal);
   if (!entry.event->ParseFromArray(payload.data(), static_cast<int>(payload.size()))) {
     entries_.pop_back();
     return nullptr;
@@ -601,6 +666,7 @@ const ChildEvent* ChildRecord::AddStoredPayload(absl::string_view event_id,
 ChildRecord ChildRecord::EventsOnly() const {
   ChildRecord copy(child_id_);
   copy.entries_ = entries_;
+  copy.foreign_ = foreign_;
   return copy;
 }
 
@@ -630,6 +696,19 @@ void ChildRecord::Rebuild() {
   for (const Entry& entry : entries_) {
     if (entry.event->has_correction()) {
       corrections[entry.event->correction().supersedes_event_id()] = &entry;
+    }
+  }
+  // Foreign events are voided by a correction without replacement (never replaced).
+  for (ForeignEvent& foreign : foreign_) {
+    foreign.voided_by.clear();
+    foreign.void_reason.clear();
+    foreign.voided_on.reset();
+    auto it = corrections.find(foreign.event_id);
+    if (it == corrections.end() || it->second->event->correction().has_replacement()) continue;
+    foreign.voided_by = std::string(it->second->event_id);
+    foreign.void_reason = it->second->event->correction().reason();
+    if (auto on = ParseIsoDate(it->second->event->occurred_on(), "occurred_on"); on.ok()) {
+      foreign.voided_on = *on;
     }
   }
   // Facts by the day they happened, then stream order.
@@ -980,7 +1059,7 @@ std::optional<ChildRecord::RecordedEvent> ChildRecord::FindEvent(absl::string_vi
   for (const Entry& entry : entries_) {
     if (entry.event_id == event_id) {
       return RecordedEvent{EventTypeOf(*entry.event), entry.event->occurred_on(), entry.version,
-                           entry.position};
+                           entry.position, std::string(entry.principal)};
     }
   }
   return std::nullopt;
@@ -1297,6 +1376,26 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
     }
     case ChildEvent::kCorrection: {
       auto* b = e->mutable_correction();
+      if (const ForeignEvent* foreign = record.FindForeign(b->supersedes_event_id())) {
+        // Not a fact of the record: it can only be voided, and only by an admin.
+        const std::string target = absl::StrCat(path, ".supersedes_event_id");
+        if (!ctx.may_void_foreign_events) {
+          return absl::PermissionDeniedError(absl::StrCat(
+              target, ": event ", foreign->event_id, " (position ", foreign->position,
+              ") is not a domain event of child ", record.child_id(),
+              "; only an admin can void it (Admin.VoidForeignEvent, footprint admin void-event)"));
+        }
+        if (b->has_replacement()) {
+          return Precondition(absl::StrCat(path, ".replacement"),
+                              "an event that is not a domain event can be voided, not replaced: "
+                              "record the fact it was meant to be with Intake.Record");
+        }
+        if (foreign->voided()) {
+          return Precondition(target, absl::StrCat("event ", foreign->event_id,
+                                                   " was already voided by ", foreign->voided_by));
+        }
+        return absl::OkStatus();
+      }
       const std::string target_type = record.TypeOfEvent(b->supersedes_event_id());
       if (target_type.empty()) {
         return Precondition(absl::StrCat(path, ".supersedes_event_id"),

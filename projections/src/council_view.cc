@@ -132,6 +132,23 @@ void CouncilView::Advance(uint64_t position) {
   advanced_.notify_all();
 }
 
+CouncilView::ForeignSummary CouncilView::Foreign() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  ForeignSummary summary;
+  for (const auto& [id, count] : foreign_) {
+    summary.unvoided += count;
+    if (summary.listed.size() >= ForeignSummary::kListed) continue;
+    auto it = children_->find(id);
+    if (it == children_->end()) continue;
+    for (const ForeignEvent& e : it->second->foreign_events()) {
+      if (e.voided() || summary.listed.size() >= ForeignSummary::kListed) continue;
+      summary.listed.push_back(
+          absl::StrCat(kChildStreamPrefix, id, "@", e.version, " (position ", e.position, ")"));
+    }
+  }
+  return summary;
+}
+
 unsigned CouncilView::DefaultThreads() {
   return std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
 }
@@ -165,7 +182,9 @@ void CouncilView::Replace(Records records, uint64_t position, unsigned threads) 
   for (std::thread& helper : helpers) helper.join();
 
   auto children = std::make_shared<ChildMap>();
+  std::map<std::string, size_t> foreign;
   for (auto& [id, record] : sorted) {
+    if (size_t n = record->unvoided_foreign_events(); n > 0) foreign.emplace(id, n);
     children->emplace_hint(children->end(), std::move(id), std::move(record));
   }
   children->Index();
@@ -174,6 +193,7 @@ void CouncilView::Replace(Records records, uint64_t position, unsigned threads) 
     std::lock_guard<std::mutex> lock(mu_);
     previous = std::move(children_);
     children_ = std::move(children);
+    foreign_ = std::move(foreign);
     position_ = position;
   }
   advanced_.notify_all();
@@ -207,7 +227,11 @@ void CouncilView::Update(const Additions& additions, uint64_t position) {
     auto record = std::make_shared<ChildRecord>(
         found != previous->end() ? found->second->EventsOnly() : ChildRecord(id));
     for (const ChildEventAdded& e : events) {
-      record->AddStored(e.id, e.body, e.version, e.position);  // copied onto its arena
+      if (e.foreign) {
+        record->AddForeign(*e.foreign);
+      } else {
+        record->AddStored(e.id, e.body, e.version, e.position);  // copied onto its arena
+      }
     }
     record->Rebuild();
     Derive(record.get());
@@ -218,50 +242,45 @@ void CouncilView::Update(const Additions& additions, uint64_t position) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     children_ = std::move(next);
+    for (const auto& [id, events] : additions) {
+      const size_t n = children_->at(id)->unvoided_foreign_events();
+      if (n > 0) {
+        foreign_[id] = n;
+      } else {
+        foreign_.erase(id);
+      }
+    }
     position_ = std::max(position_, position);
   }
   advanced_.notify_all();
   if (publish_listener_) publish_listener_(additions.size(), children, /*replaced=*/false);
 }
 
-absl::StatusOr<bool> ChildrenProjection::ChildOf(const v1::Event& event, std::string* child) {
-  if (event.payload_type() != v1::ChildEvent::descriptor()->full_name()) {
-    return false;  // an event of the same type name outside the domain API
-  }
+absl::Status ChildrenProjection::ChildOf(const v1::Event& event, std::string* child) {
   // What the projection cannot file under a child stops the worker here, with the position:
-  // it is never skipped.
+  // it is never skipped. (The worker reads only children's streams.)
   constexpr absl::string_view kPrefix = kChildStreamPrefix;
   if (!absl::StartsWith(event.stream(), kPrefix)) {
     return absl::FailedPreconditionError(
-        absl::StrCat("a ChildEvent in stream '", event.stream(), "', not a child's stream"));
+        absl::StrCat("an event in stream '", event.stream(), "', not a child's stream"));
   }
   child->assign(event.stream(), kPrefix.size());
-  return true;
-}
-
-absl::Status ChildrenProjection::CheckBody(const v1::Event& event, const v1::ChildEvent* body,
-                                           const std::string& child) {
-  if (body == nullptr) {
-    return absl::DataLossError("the payload does not decode as footprint.v1.ChildEvent");
-  }
-  if (const std::string& type = EventTypeOf(*body); type != event.type()) {
-    return absl::FailedPreconditionError(absl::StrCat("event type '", event.type(),
-                                                      "' but the payload holds '",
-                                                      type.empty() ? "nothing" : type, "'"));
-  }
-  if (!body->child_id().empty() && body->child_id() != child) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the payload is about child '", body->child_id(), "', the stream is child '", child, "'"));
-  }
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> ChildrenProjection::AddReplayed(const v1::Event& event,
-                                                     const std::string& child) {
+bool ChildrenProjection::AddReplayed(const v1::Event& event, const std::string& child) {
   auto [it, added] = replayed_.try_emplace(child, child);
-  const v1::ChildEvent* body =
-      it->second.AddStoredPayload(event.id(), event.data(), event.version(), event.position());
-  if (absl::Status st = CheckBody(event, body, child); !st.ok()) return st;
+  ChildRecord& record = it->second;
+  const v1::ChildEvent* body = nullptr;
+  if (event.payload_type() == v1::ChildEvent::descriptor()->full_name()) {
+    body = record.AddStoredPayload(event.id(), event.data(), event.version(), event.position());
+  }
+  if (std::string reason = ForeignReason(event, child, body); !reason.empty()) {
+    if (body != nullptr) record.RemoveLastAdded();
+    ForeignEvent foreign = ForeignEventOf(event, std::move(reason));
+    ReportForeign(child, foreign);
+    record.AddForeign(std::move(foreign));
+  }
   return added;
 }
 
@@ -291,7 +310,7 @@ absl::Status ChildrenProjection::Load(uint64_t checkpoint) {
           "rebuild it with `footprint projections rebuild children`");
     }
     eventstore::ReadFilter filter;
-    filter.event_types = event_types();
+    filter.stream_prefix = stream_prefix();
     eventstore::ChunkLimits limits;
     limits.max_events = 5000;
     limits.max_bytes = 8 << 20;
@@ -307,9 +326,8 @@ absl::Status ChildrenProjection::Load(uint64_t checkpoint) {
                                                 ", before the checkpoint at ", checkpoint));
       }
       for (const v1::Event* event : chunk->events) {
-        auto ours = ChildOf(*event, &child);
-        absl::Status st = ours.status();
-        if (st.ok() && *ours) st = AddReplayed(*event, child).status();
+        absl::Status st = ChildOf(*event, &child);
+        if (st.ok()) AddReplayed(*event, child);
         if (!st.ok()) {
           return absl::Status(st.code(), absl::StrCat("the event at position ", event->position(),
                                                       ": ", st.message()));
@@ -325,21 +343,25 @@ absl::Status ChildrenProjection::Load(uint64_t checkpoint) {
 
 absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext& context) {
   std::string child;
-  auto ours = ChildOf(event, &child);
-  if (!ours.ok()) return ours.status();
-  if (!*ours) return absl::OkStatus();
+  if (auto st = ChildOf(event, &child); !st.ok()) return st;
   bool first = false;  // the child's first event
   if (replaying_) {
-    auto added = AddReplayed(event, child);
-    if (!added.ok()) return added.status();
-    first = *added;
+    first = AddReplayed(event, child);
   } else {
     v1::ChildEvent body;
-    const bool decoded = body.ParseFromString(event.data());
-    if (auto st = CheckBody(event, decoded ? &body : nullptr, child); !st.ok()) return st;
+    const bool decoded = event.payload_type() == v1::ChildEvent::descriptor()->full_name() &&
+                         body.ParseFromString(event.data());
     auto [it, added] = staged_.try_emplace(child);
     first = added && !committed_.contains(child) && !view_->Snapshot()->contains(child);
-    it->second.push_back({event.id(), std::move(body), event.version(), event.position()});
+    if (std::string reason = ForeignReason(event, child, decoded ? &body : nullptr);
+        !reason.empty()) {
+      ForeignEvent foreign = ForeignEventOf(event, std::move(reason));
+      ReportForeign(child, foreign);
+      it->second.push_back(
+          {event.id(), v1::ChildEvent(), event.version(), event.position(), std::move(foreign)});
+    } else {
+      it->second.push_back({event.id(), std::move(body), event.version(), event.position(), {}});
+    }
   }
   if (first) {
     // The directory entry says when the child was first recorded, so it is written once (a

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "projections/child_record.h"
 #include "projections/england_time.h"
 
 namespace footprint::projections {
@@ -32,6 +34,15 @@ absl::Status DeadlineEngine::CatchUp() {
       if (!event.ParseFromString(bytes)) {
         return absl::DataLossError("deadline engine: a stored event does not decode");
       }
+      // Only domain events count: an event of the same type name in another stream, or one
+      // in a child's stream that is not a domain event (ForeignReason; the children projection
+      // lists it), sets no deadline.
+      if (!absl::StartsWith(event.stream(), kChildStreamPrefix)) continue;
+      const std::string child = event.stream().substr(kChildStreamPrefix.size());
+      v1::ChildEvent body;
+      const bool decoded = event.payload_type() == v1::ChildEvent::descriptor()->full_name() &&
+                           body.ParseFromString(event.data());
+      if (!ForeignReason(event, child, decoded ? &body : nullptr).empty()) continue;
       for (DeadlineSource* source : by_type_[event.type()]) {
         if (auto st = source->Apply(event); !st.ok()) {
           return absl::Status(st.code(), absl::StrCat("deadline source '", source->name(),

@@ -145,6 +145,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
   uint64_t applied = 0;
   eventstore::ReadFilter filter;
   filter.event_types = projection_->event_types();
+  filter.stream_prefix = projection_->stream_prefix();
   eventstore::ChunkLimits limits;
   limits.max_events = events_per_commit_;
   limits.max_bytes = std::max<size_t>(limits.max_bytes, 1000 * events_per_commit_);

@@ -765,11 +765,27 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   return report;
 }
 
+v1::ForeignEventItem ForeignEventItemOf(const ForeignEvent& event) {
+  v1::ForeignEventItem item;
+  item.set_event_id(event.event_id);
+  item.set_type(event.type);
+  item.set_version(event.version);
+  item.set_position(event.position);
+  item.set_reason(event.reason);
+  item.set_voided_by(event.voided_by);
+  item.set_void_reason(event.void_reason);
+  if (event.voided_on) item.set_voided_on(Day(*event.voided_on));
+  return item;
+}
+
 absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
                                            const CouncilSettings& settings) {
   v1::ChildSummary summary;
   summary.set_child_id(child.child_id());
   summary.set_as_at(Day(as_at));
+  for (const ForeignEvent& e : child.foreign_events()) {
+    *summary.add_foreign_events() = ForeignEventItemOf(e);
+  }
   if (child.date_of_birth()) summary.set_date_of_birth(Day(*child.date_of_birth()));
   if (auto age = child.AgeOn(as_at)) summary.set_age(*age);
   const PeriodOfCare* period = child.PeriodOn(as_at);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "on_pool.h"
+#include "projections/reports.h"
 #include "spdlog/spdlog.h"
 
 namespace footprint::services {
@@ -240,6 +241,58 @@ absl::StatusOr<DataDirRestore> RestoreDataDir(const std::string& backup_dir, uin
         "cannot rename '", staging.string(), "' to '", target.string(), "': ", ec.message())));
   }
   return result;
+}
+
+grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerContext* context,
+                                                         const v1::VoidForeignEventRequest* request,
+                                                         v1::VoidForeignEventResponse* response) {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->Authorize(*context, Right::kAdmin);
+    if (!caller.ok()) return caller.status();
+    if (auto st = projections::ValidateChildId(request->child_id(), "child_id"); !st.ok()) {
+      return st;
+    }
+    auto target = eventstore::EventId::Parse(request->event_id(), "event_id");
+    if (!target.ok()) return target.status();
+    const std::string event_id = target->ToString();
+    if (request->recorded_by().empty()) {
+      return absl::InvalidArgumentError("recorded_by: required (who voids the event)");
+    }
+    Recorder recorder;
+    recorder.source_system = "footprint-admin";
+    recorder.actor = request->recorded_by();
+    recorder.principal = caller->identity;
+    recorder.may_void_foreign_events = true;
+    auto outcome = recorder_->Record(
+        request->child_id(),
+        [&](const projections::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+          if (record.FindForeign(event_id) == nullptr) {
+            return absl::NotFoundError(absl::StrCat("event_id: child ", request->child_id(),
+                                                    "'s stream has no event ", event_id,
+                                                    " that is not a domain event (footprint child ",
+                                                    request->child_id(), " lists them)"));
+          }
+          v1::ChildEvent event;
+          event.set_child_id(request->child_id());
+          event.set_occurred_on(projections::FormatIsoDate(recorder_->Today()));
+          event.mutable_correction()->set_supersedes_event_id(event_id);
+          event.mutable_correction()->set_reason(request->reason());
+          return std::vector<Submission>{Submission{request->void_event_id(), event}};
+        },
+        recorder);
+    if (!outcome.ok()) return outcome.status();
+    response->set_event_id(outcome->append.event_ids.front());
+    response->set_version(outcome->append.first_version.value);
+    response->set_position(outcome->append.first_position.value);
+    response->set_duplicate(outcome->append.duplicate);
+    if (const projections::ForeignEvent* voided = outcome->record.FindForeign(event_id)) {
+      *response->mutable_voided() = projections::ForeignEventItemOf(*voided);
+    }
+    spdlog::warn("'{}' ({}) voided event {} of child {} ({}): {}", caller->identity,
+                 request->recorded_by(), event_id, request->child_id(), response->voided().reason(),
+                 request->reason());
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace footprint::services

@@ -68,6 +68,7 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
   ctx.today = Today();
   ctx.policy = policy_;
   ctx.calendar = calendar_;
+  ctx.may_void_foreign_events = recorder.may_void_foreign_events;
 
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto record = pj::LoadChildRecord(*store_, child_id);
@@ -112,6 +113,13 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
           return absl::AlreadyExistsError(
               absl::StrCat("events[", i, "].event_id: ", s.event_id, " is already recorded as a ",
                            stored->type, " on ", stored->occurred_on, ", not this event"));
+        }
+        // Only the client that recorded an event can retry it (and see it acknowledged).
+        if (!stored->principal.empty() && stored->principal != recorder.principal) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("events[", i, "].event_id: ", s.event_id,
+                           " is already recorded by another client (only the client that "
+                           "recorded an event can retry it)"));
         }
         if (i == 0) {
           outcome.append.first_version = es::StreamVersion{stored->version};

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "on_pool.h"
 #include "projections/england_time.h"
 #include "services/event_store_service.h"
@@ -83,7 +84,16 @@ ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock
     pager_.OnPublished(changed, children, replaced);
   });
   Hosted children;
-  children.projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
+  auto projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
+  projection->SetForeignListener([](const std::string& child, const pj::ForeignEvent& event) {
+    spdlog::warn(
+        "event {} at position {} ({}@{}, type {}) is not a domain event: {}. It is left out of "
+        "child {}'s record; see it with `footprint child {}`, and an admin can void it with "
+        "`footprint admin void-event`",
+        event.event_id, event.position, pj::ChildStream(child), event.version, event.type,
+        event.reason, child, child);
+  });
+  children.projection = std::move(projection);
   children.worker = std::make_unique<pj::ProjectionWorker>(store_, children.projection.get(), 2000);
   hosted_.push_back(std::move(children));
   for (Hosted& hosted : hosted_) {
@@ -173,7 +183,23 @@ v1::ProjectionsStatusResponse ProjectionHost::Status() const {
   response.set_log_end(log_end);
   std::lock_guard<std::mutex> lock(mu_);
   for (const Hosted& hosted : hosted_) {
-    *response.add_projections() = StateOf(hosted.worker->status(), log_end, hosted.rebuilding);
+    v1::ProjectionState* state = response.add_projections();
+    *state = StateOf(hosted.worker->status(), log_end, hosted.rebuilding);
+    if (hosted.projection->name() == pj::ChildrenProjection::kName) {
+      const pj::CouncilView::ForeignSummary foreign = view_.Foreign();
+      state->set_foreign_events(foreign.unvoided);
+      if (foreign.unvoided > 0) {
+        const bool one = foreign.unvoided == 1;
+        state->set_warning(
+            absl::StrCat(foreign.unvoided,
+                         one ? " event in children's streams is not a domain event and is"
+                             : " events in children's streams are not domain events and are",
+                         " left out of the records: ", absl::StrJoin(foreign.listed, ", "),
+                         foreign.unvoided > foreign.listed.size() ? ", ..." : "", ". See ",
+                         one ? "it" : "them", " with `footprint child ID`; an admin can void ",
+                         one ? "it" : "each", " with `footprint admin void-event`"));
+      }
+    }
   }
   return response;
 }

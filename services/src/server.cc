@@ -269,7 +269,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
       server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
   server->admin_service_ = std::make_unique<AdminService>(
       server->store_.get(), server->access_store_.get(), server->read_pool_.get(),
-      server->access_.get(), server->config_.backup_keep, clock);
+      server->access_.get(), server->config_.backup_keep, clock, server->recorder_.get());
 
   if (!IsLoopback(listen->host) && !config.tls.enabled()) {
     spdlog::warn(

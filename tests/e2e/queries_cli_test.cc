@@ -1055,7 +1055,9 @@ TEST_CASE("queries: projections status shows the log's end and a rebuild keeps e
                           {"healthy", true},
                           {"error", ""},
                           {"failed_position", "0"},
-                          {"rebuilding", false}}}}});
+                          {"rebuilding", false},
+                          {"foreign_events", "0"},
+                          {"warning", ""}}}}});
   CHECK(CliOk(server, {"projections", "status"}) ==
         "log end: 26\n"
         "PROJECTION  POSITION  LAG  STATE\n"

@@ -4,6 +4,7 @@
 // entered; a deadline is missed when the first working day after it begins, 00:00 in England).
 #include <grpcpp/grpcpp.h>
 
+#include "absl/strings/match.h"
 #include "catch2/catch.hpp"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
@@ -135,6 +136,28 @@ struct Workflow {
 };
 
 using Log = std::vector<std::pair<std::string, std::string>>;
+
+TEST_CASE("events that are not domain events set no deadline and do not stop the engine",
+          "[workflow]") {
+  Workflow w;
+  const std::string id = w.Raise("2026-04-02", 1);
+  // What older versions let any poster append: a JSON ChallengeRaised in the child's stream,
+  // and one of that type name in another stream. Neither is a domain event.
+  for (const std::string stream : {"child-C1", "notes-C1"}) {
+    eventstore::AppendRequest raw;
+    raw.stream = stream;
+    eventstore::NewEvent& e = raw.events.emplace_back();
+    e.type = "ChallengeRaised";
+    e.data = R"({"challenge_id":"C1:9","response_due_on":"2026-04-03"})";
+    REQUIRE(w.store->Append(std::move(raw)).ok());
+  }
+  w.NewEngine();
+  REQUIRE(w.engine->CatchUp().ok());
+  const auto pending = w.engine->Pending();
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0].due_on == Day(2026, 4, 13));
+  CHECK(absl::StrContains(pending[0].description, id));
+}
 
 TEST_CASE("a stage-1 challenge raised on the Thursday before Easter is due after the holidays",
           "[workflow]") {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -181,6 +182,11 @@ struct QueryArgs {
   std::string projection;
   std::string backup_dir;
   uint32_t keep = 0;
+  // admin void-event
+  std::string event_id;
+  std::string reason;
+  std::string recorded_by;
+  std::string void_event_id;
 };
 
 v1::ReportScope ScopeOf(const QueryArgs& a) {
@@ -580,6 +586,20 @@ int RunChild(const Globals& g, const QueryArgs& a) {
               << Plural(summary.challenges_size(), "open challenge", "open challenges") << '\n';
     PrintChallenges(summary.challenges(), "");
   }
+  if (summary.foreign_events_size() > 0) {
+    std::cout << '\n'
+              << Plural(summary.foreign_events_size(), "event", "events")
+              << " of the child's stream left out of the record (not domain events):\n";
+    Table foreign({"POSITION", "VERSION", "EVENT", "TYPE", "WHY", "VOIDED"});
+    for (const auto& e : summary.foreign_events()) {
+      foreign.Add({std::to_string(e.position()), std::to_string(e.version()), e.event_id(),
+                   e.type(), e.reason(),
+                   e.voided_by().empty()
+                       ? "no (footprint admin void-event)"
+                       : "on " + e.voided_on() + " by " + e.voided_by() + ": " + e.void_reason()});
+    }
+    foreign.Print("  ");
+  }
   return 0;
 }
 
@@ -613,6 +633,9 @@ int RunProjectionsStatus(const Globals& g) {
     table.Add({p.name(), std::to_string(p.position()), std::to_string(p.lag()), StateText(p)});
   }
   table.Print();
+  for (const auto& p : response.projections()) {
+    if (!p.warning().empty()) std::cout << "warning: " << p.name() << ": " << p.warning() << '\n';
+  }
   return 0;
 }
 
@@ -702,6 +725,29 @@ int RunAdminBackups(const Globals& g, const QueryArgs& a) {
   return 0;
 }
 
+int RunAdminVoidEvent(const Globals& g, const QueryArgs& a) {
+  v1::VoidForeignEventRequest request;
+  request.set_child_id(a.child);
+  request.set_event_id(a.event_id);
+  request.set_reason(a.reason);
+  request.set_recorded_by(a.recorded_by);
+  request.set_void_event_id(a.void_event_id);
+  v1::VoidForeignEventResponse response;
+  const grpc::Status status = CallServer<v1::Admin>(
+      g,
+      [&](v1::Admin::Stub& s, grpc::ClientContext* c, v1::VoidForeignEventResponse* r) {
+        return s.VoidForeignEvent(c, request, r);
+      },
+      &response);
+  if (!status.ok()) return Fail(status);
+  if (g.json) return PrintJson(response);
+  std::cout << (response.duplicate() ? "already voided" : "voided") << " event "
+            << response.voided().event_id() << " (position " << response.voided().position() << ", "
+            << response.voided().type() << ") of child " << a.child << " by event "
+            << response.event_id() << " at position " << response.position() << '\n';
+  return 0;
+}
+
 }  // namespace
 
 std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
@@ -765,7 +811,8 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
       "rebuild", "rebuild a projection from position 0 while the server runs");
   rebuild_cmd->add_option("NAME", a->projection, "projection name (see status)")->required();
 
-  auto* admin_cmd = app.add_subcommand("admin", "backups (the admin role)");
+  auto* admin_cmd =
+      app.add_subcommand("admin", "backups; voiding a child's foreign event (the admin role)");
   admin_cmd->require_subcommand(1);
   auto* backup_cmd = admin_cmd->add_subcommand(
       "backup", "take an online backup of the log and the access log into DIR on the server");
@@ -778,10 +825,27 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
   auto* backups_cmd = admin_cmd->add_subcommand("backups", "list the backups in DIR");
   backups_cmd->add_option("DIR", a->backup_dir, "absolute directory on the server's machine")
       ->required();
+  auto* void_cmd = admin_cmd->add_subcommand(
+      "void-event",
+      "void an event of a child's stream that is not a domain event (footprint child ID lists "
+      "them); nothing is deleted");
+  void_cmd->add_option("CHILD", a->child, "child id")->required();
+  void_cmd->add_option("EVENT_ID", a->event_id, "the event to void")->required();
+  void_cmd->add_option("--reason", a->reason, "why it is voided")->required();
+  void_cmd->add_option("--by", a->recorded_by, "who voids it (default: $USER)");
+  void_cmd->add_option("--id", a->void_event_id,
+                       "UUID for the voiding event, so that a retry is recognised");
 
   return [=, &g]() -> int {
     if (backup_cmd->parsed()) return RunAdminBackup(g, *a);
     if (backups_cmd->parsed()) return RunAdminBackups(g, *a);
+    if (void_cmd->parsed()) {
+      if (a->recorded_by.empty()) {
+        const char* user = std::getenv("USER");
+        a->recorded_by = user != nullptr ? user : "";
+      }
+      return RunAdminVoidEvent(g, *a);
+    }
     if (due_cmd->parsed()) return RunReviewsDue(g, *a, false);
     if (overdue_cmd->parsed()) return RunReviewsDue(g, *a, true);
     if (timeliness_cmd->parsed()) return RunTimeliness(g, *a);

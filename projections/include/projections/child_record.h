@@ -47,6 +47,33 @@ std::vector<std::string> AllChildEventTypes();
 // The event types of the dispute resolution process (ChallengeRaised ... DeadlineMissed).
 bool IsChallengeEventType(absl::string_view type);
 
+// An event in a child's stream that is not a domain event the record can hold: appended with a
+// raw EventStore.Append (before such appends were refused), say, as JSON. It is left out of the
+// record but listed (queries, the projections' status, the service's log), and an admin can
+// void it with a reason (Admin.VoidForeignEvent: a Correction without replacement). Nothing is
+// ever deleted: the event stays in the log and the chain.
+struct ForeignEvent {
+  std::string event_id;
+  std::string type;
+  uint64_t version = 0;
+  uint64_t position = 0;
+  // Why it is not a domain event, in words.
+  std::string reason;
+  // Set from the Correction that voided it, if one did.
+  std::string voided_by;  // the correction's event id
+  std::string void_reason;
+  std::optional<absl::CivilDay> voided_on;
+  bool voided() const { return !voided_by.empty(); }
+};
+
+// Why `stored`, an event of child `child_id`'s stream, is not a domain event the child's record
+// can hold; empty when it is one. `body` is its payload decoded as a ChildEvent, or nullptr when
+// it did not decode (or was not tried because its payload_type is not footprint.v1.ChildEvent).
+std::string ForeignReason(const v1::Event& stored, absl::string_view child_id,
+                          const v1::ChildEvent* body);
+// The ForeignEvent of `stored` (not voided).
+ForeignEvent ForeignEventOf(const v1::Event& stored, std::string reason);
+
 struct PeriodOfCare {
   absl::CivilDay start;
   std::optional<absl::CivilDay> end;  // nullopt: still looked after
@@ -140,10 +167,10 @@ class ChildRecord {
  public:
   explicit ChildRecord(std::string child_id) : child_id_(std::move(child_id)) {}
 
-  // Rebuilds the record from the child's stored events (in stream order). DATA_LOSS when an
-  // event's payload does not decode.
-  static absl::StatusOr<ChildRecord> FromEvents(absl::string_view child_id,
-                                                const std::vector<v1::Event>& events);
+  // Rebuilds the record from the child's stored events (in stream order). Events that are not
+  // domain events of this child (ForeignReason) are left out of the record and listed in
+  // foreign_events().
+  static ChildRecord FromEvents(absl::string_view child_id, const std::vector<v1::Event>& events);
 
   // Adds an event that passed validation (as if it had been stored next) and rebuilds.
   void Add(const std::string& event_id, const v1::ChildEvent& event);
@@ -152,8 +179,14 @@ class ChildRecord {
                  uint64_t position);
   // Adds a stored event from its serialized ChildEvent `payload`, decoded onto the record's
   // arena; the added body, or nullptr (and nothing added) if the payload does not decode.
+  // `principal`, when given, is kept for FindEvent (the view does without it).
   const v1::ChildEvent* AddStoredPayload(absl::string_view event_id, absl::string_view payload,
-                                         uint64_t version, uint64_t position);
+                                         uint64_t version, uint64_t position,
+                                         absl::string_view principal = {});
+  // Takes back the last event added (AddStoredPayload) when it turned out to be foreign.
+  void RemoveLastAdded();
+  // Adds an event of the stream that is not a domain event (without rebuilding).
+  void AddForeign(ForeignEvent event);
   // Derives the record from its events again (after AddStored).
   void Rebuild();
   // A copy holding only the events (nothing derived), to add to and Rebuild.
@@ -162,8 +195,15 @@ class ChildRecord {
   uint64_t last_position() const { return entries_.empty() ? 0 : entries_.back().position; }
 
   const std::string& child_id() const { return child_id_; }
-  // Number of events in the stream (the next version); 0 for a new child.
-  uint64_t event_count() const { return entries_.size(); }
+  // Number of events in the stream, foreign ones included (the next version); 0 for a new
+  // child.
+  uint64_t event_count() const { return entries_.size() + foreign_.size(); }
+
+  // The stream's events that are not domain events, in stream order (voided ones included).
+  const std::vector<ForeignEvent>& foreign_events() const { return foreign_; }
+  // How many of them no Correction has voided.
+  size_t unvoided_foreign_events() const;
+  const ForeignEvent* FindForeign(absl::string_view event_id) const;
 
   const std::vector<PeriodOfCare>& periods() const { return periods_; }
   const PeriodOfCare* PeriodOn(absl::CivilDay day) const;
@@ -223,6 +263,9 @@ class ChildRecord {
     std::string occurred_on;
     uint64_t version = 0;
     uint64_t position = 0;
+    // Who appended it (metadata.principal), when the record was loaded with principals
+    // (LoadChildRecord); empty otherwise.
+    std::string principal;
   };
   // The event `event_id` of this stream, if any.
   std::optional<RecordedEvent> FindEvent(absl::string_view event_id) const;
@@ -233,6 +276,7 @@ class ChildRecord {
     v1::ChildEvent* event = nullptr;  // on the log's arena
     uint64_t version = 0;
     uint64_t position = 0;
+    absl::string_view principal;  // on the log's arena; empty unless loaded with principals
   };
   // The events in stream order, their bodies on one protobuf arena: a council's history is a
   // million small messages, and an arena builds and frees them in bulk instead of one
@@ -246,7 +290,8 @@ class ChildRecord {
     EntryLog& operator=(EntryLog&&) noexcept = default;
 
     // A new entry with an empty body on the arena, to fill.
-    Entry& Add(absl::string_view event_id, uint64_t version, uint64_t position);
+    Entry& Add(absl::string_view event_id, uint64_t version, uint64_t position,
+               absl::string_view principal = {});
     void pop_back() { entries_.pop_back(); }  // the body stays on the arena until it goes
     std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
     std::vector<Entry>::const_iterator end() const { return entries_.end(); }
@@ -262,7 +307,8 @@ class ChildRecord {
   void ApplyChallengeEvent(const Entry& entry);
 
   std::string child_id_;
-  EntryLog entries_;  // in stream order
+  EntryLog entries_;                   // in stream order
+  std::vector<ForeignEvent> foreign_;  // in stream order; voids derived by Rebuild()
 
   // Derived by Rebuild().
   std::vector<PeriodOfCare> periods_;
@@ -294,7 +340,8 @@ eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& 
                                 const std::string& source_system, const std::string& actor,
                                 const std::string& correlation_id);
 
-// The child's record as stored now (an empty record for a child with no events).
+// The child's record as stored now (an empty record for a child with no events), with each
+// event's principal; foreign events are listed, not applied.
 absl::StatusOr<ChildRecord> LoadChildRecord(const eventstore::EventStore& store,
                                             absl::string_view child_id);
 
@@ -305,6 +352,8 @@ struct ValidationContext {
   const WorkingCalendar* calendar = nullptr;
   // Events the service appends itself (DeadlineMissed, escalation on silence) are allowed.
   bool system = false;
+  // A Correction may void a foreign event of the stream (an admin's act, Admin.VoidForeignEvent).
+  bool may_void_foreign_events = false;
 };
 
 // Fills what the service computes (a challenge's stage name and response deadline, the current

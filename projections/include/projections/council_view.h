@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -107,12 +108,14 @@ class CouncilView {
   // Records that the log up to `position` holds nothing the view lacks.
   void Advance(uint64_t position);
 
-  // An event of a child, decoded, to be added to the child's record.
+  // An event of a child, decoded, to be added to the child's record; or, with `foreign`, an
+  // event of the child's stream that is not a domain event (listed, not applied).
   struct ChildEventAdded {
     std::string id;
     v1::ChildEvent body;
     uint64_t version = 0;
     uint64_t position = 0;
+    std::optional<ForeignEvent> foreign;
   };
   // Events per child, each child's in stream order.
   using Additions = std::map<std::string, std::vector<ChildEventAdded>>;
@@ -125,6 +128,16 @@ class CouncilView {
   // Adds `additions` to the children's records (creating those not in the view yet) and
   // publishes them as the view up to `position`.
   void Update(const Additions& additions, uint64_t position);
+
+  // Events of children's streams that are not domain events and that no correction voided, in
+  // the view now (a Publish is enough to make it current), and the first few of them.
+  struct ForeignSummary {
+    size_t unvoided = 0;
+    // "child-1@0 (position 0)" for up to kListed of them, in child order.
+    std::vector<std::string> listed;
+    static constexpr size_t kListed = 5;
+  };
+  ForeignSummary Foreign() const;
 
   // Called on the publishing (worker's) thread after each Update and Replace, outside the
   // view's lock: `changed` children's records changed, of `children` in the view now; with
@@ -147,7 +160,9 @@ class CouncilView {
   mutable std::condition_variable advanced_;  // signalled when position_ grows
   std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
   uint64_t position_ = 0;                                                    // Guarded by mu_.
-  std::future<void> reclaiming_;  // the worker's thread only
+  // Unvoided foreign events per child that has any.
+  std::map<std::string, size_t> foreign_;  // Guarded by mu_.
+  std::future<void> reclaiming_;           // the worker's thread only
   PublishListener publish_listener_;
 };
 
@@ -164,8 +179,15 @@ class ChildrenProjection final : public Projection {
                      size_t max_incremental = kMaxIncremental)
       : store_(store), view_(view), max_incremental_(max_incremental) {}
 
+  // Called (on the worker's thread) for each event of a child's stream that is not a domain
+  // event, as it is met (at every start-up replay too): footprintd logs a warning naming it.
+  using ForeignListener = std::function<void(const std::string& child, const ForeignEvent&)>;
+  void SetForeignListener(ForeignListener listener) { foreign_listener_ = std::move(listener); }
+
   std::string name() const override { return kName; }
-  std::vector<std::string> event_types() const override { return AllChildEventTypes(); }
+  // Every event of children's streams: domain events are applied, any other (ForeignReason) is
+  // listed in the child's record, never skipped silently.
+  std::string stream_prefix() const override { return std::string(kChildStreamPrefix); }
   absl::Status Load(uint64_t checkpoint) override;
   absl::Status Apply(const v1::Event& event, ProjectionContext& context) override;
   void Committed(uint64_t next_position) override;
@@ -177,17 +199,14 @@ class ChildrenProjection final : public Projection {
   static std::string DirectoryKey(absl::string_view child_id);
 
  private:
-  // The child of a domain event: false for an event of a child event type whose payload is
-  // not a ChildEvent (outside the domain API: not the projection's); an error for one in a
-  // stream that is not a child's.
-  static absl::StatusOr<bool> ChildOf(const v1::Event& event, std::string* child);
-  // An error when the body (nullptr: it did not decode) cannot be filed under `child`: not the
-  // event's type, or about another child.
-  static absl::Status CheckBody(const v1::Event& event, const v1::ChildEvent* body,
-                                const std::string& child);
+  // The child of an event of a child's stream; an error for one in another stream.
+  static absl::Status ChildOf(const v1::Event& event, std::string* child);
   // Adds the event of `child` to the records being built from position 0; true if it is the
   // child's first.
-  absl::StatusOr<bool> AddReplayed(const v1::Event& event, const std::string& child);
+  bool AddReplayed(const v1::Event& event, const std::string& child);
+  void ReportForeign(const std::string& child, const ForeignEvent& event) const {
+    if (foreign_listener_) foreign_listener_(child, event);
+  }
   void Publish();
 
   eventstore::EventStore* const store_;
@@ -206,6 +225,7 @@ class ChildrenProjection final : public Projection {
   CouncilView::Additions staged_;
   CouncilView::Additions committed_;
   size_t committed_events_ = 0;
+  ForeignListener foreign_listener_;
 };
 
 }  // namespace footprint::projections

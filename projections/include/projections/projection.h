@@ -96,6 +96,8 @@ class Projection {
   virtual absl::Status Load(uint64_t /*checkpoint*/) { return absl::OkStatus(); }
   // Event types the projection reads (empty: every event). Others are skipped by the worker.
   virtual std::vector<std::string> event_types() const { return {}; }
+  // Only events of streams starting with this (empty: every stream). Others are skipped.
+  virtual std::string stream_prefix() const { return {}; }
   // After a batch and its checkpoint were committed; `next_position` is the new checkpoint.
   virtual void Committed(uint64_t /*next_position*/) {}
   // A batch was not committed (Apply or the commit failed): forget what it staged.

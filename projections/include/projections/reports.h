@@ -97,6 +97,9 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
                                               const ReportFilter& filter,
                                               const CouncilSettings& settings);
 
+// A foreign event (ChildRecord::foreign_events) as queries and Admin.VoidForeignEvent list it.
+v1::ForeignEventItem ForeignEventItemOf(const ForeignEvent& event);
+
 // One child, as at a date.
 absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
                                            const CouncilSettings& settings);

@@ -1,4 +1,6 @@
-// AdminService: online backups of a data directory, and RestoreDataDir, their offline restore.
+// AdminService: online backups of a data directory, and RestoreDataDir, their offline restore;
+// and VoidForeignEvent, an admin's voiding of an event of a child's stream that is not a domain
+// event (a Correction without replacement, recorded through the ChildRecorder).
 //
 // A backup directory DIR holds DIR/log (the event log's BackupEngine directory) and
 // DIR/access-log (the access log's). Admin.Backup backs up the log first, then the access log,
@@ -25,6 +27,7 @@
 #include "eventstore/event_store.h"
 #include "footprint/v1/admin.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/child_recorder.h"
 
 namespace footprint::services {
 
@@ -47,15 +50,17 @@ class AdminService final : public v1::Admin::CallbackService {
  public:
   // `keep`: the default retention (config backup.keep). Nothing is owned.
   // `clock` stamps the last success (the server's clock); it must outlive the service.
+  // `recorder` records the voiding events of VoidForeignEvent.
   AdminService(eventstore::EventStore* log, eventstore::EventStore* access_log,
                boost::asio::thread_pool* pool, const AccessControl* access, uint32_t keep,
-               const footprint::Clock* clock)
+               const footprint::Clock* clock, const ChildRecorder* recorder)
       : log_(log),
         access_log_(access_log),
         pool_(pool),
         access_(access),
         keep_(keep),
-        clock_(clock) {}
+        clock_(clock),
+        recorder_(recorder) {}
 
   grpc::ServerUnaryReactor* Backup(grpc::CallbackServerContext* context,
                                    const v1::BackupRequest* request,
@@ -63,6 +68,9 @@ class AdminService final : public v1::Admin::CallbackService {
   grpc::ServerUnaryReactor* ListBackups(grpc::CallbackServerContext* context,
                                         const v1::ListBackupsRequest* request,
                                         v1::ListBackupsResponse* response) override;
+  grpc::ServerUnaryReactor* VoidForeignEvent(grpc::CallbackServerContext* context,
+                                             const v1::VoidForeignEventRequest* request,
+                                             v1::VoidForeignEventResponse* response) override;
 
   // Thread-safe; does not wait for a running backup.
   BackupStats Stats() const;
@@ -78,6 +86,7 @@ class AdminService final : public v1::Admin::CallbackService {
   const AccessControl* const access_;
   const uint32_t keep_;
   const footprint::Clock* const clock_;
+  const ChildRecorder* const recorder_;
   std::mutex mu_;  // held for the length of one Admin.Backup
   mutable std::mutex stats_mu_;
   BackupStats stats_;  // guarded by stats_mu_

@@ -31,8 +31,11 @@ struct Recorder {
   std::string source_system;
   std::string actor;
   std::string correlation_id;
-  // The authenticated client (AccessControl's Caller::identity); stamped on every event.
+  // The authenticated client (AccessControl's Caller::identity); stamped on every event. A
+  // retried event id is recognised only from the client that recorded it.
   std::string principal;
+  // May void an event of the child's stream that is not a domain event (admins only).
+  bool may_void_foreign_events = false;
 };
 
 struct RecordOutcome {
@@ -54,8 +57,10 @@ class ChildRecorder {
 
   // Records the built events, all or none. A request whose every event id is already recorded
   // returns the original positions (duplicate = true) after checking each has the same type and
-  // date; some but not all ids recorded is ALREADY_EXISTS. Errors: those of
-  // projections::CompleteAndValidate (naming `events[i]`), ALREADY_EXISTS, ABORTED after
+  // date and was recorded by the same principal; some but not all ids recorded, or ids recorded
+  // by another client, is ALREADY_EXISTS. Events of the stream that are not domain events are
+  // left out of the record (ChildRecord::foreign_events) and recorded events go after them. Errors:
+  // those of projections::CompleteAndValidate (naming `events[i]`), ALREADY_EXISTS, ABORTED after
   // repeated conflicts with other writers, UNAVAILABLE from the store.
   absl::StatusOr<RecordOutcome> Record(const std::string& child_id, const Builder& build,
                                        const Recorder& recorder) const;
