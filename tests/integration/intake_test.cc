@@ -1747,6 +1747,34 @@ TEST_CASE("a request is recorded all or nothing, each event checked against the 
   CHECK(outcome->record.ReviewHeldOn(Day(2026, 2, 2)));
 }
 
+TEST_CASE("a request resent by another client is not taken for a retry", "[intake]") {
+  Intake f;
+  f.Given("A1", {CareStarted("2026-01-05")});
+  const v1::ChildEvent review =
+      Json(R"({"occurred_on":"2026-02-02","review_held":{"participation":"PN1"}})");
+  const auto record_as = [&](const std::string& principal) {
+    return f.recorder->Record(
+        "A1",
+        [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+          return std::vector<Submission>{Submission{kId1, review}};
+        },
+        Recorder{"lcs", "sw.jones", "", principal});
+  };
+  auto first = record_as("case-system-a");
+  REQUIRE(first.ok());
+  const uint64_t end_after = f.End();
+  auto same = record_as("case-system-a");
+  REQUIRE(same.ok());
+  CHECK(same->append.duplicate);
+  auto other = record_as("case-system-b");
+  CHECK(other.status().code() == kAlreadyExists);
+  CHECK(other.status().message() ==
+        absl::StrCat("events[0].event_id: ", kId1,
+                     " is already recorded by another client (only the client that recorded an "
+                     "event can retry it)"));
+  CHECK(f.End() == end_after);
+}
+
 TEST_CASE("a resent request is recognised by its event ids and written once", "[intake]") {
   Intake f;
   f.Given("A1", {CareStarted("2026-01-05")});
