@@ -288,9 +288,10 @@ grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerCon
     if (const projections::ForeignEvent* voided = outcome->record.FindForeign(event_id)) {
       *response->mutable_voided() = projections::ForeignEventItemOf(*voided);
     }
-    spdlog::warn("'{}' ({}) voided event {} of child {} ({}): {}", caller->identity,
-                 request->recorded_by(), event_id, request->child_id(), response->voided().reason(),
-                 request->reason());
+    // The reason stays in the log of events, where it was recorded; this names what happened.
+    spdlog::warn("'{}' voided event {} of {} (position {}) by event {} at position {}",
+                 caller->identity, event_id, projections::ChildStream(request->child_id()),
+                 response->voided().position(), response->event_id(), response->position());
     return absl::OkStatus();
   });
 }
