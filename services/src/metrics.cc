@@ -169,6 +169,12 @@ class StateCollector final : public prometheus::Collectable {
                                      "1 while the worker runs, 0 when it stopped on an error.",
                                      prometheus::MetricType::Gauge,
                                      {}};
+    prometheus::MetricFamily foreign{
+        "footprint_foreign_events",
+        "Events of children's streams that are not domain events, left out of the records and not "
+        "voided (docs/operations.md, \"Events that are not domain events\").",
+        prometheus::MetricType::Gauge,
+        {}};
     for (const v1::ProjectionState& p : status.projections()) {
       prometheus::ClientMetric metric;
       metric.label = {{"projection", p.name()}};
@@ -178,10 +184,16 @@ class StateCollector final : public prometheus::Collectable {
       lag.metric.push_back(metric);
       metric.gauge.value = p.healthy() ? 1 : 0;
       healthy.metric.push_back(metric);
+      if (p.name() == projections::ChildrenProjection::kName) {
+        prometheus::ClientMetric count;
+        count.gauge.value = static_cast<double>(p.foreign_events());
+        foreign.metric.push_back(count);
+      }
     }
     out.push_back(std::move(position));
     out.push_back(std::move(lag));
     out.push_back(std::move(healthy));
+    out.push_back(std::move(foreign));
     return out;
   }
 

@@ -126,6 +126,7 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   CHECK(Sample(text, "footprint_deadline_failures_total") == 0);
   CHECK(text.find("footprint_deadline_next_due_timestamp_seconds") == std::string::npos);
   CHECK(Sample(text, R"(footprint_projection_healthy{projection="children"})") == 1);
+  CHECK(Sample(text, "footprint_foreign_events") == 0);
   CHECK(Sample(text, R"(footprint_projection_lag{projection="children"})") >= 0);
   CHECK(Sample(text, R"(footprint_rpc_in_flight{method="/footprint.v1.EventStore/ReadAll"})") == 0);
 }
