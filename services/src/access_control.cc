@@ -55,15 +55,13 @@ std::string RolesHolding(Right right) {
   return absl::StrJoin(names, " or ");
 }
 
-// The certificate's names: SANs first, then the common name.
-std::vector<std::string> PeerNames(const grpc::AuthContext& auth) {
-  std::vector<std::string> names;
-  for (const char* property : {"x509_subject_alternative_name", "x509_common_name"}) {
-    for (const grpc::string_ref& value : auth.FindPropertyValues(property)) {
-      names.emplace_back(value.data(), value.size());
-    }
+// The values of one property of the peer's certificate.
+std::vector<std::string> PeerProperty(const grpc::AuthContext& auth, const char* property) {
+  std::vector<std::string> values;
+  for (const grpc::string_ref& value : auth.FindPropertyValues(property)) {
+    values.emplace_back(value.data(), value.size());
   }
-  return names;
+  return values;
 }
 
 }  // namespace
@@ -140,7 +138,9 @@ absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& c
         "no client certificate: footprintd accepts only clients with a certificate from the "
         "council's CA (footprint --ca --cert --key)");
   }
-  auto identified = Identify(PeerNames(*auth), right);
+  const std::vector<std::string> common_names = PeerProperty(*auth, "x509_common_name");
+  auto identified = Identify(PeerProperty(*auth, "x509_subject_alternative_name"),
+                             common_names.empty() ? "" : common_names.front(), right);
   if (!identified.ok()) return identified.status();
   identified->peer = std::move(caller.peer);
   return identified;
@@ -153,8 +153,13 @@ absl::Status CheckRight(const Caller& caller, Right right) {
       RightName(right), ": that needs the ", RolesHolding(right), " role"));
 }
 
-absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& names,
-                                               Right right) const {
+absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& sans,
+                                               absl::string_view common_name, Right right) const {
+  // A certificate's subject alternative names are its identities when it has any (RFC 6125):
+  // its common name is then free text that the CA may not have checked, and must not select a
+  // rule. Only a certificate without SANs is known by its common name.
+  std::vector<std::string> names = sans;
+  if (names.empty() && !common_name.empty()) names.emplace_back(common_name);
   const ClientRule* rule = nullptr;
   for (const ClientRule& candidate : clients_) {
     if (std::find(names.begin(), names.end(), candidate.identity) != names.end()) {

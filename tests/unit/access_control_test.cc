@@ -1,7 +1,8 @@
 // AccessControl's policy on its own, without a TLS handshake: the whole matrix of roles and
 // rights as docs/operations.md states it (each refusal with its words), which rule a
-// certificate's names select, and a poster's event types. The handshake, the purpose and the
-// access log are tested end to end in tests/e2e/access_control_test.cc.
+// certificate's names select (its SANs, else its CN), and a poster's event types. The handshake,
+// the purpose and the access log are tested end to end in tests/e2e/access_control_test.cc and
+// access_scope_test.cc.
 #include "services/access_control.h"
 
 #include <map>
@@ -60,7 +61,7 @@ TEST_CASE("access control: each role holds exactly the rights of the runbook", "
   for (const auto& [right, holders] : kRunbook) {
     for (const auto& [role, identity] : person) {
       INFO(identity << " / " << RightName(right));
-      auto caller = policy.Identify({identity}, right);
+      auto caller = policy.Identify({}, identity, right);
       const bool holds = std::find(holders.begin(), holders.end(), role) != holders.end();
       if (holds) {
         REQUIRE(caller.ok());
@@ -83,49 +84,62 @@ TEST_CASE("access control: each role holds exactly the rights of the runbook", "
 
 TEST_CASE("access control: several roles add up, no role holds nothing", "[access]") {
   const AccessControl policy = Policy();
-  CHECK(policy.Identify({"ops-dave"}, Right::kChallenge).ok());
-  CHECK(policy.Identify({"ops-dave"}, Right::kAdmin).ok());
-  auto refused = policy.Identify({"ops-dave"}, Right::kReadLog);
+  CHECK(policy.Identify({}, "ops-dave", Right::kChallenge).ok());
+  CHECK(policy.Identify({}, "ops-dave", Right::kAdmin).ok());
+  auto refused = policy.Identify({}, "ops-dave", Right::kReadLog);
   CHECK(std::string(refused.status().message()) ==
         "'ops-dave' (manager,admin) may not read and verify the event log: that needs the "
         "auditor role");
   // Listed without roles: not even service status.
-  refused = policy.Identify({"listed-only"}, Right::kStatus);
+  refused = policy.Identify({}, "listed-only", Right::kStatus);
   CHECK(refused.status().code() == absl::StatusCode::kPermissionDenied);
   CHECK(std::string(refused.status().message()) ==
         "'listed-only' (no role) may not read service status: that needs the poster or auditor "
         "or manager or admin role");
 }
 
-TEST_CASE("access control: a certificate is matched by any of its names, in rule order",
+TEST_CASE("access control: a certificate with SANs is known by them, one without by its CN",
           "[access]") {
   const AccessControl policy = Policy();
-  // A SAN that is not listed and a common name that is: the listed name counts.
-  auto caller = policy.Identify({"host.council.example", "auditor-alice"}, Right::kReadLog);
+  // A SAN that is not listed and a common name that is: the common name does not count.
+  auto caller = policy.Identify({"host.council.example"}, "auditor-alice", Right::kReadLog);
+  CHECK(caller.status().code() == absl::StatusCode::kPermissionDenied);
+  CHECK(std::string(caller.status().message()) ==
+        "client certificate 'host.council.example' is not in the clients list of footprintd's "
+        "config, so it has no role");
+  // A listed SAN, whatever the common name.
+  caller = policy.Identify({"auditor-alice"}, "someone-else", Right::kReadLog);
+  REQUIRE(caller.ok());
+  CHECK(caller->identity == "auditor-alice");
+  caller = policy.Identify({"host.council.example", "auditor-alice"}, "", Right::kReadLog);
+  REQUIRE(caller.ok());
+  CHECK(caller->identity == "auditor-alice");
+  // No SAN: the common name.
+  caller = policy.Identify({}, "auditor-alice", Right::kReadLog);
   REQUIRE(caller.ok());
   CHECK(caller->identity == "auditor-alice");
   // Two listed names: the first rule in the config wins, whatever the certificate's order.
-  caller = policy.Identify({"manager-bob", "case-system"}, Right::kAppend);
+  caller = policy.Identify({"manager-bob", "case-system"}, "", Right::kAppend);
   REQUIRE(caller.ok());
   CHECK(caller->identity == "case-system");
-  // Not listed: refused, naming every name the certificate carries.
-  caller = policy.Identify({"stranger", "stranger.example"}, Right::kStatus);
+  // Not listed: refused, naming every name that was looked up.
+  caller = policy.Identify({"stranger", "stranger.example"}, "manager-bob", Right::kStatus);
   CHECK(caller.status().code() == absl::StatusCode::kPermissionDenied);
   CHECK(std::string(caller.status().message()) ==
         "client certificate 'stranger', 'stranger.example' is not in the clients list of "
         "footprintd's config, so it has no role");
-  caller = policy.Identify({}, Right::kStatus);
+  caller = policy.Identify({}, "", Right::kStatus);
   CHECK(std::string(caller.status().message()) ==
         "client certificate '(no name)' is not in the clients list of footprintd's config, so "
         "it has no role");
   // Names are compared exactly.
-  CHECK_FALSE(policy.Identify({"Auditor-Alice"}, Right::kReadLog).ok());
-  CHECK_FALSE(policy.Identify({"auditor-alice "}, Right::kReadLog).ok());
+  CHECK_FALSE(policy.Identify({}, "Auditor-Alice", Right::kReadLog).ok());
+  CHECK_FALSE(policy.Identify({"auditor-alice "}, "", Right::kReadLog).ok());
 }
 
 TEST_CASE("access control: a poster appends only its configured event types", "[access]") {
   const AccessControl policy = Policy();
-  auto poster = policy.Identify({"case-system"}, Right::kAppend);
+  auto poster = policy.Identify({}, "case-system", Right::kAppend);
   REQUIRE(poster.ok());
   CHECK(policy.CheckEventType(*poster, "PlacementChanged", "events[0].type").ok());
   CHECK(policy.CheckEventType(*poster, "ReviewHeld", "events[1].type").ok());
@@ -134,11 +148,11 @@ TEST_CASE("access control: a poster appends only its configured event types", "[
   CHECK(std::string(refused.message()) ==
         "events[2].type: 'case-system' may not append events of type ChallengeRaised (its "
         "event_types in footprintd's config: PlacementChanged, ReviewHeld)");
-  auto bulk = policy.Identify({"bulk-import"}, Right::kAppend);
+  auto bulk = policy.Identify({}, "bulk-import", Right::kAppend);
   REQUIRE(bulk.ok());
   CHECK(policy.CheckEventType(*bulk, "AnythingAtAll", "events[0].type").ok());
   // A role without append has no types at all.
-  auto auditor = policy.Identify({"auditor-alice"}, Right::kReadLog);
+  auto auditor = policy.Identify({}, "auditor-alice", Right::kReadLog);
   REQUIRE(auditor.ok());
   CHECK(std::string(policy.CheckEventType(*auditor, "Note", "events[0].type").message()) ==
         "events[0].type: 'auditor-alice' may not append events of type Note (its event_types in "

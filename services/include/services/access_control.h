@@ -2,10 +2,11 @@
 // record of every read of a child's events or read model (the access log).
 //
 // With TLS on, every caller must present a client certificate signed by the configured CA (the
-// handshake refuses any other); the certificate's identity (a subject alternative name, else
-// the subject's common name) is looked up in the `clients:` list of the config file, which gives
-// its roles. Every RPC names the right it needs (Right below); Authorize answers
-// UNAUTHENTICATED without a certificate and PERMISSION_DENIED naming the missing right
+// handshake refuses any other); the certificate's identity is looked up in the `clients:` list
+// of the config file, which gives its roles. The identity is one of the certificate's subject
+// alternative names (DNS, URI, email) when it has any (its common name then does not count),
+// else its subject common name. Every RPC names the right it needs (Right below); Authorize
+// answers UNAUTHENTICATED without a certificate and PERMISSION_DENIED naming the missing right
 // otherwise. Without TLS (plaintext, on loopback only unless insecure_plaintext), every caller
 // is the local identity "local" with every right: a development and single-machine mode.
 //
@@ -41,8 +42,8 @@ const char* RoleName(Role role);
 
 // One known client (config `clients:`).
 struct ClientRule {
-  // Matched against the certificate's subject alternative names (DNS, URI, email) and its
-  // subject common name.
+  // Matched against the certificate's subject alternative names (DNS, URI, email), or against
+  // its subject common name when it has none.
   std::string identity;
   std::vector<Role> roles;
   // poster: the event types it may append ("*": any). Intake.Record checks the types of the
@@ -98,9 +99,12 @@ class AccessControl {
   absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context, Right right) const;
 
   // The part of Authorize after the handshake: the first `clients:` rule whose identity is one
-  // of the certificate's `names` (subject alternative names, then the common name), if its
-  // roles hold `right`. PERMISSION_DENIED for an unlisted identity or a missing right.
-  absl::StatusOr<Caller> Identify(const std::vector<std::string>& names, Right right) const;
+  // of the certificate's subject alternative names `sans` or, only when it has none, its
+  // subject common name `common_name` ("": none), if the rule's roles hold `right`.
+  // PERMISSION_DENIED for an unlisted identity (naming the names that were looked up) or a
+  // missing right.
+  absl::StatusOr<Caller> Identify(const std::vector<std::string>& sans,
+                                  absl::string_view common_name, Right right) const;
 
   // PERMISSION_DENIED unless the caller may append events of `type` (field names the event).
   absl::Status CheckEventType(const Caller& caller, absl::string_view type,
