@@ -64,7 +64,23 @@ std::vector<std::string> PeerProperty(const grpc::AuthContext& auth, const char*
   return values;
 }
 
+// The length of the longest prefix of `text` of at most `max` bytes that does not end inside a
+// UTF-8 sequence.
+size_t Utf8Boundary(absl::string_view text, size_t max) {
+  if (text.size() <= max) return text.size();
+  size_t end = max;
+  // Back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+  return end;
+}
+
 }  // namespace
+
+std::string RecordedText(absl::string_view text) {
+  if (text.size() <= kMaxRecordedTextBytes) return std::string(text);
+  return absl::StrCat(text.substr(0, Utf8Boundary(text, kMaxRecordedTextBytes)), "... (",
+                      text.size(), " bytes)");
+}
 
 absl::StatusOr<Role> ParseRole(absl::string_view name, absl::string_view field) {
   for (Role r : kRoles) {
@@ -168,8 +184,10 @@ absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& s
     }
   }
   if (rule == nullptr) {
+    std::vector<std::string> shown;
+    for (const std::string& name : names) shown.push_back(RecordedText(name));
     return absl::PermissionDeniedError(absl::StrCat(
-        "client certificate '", names.empty() ? "(no name)" : absl::StrJoin(names, "', '"),
+        "client certificate '", names.empty() ? "(no name)" : absl::StrJoin(shown, "', '"),
         "' is not in the clients list of footprintd's config, so it has no role"));
   }
   Caller caller;
@@ -195,52 +213,82 @@ absl::Status AccessControl::CheckEventType(const Caller& caller, absl::string_vi
       caller.event_types.empty() ? "none" : absl::StrJoin(caller.event_types, ", "), ")"));
 }
 
-absl::StatusOr<Caller> AccessControl::AuthorizeRead(const grpc::ServerContextBase& context,
-                                                    Right right, absl::string_view method,
-                                                    absl::string_view subject,
-                                                    absl::string_view scope) const {
-  auto caller = Authorize(context, right);
-  if (!caller.ok()) return caller.status();
-  std::string purpose;
+absl::StatusOr<std::string> AccessControl::Purpose(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
-  if (auto it = metadata.find(kPurposeMetadata); it != metadata.end()) {
-    purpose.assign(it->second.data(), it->second.size());
-  }
+  auto it = metadata.find(kPurposeMetadata);
+  if (it == metadata.end()) return std::string();
+  std::string purpose(it->second.data(), it->second.size());
   if (purpose.size() > kMaxPurposeBytes) {
     return absl::InvalidArgumentError(absl::StrCat("metadata ", kPurposeMetadata, ": ",
                                                    purpose.size(), " bytes; the maximum is ",
                                                    kMaxPurposeBytes));
   }
-  if (purpose.empty() && tls_) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metadata ", kPurposeMetadata,
-                     ": required for every read of children's records (why you read them, e.g. "
-                     "'review preparation for child 123'; footprint --purpose)"));
-  }
   if (!es::IsValidUtf8(purpose)) {
     return absl::InvalidArgumentError(
         absl::StrCat("metadata ", kPurposeMetadata, ": must be valid UTF-8"));
   }
-  if (access_log_ == nullptr) return caller;
+  return purpose;
+}
 
-  nlohmann::json record = {{"identity", caller->identity},  {"roles", caller->RoleList()},
-                           {"method", std::string(method)}, {"subject", std::string(subject)},
-                           {"scope", std::string(scope)},   {"purpose", purpose},
-                           {"peer", caller->peer}};
+absl::StatusOr<Caller> AccessControl::AuthorizeReader(const grpc::ServerContextBase& context,
+                                                      Right right) const {
+  auto caller = Authorize(context, right);
+  if (!caller.ok()) return caller.status();
+  auto purpose = Purpose(context);
+  if (!purpose.ok()) return purpose.status();
+  caller->purpose = *std::move(purpose);
+  if (caller->purpose.empty() && tls_) return PurposeRequired();
+  return caller;
+}
+
+absl::Status AccessControl::PurposeRequired() {
+  return absl::InvalidArgumentError(
+      absl::StrCat("metadata ", kPurposeMetadata,
+                   ": required for every read of children's records (why you read them, e.g. "
+                   "'review preparation for child 123'; footprint --purpose)"));
+}
+
+absl::StatusOr<Caller> AccessControl::AuthorizeRead(const grpc::ServerContextBase& context,
+                                                    Right right, absl::string_view method,
+                                                    absl::string_view subject,
+                                                    absl::string_view scope) const {
+  auto caller = AuthorizeReader(context, right);
+  if (!caller.ok()) return caller.status();
+  if (auto st = RecordRead(context, *caller, method, subject, scope); !st.ok()) return st;
+  return caller;
+}
+
+absl::Status AccessControl::RecordRead(const grpc::ServerContextBase& context, const Caller& caller,
+                                       absl::string_view method, absl::string_view subject,
+                                       absl::string_view scope) const {
+  if (caller.purpose.empty() && tls_) return PurposeRequired();
+  if (access_log_ == nullptr) return absl::OkStatus();
+
+  // Every text below is cut to kMaxRecordedTextBytes (the purpose is at most kMaxPurposeBytes):
+  // whatever a caller sends, a record stays small.
+  nlohmann::json record = {{"identity", RecordedText(caller.identity)},
+                           {"roles", caller.RoleList()},
+                           {"method", RecordedText(method)},
+                           {"subject", RecordedText(subject)},
+                           {"scope", RecordedText(scope)},
+                           {"purpose", caller.purpose},
+                           {"peer", RecordedText(caller.peer)}};
+  const auto& metadata = context.client_metadata();
   if (auto it = metadata.find(kCorrelationIdMetadata); it != metadata.end()) {
-    std::string id(it->second.data(), std::min<size_t>(it->second.size(), 128));
+    std::string id = RecordedText(absl::string_view(it->second.data(), it->second.size()));
     if (es::IsValidUtf8(id)) record["correlation_id"] = id;
   }
   es::AppendRequest append;
   std::string stream = absl::StrCat(kAccessStreamPrefix, subject);
-  if (!es::StreamId::Parse(stream, "stream").ok())
+  if (stream.size() > es::StreamId::kMaxBytes || !es::StreamId::Parse(stream, "stream").ok()) {
     stream = absl::StrCat(kAccessStreamPrefix, "other");
+  }
   append.stream = std::move(stream);
   es::NewEvent& event = append.events.emplace_back();
   event.type = kReadRecordedType;
   event.metadata.set_source_system("footprintd");
-  event.metadata.set_actor(caller->identity.substr(0, 256));
-  event.metadata.set_principal(caller->identity);
+  event.metadata.set_actor(caller.identity.substr(0, 256));
+  event.metadata.set_principal(caller.identity);
   event.content_type = v1::CONTENT_TYPE_JSON;
   event.data = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto result = access_log_->Append(std::move(append));
@@ -249,7 +297,7 @@ absl::StatusOr<Caller> AccessControl::AuthorizeRead(const grpc::ServerContextBas
         absl::StrCat("the read could not be recorded in the access log, so it is refused: ",
                      result.status().message()));
   }
-  return caller;
+  return absl::OkStatus();
 }
 
 }  // namespace footprint::services

@@ -41,10 +41,10 @@ std::string ChildOf(const std::string& challenge_id) { return pj::ChildOfChallen
 absl::Status CheckChallengeId(const std::string& challenge_id) {
   if (challenge_id.empty()) return absl::InvalidArgumentError("challenge_id: required");
   if (ChildOf(challenge_id).empty() || challenge_id.back() == ':') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("challenge_id: '", challenge_id, "' is not '<child id>:<number>'"));
+    return absl::InvalidArgumentError(absl::StrCat("challenge_id: '", RecordedText(challenge_id),
+                                                   "' is not '<child id>:<number>'"));
   }
-  return absl::OkStatus();
+  return pj::ValidateChildId(ChildOf(challenge_id), "challenge_id");
 }
 
 }  // namespace
@@ -299,13 +299,16 @@ grpc::ServerUnaryReactor* ChallengesService::Get(grpc::CallbackServerContext* co
                                                  const v1::GetChallengeRequest* request,
                                                  v1::ChallengeView* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Challenges.Get",
-                                             pj::ChildStream(ChildOf(request->challenge_id())),
-                                             request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
+    // The request is checked before the read is recorded: a refused one records nothing.
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     if (auto st = CheckChallengeId(request->challenge_id()); !st.ok()) return st;
+    if (auto st = access_->RecordRead(*context, *caller, "Challenges.Get",
+                                      pj::ChildStream(ChildOf(request->challenge_id())),
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
     auto record = recorder_->Load(ChildOf(request->challenge_id()));
     if (!record.ok()) return record.status();
     const pj::ChallengeState* c = record->FindChallenge(request->challenge_id());

@@ -432,75 +432,73 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerCont
                                                         v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   boost::asio::post(*read_pool_, [this, context, reactor, request, response] {
-    const bool access_log = request->log() == v1::LOG_ACCESS;
-    auto caller = access_->AuthorizeRead(
-        *context, access_log ? Right::kReadAccessLog : Right::kReadOwn, "EventStore.ReadStream",
-        access_log ? "access-log" : request->stream(), "");
-    if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    es::EventStore* store = StoreFor(request->log());
-    auto stream = es::StreamId::Parse(request->stream(), "stream");
-    if (!stream.ok()) {
-      reactor->Finish(ToGrpcStatus(stream.status()));
-      return;
-    }
-    es::ReadDirection direction;
-    switch (request->direction()) {
-      case v1::DIRECTION_FORWARDS:
-        direction = es::ReadDirection::kForwards;
-        break;
-      case v1::DIRECTION_BACKWARDS:
-        direction = es::ReadDirection::kBackwards;
-        break;
-      default:
-        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                     "direction: must be FORWARDS or BACKWARDS"));
-        return;
-    }
-    if (request->from_end() && direction != es::ReadDirection::kBackwards) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                   "from_end: only allowed with DIRECTION_BACKWARDS"));
-      return;
-    }
-    const uint32_t limit = request->limit() == 0
-                               ? kMaxReadStreamPage
-                               : std::min<uint32_t>(request->limit(), kMaxReadStreamPage);
-    es::StreamVersion from{request->from_end() ? UINT64_MAX : request->from_version()};
-    // A poster reads back only what it wrote itself: the server skips the others' events,
-    // reading on (up to kMaxReadStreamExamined) rather than answering an empty page, and says
-    // where the next page starts.
-    const bool own_only = !caller->Has(Role::kAuditor);
-    size_t examined = 0;
-    while (true) {
-      auto page = store->ReadStream(*stream, from, direction,
-                                    limit - static_cast<uint32_t>(response->events_size()));
-      if (!page.ok()) {
-        reactor->Finish(ToGrpcStatus(page.status()));
-        return;
-      }
-      examined += page->events.size();
-      if (!page->events.empty()) {
-        const uint64_t last = page->events.back().version();
-        from = es::StreamVersion{direction == es::ReadDirection::kForwards ? last + 1 : last - 1};
-      }
-      for (auto& event : page->events) {
-        if (own_only && event.metadata().principal() != caller->identity) continue;
-        *response->add_events() = std::move(event);
-      }
-      response->set_last_version(page->last_version.value);
-      response->set_end_of_stream(page->end_of_stream);
-      if (page->end_of_stream || page->events.empty() ||
-          response->events_size() >= static_cast<int>(limit) ||
-          examined >= kMaxReadStreamExamined) {
-        break;
-      }
-    }
-    if (!response->end_of_stream()) response->set_next_version(from.value);
-    reactor->Finish(grpc::Status::OK);
+    reactor->Finish(ToGrpcStatus(ServeReadStream(*context, *request, response)));
   });
   return reactor;
+}
+
+absl::Status EventStoreService::ServeReadStream(const grpc::ServerContextBase& context,
+                                                const v1::ReadStreamRequest& request,
+                                                v1::ReadStreamResponse* response) const {
+  const bool access_log = request.log() == v1::LOG_ACCESS;
+  // The caller and its purpose, then the whole request, and only then the record of the read:
+  // a refused request leaves nothing in the access log.
+  auto caller =
+      access_->AuthorizeReader(context, access_log ? Right::kReadAccessLog : Right::kReadOwn);
+  if (!caller.ok()) return caller.status();
+  auto stream = es::StreamId::Parse(request.stream(), "stream");
+  if (!stream.ok()) return stream.status();
+  es::ReadDirection direction;
+  switch (request.direction()) {
+    case v1::DIRECTION_FORWARDS:
+      direction = es::ReadDirection::kForwards;
+      break;
+    case v1::DIRECTION_BACKWARDS:
+      direction = es::ReadDirection::kBackwards;
+      break;
+    default:
+      return absl::InvalidArgumentError("direction: must be FORWARDS or BACKWARDS");
+  }
+  if (request.from_end() && direction != es::ReadDirection::kBackwards) {
+    return absl::InvalidArgumentError("from_end: only allowed with DIRECTION_BACKWARDS");
+  }
+  if (auto st = access_->RecordRead(context, *caller, "EventStore.ReadStream",
+                                    access_log ? "access-log" : stream->str(), "");
+      !st.ok()) {
+    return st;
+  }
+  es::EventStore* store = StoreFor(request.log());
+  const uint32_t limit = request.limit() == 0
+                             ? kMaxReadStreamPage
+                             : std::min<uint32_t>(request.limit(), kMaxReadStreamPage);
+  es::StreamVersion from{request.from_end() ? UINT64_MAX : request.from_version()};
+  // A poster reads back only what it wrote itself: the server skips the others' events,
+  // reading on (up to kMaxReadStreamExamined) rather than answering an empty page, and says
+  // where the next page starts.
+  const bool own_only = !caller->Has(Role::kAuditor);
+  size_t examined = 0;
+  while (true) {
+    auto page = store->ReadStream(*stream, from, direction,
+                                  limit - static_cast<uint32_t>(response->events_size()));
+    if (!page.ok()) return page.status();
+    examined += page->events.size();
+    if (!page->events.empty()) {
+      const uint64_t last = page->events.back().version();
+      from = es::StreamVersion{direction == es::ReadDirection::kForwards ? last + 1 : last - 1};
+    }
+    for (auto& event : page->events) {
+      if (own_only && event.metadata().principal() != caller->identity) continue;
+      *response->add_events() = std::move(event);
+    }
+    response->set_last_version(page->last_version.value);
+    response->set_end_of_stream(page->end_of_stream);
+    if (page->end_of_stream || page->events.empty() ||
+        response->events_size() >= static_cast<int>(limit) || examined >= kMaxReadStreamExamined) {
+      break;
+    }
+  }
+  if (!response->end_of_stream()) response->set_next_version(from.value);
+  return absl::OkStatus();
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::ReadAll(

@@ -1,8 +1,9 @@
 // AccessControl's policy on its own, without a TLS handshake: the whole matrix of roles and
 // rights as docs/operations.md states it (each refusal with its words), which rule a
-// certificate's names select (its SANs, else its CN), and a poster's event types. The handshake,
-// the purpose and the access log are tested end to end in tests/e2e/access_control_test.cc and
-// access_scope_test.cc.
+// certificate's names select (its SANs, else its CN), a poster's event types and the bound on
+// recorded text. The handshake, the purpose and the access log are tested end to end in
+// tests/e2e/access_control_test.cc and access_scope_test.cc, and the access log's size in
+// tests/integration/access_log_test.cc.
 #include "services/access_control.h"
 
 #include <map>
@@ -171,6 +172,21 @@ TEST_CASE("access control: CheckRight alone", "[access]") {
   manager.roles = static_cast<uint32_t>(Role::kManager);
   CHECK(CheckRight(manager, Right::kQuery).ok());
   CHECK(CheckRight(manager, Right::kReadOwn).code() == absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("access control: recorded text is cut to a bounded size at a character boundary",
+          "[access]") {
+  CHECK(RecordedText("child-123") == "child-123");
+  const std::string exact(kMaxRecordedTextBytes, 'a');
+  CHECK(RecordedText(exact) == exact);
+  CHECK(RecordedText(exact + "b") ==
+        exact + "... (" + std::to_string(exact.size() + 1) + " bytes)");
+  // A two-byte character across the cut is left out whole, never split.
+  const std::string text = std::string(kMaxRecordedTextBytes - 1, 'a') + "\xc3\xa9" + "tail";
+  CHECK(RecordedText(text) == std::string(kMaxRecordedTextBytes - 1, 'a') + "... (" +
+                                  std::to_string(text.size()) + " bytes)");
+  const std::string huge(120 * 1024, 'x');
+  CHECK(RecordedText(huge).size() <= kMaxRecordedTextBytes + 24);
 }
 
 }  // namespace

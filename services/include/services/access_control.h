@@ -14,7 +14,9 @@
 // metadata (required with TLS), and are recorded in the access log before anything is served:
 // one synced event per read in a separate event store, with its own hash chain, which auditors
 // read and verify through the EventStore RPCs with `log: LOG_ACCESS`. If the record cannot be
-// written, the read is refused (UNAVAILABLE): no read goes unrecorded.
+// written, the read is refused (UNAVAILABLE): no read goes unrecorded. A record keeps at most
+// kMaxRecordedTextBytes of each text a caller can choose (subject, scope, correlation id), so
+// no request can make a record large.
 //
 // Thread-safety: immutable after construction except for the access log store, which is
 // thread-safe; shared by every gRPC and pool thread.
@@ -71,6 +73,9 @@ struct Caller {
   bool any_event_type = false;
   std::vector<std::string> event_types;
   std::string peer;  // gRPC's peer address, for the access log
+  // Why it reads: the footprint-purpose metadata ("" when none was sent). Set by AuthorizeRead
+  // and AuthorizeReader.
+  std::string purpose;
   bool Has(Role role) const { return (roles & static_cast<uint32_t>(role)) != 0; }
   // The roles, comma-separated, for logs and records.
   std::string RoleList() const;
@@ -83,6 +88,16 @@ absl::Status CheckRight(const Caller& caller, Right right);
 // The purpose metadata key, and its longest accepted value.
 inline constexpr char kPurposeMetadata[] = "footprint-purpose";
 inline constexpr size_t kMaxPurposeBytes = 512;
+
+// Longest text an access-log record keeps of each value a caller chooses (the subject, the
+// scope, the correlation id; also the identity, method and peer). Longer text is cut at a UTF-8
+// character boundary within this many bytes and marked "... (N bytes)" with its full length, so
+// a record is at most about 2 KiB whatever the request (the purpose is refused beyond
+// kMaxPurposeBytes).
+inline constexpr size_t kMaxRecordedTextBytes = 256;
+
+// `text` as an access-log record keeps it (see kMaxRecordedTextBytes).
+std::string RecordedText(absl::string_view text);
 
 // The event type and stream prefix of access log records.
 inline constexpr char kReadRecordedType[] = "ReadRecorded";
@@ -110,19 +125,39 @@ class AccessControl {
   absl::Status CheckEventType(const Caller& caller, absl::string_view type,
                               absl::string_view field) const;
 
-  // Authorize, then the purpose (INVALID_ARGUMENT when TLS is on and it is missing or too
-  // long), then records the read: `method` (e.g. "Queries.Child"), `subject` (a child id, a
-  // stream, or "council" for reports over many children) and `scope` (the request's filter, in
-  // words). Blocks for one synced write; call from a pool thread. UNAVAILABLE if the record
-  // cannot be written.
+  // Authorize, then the purpose (INVALID_ARGUMENT when TLS is on and it is missing, or when it
+  // is too long or not UTF-8), then records the read: `method` (e.g. "Queries.Child"),
+  // `subject` (a child id, a stream, or "council" for reports over many children) and `scope`
+  // (the request's filter, in words). Blocks for one synced write; call from a pool thread.
+  // UNAVAILABLE if the record cannot be written. Same as AuthorizeReader then RecordRead.
   absl::StatusOr<Caller> AuthorizeRead(const grpc::ServerContextBase& context, Right right,
                                        absl::string_view method, absl::string_view subject,
                                        absl::string_view scope) const;
+
+  // The first half of AuthorizeRead: Authorize, then the purpose (in Caller::purpose), without
+  // recording anything. For handlers that validate the request before recording the read, so a
+  // refused request writes nothing to the access log.
+  absl::StatusOr<Caller> AuthorizeReader(const grpc::ServerContextBase& context, Right right) const;
+
+  // The second half: records the read by `caller` (from AuthorizeReader, or from Authorize with
+  // Caller::purpose set by the handler) in the access log. INVALID_ARGUMENT when TLS is on and
+  // the caller has no purpose; UNAVAILABLE if the record cannot be written. Blocks for one
+  // synced write.
+  absl::Status RecordRead(const grpc::ServerContextBase& context, const Caller& caller,
+                          absl::string_view method, absl::string_view subject,
+                          absl::string_view scope) const;
+
+  // The request's purpose ("" when none was sent). INVALID_ARGUMENT naming `metadata
+  // footprint-purpose` when it is longer than kMaxPurposeBytes or not UTF-8.
+  static absl::StatusOr<std::string> Purpose(const grpc::ServerContextBase& context);
 
   bool tls() const { return tls_; }
   eventstore::EventStore* access_log() const { return access_log_; }
 
  private:
+  // INVALID_ARGUMENT: a read without a purpose while TLS is on.
+  static absl::Status PurposeRequired();
+
   const bool tls_;
   const std::vector<ClientRule> clients_;
   eventstore::EventStore* const access_log_;

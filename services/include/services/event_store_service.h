@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 #include "eventstore/event_store.h"
@@ -71,6 +72,11 @@ class EventStoreService final
 
  private:
   void AppendDone();
+  // ReadStream on a pool thread: validates the whole request before the read is recorded, so a
+  // refused request leaves nothing in the access log.
+  absl::Status ServeReadStream(const grpc::ServerContextBase& context,
+                               const v1::ReadStreamRequest& request,
+                               v1::ReadStreamResponse* response) const;
   // ReadAll and Subscribe: `mode` is the reactor's, `log` a v1::Log.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* LogStream(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request, int mode,
