@@ -3,8 +3,11 @@
 #include <grpcpp/security/auth_context.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "services/logging.h"
@@ -64,6 +67,28 @@ std::vector<std::string> PeerProperty(const grpc::AuthContext& auth, const char*
   return values;
 }
 
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The first control character (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) of valid
+// UTF-8 `text`, as its byte offset and code point.
+std::optional<std::pair<size_t, uint32_t>> FirstControlCharacter(absl::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7f) return std::make_pair(i, uint32_t{byte});
+    // U+0080-U+009F are 0xC2 0x80-0x9F in UTF-8.
+    if (byte == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return std::make_pair(i, uint32_t{next});
+    }
+  }
+  return std::nullopt;
+}
+
 // The length of the longest prefix of `text` of at most `max` bytes that does not end inside a
 // UTF-8 sequence.
 size_t Utf8Boundary(absl::string_view text, size_t max) {
@@ -75,6 +100,48 @@ size_t Utf8Boundary(absl::string_view text, size_t max) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> DecodePurpose(absl::string_view wire) {
+  const std::string field = absl::StrCat("metadata ", kPurposeMetadata);
+  // Checked before decoding, so a huge value is not copied: decoding only ever shrinks it.
+  if (wire.size() > 3 * kMaxPurposeBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", wire.size(),
+                                                   " bytes on the wire; the maximum is ",
+                                                   kMaxPurposeBytes, " bytes of UTF-8"));
+  }
+  std::string purpose;
+  purpose.reserve(wire.size());
+  for (size_t i = 0; i < wire.size(); ++i) {
+    if (wire[i] != '%') {
+      purpose.push_back(wire[i]);
+      continue;
+    }
+    const int high = i + 1 < wire.size() ? HexDigit(wire[i + 1]) : -1;
+    const int low = i + 2 < wire.size() ? HexDigit(wire[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": '%' at byte ", i,
+          " is not followed by two hex digits; the purpose is percent-encoded UTF-8 (a '%' "
+          "itself is sent as %25)"));
+    }
+    purpose.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  if (purpose.size() > kMaxPurposeBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", purpose.size(), " bytes; the maximum is ", kMaxPurposeBytes));
+  }
+  if (!es::IsValidUtf8(purpose)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be valid UTF-8 once percent-decoded"));
+  }
+  if (auto control = FirstControlCharacter(purpose)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: must not contain control characters such as newlines or tabs (U+%04X at byte %d)",
+        field, control->second, control->first));
+  }
+  return purpose;
+}
 
 std::string RecordedText(absl::string_view text) {
   if (text.size() <= kMaxRecordedTextBytes) return std::string(text);
@@ -217,17 +284,7 @@ absl::StatusOr<std::string> AccessControl::Purpose(const grpc::ServerContextBase
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(kPurposeMetadata);
   if (it == metadata.end()) return std::string();
-  std::string purpose(it->second.data(), it->second.size());
-  if (purpose.size() > kMaxPurposeBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("metadata ", kPurposeMetadata, ": ",
-                                                   purpose.size(), " bytes; the maximum is ",
-                                                   kMaxPurposeBytes));
-  }
-  if (!es::IsValidUtf8(purpose)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metadata ", kPurposeMetadata, ": must be valid UTF-8"));
-  }
-  return purpose;
+  return DecodePurpose(absl::string_view(it->second.data(), it->second.size()));
 }
 
 absl::StatusOr<Caller> AccessControl::AuthorizeReader(const grpc::ServerContextBase& context,

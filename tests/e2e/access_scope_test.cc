@@ -1,14 +1,20 @@
 // End to end over mTLS, with the real footprintd and the real CLI (and raw gRPC calls where the
 // CLI does not show a field): who a caller is, and what each answer discloses of a child's
 // record.
-//   - a certificate with subject alternative names is known by those alone.
+//   - a certificate with subject alternative names is known by those alone;
+//   - a purpose in UTF-8 reaches the access log exactly; one with a control character is a
+//     usage error of the CLI, and one the server cannot take is refused.
 // Certificates come from deploy/make-test-ca, plus two made here with OpenSSL (a SAN and a CN).
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <vector>
 
 #include "catch2/catch.hpp"
 #include "cli_session.h"
+#include "footprint/v1/eventstore.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "process.h"
 #include "temp_dir.h"
@@ -16,6 +22,7 @@
 namespace {
 
 namespace ft = footprint::testing;
+namespace v1 = footprint::v1;
 using nlohmann::json;
 
 const std::string kMakeCa = std::string(FOOTPRINT_SOURCE_DIR) + "/deploy/make-test-ca";
@@ -102,6 +109,43 @@ std::vector<json> AccessRecords(const ft::RunningServer& server, const Pki& pki)
   return records;
 }
 
+// A gRPC channel over mTLS as `who`.
+std::shared_ptr<grpc::Channel> ChannelAs(const ft::RunningServer& server, const Pki& pki,
+                                         const std::string& who) {
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = ft::ReadFileText(pki.Path("ca.pem"));
+  options.pem_cert_chain = ft::ReadFileText(pki.Path(who + ".pem"));
+  options.pem_private_key = ft::ReadFileText(pki.Path(who + "-key.pem"));
+  return grpc::CreateChannel(server.address(), grpc::SslCredentials(options));
+}
+
+struct StreamRead {
+  grpc::Status status;
+  v1::ReadStreamResponse response;
+  std::vector<uint64_t> Versions() const {
+    std::vector<uint64_t> versions;
+    for (const auto& e : response.events()) versions.push_back(e.version());
+    return versions;
+  }
+};
+
+// EventStore.ReadStream, with the purpose sent as it is on the wire (percent-encoded).
+StreamRead ReadStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& stream,
+                      uint64_t from, bool backwards = false, bool from_end = false,
+                      uint32_t limit = 0, const std::string& wire_purpose = "resend check") {
+  v1::ReadStreamRequest request;
+  request.set_stream(stream);
+  request.set_from_version(from);
+  request.set_direction(backwards ? v1::DIRECTION_BACKWARDS : v1::DIRECTION_FORWARDS);
+  request.set_from_end(from_end);
+  request.set_limit(limit);
+  grpc::ClientContext context;
+  context.AddMetadata("footprint-purpose", wire_purpose);
+  StreamRead read;
+  read.status = v1::EventStore::NewStub(channel)->ReadStream(&context, request, &read.response);
+  return read;
+}
+
 }  // namespace
 
 TEST_CASE("a certificate with subject alternative names is known by them, never by its CN",
@@ -136,5 +180,98 @@ TEST_CASE("a certificate with subject alternative names is known by them, never 
   for (const json& record : records) {
     CHECK(record.at("identity") == "auditor-alice");
     CHECK(record.at("purpose") == "audit");
+  }
+}
+
+TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control character is refused",
+          "[e2e][tls][access]") {
+  Pki pki;
+  MakeCa(pki, {"case-system", "auditor-alice"});
+  ft::RunningServer server(TlsConfig(pki));
+  AsOk(server, pki, "case-system", {"append", "child-C1", "Note", "--data", "{}"});
+
+  // Usage errors first, before any call: exit status 2, one line on stderr.
+  const std::string cli = ft::FootprintCliPath();
+  const std::vector<std::string> tls = {"--server", server.address(),
+                                        "--ca",     pki.Path("ca.pem"),
+                                        "--cert",   pki.Path("auditor-alice.pem"),
+                                        "--key",    pki.Path("auditor-alice-key.pem")};
+  struct Bad {
+    std::string env;      // FOOTPRINT_PURPOSE, or
+    std::string purpose;  // --purpose
+    std::string says;
+  };
+  for (const Bad& bad :
+       {Bad{"", "line one\nline two", "--purpose: must not contain control characters"},
+        Bad{"", "tab\there", "--purpose: must not contain control characters"},
+        Bad{"", "bad \xff byte", "--purpose: must be valid UTF-8"},
+        Bad{"end\r", "", "$FOOTPRINT_PURPOSE: must not contain control characters"},
+        Bad{"nul\x01", "", "$FOOTPRINT_PURPOSE: must not contain control characters"}}) {
+    std::vector<std::string> argv = {"/usr/bin/env"};
+    if (!bad.env.empty()) argv.push_back("FOOTPRINT_PURPOSE=" + bad.env);
+    argv.push_back(cli);
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    if (!bad.purpose.empty()) argv.insert(argv.end(), {"--purpose", bad.purpose});
+    argv.insert(argv.end(), {"read", "child-C1"});
+    const auto r = ft::RunCommand(argv);
+    INFO(bad.says << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.rfind("footprint: INVALID_ARGUMENT: " + bad.says, 0) == 0);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+
+  // The correlation id is sent as it is, so it must be printable ASCII.
+  {
+    std::vector<std::string> argv = {cli};
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    argv.insert(argv.end(), {"--correlation-id", "réunion", "--purpose", "p", "read", "child-C1"});
+    const auto r = ft::RunCommand(argv);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err ==
+          "footprint: INVALID_ARGUMENT: --correlation-id: must be printable ASCII (byte 1 is "
+          "not)\n");
+  }
+
+  // The server refuses what a client without the CLI's checks might send.
+  const auto auditor = ChannelAs(server, pki, "auditor-alice");
+  struct Wire {
+    std::string value;
+    std::string says;
+  };
+  for (const Wire& wire :
+       {Wire{"two%0Alines", "metadata footprint-purpose: must not contain control characters"},
+        Wire{"50% off", "metadata footprint-purpose: '%' at byte 2 is not followed by two hex"},
+        Wire{"%FF%FE", "metadata footprint-purpose: must be valid UTF-8"},
+        Wire{"%C2%85next line",
+             "metadata footprint-purpose: must not contain control characters"}}) {
+    const StreamRead r = ReadStream(auditor, "child-C1", 0, false, false, 0, wire.value);
+    INFO(wire.value << ": " << r.status.error_message());
+    CHECK(r.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+    CHECK(r.status.error_message().rfind(wire.says, 0) == 0);
+  }
+  CHECK(AccessRecords(server, pki).empty());  // none of that was recorded
+
+  // UTF-8 purposes, from --purpose and from $FOOTPRINT_PURPOSE; a literal '%' too.
+  const std::vector<std::string> purposes = {"réunion – child C1", "100% sure: 50%25 off",
+                                             "Überprüfung für C1 ✓", "plain ASCII purpose"};
+  for (size_t i = 0; i < purposes.size(); ++i) {
+    std::vector<std::string> argv = {"/usr/bin/env"};
+    if (i == 2) argv.push_back("FOOTPRINT_PURPOSE=" + purposes[i]);
+    argv.push_back(cli);
+    argv.insert(argv.end(), tls.begin(), tls.end());
+    if (i != 2) argv.insert(argv.end(), {"--purpose", purposes[i]});
+    argv.insert(argv.end(), {"read", "child-C1"});
+    const auto r = ft::RunCommand(argv);
+    INFO(purposes[i] << ": exit " << r.exit_code << ", " << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(ft::Lines(r.out).size() == 1);
+  }
+  const std::vector<json> records = AccessRecords(server, pki);
+  REQUIRE(records.size() == 5);  // the auditor's read of the access log above, then the four
+  CHECK(records[0].at("purpose") == "access review");
+  for (size_t i = 0; i < purposes.size(); ++i) {
+    CHECK(records[i + 1].at("purpose") == purposes[i]);
+    CHECK(records[i + 1].at("subject") == "child-C1");
   }
 }

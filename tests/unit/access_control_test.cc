@@ -1,8 +1,8 @@
 // AccessControl's policy on its own, without a TLS handshake: the whole matrix of roles and
 // rights as docs/operations.md states it (each refusal with its words), which rule a
-// certificate's names select (its SANs, else its CN), a poster's event types and the bound on
-// recorded text. The handshake, the purpose and the access log are tested end to end in
-// tests/e2e/access_control_test.cc and access_scope_test.cc, and the access log's size in
+// certificate's names select (its SANs, else its CN), a poster's event types, the purpose's wire
+// format and the bound on recorded text. The handshake and the access log are tested end to end
+// in tests/e2e/access_control_test.cc and access_scope_test.cc, and the access log's size in
 // tests/integration/access_log_test.cc.
 #include "services/access_control.h"
 
@@ -172,6 +172,57 @@ TEST_CASE("access control: CheckRight alone", "[access]") {
   manager.roles = static_cast<uint32_t>(Role::kManager);
   CHECK(CheckRight(manager, Right::kQuery).ok());
   CHECK(CheckRight(manager, Right::kReadOwn).code() == absl::StatusCode::kPermissionDenied);
+}
+
+TEST_CASE("access control: the purpose is percent-decoded and must be one line of UTF-8",
+          "[access]") {
+  // Printable ASCII without '%' is itself.
+  CHECK(*DecodePurpose("review preparation for child 123") == "review preparation for child 123");
+  CHECK(*DecodePurpose("") == "");
+  // Bytes as %XX, in either case; '%' itself as %25.
+  CHECK(*DecodePurpose("r%C3%A9union %e2%80%93 child C1") ==
+        "r\xc3\xa9union \xe2\x80\x93 child C1");
+  CHECK(*DecodePurpose("100%25 sure") == "100% sure");
+  CHECK(*DecodePurpose("%41%42") == "AB");
+  // Raw UTF-8 bytes (from a client that sends them unencoded) are taken as they are.
+  CHECK(*DecodePurpose("r\xc3\xa9union") == "r\xc3\xa9union");
+
+  const auto refusal = [](absl::string_view wire) {
+    auto decoded = DecodePurpose(wire);
+    CHECK(decoded.status().code() == absl::StatusCode::kInvalidArgument);
+    return std::string(decoded.status().message());
+  };
+  CHECK(refusal("50% off") ==
+        "metadata footprint-purpose: '%' at byte 2 is not followed by two hex digits; the "
+        "purpose is percent-encoded UTF-8 (a '%' itself is sent as %25)");
+  CHECK(refusal("end%").rfind("metadata footprint-purpose: '%' at byte 3 is not followed", 0) == 0);
+  CHECK(refusal("%4").rfind("metadata footprint-purpose: '%' at byte 0 is not followed", 0) == 0);
+  CHECK(refusal("%FF") == "metadata footprint-purpose: must be valid UTF-8 once percent-decoded");
+  CHECK(refusal("%C3") == "metadata footprint-purpose: must be valid UTF-8 once percent-decoded");
+  CHECK(refusal("two%0Alines") ==
+        "metadata footprint-purpose: must not contain control characters such as newlines or "
+        "tabs (U+000A at byte 3)");
+  CHECK(refusal("tab%09") ==
+        "metadata footprint-purpose: must not contain control characters such as newlines or "
+        "tabs (U+0009 at byte 3)");
+  CHECK(refusal("del%7F").find("(U+007F at byte 3)") != std::string::npos);
+  CHECK(refusal("nel%C2%85").find("(U+0085 at byte 3)") != std::string::npos);
+  CHECK(refusal(std::string("nul\0", 4)).find("(U+0000 at byte 3)") != std::string::npos);
+  // U+00A0 (no-break space) is not a control character.
+  CHECK(*DecodePurpose("a%C2%A0b") ==
+        "a\xc2\xa0"
+        "b");
+
+  // At most kMaxPurposeBytes once decoded; the wire form may take three times as many.
+  std::string longest;
+  for (size_t i = 0; i < kMaxPurposeBytes / 2; ++i) longest += "%C3%A9";
+  REQUIRE(DecodePurpose(longest).ok());
+  CHECK(DecodePurpose(longest)->size() == kMaxPurposeBytes);
+  CHECK(refusal(std::string(kMaxPurposeBytes - 1, 'a') + "%C3%A9") ==
+        "metadata footprint-purpose: " + std::to_string(kMaxPurposeBytes + 1) +
+            " bytes; the maximum is " + std::to_string(kMaxPurposeBytes));
+  CHECK(refusal(std::string(100000, 'a'))
+            .rfind("metadata footprint-purpose: 100000 bytes on the wire; the maximum is", 0) == 0);
 }
 
 TEST_CASE("access control: recorded text is cut to a bounded size at a character boundary",

@@ -11,12 +11,12 @@
 // is the local identity "local" with every right: a development and single-machine mode.
 //
 // Reads of children's data (AuthorizeRead) also need a purpose, sent in the `footprint-purpose`
-// metadata (required with TLS), and are recorded in the access log before anything is served:
-// one synced event per read in a separate event store, with its own hash chain, which auditors
-// read and verify through the EventStore RPCs with `log: LOG_ACCESS`. If the record cannot be
-// written, the read is refused (UNAVAILABLE): no read goes unrecorded. A record keeps at most
-// kMaxRecordedTextBytes of each text a caller can choose (subject, scope, correlation id), so
-// no request can make a record large.
+// metadata (required with TLS; percent-encoded, see DecodePurpose), and are recorded in the
+// access log before anything is served: one synced event per read in a separate event store,
+// with its own hash chain, which auditors read and verify through the EventStore RPCs with
+// `log: LOG_ACCESS`. If the record cannot be written, the read is refused (UNAVAILABLE): no read
+// goes unrecorded. A record keeps at most kMaxRecordedTextBytes of each text a caller can
+// choose (subject, scope, correlation id), so no request can make a record large.
 //
 // Thread-safety: immutable after construction except for the access log store, which is
 // thread-safe; shared by every gRPC and pool thread.
@@ -73,8 +73,8 @@ struct Caller {
   bool any_event_type = false;
   std::vector<std::string> event_types;
   std::string peer;  // gRPC's peer address, for the access log
-  // Why it reads: the footprint-purpose metadata ("" when none was sent). Set by AuthorizeRead
-  // and AuthorizeReader.
+  // Why it reads: the decoded footprint-purpose metadata ("" when none was sent). Set by
+  // AuthorizeRead and AuthorizeReader.
   std::string purpose;
   bool Has(Role role) const { return (roles & static_cast<uint32_t>(role)) != 0; }
   // The roles, comma-separated, for logs and records.
@@ -85,9 +85,23 @@ struct Caller {
 // roles, the right and the roles that hold it otherwise.
 absl::Status CheckRight(const Caller& caller, Right right);
 
-// The purpose metadata key, and its longest accepted value.
+// The purpose metadata key, and its longest accepted value (decoded, in bytes of UTF-8).
 inline constexpr char kPurposeMetadata[] = "footprint-purpose";
 inline constexpr size_t kMaxPurposeBytes = 512;
+
+// The purpose a client wrote, from the `footprint-purpose` metadata value on the wire.
+//
+// Wire format: plain gRPC metadata values may hold only printable ASCII (0x20-0x7E), so clients
+// percent-encode the purpose's UTF-8 bytes: every byte outside 0x20-0x7E, and '%' itself, is
+// sent as '%' and two hex digits (either case); every other byte as itself, so an ASCII purpose
+// without '%' is sent unchanged. "réunion – child C1" is sent as
+// "r%C3%A9union %E2%80%93 child C1".
+//
+// The decoded purpose must be at most kMaxPurposeBytes, valid UTF-8, and free of control
+// characters (U+0000-U+001F, U+007F-U+009F: no newlines or tabs). INVALID_ARGUMENT naming
+// `metadata footprint-purpose` and the rule broken otherwise (also for a '%' not followed by two
+// hex digits).
+absl::StatusOr<std::string> DecodePurpose(absl::string_view wire);
 
 // Longest text an access-log record keeps of each value a caller chooses (the subject, the
 // scope, the correlation id; also the identity, method and peer). Longer text is cut at a UTF-8
@@ -126,7 +140,7 @@ class AccessControl {
                               absl::string_view field) const;
 
   // Authorize, then the purpose (INVALID_ARGUMENT when TLS is on and it is missing, or when it
-  // is too long or not UTF-8), then records the read: `method` (e.g. "Queries.Child"),
+  // breaks a rule of DecodePurpose), then records the read: `method` (e.g. "Queries.Child"),
   // `subject` (a child id, a stream, or "council" for reports over many children) and `scope`
   // (the request's filter, in words). Blocks for one synced write; call from a pool thread.
   // UNAVAILABLE if the record cannot be written. Same as AuthorizeReader then RecordRead.
@@ -147,8 +161,7 @@ class AccessControl {
                           absl::string_view method, absl::string_view subject,
                           absl::string_view scope) const;
 
-  // The request's purpose ("" when none was sent). INVALID_ARGUMENT naming `metadata
-  // footprint-purpose` when it is longer than kMaxPurposeBytes or not UTF-8.
+  // The request's purpose, decoded (DecodePurpose); "" when none was sent.
   static absl::StatusOr<std::string> Purpose(const grpc::ServerContextBase& context);
 
   bool tls() const { return tls_; }
