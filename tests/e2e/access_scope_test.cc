@@ -3,7 +3,9 @@
 // record.
 //   - a certificate with subject alternative names is known by those alone;
 //   - a purpose in UTF-8 reaches the access log exactly; one with a control character is a
-//     usage error of the CLI, and one the server cannot take is refused.
+//     usage error of the CLI, and one the server cannot take is refused;
+//   - a poster's ReadStream shows its own events only, and a stream without any of them looks
+//     exactly like a missing one (no head, no count).
 // Certificates come from deploy/make-test-ca, plus two made here with OpenSSL (a SAN and a CN).
 #include <grpcpp/grpcpp.h>
 
@@ -146,6 +148,27 @@ StreamRead ReadStream(const std::shared_ptr<grpc::Channel>& channel, const std::
   return read;
 }
 
+// `count` Note events appended to `stream` by the channel's identity, in batches.
+void AppendNotes(const std::shared_ptr<grpc::Channel>& channel, const std::string& stream,
+                 int count) {
+  auto stub = v1::EventStore::NewStub(channel);
+  while (count > 0) {
+    v1::AppendRequest request;
+    request.set_stream(stream);
+    for (int i = 0; i < std::min(count, 1000); ++i) {
+      auto* e = request.add_events();
+      e->set_type("Note");
+      e->set_data("{}");
+    }
+    count -= request.events_size();
+    grpc::ClientContext context;
+    v1::AppendResponse response;
+    const grpc::Status st = stub->Append(&context, request, &response);
+    INFO(st.error_message());
+    REQUIRE(st.ok());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("a certificate with subject alternative names is known by them, never by its CN",
@@ -273,5 +296,148 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
   for (size_t i = 0; i < purposes.size(); ++i) {
     CHECK(records[i + 1].at("purpose") == purposes[i]);
     CHECK(records[i + 1].at("subject") == "child-C1");
+  }
+}
+
+TEST_CASE("a poster cannot tell a stream of others' events from a missing one, nor see its head",
+          "[e2e][tls][access]") {
+  Pki pki;
+  MakeCa(pki, {"case-system", "other-system", "auditor-alice"});
+  ft::RunningServer server(TlsConfig(pki));
+  const auto poster = ChannelAs(server, pki, "case-system");
+  const auto other = ChannelAs(server, pki, "other-system");
+
+  // others-1 holds only other-system's events; missing-1 does not exist. Every way of reading
+  // them answers the same: NOT_FOUND, with the same words.
+  AppendNotes(other, "others-1", 3);
+  struct Way {
+    const char* what;
+    uint64_t from;
+    bool backwards;
+    bool from_end;
+    uint32_t limit;
+  };
+  for (const Way& way :
+       {Way{"forwards", 0, false, false, 0}, Way{"from 2", 2, false, false, 1},
+        Way{"from the end", 0, true, true, 0}, Way{"back from 1", 1, true, false, 5},
+        Way{"beyond the head", 50, false, false, 0}}) {
+    INFO(way.what);
+    for (const std::string stream : {"others-1", "missing-1"}) {
+      INFO(stream);
+      const StreamRead r =
+          ReadStream(poster, stream, way.from, way.backwards, way.from_end, way.limit);
+      CHECK(r.status.error_code() == grpc::StatusCode::NOT_FOUND);
+      CHECK(r.status.error_message() ==
+            "stream '" + stream + "' has no events appended by 'case-system'");
+      CHECK(r.response.events_size() == 0);
+    }
+  }
+  for (const std::string stream : {"others-1", "missing-1"}) {
+    const auto r = As(server, pki, "case-system", {"--purpose", "resend check", "read", stream});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err == "footprint: NOT_FOUND: stream '" + stream +
+                       "' has no events appended by 'case-system'\n");
+  }
+
+  // shared-1: case-system wrote versions 0 and 4, other-system 1-3 and 5-9. The poster's pages
+  // hold its own events and point from one to the next; last_version is never the head (9).
+  AppendNotes(poster, "shared-1", 1);
+  AppendNotes(other, "shared-1", 3);
+  AppendNotes(poster, "shared-1", 1);
+  AppendNotes(other, "shared-1", 5);
+  StreamRead r = ReadStream(poster, "shared-1", 0);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{0, 4});
+  CHECK(r.response.end_of_stream());
+  CHECK(r.response.last_version() == 0);
+  CHECK(r.response.next_version() == 0);
+  r = ReadStream(poster, "shared-1", 0, false, false, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{0});
+  CHECK_FALSE(r.response.end_of_stream());
+  CHECK(r.response.next_version() == 4);
+  CHECK(r.response.last_version() == 0);
+  r = ReadStream(poster, "shared-1", 4, false, false, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{4});
+  CHECK(r.response.end_of_stream());  // others' events 5-9 follow, but none of its own
+  CHECK(r.response.next_version() == 0);
+  r = ReadStream(poster, "shared-1", 0, true, true, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{4});
+  CHECK_FALSE(r.response.end_of_stream());
+  CHECK(r.response.next_version() == 0);
+  r = ReadStream(poster, "shared-1", 0, true, false, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{0});
+  CHECK(r.response.end_of_stream());
+  // Past its last event: an empty page that ends the stream, as if 4 were the last version.
+  for (uint64_t from : {5, 9, 10, 100}) {
+    r = ReadStream(poster, "shared-1", from);
+    REQUIRE(r.status.ok());
+    CHECK(r.response.events_size() == 0);
+    CHECK(r.response.end_of_stream());
+    CHECK(r.response.last_version() == 0);
+  }
+  // The auditor sees the whole stream and its head.
+  r = ReadStream(ChannelAs(server, pki, "auditor-alice"), "shared-1", 0);
+  REQUIRE(r.status.ok());
+  CHECK(r.response.events_size() == 10);
+  CHECK(r.response.last_version() == 9);
+
+  // A long stream: 11,000 events of other-system between the poster's two. Paging stays right,
+  // however far apart its events are.
+  AppendNotes(poster, "long-1", 1);
+  AppendNotes(other, "long-1", 11000);
+  AppendNotes(poster, "long-1", 1);
+  r = ReadStream(poster, "long-1", 0, false, false, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{0});
+  CHECK_FALSE(r.response.end_of_stream());
+  CHECK(r.response.next_version() == 11001);
+  r = ReadStream(poster, "long-1", r.response.next_version(), false, false, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{11001});
+  CHECK(r.response.end_of_stream());
+  r = ReadStream(poster, "long-1", 1);  // between the two
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{11001});
+  // The poster's event last in one of the server's reads of 1,000 events (version 999), with
+  // others' after it: found once, and the read goes on from there.
+  AppendNotes(other, "edge-1", 999);
+  AppendNotes(poster, "edge-1", 1);
+  AppendNotes(other, "edge-1", 5);
+  AppendNotes(poster, "edge-1", 1);
+  r = ReadStream(poster, "edge-1", 0);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{999, 1005});
+  CHECK(r.response.end_of_stream());
+  r = ReadStream(poster, "edge-1", 0, false, false, 1);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{999});
+  CHECK(r.response.next_version() == 1005);
+  r = ReadStream(poster, "edge-1", 0, true, true);
+  REQUIRE(r.status.ok());
+  CHECK(r.Versions() == std::vector<uint64_t>{1005, 999});
+
+  // The CLI pages the same way.
+  struct CliRead {
+    std::vector<std::string> args;
+    std::vector<uint64_t> versions;
+  };
+  for (const CliRead& read :
+       {CliRead{{"read", "long-1"}, {0, 11001}},
+        CliRead{{"read", "long-1", "--limit", "1", "--from", "1"}, {11001}},
+        CliRead{{"read", "long-1", "--backwards"}, {11001, 0}},
+        CliRead{{"read", "long-1", "--backwards", "--limit", "1", "--from", "11000"}, {0}}}) {
+    std::vector<std::string> args = {"--purpose", "resend check", "--json"};
+    args.insert(args.end(), read.args.begin(), read.args.end());
+    std::vector<uint64_t> versions;
+    for (const json& e : ft::JsonLines(AsOk(server, pki, "case-system", args))) {
+      versions.push_back(e.at("version"));
+      CHECK(e.at("metadata").at("principal") == "case-system");
+    }
+    CHECK(versions == read.versions);
   }
 }
