@@ -5,7 +5,9 @@
 //   - a purpose in UTF-8 reaches the access log exactly; one with a control character is a
 //     usage error of the CLI, and one the server cannot take is refused;
 //   - a poster's ReadStream shows its own events only, and a stream without any of them looks
-//     exactly like a missing one (no head, no count).
+//     exactly like a missing one (no head, no count);
+//   - challenge commands without a purpose return only what the call recorded; with one, the
+//     whole challenge, and the read is in the access log.
 // Certificates come from deploy/make-test-ca, plus two made here with OpenSSL (a SAN and a CN).
 #include <grpcpp/grpcpp.h>
 
@@ -167,6 +169,15 @@ void AppendNotes(const std::shared_ptr<grpc::Channel>& channel, const std::strin
     INFO(st.error_message());
     REQUIRE(st.ok());
   }
+}
+
+// As `who` with --json, which must print one object.
+json AsJson(const ft::RunningServer& server, const Pki& pki, const std::string& who,
+            std::vector<std::string> args) {
+  args.insert(args.begin(), "--json");
+  const auto lines = ft::JsonLines(AsOk(server, pki, who, args));
+  REQUIRE(lines.size() == 1);
+  return lines[0];
 }
 
 }  // namespace
@@ -439,5 +450,98 @@ TEST_CASE("a poster cannot tell a stream of others' events from a missing one, n
       CHECK(e.at("metadata").at("principal") == "case-system");
     }
     CHECK(versions == read.versions);
+  }
+}
+
+TEST_CASE("challenge commands without a purpose return only what the call recorded",
+          "[e2e][tls][access]") {
+  Pki pki;
+  MakeCa(pki, {"case-system", "auditor-alice", "manager-bob", "manager-eve"});
+  ft::RunningServer server(TlsConfig(pki));
+  const std::string care = server.dir.Sub("care.json");
+  std::ofstream(care) << ft::PeriodOfCareStarted("2025-06-02");
+  AsOk(server, pki, "case-system", {"record", "C1", "--file", care});
+
+  // Bob raises a challenge: the answer names it and holds the step he recorded, nothing else.
+  const std::string raise_id = "3f2504e0-4f89-41d3-9a0c-0305e82c3301";
+  const std::vector<std::string> raise = {
+      "challenge",  "raise",           "--child", "C1",    "--stage", "informal",
+      "--theme",    "Quality of Plan", "--iro",   "iro-7", "--issue", "No pre-meeting report",
+      "--event-id", raise_id};
+  const json raised = AsJson(server, pki, "manager-bob", raise);
+  INFO(raised.dump());
+  CHECK(raised.at("id") == "C1:1");
+  CHECK(raised.at("child") == "C1");
+  CHECK(raised.at("partial") == true);
+  for (const char* absent : {"iro", "theme", "issue", "stage", "status", "raised_on", "deadline",
+                             "overdue", "closed_on", "cafcass_referred_on"}) {
+    CHECK_FALSE(raised.contains(absent));
+  }
+  REQUIRE(raised.at("steps").size() == 1);
+  const json& step = raised.at("steps")[0];
+  CHECK(step.at("kind") == "raised");
+  CHECK(step.at("stage") == "Informal");
+  CHECK(step.at("event_id") == raise_id);
+  CHECK(step.at("position") == 1);
+  CHECK_FALSE(step.at("deadline").get<std::string>().empty());
+  CHECK_FALSE(step.contains("detail"));
+  CHECK(AsOk(server, pki, "manager-bob", raise) == "C1:1\n");  // words: the id
+
+  // Eve responds: she gets her step, not Bob's.
+  const json responded = AsJson(
+      server, pki, "manager-eve",
+      {"challenge", "respond", "C1:1", "--by", "Team Manager", "--response", "Private reply"});
+  CHECK(responded.at("partial") == true);
+  CHECK(responded.at("steps").size() == 1);
+  CHECK(responded.at("steps").back().at("kind") == "responded");
+  CHECK(responded.at("steps").back().at("position") == 2);
+  CHECK(responded.dump().find("Private reply") == std::string::npos);
+  CHECK(responded.dump().find("No pre-meeting report") == std::string::npos);
+
+  // Bob retries his raise: still only his step, not Eve's later response nor the new status.
+  const json retried = AsJson(server, pki, "manager-bob", raise);
+  CHECK(retried == raised);
+  CHECK(retried.dump().find("responded") == std::string::npos);
+
+  // None of that was a read: nothing in the access log.
+  for (const json& record : AccessRecords(server, pki)) {
+    CHECK(record.at("method").get<std::string>().rfind("Challenges.", 0) != 0);
+  }
+
+  // With a purpose, the whole challenge, and the read is on the record.
+  const json escalated = AsJson(server, pki, "manager-bob",
+                                {"--purpose", "weekly review", "challenge", "escalate", "C1:1"});
+  CHECK(escalated.at("partial") == false);
+  CHECK(escalated.at("status") == "awaiting_response");
+  CHECK(escalated.at("stage") == "Stage 1");
+  CHECK(escalated.at("issue") == "No pre-meeting report");
+  REQUIRE(escalated.at("steps").size() == 3);
+  CHECK(escalated.at("steps")[1].at("detail") == "Private reply");
+  std::vector<std::string> steps;
+  for (const json& s : escalated.at("steps")) {
+    steps.push_back(s.at("kind").get<std::string>() + "@" + s.at("stage").get<std::string>());
+  }
+  CHECK(steps ==
+        std::vector<std::string>{"raised@Informal", "responded@Informal", "escalated@Stage 1"});
+  const json full_retry = AsJson(server, pki, "manager-bob", [&] {
+    std::vector<std::string> args = {"--purpose", "weekly review"};
+    args.insert(args.end(), raise.begin(), raise.end());
+    return args;
+  }());
+  CHECK(full_retry.at("steps").size() == 3);
+
+  std::vector<json> challenge_reads;
+  for (const json& record : AccessRecords(server, pki)) {
+    if (record.at("method").get<std::string>().rfind("Challenges.", 0) == 0) {
+      challenge_reads.push_back(record);
+    }
+  }
+  REQUIRE(challenge_reads.size() == 2);
+  CHECK(challenge_reads[0].at("method") == "Challenges.Escalate");
+  CHECK(challenge_reads[1].at("method") == "Challenges.Raise");
+  for (const json& record : challenge_reads) {
+    CHECK(record.at("identity") == "manager-bob");
+    CHECK(record.at("subject") == "child-C1");
+    CHECK(record.at("purpose") == "weekly review");
   }
 }
