@@ -6,7 +6,8 @@
 What it does, as a council's case management system would:
   1. records that the child became looked after (Intake.Record; skipped when the child's stream
      already holds events), then a placement move with the reason the last placement ended;
-  2. an IRO raises a challenge about the child's plan (Challenges.Raise), informal stage;
+  2. an IRO raises a challenge about the child's plan (Challenges.Raise), informal stage; sent
+     without a purpose, the answer holds only the challenge id and the step this call recorded;
   3. reads the escalation status back (Challenges.Get and Queries.Escalations) and prints it as
      one line of JSON.
 

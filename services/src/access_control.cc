@@ -3,8 +3,11 @@
 #include <grpcpp/security/auth_context.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
 #include "services/logging.h"
@@ -55,18 +58,96 @@ std::string RolesHolding(Right right) {
   return absl::StrJoin(names, " or ");
 }
 
-// The certificate's names: SANs first, then the common name.
-std::vector<std::string> PeerNames(const grpc::AuthContext& auth) {
-  std::vector<std::string> names;
-  for (const char* property : {"x509_subject_alternative_name", "x509_common_name"}) {
-    for (const grpc::string_ref& value : auth.FindPropertyValues(property)) {
-      names.emplace_back(value.data(), value.size());
+// The values of one property of the peer's certificate.
+std::vector<std::string> PeerProperty(const grpc::AuthContext& auth, const char* property) {
+  std::vector<std::string> values;
+  for (const grpc::string_ref& value : auth.FindPropertyValues(property)) {
+    values.emplace_back(value.data(), value.size());
+  }
+  return values;
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The first control character (Unicode category Cc: U+0000-U+001F, U+007F-U+009F) of valid
+// UTF-8 `text`, as its byte offset and code point.
+std::optional<std::pair<size_t, uint32_t>> FirstControlCharacter(absl::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7f) return std::make_pair(i, uint32_t{byte});
+    // U+0080-U+009F are 0xC2 0x80-0x9F in UTF-8.
+    if (byte == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return std::make_pair(i, uint32_t{next});
     }
   }
-  return names;
+  return std::nullopt;
+}
+
+// The length of the longest prefix of `text` of at most `max` bytes that does not end inside a
+// UTF-8 sequence.
+size_t Utf8Boundary(absl::string_view text, size_t max) {
+  if (text.size() <= max) return text.size();
+  size_t end = max;
+  // Back over continuation bytes (10xxxxxx) to the start of the cut character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+  return end;
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> DecodePurpose(absl::string_view wire) {
+  const std::string field = absl::StrCat("metadata ", kPurposeMetadata);
+  // Checked before decoding, so a huge value is not copied: decoding only ever shrinks it.
+  if (wire.size() > 3 * kMaxPurposeBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ": ", wire.size(),
+                                                   " bytes on the wire; the maximum is ",
+                                                   kMaxPurposeBytes, " bytes of UTF-8"));
+  }
+  std::string purpose;
+  purpose.reserve(wire.size());
+  for (size_t i = 0; i < wire.size(); ++i) {
+    if (wire[i] != '%') {
+      purpose.push_back(wire[i]);
+      continue;
+    }
+    const int high = i + 1 < wire.size() ? HexDigit(wire[i + 1]) : -1;
+    const int low = i + 2 < wire.size() ? HexDigit(wire[i + 2]) : -1;
+    if (high < 0 || low < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ": '%' at byte ", i,
+          " is not followed by two hex digits; the purpose is percent-encoded UTF-8 (a '%' "
+          "itself is sent as %25)"));
+    }
+    purpose.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  if (purpose.size() > kMaxPurposeBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": ", purpose.size(), " bytes; the maximum is ", kMaxPurposeBytes));
+  }
+  if (!es::IsValidUtf8(purpose)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must be valid UTF-8 once percent-decoded"));
+  }
+  if (auto control = FirstControlCharacter(purpose)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: must not contain control characters such as newlines or tabs (U+%04X at byte %d)",
+        field, control->second, control->first));
+  }
+  return purpose;
+}
+
+std::string RecordedText(absl::string_view text) {
+  if (text.size() <= kMaxRecordedTextBytes) return std::string(text);
+  return absl::StrCat(text.substr(0, Utf8Boundary(text, kMaxRecordedTextBytes)), "... (",
+                      text.size(), " bytes)");
+}
 
 absl::StatusOr<Role> ParseRole(absl::string_view name, absl::string_view field) {
   for (Role r : kRoles) {
@@ -140,7 +221,9 @@ absl::StatusOr<Caller> AccessControl::Authorize(const grpc::ServerContextBase& c
         "no client certificate: footprintd accepts only clients with a certificate from the "
         "council's CA (footprint --ca --cert --key)");
   }
-  auto identified = Identify(PeerNames(*auth), right);
+  const std::vector<std::string> common_names = PeerProperty(*auth, "x509_common_name");
+  auto identified = Identify(PeerProperty(*auth, "x509_subject_alternative_name"),
+                             common_names.empty() ? "" : common_names.front(), right);
   if (!identified.ok()) return identified.status();
   identified->peer = std::move(caller.peer);
   return identified;
@@ -153,8 +236,13 @@ absl::Status CheckRight(const Caller& caller, Right right) {
       RightName(right), ": that needs the ", RolesHolding(right), " role"));
 }
 
-absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& names,
-                                               Right right) const {
+absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& sans,
+                                               absl::string_view common_name, Right right) const {
+  // A certificate's subject alternative names are its identities when it has any (RFC 6125):
+  // its common name is then free text that the CA may not have checked, and must not select a
+  // rule. Only a certificate without SANs is known by its common name.
+  std::vector<std::string> names = sans;
+  if (names.empty() && !common_name.empty()) names.emplace_back(common_name);
   const ClientRule* rule = nullptr;
   for (const ClientRule& candidate : clients_) {
     if (std::find(names.begin(), names.end(), candidate.identity) != names.end()) {
@@ -163,8 +251,10 @@ absl::StatusOr<Caller> AccessControl::Identify(const std::vector<std::string>& n
     }
   }
   if (rule == nullptr) {
+    std::vector<std::string> shown;
+    for (const std::string& name : names) shown.push_back(RecordedText(name));
     return absl::PermissionDeniedError(absl::StrCat(
-        "client certificate '", names.empty() ? "(no name)" : absl::StrJoin(names, "', '"),
+        "client certificate '", names.empty() ? "(no name)" : absl::StrJoin(shown, "', '"),
         "' is not in the clients list of footprintd's config, so it has no role"));
   }
   Caller caller;
@@ -190,52 +280,72 @@ absl::Status AccessControl::CheckEventType(const Caller& caller, absl::string_vi
       caller.event_types.empty() ? "none" : absl::StrJoin(caller.event_types, ", "), ")"));
 }
 
+absl::StatusOr<std::string> AccessControl::Purpose(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kPurposeMetadata);
+  if (it == metadata.end()) return std::string();
+  return DecodePurpose(absl::string_view(it->second.data(), it->second.size()));
+}
+
+absl::StatusOr<Caller> AccessControl::AuthorizeReader(const grpc::ServerContextBase& context,
+                                                      Right right) const {
+  auto caller = Authorize(context, right);
+  if (!caller.ok()) return caller.status();
+  auto purpose = Purpose(context);
+  if (!purpose.ok()) return purpose.status();
+  caller->purpose = *std::move(purpose);
+  if (caller->purpose.empty() && tls_) return PurposeRequired();
+  return caller;
+}
+
+absl::Status AccessControl::PurposeRequired() {
+  return absl::InvalidArgumentError(
+      absl::StrCat("metadata ", kPurposeMetadata,
+                   ": required for every read of children's records (why you read them, e.g. "
+                   "'review preparation for child 123'; footprint --purpose)"));
+}
+
 absl::StatusOr<Caller> AccessControl::AuthorizeRead(const grpc::ServerContextBase& context,
                                                     Right right, absl::string_view method,
                                                     absl::string_view subject,
                                                     absl::string_view scope) const {
-  auto caller = Authorize(context, right);
+  auto caller = AuthorizeReader(context, right);
   if (!caller.ok()) return caller.status();
-  std::string purpose;
-  const auto& metadata = context.client_metadata();
-  if (auto it = metadata.find(kPurposeMetadata); it != metadata.end()) {
-    purpose.assign(it->second.data(), it->second.size());
-  }
-  if (purpose.size() > kMaxPurposeBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("metadata ", kPurposeMetadata, ": ",
-                                                   purpose.size(), " bytes; the maximum is ",
-                                                   kMaxPurposeBytes));
-  }
-  if (purpose.empty() && tls_) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metadata ", kPurposeMetadata,
-                     ": required for every read of children's records (why you read them, e.g. "
-                     "'review preparation for child 123'; footprint --purpose)"));
-  }
-  if (!es::IsValidUtf8(purpose)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("metadata ", kPurposeMetadata, ": must be valid UTF-8"));
-  }
-  if (access_log_ == nullptr) return caller;
+  if (auto st = RecordRead(context, *caller, method, subject, scope); !st.ok()) return st;
+  return caller;
+}
 
-  nlohmann::json record = {{"identity", caller->identity},  {"roles", caller->RoleList()},
-                           {"method", std::string(method)}, {"subject", std::string(subject)},
-                           {"scope", std::string(scope)},   {"purpose", purpose},
-                           {"peer", caller->peer}};
+absl::Status AccessControl::RecordRead(const grpc::ServerContextBase& context, const Caller& caller,
+                                       absl::string_view method, absl::string_view subject,
+                                       absl::string_view scope) const {
+  if (caller.purpose.empty() && tls_) return PurposeRequired();
+  if (access_log_ == nullptr) return absl::OkStatus();
+
+  // Every text below is cut to kMaxRecordedTextBytes (the purpose is at most kMaxPurposeBytes):
+  // whatever a caller sends, a record stays small.
+  nlohmann::json record = {{"identity", RecordedText(caller.identity)},
+                           {"roles", caller.RoleList()},
+                           {"method", RecordedText(method)},
+                           {"subject", RecordedText(subject)},
+                           {"scope", RecordedText(scope)},
+                           {"purpose", caller.purpose},
+                           {"peer", RecordedText(caller.peer)}};
+  const auto& metadata = context.client_metadata();
   if (auto it = metadata.find(kCorrelationIdMetadata); it != metadata.end()) {
-    std::string id(it->second.data(), std::min<size_t>(it->second.size(), 128));
+    std::string id = RecordedText(absl::string_view(it->second.data(), it->second.size()));
     if (es::IsValidUtf8(id)) record["correlation_id"] = id;
   }
   es::AppendRequest append;
   std::string stream = absl::StrCat(kAccessStreamPrefix, subject);
-  if (!es::StreamId::Parse(stream, "stream").ok())
+  if (stream.size() > es::StreamId::kMaxBytes || !es::StreamId::Parse(stream, "stream").ok()) {
     stream = absl::StrCat(kAccessStreamPrefix, "other");
+  }
   append.stream = std::move(stream);
   es::NewEvent& event = append.events.emplace_back();
   event.type = kReadRecordedType;
   event.metadata.set_source_system("footprintd");
-  event.metadata.set_actor(caller->identity.substr(0, 256));
-  event.metadata.set_principal(caller->identity);
+  event.metadata.set_actor(caller.identity.substr(0, 256));
+  event.metadata.set_principal(caller.identity);
   event.content_type = v1::CONTENT_TYPE_JSON;
   event.data = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto result = access_log_->Append(std::move(append));
@@ -244,7 +354,7 @@ absl::StatusOr<Caller> AccessControl::AuthorizeRead(const grpc::ServerContextBas
         absl::StrCat("the read could not be recorded in the access log, so it is refused: ",
                      result.status().message()));
   }
-  return caller;
+  return absl::OkStatus();
 }
 
 }  // namespace footprint::services

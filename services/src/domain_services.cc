@@ -1,5 +1,6 @@
 #include "services/domain_services.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
@@ -41,10 +42,33 @@ std::string ChildOf(const std::string& challenge_id) { return pj::ChildOfChallen
 absl::Status CheckChallengeId(const std::string& challenge_id) {
   if (challenge_id.empty()) return absl::InvalidArgumentError("challenge_id: required");
   if (ChildOf(challenge_id).empty() || challenge_id.back() == ':') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("challenge_id: '", challenge_id, "' is not '<child id>:<number>'"));
+    return absl::InvalidArgumentError(absl::StrCat("challenge_id: '", RecordedText(challenge_id),
+                                                   "' is not '<child id>:<number>'"));
   }
-  return absl::OkStatus();
+  return pj::ValidateChildId(ChildOf(challenge_id), "challenge_id");
+}
+
+// Only what one command recorded: the challenge's id, its child and the steps whose events are
+// `event_ids` (this request's, or the original request's on a retry), without their free text.
+// Nothing of other steps, nor of the challenge's state, which later steps may have changed.
+v1::ChallengeView RecordedView(const pj::ChallengeState& c,
+                               const std::vector<std::string>& event_ids) {
+  v1::ChallengeView view;
+  view.set_id(c.id);
+  view.set_child_id(c.child_id);
+  view.set_partial(true);
+  for (const pj::ChallengeStep& s : c.steps) {
+    if (std::find(event_ids.begin(), event_ids.end(), s.event_id) == event_ids.end()) continue;
+    v1::ChallengeStepView* step = view.add_steps();
+    step->set_kind(s.kind);
+    step->set_date(pj::FormatIsoDate(s.on));
+    step->mutable_stage()->set_number(static_cast<uint32_t>(s.stage));
+    step->mutable_stage()->set_name(s.stage_name);
+    if (s.due_on) step->set_deadline(pj::FormatIsoDate(*s.due_on));
+    step->set_event_id(s.event_id);
+    step->set_position(s.position);
+  }
+  return view;
 }
 
 }  // namespace
@@ -72,6 +96,7 @@ v1::ChallengeView ToView(const pj::ChallengeState& c) {
     step->mutable_stage()->set_number(static_cast<uint32_t>(s.stage));
     step->mutable_stage()->set_name(s.stage_name);
     step->set_detail(s.detail);
+    if (s.due_on) step->set_deadline(pj::FormatIsoDate(*s.due_on));
     step->set_event_id(s.event_id);
     step->set_position(s.position);
   }
@@ -130,7 +155,23 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
 // ------------------------------------------------------------------------------------------
 // Challenges
 
+absl::StatusOr<bool> ChallengesService::RecordIfPurpose(const grpc::ServerContextBase& server,
+                                                        Caller* caller, absl::string_view method,
+                                                        const std::string& child_id,
+                                                        absl::string_view scope) const {
+  auto purpose = AccessControl::Purpose(server);
+  if (!purpose.ok()) return purpose.status();
+  if (purpose->empty()) return false;
+  caller->purpose = *std::move(purpose);
+  if (auto st = access_->RecordRead(server, *caller, method, pj::ChildStream(child_id), scope);
+      !st.ok()) {
+    return st;
+  }
+  return true;
+}
+
 absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerContextBase& server,
+                                                          absl::string_view method,
                                                           const v1::CommandContext& context,
                                                           const std::string& challenge_id,
                                                           v1::ChildEvent event) const {
@@ -141,6 +182,10 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerCont
   auto date = CommandDate(context, *recorder_);
   if (!date.ok()) return date.status();
   const std::string child_id = ChildOf(challenge_id);
+  // Recorded before the step is taken: its answer, even a refusal, tells of the child's record.
+  auto whole = RecordIfPurpose(server, &caller.value(), method, child_id,
+                               absl::StrCat("challenge ", challenge_id));
+  if (!whole.ok()) return whole.status();
   event.set_child_id(child_id);
   event.set_occurred_on(*date);
   auto outcome = recorder_->Record(
@@ -154,7 +199,9 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerCont
       },
       RecorderOf(context, *caller));
   if (!outcome.ok()) return outcome.status();
-  return ToView(*outcome->record.FindChallenge(challenge_id));
+  const pj::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
+  if (c == nullptr) return absl::InternalError("the challenge is not in the record");
+  return *whole ? ToView(*c) : RecordedView(*c, outcome->append.event_ids);
 }
 
 grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* context,
@@ -175,6 +222,10 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
     auto date = CommandDate(request->context(), *recorder_);
     if (!date.ok()) return date.status();
     const std::string& child_id = request->child_id();
+    if (auto st = pj::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
+    auto whole = RecordIfPurpose(*context, &caller.value(), "Challenges.Raise", child_id,
+                                 "the challenge it raises");
+    if (!whole.ok()) return whole.status();
     std::string challenge_id;
     auto outcome = recorder_->Record(
         child_id,
@@ -205,7 +256,7 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
     }
     const pj::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
     if (c == nullptr) return absl::InternalError("the raised challenge is not in the record");
-    *response = ToView(*c);
+    *response = *whole ? ToView(*c) : RecordedView(*c, outcome->append.event_ids);
     return absl::OkStatus();
   });
 }
@@ -219,7 +270,8 @@ grpc::ServerUnaryReactor* ChallengesService::Respond(grpc::CallbackServerContext
     b->set_challenge_id(request->challenge_id());
     b->set_responded_by(request->responded_by());
     b->set_response(request->response());
-    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, "Challenges.Respond", request->context(), request->challenge_id(),
+                     std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -243,7 +295,8 @@ grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContex
       b->mutable_to_stage()->set_number(static_cast<uint32_t>(*stage));
       b->mutable_to_stage()->set_name(recorder_->policy().stages[*stage].name);
     }
-    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, "Challenges.Escalate", request->context(), request->challenge_id(),
+                     std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -258,7 +311,8 @@ grpc::ServerUnaryReactor* ChallengesService::Resolve(grpc::CallbackServerContext
     auto* b = event.mutable_challenge_resolved();
     b->set_challenge_id(request->challenge_id());
     b->set_outcome(request->outcome());
-    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, "Challenges.Resolve", request->context(), request->challenge_id(),
+                     std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -273,7 +327,8 @@ grpc::ServerUnaryReactor* ChallengesService::Withdraw(grpc::CallbackServerContex
     auto* b = event.mutable_challenge_withdrawn();
     b->set_challenge_id(request->challenge_id());
     b->set_reason(request->reason());
-    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, "Challenges.Withdraw", request->context(), request->challenge_id(),
+                     std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -288,7 +343,8 @@ grpc::ServerUnaryReactor* ChallengesService::ReferToCafcass(
     auto* b = event.mutable_cafcass_referral_made();
     b->set_challenge_id(request->challenge_id());
     b->set_reason(request->reason());
-    auto view = Step(*context, request->context(), request->challenge_id(), std::move(event));
+    auto view = Step(*context, "Challenges.ReferToCafcass", request->context(),
+                     request->challenge_id(), std::move(event));
     if (!view.ok()) return view.status();
     *response = std::move(*view);
     return absl::OkStatus();
@@ -299,13 +355,16 @@ grpc::ServerUnaryReactor* ChallengesService::Get(grpc::CallbackServerContext* co
                                                  const v1::GetChallengeRequest* request,
                                                  v1::ChallengeView* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Challenges.Get",
-                                             pj::ChildStream(ChildOf(request->challenge_id())),
-                                             request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
+    // The request is checked before the read is recorded: a refused one records nothing.
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     if (auto st = CheckChallengeId(request->challenge_id()); !st.ok()) return st;
+    if (auto st = access_->RecordRead(*context, *caller, "Challenges.Get",
+                                      pj::ChildStream(ChildOf(request->challenge_id())),
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
     auto record = recorder_->Load(ChildOf(request->challenge_id()));
     if (!record.ok()) return record.status();
     const pj::ChallengeState* c = record->FindChallenge(request->challenge_id());

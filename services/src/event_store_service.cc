@@ -1,8 +1,10 @@
 #include "services/event_store_service.h"
 
 #include <boost/asio/post.hpp>
+#include <functional>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/unknown_field_set.h"
@@ -432,75 +434,142 @@ grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerCont
                                                         v1::ReadStreamResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   boost::asio::post(*read_pool_, [this, context, reactor, request, response] {
-    const bool access_log = request->log() == v1::LOG_ACCESS;
-    auto caller = access_->AuthorizeRead(
-        *context, access_log ? Right::kReadAccessLog : Right::kReadOwn, "EventStore.ReadStream",
-        access_log ? "access-log" : request->stream(), "");
-    if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
-    es::EventStore* store = StoreFor(request->log());
-    auto stream = es::StreamId::Parse(request->stream(), "stream");
-    if (!stream.ok()) {
-      reactor->Finish(ToGrpcStatus(stream.status()));
-      return;
-    }
-    es::ReadDirection direction;
-    switch (request->direction()) {
-      case v1::DIRECTION_FORWARDS:
-        direction = es::ReadDirection::kForwards;
-        break;
-      case v1::DIRECTION_BACKWARDS:
-        direction = es::ReadDirection::kBackwards;
-        break;
-      default:
-        reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                     "direction: must be FORWARDS or BACKWARDS"));
-        return;
-    }
-    if (request->from_end() && direction != es::ReadDirection::kBackwards) {
-      reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                   "from_end: only allowed with DIRECTION_BACKWARDS"));
-      return;
-    }
-    const uint32_t limit = request->limit() == 0
-                               ? kMaxReadStreamPage
-                               : std::min<uint32_t>(request->limit(), kMaxReadStreamPage);
-    es::StreamVersion from{request->from_end() ? UINT64_MAX : request->from_version()};
-    // A poster reads back only what it wrote itself: the server skips the others' events,
-    // reading on (up to kMaxReadStreamExamined) rather than answering an empty page, and says
-    // where the next page starts.
-    const bool own_only = !caller->Has(Role::kAuditor);
-    size_t examined = 0;
-    while (true) {
-      auto page = store->ReadStream(*stream, from, direction,
-                                    limit - static_cast<uint32_t>(response->events_size()));
-      if (!page.ok()) {
-        reactor->Finish(ToGrpcStatus(page.status()));
-        return;
-      }
-      examined += page->events.size();
-      if (!page->events.empty()) {
-        const uint64_t last = page->events.back().version();
-        from = es::StreamVersion{direction == es::ReadDirection::kForwards ? last + 1 : last - 1};
-      }
-      for (auto& event : page->events) {
-        if (own_only && event.metadata().principal() != caller->identity) continue;
-        *response->add_events() = std::move(event);
-      }
-      response->set_last_version(page->last_version.value);
-      response->set_end_of_stream(page->end_of_stream);
-      if (page->end_of_stream || page->events.empty() ||
-          response->events_size() >= static_cast<int>(limit) ||
-          examined >= kMaxReadStreamExamined) {
-        break;
-      }
-    }
-    if (!response->end_of_stream()) response->set_next_version(from.value);
-    reactor->Finish(grpc::Status::OK);
+    reactor->Finish(ToGrpcStatus(ServeReadStream(*context, *request, response)));
   });
   return reactor;
+}
+
+absl::Status EventStoreService::ServeReadStream(const grpc::ServerContextBase& context,
+                                                const v1::ReadStreamRequest& request,
+                                                v1::ReadStreamResponse* response) const {
+  const bool access_log = request.log() == v1::LOG_ACCESS;
+  // The caller and its purpose, then the whole request, and only then the record of the read:
+  // a refused request leaves nothing in the access log.
+  auto caller =
+      access_->AuthorizeReader(context, access_log ? Right::kReadAccessLog : Right::kReadOwn);
+  if (!caller.ok()) return caller.status();
+  auto stream = es::StreamId::Parse(request.stream(), "stream");
+  if (!stream.ok()) return stream.status();
+  es::ReadDirection direction;
+  switch (request.direction()) {
+    case v1::DIRECTION_FORWARDS:
+      direction = es::ReadDirection::kForwards;
+      break;
+    case v1::DIRECTION_BACKWARDS:
+      direction = es::ReadDirection::kBackwards;
+      break;
+    default:
+      return absl::InvalidArgumentError("direction: must be FORWARDS or BACKWARDS");
+  }
+  if (request.from_end() && direction != es::ReadDirection::kBackwards) {
+    return absl::InvalidArgumentError("from_end: only allowed with DIRECTION_BACKWARDS");
+  }
+  if (auto st = access_->RecordRead(context, *caller, "EventStore.ReadStream",
+                                    access_log ? "access-log" : stream->str(), "");
+      !st.ok()) {
+    return st;
+  }
+  const es::EventStore& store = *StoreFor(request.log());
+  const uint32_t limit = request.limit() == 0
+                             ? kMaxReadStreamPage
+                             : std::min<uint32_t>(request.limit(), kMaxReadStreamPage);
+  const es::StreamVersion from{request.from_end() ? UINT64_MAX : request.from_version()};
+  // A poster reads back only what it wrote itself, and learns nothing else of the stream.
+  if (!caller->Has(Role::kAuditor)) {
+    return ReadOwnEvents(store, *stream, from, direction, limit, caller->identity, response);
+  }
+  auto page = store.ReadStream(*stream, from, direction, limit);
+  if (!page.ok()) return page.status();
+  response->set_last_version(page->last_version.value);
+  response->set_end_of_stream(page->end_of_stream);
+  if (!page->end_of_stream) {  // then the page holds at least one event
+    const uint64_t last = page->events.back().version();
+    response->set_next_version(direction == es::ReadDirection::kForwards ? last + 1 : last - 1);
+  }
+  response->mutable_events()->Reserve(static_cast<int>(page->events.size()));
+  for (v1::Event& event : page->events) *response->add_events() = std::move(event);
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Events per store read while a poster's own events are looked for in a stream.
+constexpr size_t kScanChunk = 1000;
+
+// Calls `visit` on the events of `stream` from `from` on in `direction`, a chunk at a time,
+// until it returns false or the stream ends; `visit` may move the event away. The store's
+// NOT_FOUND when the stream has no events.
+absl::Status ScanStream(const es::EventStore& store, const es::StreamId& stream,
+                        es::StreamVersion from, es::ReadDirection direction,
+                        const std::function<bool(v1::Event&)>& visit) {
+  while (true) {
+    auto page = store.ReadStream(stream, from, direction, kScanChunk);
+    if (!page.ok()) return page.status();
+    if (page->events.empty()) return absl::OkStatus();
+    const uint64_t last = page->events.back().version();  // before `visit` may move it away
+    for (v1::Event& event : page->events) {
+      if (!visit(event)) return absl::OkStatus();
+    }
+    if (page->end_of_stream) return absl::OkStatus();
+    if (direction == es::ReadDirection::kBackwards) {
+      if (last == 0) return absl::OkStatus();
+      from = es::StreamVersion{last - 1};
+    } else {
+      from = es::StreamVersion{last + 1};
+    }
+  }
+}
+
+}  // namespace
+
+absl::Status EventStoreService::ReadOwnEvents(const es::EventStore& store,
+                                              const es::StreamId& stream, es::StreamVersion from,
+                                              es::ReadDirection direction, uint32_t limit,
+                                              const std::string& identity,
+                                              v1::ReadStreamResponse* response) {
+  const auto nothing_of_yours = [&] {
+    return absl::NotFoundError(
+        absl::StrCat("stream '", stream.str(), "' has no events appended by '", identity, "'"));
+  };
+  // The page and one more of the caller's events, which says where the next page starts.
+  std::vector<v1::Event> own;
+  absl::Status st = ScanStream(store, stream, from, direction, [&](v1::Event& event) {
+    if (event.metadata().principal() != identity) return true;
+    own.push_back(std::move(event));
+    return own.size() <= limit;
+  });
+  if (st.code() == absl::StatusCode::kNotFound) return nothing_of_yours();
+  if (!st.ok()) return st;
+  if (own.empty()) {
+    // None of the caller's events from `from` on: if it has none elsewhere in the stream
+    // either, the stream must look missing to it.
+    bool any = false;
+    const bool whole_stream_read =
+        direction == es::ReadDirection::kForwards ? from.value == 0 : from.value == UINT64_MAX;
+    if (!whole_stream_read) {
+      const uint64_t start = direction == es::ReadDirection::kForwards ? 0 : from.value + 1;
+      st = ScanStream(
+          store, stream, es::StreamVersion{start}, es::ReadDirection::kForwards,
+          [&](v1::Event& event) {
+            if (direction == es::ReadDirection::kForwards && event.version() >= from.value) {
+              return false;
+            }
+            if (event.metadata().principal() == identity) any = true;
+            return !any;
+          });
+      if (!st.ok() && st.code() != absl::StatusCode::kNotFound) return st;
+    }
+    if (!any) return nothing_of_yours();
+  }
+  const bool more = own.size() > limit;
+  if (more) {
+    response->set_next_version(own[limit].version());
+    own.resize(limit);
+  }
+  response->set_end_of_stream(!more);
+  response->mutable_events()->Reserve(static_cast<int>(own.size()));
+  for (v1::Event& event : own) *response->add_events() = std::move(event);
+  return absl::OkStatus();
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::ReadAll(

@@ -138,6 +138,14 @@ void StartCare(const RunningServer& server, const std::string& child,
   REQUIRE(out.at("duplicate") == false);
 }
 
+// `footprint --json --purpose ... ARGS...` for a challenge command: with a purpose the answer
+// is the whole challenge (and the read is recorded); without one, only the step(s) the command
+// recorded.
+json WholeView(const RunningServer& server, std::vector<std::string> args) {
+  args.insert(args.begin(), {"--purpose", "testing the challenge commands"});
+  return CliJson(server, args);
+}
+
 json Show(const RunningServer& server, const std::string& id) {
   return CliJson(server, {"challenge", "show", id});
 }
@@ -522,11 +530,12 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
   CHECK(events[1].at("metadata").at("actor") == "iro-7");
   CHECK(events[1].at("data").at("challenge_raised").at("response_due_on") == due);
 
-  // --json raise prints the whole view; challenges are numbered per child. A formal stage by
-  // name, with the default date (today).
+  // --json raise with a purpose prints the whole view; challenges are numbered per child. A
+  // formal stage by name, with the default date (today).
   const absl::CivilDay before = TodayInEngland();
-  const json second = CliJson(server, {"challenge", "raise", "--child", "C500", "--stage",
-                                       "Stage 2", "--theme", "Quality of Plan", "--iro", "iro-8"});
+  const json second =
+      WholeView(server, {"challenge", "raise", "--child", "C500", "--stage", "Stage 2", "--theme",
+                         "Quality of Plan", "--iro", "iro-8"});
   const absl::CivilDay after = TodayInEngland();
   CHECK(second.at("id") == "C500:2");
   CHECK(second.at("stage") == "Stage 2");
@@ -539,8 +548,8 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
   CHECK(!Contains(CliOk(server, {"challenge", "show", "C500:2"}), "issue:"));
   // A stage by number.
   const json third =
-      CliJson(server, {"challenge", "raise", "--child", "C500", "--stage", "1", "--theme",
-                       "Management Oversight", "--iro", "iro-8", "--date", t});
+      WholeView(server, {"challenge", "raise", "--child", "C500", "--stage", "1", "--theme",
+                         "Management Oversight", "--iro", "iro-8", "--date", t});
   CHECK(third.at("id") == "C500:3");
   CHECK(third.at("stage") == "Stage 1");
   CHECK(third.at("deadline") == due);
@@ -565,10 +574,16 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
   const absl::CivilDay today = TodayInEngland();
   const std::string t = Iso(today);
   const std::string due = AddWorkingDays(today, 5);  // every default stage: 5 working days
-  const std::string id =
+  // Without a purpose, --json prints only what the command recorded: the id and its step.
+  const json raised =
       CliJson(server, {"challenge", "raise", "--child", "C600", "--stage", "informal", "--theme",
-                       "Quality of Plan", "--iro", "iro-7", "--date", t})
-          .at("id");
+                       "Quality of Plan", "--iro", "iro-7", "--date", t});
+  CHECK(raised.at("partial") == true);
+  REQUIRE(raised.at("steps").size() == 1);
+  CHECK(raised.at("steps")[0].at("kind") == "raised");
+  CHECK(raised.at("steps")[0].at("deadline") == due);
+  CHECK_FALSE(raised.contains("status"));
+  const std::string id = raised.at("id");
   REQUIRE(id == "C600:1");
 
   // respond: human output is the id.
@@ -586,7 +601,7 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
   CHECK(Contains(twice.err, "already has a response at Informal"));
 
   // escalate: the next stage, with its own deadline.
-  view = CliJson(server, {"challenge", "escalate", id, "--date", t});
+  view = WholeView(server, {"challenge", "escalate", id, "--date", t});
   CHECK(view.at("stage") == "Stage 1");
   CHECK(view.at("stage_number") == 1);
   CHECK(view.at("status") == "awaiting_response");
@@ -612,7 +627,7 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
   CheckOneLineError(Cli(server, {"challenge", "escalate", id, "--to", "informal", "--date", t}), 1,
                     "FAILED_PRECONDITION: ");
 
-  view = CliJson(server, {"challenge", "escalate", id, "--date", t});
+  view = WholeView(server, {"challenge", "escalate", id, "--date", t});
   CHECK(view.at("stage") == "Stage 4");
   // Stage 4 is the last.
   const auto last = Cli(server, {"challenge", "escalate", id, "--date", t});
@@ -620,7 +635,7 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
   CHECK(Contains(last.err, "Stage 4 is the last stage"));
 
   CHECK(CliOk(server, {"challenge", "respond", id, "--by", "Director", "--date", t}) == "C600:1\n");
-  view = CliJson(server, {"challenge", "resolve", id, "--outcome", "Plan agreed", "--date", t});
+  view = WholeView(server, {"challenge", "resolve", id, "--outcome", "Plan agreed", "--date", t});
   CHECK(view.at("status") == "resolved");
   CHECK(view.at("closed_on") == t);
   CHECK(view.at("deadline").is_null());
@@ -637,8 +652,8 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
   CheckOneLineError(Cli(server, {"challenge", "withdraw", id}), 1, "FAILED_PRECONDITION: ");
 
   // ...but a referral to CAFCASS, once.
-  view = CliJson(server,
-                 {"challenge", "refer-cafcass", id, "--reason", "Plan not followed", "--date", t});
+  view = WholeView(
+      server, {"challenge", "refer-cafcass", id, "--reason", "Plan not followed", "--date", t});
   CHECK(view.at("cafcass_referred_on") == t);
   CHECK(view.at("status") == "resolved");
   const auto refer_again = Cli(server, {"challenge", "refer-cafcass", id, "--date", t});
@@ -676,7 +691,7 @@ TEST_CASE("challenge withdraw closes an open challenge and refer-cafcass works w
   REQUIRE(CliOk(server, {"challenge", "raise", "--child", "C700", "--stage", "Stage 1", "--theme",
                          "Quality of Provision", "--iro", "iro-7", "--date", t}) == "C700:1\n");
 
-  json view = CliJson(server, {"challenge", "refer-cafcass", "C700:1", "--date", t});
+  json view = WholeView(server, {"challenge", "refer-cafcass", "C700:1", "--date", t});
   CHECK(view.at("cafcass_referred_on") == t);
   CHECK(view.at("status") == "awaiting_response");
   CHECK(view.at("stage") == "Stage 1");
@@ -874,7 +889,7 @@ TEST_CASE("a challenge left unanswered since January escalates by itself up to S
   CHECK(Contains(human, "    2026-01-13  escalated  Stage 1  no response from Informal\n"));
 
   // The IRO can still act on it: a response at Stage 4 ends the wait for one.
-  const json responded = CliJson(
+  const json responded = WholeView(
       server, {"challenge", "respond", "C900:1", "--by", "Director", "--date", "2026-02-17"});
   CHECK(responded.at("status") == "responded");
   CHECK(responded.at("deadline").is_null());
@@ -938,8 +953,9 @@ TEST_CASE("a council's own escalation policy from --config names the stages and 
   REQUIRE_NOTHROW(process.Start());
   const std::string address = process.address();
   const auto cli = [&](const std::vector<std::string>& args) { return ft::RunCli(address, args); };
+  // With a purpose, so that the commands answer with the whole challenge.
   const auto cli_json = [&](std::vector<std::string> args) {
-    args.insert(args.begin(), "--json");
+    args.insert(args.begin(), {"--json", "--purpose", "testing the council's policy"});
     const auto result = cli(args);
     INFO("stderr: " << result.err);
     REQUIRE(result.exit_code == 0);

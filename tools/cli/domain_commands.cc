@@ -165,19 +165,29 @@ struct ChallengeArgs {
 
 json StageJson(const v1::StageRef& stage) { return stage.name(); }
 
+json DateOrNull(const std::string& date) { return date.empty() ? json(nullptr) : json(date); }
+
+// A challenge as JSON. A partial view (a command without --purpose) holds only what the command
+// recorded: its id, child and steps, and nothing is made up for the rest.
 json ChallengeJson(const v1::ChallengeView& c) {
   json steps = json::array();
   for (const auto& s : c.steps()) {
-    steps.push_back({{"kind", s.kind()},
-                     {"date", s.date()},
-                     {"stage", StageJson(s.stage())},
-                     {"stage_number", s.stage().number()},
-                     {"detail", s.detail()},
-                     {"event_id", s.event_id()},
-                     {"position", s.position()}});
+    json step = {{"kind", s.kind()},
+                 {"date", s.date()},
+                 {"stage", StageJson(s.stage())},
+                 {"stage_number", s.stage().number()},
+                 {"deadline", DateOrNull(s.deadline())},
+                 {"event_id", s.event_id()},
+                 {"position", s.position()}};
+    if (!c.partial()) step["detail"] = s.detail();
+    steps.push_back(std::move(step));
+  }
+  if (c.partial()) {
+    return {{"id", c.id()}, {"child", c.child_id()}, {"partial", true}, {"steps", steps}};
   }
   return {{"id", c.id()},
           {"child", c.child_id()},
+          {"partial", false},
           {"iro", c.iro_id()},
           {"theme", c.theme()},
           {"issue", c.issue()},
@@ -185,20 +195,21 @@ json ChallengeJson(const v1::ChallengeView& c) {
           {"stage_number", c.stage().number()},
           {"status", c.status()},
           {"raised_on", c.raised_on()},
-          {"deadline", c.deadline().empty() ? json(nullptr) : json(c.deadline())},
+          {"deadline", DateOrNull(c.deadline())},
           {"overdue", c.overdue()},
-          {"cafcass_referred_on",
-           c.cafcass_referred_on().empty() ? json(nullptr) : json(c.cafcass_referred_on())},
-          {"closed_on", c.closed_on().empty() ? json(nullptr) : json(c.closed_on())},
+          {"cafcass_referred_on", DateOrNull(c.cafcass_referred_on())},
+          {"closed_on", DateOrNull(c.closed_on())},
           {"steps", steps}};
 }
 
+// `full`: the whole challenge in words (show); otherwise its id (the commands). A partial view
+// is only ever printed as its id or as JSON.
 void PrintChallenge(const Globals& g, const v1::ChallengeView& c, bool full) {
   if (g.json) {
     std::cout << ChallengeJson(c).dump() << '\n';
     return;
   }
-  if (!full) {
+  if (!full || c.partial()) {
     std::cout << c.id() << '\n';
     return;
   }
@@ -274,6 +285,9 @@ std::function<int()> AddDomainCommands(CLI::App& app, const Globals& g) {
   auto c = std::make_shared<ChallengeArgs>();
   auto* challenge_cmd = app.add_subcommand("challenge", "the IRO's dispute resolution process");
   challenge_cmd->require_subcommand(1);
+  // The commands print the challenge's id, or with --json what the server answered: with
+  // --purpose the whole challenge (a read, recorded in the access log), without it only the
+  // step(s) the command recorded ("partial": true).
   auto* raise_cmd = challenge_cmd->add_subcommand("raise", "raise a challenge; prints its id");
   raise_cmd->add_option("--child", c->child, "child id")->required();
   raise_cmd->add_option("--stage", c->stage, "informal, or a formal stage's name or number")

@@ -403,13 +403,15 @@ int Main(int argc, char** argv) {
   app.add_option("--key", g.key_file, "this client's private key (PEM; default $FOOTPRINT_KEY)");
   app.add_option("--tls-server-name", g.tls_server_name,
                  "name in footprintd's certificate, if not the host of --server");
-  app.add_option("--purpose", g.purpose,
-                 "why you read children's records; recorded with each read (default "
-                 "$FOOTPRINT_PURPOSE; required by a server with TLS)");
+  auto* purpose_opt =
+      app.add_option("--purpose", g.purpose,
+                     "why you read children's records, in words (UTF-8, one line); recorded with "
+                     "each read (default $FOOTPRINT_PURPOSE; required by a server with TLS)");
   g.correlation_id = from_env("FOOTPRINT_CORRELATION_ID");
-  app.add_option("--correlation-id", g.correlation_id,
-                 "sent with every call, for footprintd's logs and the access log (default "
-                 "$FOOTPRINT_CORRELATION_ID, else one drawn per invocation)");
+  auto* correlation_opt =
+      app.add_option("--correlation-id", g.correlation_id,
+                     "sent with every call, for footprintd's logs and the access log (default "
+                     "$FOOTPRINT_CORRELATION_ID, else one drawn per invocation)");
   app.add_flag("--access-log", g.access_log,
                "read, read-all, verify: the access log (who read what, and why) instead of the "
                "event log; auditors only");
@@ -473,6 +475,17 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return UsageError(e.what());
+  }
+  // Checked before any call: a purpose the server would refuse, or that gRPC cannot send, is a
+  // usage error.
+  if (const std::string problem = PurposeProblem(g.purpose); !problem.empty()) {
+    return UsageError((purpose_opt->count() > 0 ? "--purpose: " : "$FOOTPRINT_PURPOSE: ") +
+                      problem);
+  }
+  if (const std::string problem = CorrelationIdProblem(g.correlation_id); !problem.empty()) {
+    return UsageError(
+        (correlation_opt->count() > 0 ? "--correlation-id: " : "$FOOTPRINT_CORRELATION_ID: ") +
+        problem);
   }
   if (g.correlation_id.empty()) g.correlation_id = NewCorrelationId();
   append.data_given = data_opt->count() > 0;

@@ -3,6 +3,10 @@
 // them). Handlers validate the request's shape, then run the work on `pool` (it reads the
 // child's stream and waits for the synced append), so gRPC threads never block.
 //
+// A challenge command's answer shows the whole challenge only when the request carries a
+// purpose, and that read is then recorded in the access log like Challenges.Get; without a
+// purpose it shows only what the command itself recorded (docs/operations.md).
+//
 // Thread-safety: shared by all gRPC threads; no mutable state. Everything passed in must
 // outlive the gRPC server.
 #ifndef FOOTPRINT_SERVICES_DOMAIN_SERVICES_H_
@@ -11,6 +15,8 @@
 #include <boost/asio/thread_pool.hpp>
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "footprint/v1/calendar.grpc.pb.h"
 #include "footprint/v1/challenges.grpc.pb.h"
 #include "footprint/v1/intake.grpc.pb.h"
@@ -65,11 +71,24 @@ class ChallengesService final : public v1::Challenges::CallbackService {
 
  private:
   // Checks that the caller may give challenge commands, records `event` (a step of
-  // `challenge_id`) and returns the challenge afterwards.
+  // `challenge_id`) and returns what the caller may see (RecordIfPurpose): with a purpose, the
+  // challenge afterwards; without, only the step(s) this request recorded. `method` names the
+  // command in the access log, e.g. "Challenges.Respond".
   absl::StatusOr<v1::ChallengeView> Step(const grpc::ServerContextBase& server,
+                                         absl::string_view method,
                                          const v1::CommandContext& context,
                                          const std::string& challenge_id,
                                          v1::ChildEvent event) const;
+
+  // A command's answer shows the child's record only as a read: on the record, with a purpose.
+  // When the request carries a purpose (footprint-purpose metadata), sets caller->purpose,
+  // records the read of `child_id`'s stream by `method` in the access log and returns true: the
+  // command then answers with the whole challenge. Without one, records nothing and returns
+  // false: the command answers with only what it recorded (ChallengeView.partial). Errors: an
+  // invalid purpose (INVALID_ARGUMENT), UNAVAILABLE when the record cannot be written.
+  absl::StatusOr<bool> RecordIfPurpose(const grpc::ServerContextBase& server, Caller* caller,
+                                       absl::string_view method, const std::string& child_id,
+                                       absl::string_view scope) const;
 
   const ChildRecorder* const recorder_;
   boost::asio::thread_pool* const pool_;
@@ -98,7 +117,7 @@ class CalendarService final : public v1::Calendar::CallbackService {
   const AccessControl* const access_;
 };
 
-// The API view of a challenge.
+// The API view of a whole challenge (partial = false).
 v1::ChallengeView ToView(const projections::ChallengeState& challenge);
 
 }  // namespace footprint::services

@@ -16,7 +16,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <mutex>
+#include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 
 #include "eventstore/event_store.h"
@@ -37,8 +39,6 @@ class EventStoreService final
   static constexpr size_t kChunkBytes = 1 << 20;
   // Largest ReadStream page.
   static constexpr uint32_t kMaxReadStreamPage = 1000;
-  // Most events one ReadStream call looks at for a poster, whose page skips others' events.
-  static constexpr size_t kMaxReadStreamExamined = 10'000;
   // Trailer on ABORTED appends: the stream's current version ("none" if it has no events).
   static constexpr char kCurrentVersionTrailer[] = "footprint-current-version";
 
@@ -71,6 +71,22 @@ class EventStoreService final
 
  private:
   void AppendDone();
+  // ReadStream on a pool thread: validates the whole request before the read is recorded, so a
+  // refused request leaves nothing in the access log.
+  absl::Status ServeReadStream(const grpc::ServerContextBase& context,
+                               const v1::ReadStreamRequest& request,
+                               v1::ReadStreamResponse* response) const;
+  // A poster's page of `stream`: only the events whose principal is `identity`, up to `limit`,
+  // from `from` in `direction`. Everything it answers is a function of those events alone, so
+  // that it tells nothing of others' events: NOT_FOUND (the same words as for a missing stream)
+  // when the stream holds none of them; last_version left 0; end_of_stream when no more of
+  // them follow; next_version the version of the next of them. Reads the stream as far as it
+  // takes to know that (at worst the whole stream).
+  static absl::Status ReadOwnEvents(const eventstore::EventStore& store,
+                                    const eventstore::StreamId& stream,
+                                    eventstore::StreamVersion from,
+                                    eventstore::ReadDirection direction, uint32_t limit,
+                                    const std::string& identity, v1::ReadStreamResponse* response);
   // ReadAll and Subscribe: `mode` is the reactor's, `log` a v1::Log.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* LogStream(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request, int mode,
