@@ -192,21 +192,21 @@ TEST_CASE("a certificate with subject alternative names is known by them, never 
                    1001);
   IssueCertificate(pki, "san-alice", "somebody-else", "subjectAltName=DNS:auditor-alice\n", 1002);
   ft::RunningServer server(TlsConfig(pki));
-  AsOk(server, pki, "case-system", {"append", "child-C1", "Note", "--data", "{}"});
+  AsOk(server, pki, "case-system", {"append", "notes-C1", "Note", "--data", "{}"});
 
-  auto r = As(server, pki, "san-host", {"--purpose", "audit", "read", "child-C1"});
+  auto r = As(server, pki, "san-host", {"--purpose", "audit", "read", "notes-C1"});
   CHECK(r.exit_code == 1);
   CHECK(r.out.empty());
   CHECK(r.err ==
         "footprint: PERMISSION_DENIED: client certificate 'host.council.example' is not in the "
         "clients list of footprintd's config, so it has no role\n");
 
-  r = As(server, pki, "san-alice", {"--purpose", "audit", "read", "child-C1"});
+  r = As(server, pki, "san-alice", {"--purpose", "audit", "read", "notes-C1"});
   INFO(r.err);
   CHECK(r.exit_code == 0);
   CHECK(ft::Lines(r.out).size() == 1);
   // A certificate without SANs (make-test-ca's) is still known by its CN.
-  CHECK(As(server, pki, "auditor-alice", {"--purpose", "audit", "read", "child-C1"}).exit_code ==
+  CHECK(As(server, pki, "auditor-alice", {"--purpose", "audit", "read", "notes-C1"}).exit_code ==
         0);
   // Both reads are auditor-alice's; the refused certificate read nothing.
   const std::vector<json> records = AccessRecords(server, pki);
@@ -222,7 +222,7 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
   Pki pki;
   MakeCa(pki, {"case-system", "auditor-alice"});
   ft::RunningServer server(TlsConfig(pki));
-  AsOk(server, pki, "case-system", {"append", "child-C1", "Note", "--data", "{}"});
+  AsOk(server, pki, "case-system", {"append", "notes-C1", "Note", "--data", "{}"});
 
   // Usage errors first, before any call: exit status 2, one line on stderr.
   const std::string cli = ft::FootprintCliPath();
@@ -246,7 +246,7 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
     argv.push_back(cli);
     argv.insert(argv.end(), tls.begin(), tls.end());
     if (!bad.purpose.empty()) argv.insert(argv.end(), {"--purpose", bad.purpose});
-    argv.insert(argv.end(), {"read", "child-C1"});
+    argv.insert(argv.end(), {"read", "notes-C1"});
     const auto r = ft::RunCommand(argv);
     INFO(bad.says << ": " << r.err);
     CHECK(r.exit_code == 2);
@@ -259,7 +259,7 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
   {
     std::vector<std::string> argv = {cli};
     argv.insert(argv.end(), tls.begin(), tls.end());
-    argv.insert(argv.end(), {"--correlation-id", "réunion", "--purpose", "p", "read", "child-C1"});
+    argv.insert(argv.end(), {"--correlation-id", "réunion", "--purpose", "p", "read", "notes-C1"});
     const auto r = ft::RunCommand(argv);
     CHECK(r.exit_code == 2);
     CHECK(r.err ==
@@ -279,7 +279,7 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
         Wire{"%FF%FE", "metadata footprint-purpose: must be valid UTF-8"},
         Wire{"%C2%85next line",
              "metadata footprint-purpose: must not contain control characters"}}) {
-    const StreamRead r = ReadStream(auditor, "child-C1", 0, false, false, 0, wire.value);
+    const StreamRead r = ReadStream(auditor, "notes-C1", 0, false, false, 0, wire.value);
     INFO(wire.value << ": " << r.status.error_message());
     CHECK(r.status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
     CHECK(r.status.error_message().rfind(wire.says, 0) == 0);
@@ -295,7 +295,7 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
     argv.push_back(cli);
     argv.insert(argv.end(), tls.begin(), tls.end());
     if (i != 2) argv.insert(argv.end(), {"--purpose", purposes[i]});
-    argv.insert(argv.end(), {"read", "child-C1"});
+    argv.insert(argv.end(), {"read", "notes-C1"});
     const auto r = ft::RunCommand(argv);
     INFO(purposes[i] << ": exit " << r.exit_code << ", " << r.err);
     REQUIRE(r.exit_code == 0);
@@ -306,7 +306,7 @@ TEST_CASE("a UTF-8 purpose reaches the access log exactly, and a control charact
   CHECK(records[0].at("purpose") == "access review");
   for (size_t i = 0; i < purposes.size(); ++i) {
     CHECK(records[i + 1].at("purpose") == purposes[i]);
-    CHECK(records[i + 1].at("subject") == "child-C1");
+    CHECK(records[i + 1].at("subject") == "notes-C1");
   }
 }
 

@@ -134,7 +134,7 @@ TEST_CASE("a read whose request carries huge text is recorded in a bounded recor
     {
       grpc::ClientContext context;
       v1::AppendRequest append;
-      append.set_stream("child-1");
+      append.set_stream("notes-1");
       auto* e = append.add_events();
       e->set_type("ReviewHeld");
       e->set_data("{}");
