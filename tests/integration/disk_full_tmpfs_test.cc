@@ -13,6 +13,7 @@
 //   everything above still holds.
 // Needs root (mount(2)), as CI has. The slower shell soak is tests/soak/disk-full.sh.
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -67,12 +68,25 @@ int ThreadCount() {
   return -1;
 }
 
+// In a shared mount namespace, a crash (SIGABRT, SIGSEGV) still detaches the mount, from a
+// signal handler, before the previous handler (Catch's report) runs. One mount at a time.
+char crash_unmount_dir[4096];
+struct sigaction previous_abort;
+struct sigaction previous_segv;
+
+void UnmountOnCrash(int signal) {
+  (void)umount2(crash_unmount_dir, MNT_DETACH);
+  (void)sigaction(SIGABRT, &previous_abort, nullptr);
+  (void)sigaction(SIGSEGV, &previous_segv, nullptr);
+  (void)raise(signal);  // delivered to the previous handler once this one returns
+}
+
 // A tmpfs of a given size, mounted at a fresh directory and unmounted when this goes out of
 // scope. When the process is single-threaded (as under ctest, one test per process) it first
 // moves into a private mount namespace: the mount then dies with the process, even one that
 // aborts. (Threads already running would stay in the old namespace and not see the mount, so
 // with threads, as when several tests share a process, it mounts in the current namespace and
-// relies on this object to unmount.)
+// unmounts when destroyed or, lazily, when the process crashes.)
 class TmpfsMount {
  public:
   static absl::StatusOr<std::unique_ptr<TmpfsMount>> Mount(const std::string& dir,
@@ -81,6 +95,9 @@ class TmpfsMount {
       return absl::FailedPreconditionError(
           "this test needs root: it mounts a tmpfs (mount(2) needs CAP_SYS_ADMIN). Run it as "
           "root, as CI does");
+    }
+    if (dir.size() >= sizeof(crash_unmount_dir)) {
+      return absl::InvalidArgumentError(absl::StrCat("mount point path too long: ", dir));
     }
     bool private_namespace = false;
     if (ThreadCount() == 1 && unshare(CLONE_NEWNS) == 0) {
@@ -96,9 +113,21 @@ class TmpfsMount {
       return absl::InternalError(
           absl::StrCat("mounting a tmpfs at ", dir, ": ", std::strerror(errno)));
     }
+    if (!private_namespace) {
+      std::memcpy(crash_unmount_dir, dir.c_str(), dir.size() + 1);
+      struct sigaction action {};
+      action.sa_handler = UnmountOnCrash;
+      sigemptyset(&action.sa_mask);
+      (void)sigaction(SIGABRT, &action, &previous_abort);
+      (void)sigaction(SIGSEGV, &action, &previous_segv);
+    }
     return std::unique_ptr<TmpfsMount>(new TmpfsMount(dir, private_namespace));
   }
   ~TmpfsMount() {
+    if (!private_namespace_) {
+      (void)sigaction(SIGABRT, &previous_abort, nullptr);
+      (void)sigaction(SIGSEGV, &previous_segv, nullptr);
+    }
     if (umount2(dir_.c_str(), 0) != 0) (void)umount2(dir_.c_str(), MNT_DETACH);
   }
   TmpfsMount(const TmpfsMount&) = delete;
