@@ -53,6 +53,7 @@
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "tools/client/client_credentials.h"
+#include "tools/client/metadata.h"
 
 namespace {
 
@@ -95,7 +96,9 @@ std::string& Purpose() {
 }
 
 void AddPurpose(grpc::ClientContext* context) {
-  if (!Purpose().empty()) context->AddMetadata("footprint-purpose", Purpose());
+  if (!Purpose().empty()) {
+    context->AddMetadata("footprint-purpose", footprint::client::EncodePurpose(Purpose()));
+  }
 }
 
 // "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
@@ -854,6 +857,11 @@ int Run(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
   const std::string run_id = RandomRunId();
+  if (const std::string problem = footprint::client::PurposeProblem(opts.purpose);
+      !problem.empty()) {
+    std::cerr << "footprint-bench: --purpose: " << problem << '\n';
+    return 2;
+  }
   Purpose() = opts.purpose;
   auto connected = Connect(opts.server, channels, opts.tls);
   if (!connected.ok()) {

@@ -251,17 +251,19 @@ grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext
                                                      const v1::ReviewsDueRequest* request,
                                                      v1::ReviewsDueReport* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.ReviewsDue",
-                                             "council", request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     if (request->within_days() < 0) {
       return absl::InvalidArgumentError("within_days: must not be negative");
     }
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.ReviewsDue", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     const int within = request->within_days() == 0 ? 28 : request->within_days();
     auto report = pj::ReviewsDue(*host_->view().Snapshot(), scope->as_at, within,
                                  request->overdue_only(), scope->filter, host_->settings());
@@ -275,11 +277,8 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
                                                      const v1::TimelinessRequest* request,
                                                      v1::TimelinessReport* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Timeliness",
-                                             "council", request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     v1::TimelinessRequest listing = *request;
     listing.clear_paging();
     auto page = host_->pager()->Open(request->has_paging() ? &request->paging() : nullptr, listing,
@@ -300,6 +299,11 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
     auto from = DateOr(resolved.from(), CollectionYearStart(*to), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.Timeliness", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
     if (request->counts_only()) page->range = pj::ListRange::None();
     auto report =
         pj::Timeliness(*page->children, *from, *to, scope->filter, host_->settings(), page->range);
@@ -317,12 +321,8 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
                                                       const v1::EscalationsRequest* request,
                                                       v1::EscalationReport* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Escalations",
-                                             "council", request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     auto to = DateOr(request->to(), scope->as_at, "to");
@@ -330,6 +330,12 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
     auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.Escalations", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto report = pj::Escalations(*host_->view().Snapshot(), scope->as_at, *from, *to,
                                   scope->filter, host_->settings());
     if (!report.ok()) return report.status();
@@ -342,12 +348,8 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
                                                     const v1::Section20Request* request,
                                                     v1::Section20Report* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Section20",
-                                             "council", request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     auto scope = ScopeOf(request->scope(), *host_);
     if (!scope.ok()) return scope.status();
     std::optional<absl::CivilDay> from;
@@ -357,6 +359,12 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
       if (auto st = CheckRange(*day, scope->as_at); !st.ok()) return st;
       from = *day;
     }
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.Section20", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     auto report = pj::Section20(*host_->view().Snapshot(), scope->as_at, from, scope->filter,
                                 host_->settings());
     if (!report.ok()) return report.status();
@@ -369,11 +377,8 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
                                                      const v1::PlacementsRequest* request,
                                                      v1::PlacementReport* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Placements",
-                                             "council", request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     v1::PlacementsRequest listing = *request;
     listing.clear_paging();
     auto page = host_->pager()->Open(request->has_paging() ? &request->paging() : nullptr, listing,
@@ -387,6 +392,11 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
     }
     auto scope = ScopeOf(resolved.scope(), *host_);
     if (!scope.ok()) return scope.status();
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.Placements", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
     auto report = pj::Placements(*page->children, scope->as_at, scope->filter, host_->settings(),
                                  page->range, request->three_or_more_only());
     if (!report.ok()) return report.status();
@@ -404,16 +414,18 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
                                                 const v1::ChildSummaryRequest* request,
                                                 v1::ChildSummary* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.Child",
-                                             pj::ChildStream(request->child_id()),
-                                             request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
     auto as_at = DateOr(request->as_at(), pj::EnglandDay(host_->clock().Now()), "as_at");
     if (!as_at.ok()) return as_at.status();
+    if (auto st =
+            access_->RecordRead(*context, *caller, "Queries.Child",
+                                pj::ChildStream(request->child_id()), request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     const auto children = host_->view().Snapshot();
     auto it = children->find(request->child_id());
     if (it == children->end()) {
@@ -431,12 +443,8 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
                                                        const v1::AnnualReportRequest* request,
                                                        v1::AnnualReport* response) {
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
-    if (auto caller = access_->AuthorizeRead(*context, Right::kQuery, "Queries.AnnualReport",
-                                             "council", request->ShortDebugString());
-        !caller.ok()) {
-      return caller.status();
-    }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
     const absl::CivilDay today = pj::EnglandDay(host_->clock().Now());
     const int64_t current_year = CollectionYearStart(today).year();
     const int year = request->year();
@@ -446,6 +454,12 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
                        current_year, " (the year 1 April ", current_year, " - 31 March ",
                        current_year + 1, " is the current one)"));
     }
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.AnnualReport", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     const absl::CivilDay to = std::min(absl::CivilDay(year + 1, 3, 31), today);
     pj::CouncilView::Published current = host_->view().Current();
     auto report =
