@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 
+#include "fault_hooks.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"

@@ -79,10 +79,6 @@ bool ScanHeader(absl::string_view wire, EventHeader* header);
 
 std::string HexEncode(absl::string_view bytes);
 
-// Testing only: after `skip` more successful calls, the next call of ChainHash fails (returns
-// an empty string), as an OpenSSL failure would. Fault tests use it; nothing else calls it.
-void FailChainHashForTesting(int skip);
-
 // OpenSSL's SHA-256, fetched once.
 const EVP_MD* Sha256();
 

@@ -21,6 +21,7 @@
 #include "backup.h"
 #include "commit_mark.h"
 #include "event_codec.h"
+#include "fault_hooks.h"
 #include "key_format.h"
 #include "prepared_append.h"
 #include "rocks_status.h"
@@ -38,6 +39,9 @@
 
 namespace footprint::eventstore {
 namespace {
+
+// SkipMemtableEntryForTesting.
+std::atomic<bool> skip_memtable_entry_for_testing{false};
 
 void AddToHistogram(SizeHistogram* h, uint64_t size) {
   size_t bucket = 0;
@@ -312,6 +316,15 @@ class EventStore::Impl {
                                 uint64_t acknowledged) const;
   absl::Status MissingEvents(uint64_t log_end, uint64_t acknowledged,
                              absl::string_view rocksdb_said) const;
+  // Writer (and Open): keeps an entry in `meta`'s active memtable, written without the
+  // write-ahead log, so that RocksDB's recovery from a failed write switches to a new log.
+  absl::Status KeepMemtableEntry();
+  // Writer, right after a write failed: notes the write-ahead log RocksDB was writing and
+  // whether its recovery will leave it (some active memtable holds an entry).
+  void NoteFailedWrite();
+  // Writer, once RocksDB has recovered from the failed write: OK if it has left the log the
+  // failed write went to; FAILED_PRECONDITION (for ever, in this process) if it has not.
+  absl::Status CheckLeftFailedLog();
   // Writer: records the committed end in the commit mark (no sync).
   void WriteMark();
   // Writer: syncs the commit mark if it is due.
@@ -377,7 +390,14 @@ class EventStore::Impl {
   std::atomic<uint64_t> appends_in_groups_{0};
   std::atomic<uint64_t> events_committed_{0};
   std::atomic<uint64_t> commit_mark_failures_{0};
-  bool needs_resume_ = false;         // writer only: the last write failed
+  bool needs_resume_ = false;  // writer only: the last write failed
+  // Writer only, from NoteFailedWrite: the log the failed write went to, and whether RocksDB's
+  // recovery would keep writing it (every active memtable was empty).
+  uint64_t failed_log_ = 0;
+  bool failed_log_kept_ = false;
+  // Writer only: RocksDB could not leave the log of a failed write; no write is safe until the
+  // store is opened again (CheckLeftFailedLog).
+  absl::Status needs_reopen_;
   mutable std::mutex histograms_mu_;  // taken once per group by the writer, and by Stats
   SizeHistogram batch_events_;        // Guarded by histograms_mu_.
   SizeHistogram group_appends_;       // Guarded by histograms_mu_.
@@ -509,6 +529,7 @@ absl::Status EventStore::Impl::Open() {
 
   if (absl::Status st = InitMeta(); !st.ok()) return st;
   if (absl::Status st = LoadChainHead(); !st.ok()) return st;
+  if (absl::Status st = KeepMemtableEntry(); !st.ok()) return st;
   if (next_position_ < acknowledged->value_or(0)) {
     return MissingEvents(next_position_, **acknowledged, "");
   }
@@ -573,6 +594,53 @@ absl::Status EventStore::Impl::MissingEvents(uint64_t log_end, uint64_t acknowle
       "put back",
       rocksdb_said.empty() ? "" : absl::StrCat(" (RocksDB: ", rocksdb_said, ")"),
       ". Nothing was changed; restore from a backup (docs/operations.md, \"Damaged data\")"));
+}
+
+// RocksDB 7.8 (Debian 12's) leaves the write-ahead log of a failed write at its recovery only
+// when some column family's active memtable holds an entry: its recovery flush then switches to a
+// new log and moves every family's recovery past the old one. With every memtable empty (the
+// first write after an open, or after a recovery flush) it goes on writing the old log, whose
+// writer has seen the error (facebook/rocksdb#12873, fixed in RocksDB 9.x): the next write fails
+// an assertion in Debian's build, which aborts the process, and a restart would replay the failed
+// record beside the events given its positions since. So `meta` always holds an entry written
+// without the log (its value means nothing), and when a failure finds every memtable empty all
+// the same, the store stops writing instead (CheckLeftFailedLog).
+absl::Status EventStore::Impl::KeepMemtableEntry() {
+  if (skip_memtable_entry_for_testing.load(std::memory_order_relaxed)) return absl::OkStatus();
+  uint64_t entries = 0;
+  if (db_->GetIntProperty(meta_, "rocksdb.num-entries-active-mem-table", &entries) && entries > 0) {
+    return absl::OkStatus();
+  }
+  rocksdb::WriteOptions no_log;
+  no_log.disableWAL = true;
+  return FromRocks(db_->Put(no_log, meta_, keys::kMetaMemtableEntry, ""),
+                   "keeping an entry in the meta memtable");
+}
+
+void EventStore::Impl::NoteFailedWrite() {
+  std::unique_ptr<rocksdb::LogFile> log;
+  failed_log_ = db_->GetCurrentWalFile(&log).ok() && log != nullptr ? log->LogNumber() : 0;
+  uint64_t entries = 0;
+  bool any = false;
+  for (rocksdb::ColumnFamilyHandle* family : all_handles_) {
+    any |= db_->GetIntProperty(family, "rocksdb.num-entries-active-mem-table", &entries) &&
+           entries > 0;
+  }
+  failed_log_kept_ = !any;
+}
+
+absl::Status EventStore::Impl::CheckLeftFailedLog() {
+  if (!failed_log_kept_) return absl::OkStatus();
+  std::unique_ptr<rocksdb::LogFile> log;
+  if (db_->GetCurrentWalFile(&log).ok() && log != nullptr && log->LogNumber() != failed_log_) {
+    return absl::OkStatus();  // something switched logs meanwhile
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "the store cannot write again in this process: RocksDB recovered from the failed write "
+      "without leaving its write-ahead log (",
+      failed_log_,
+      ", facebook/rocksdb#12873); restart footprintd (nothing acknowledged is lost, and the "
+      "failed appends' outcome is then in the log: retry them with the same event ids)"));
 }
 
 void EventStore::Impl::WriteMark() {
@@ -778,7 +846,9 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
   if (batch.Count() > 0) {
     // After a failed write RocksDB refuses writes until it has recovered (a full disk that
     // has space again, say): try that first, so appends resume without a restart.
-    if (needs_resume_) {
+    if (!needs_reopen_.ok()) {
+      write_status = absl::UnavailableError(needs_reopen_.message());
+    } else if (needs_resume_) {
       const rocksdb::Status resumed = db_->Resume();
       if (resumed.IsBusy()) {
         write_status = absl::UnavailableError(
@@ -786,13 +856,25 @@ void EventStore::Impl::ProcessGroup(std::vector<Pending>& group) {
       } else {
         write_status = FromRocks(resumed, "recovering from the last failed write");
       }
-      if (write_status.ok()) needs_resume_ = false;
+      if (write_status.ok()) {
+        if (absl::Status left = CheckLeftFailedLog(); !left.ok()) {
+          needs_reopen_ = left;
+          write_status = absl::UnavailableError(left.message());
+        } else {
+          needs_resume_ = false;
+        }
+      }
     }
+    // Before every write, so that RocksDB's recovery from its failure leaves its log.
+    if (write_status.ok()) write_status = KeepMemtableEntry();
     if (write_status.ok()) {
       rocksdb::WriteOptions wo;
       wo.sync = true;
       write_status = FromRocks(db_->Write(wo, &batch), "committing appended events");
-      if (!write_status.ok()) needs_resume_ = true;
+      if (!write_status.ok() && !needs_resume_) {
+        needs_resume_ = true;
+        NoteFailedWrite();
+      }
     }
     (write_status.ok() ? synced_writes_ : failed_writes_).fetch_add(1, std::memory_order_relaxed);
   }
@@ -1850,5 +1932,7 @@ absl::Status EventStore::ReadModelScan(
     const std::function<bool(absl::string_view, absl::string_view)>& visit) const {
   return impl_->ReadModelScan(model, prefix, visit);
 }
+
+void SkipMemtableEntryForTesting(bool skip) { skip_memtable_entry_for_testing.store(skip); }
 
 }  // namespace footprint::eventstore

@@ -30,6 +30,10 @@ inline constexpr char kReadModelFamilyPrefix[] = "rm.";
 inline constexpr char kMetaSchemaVersion[] = "schema_version";
 inline constexpr char kMetaStoreId[] = "store_id";
 inline constexpr char kMetaTypePrefix[] = "type/";
+// Kept in `meta`'s active memtable, written without the write-ahead log, so that RocksDB's
+// recovery from a failed write leaves that write's log (EventStore::Impl::KeepMemtableEntry).
+// Its value means nothing.
+inline constexpr char kMetaMemtableEntry[] = "memtable_entry";
 inline constexpr uint32_t kSchemaVersion = 1;
 
 void AppendU64BigEndian(std::string* out, uint64_t value);

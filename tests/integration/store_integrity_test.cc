@@ -16,6 +16,7 @@
 #include "event_codec.h"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
+#include "fault_hooks.h"
 #include "key_format.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
