@@ -167,6 +167,22 @@ std::string RecomputeHash(const v1::Event& event) {
   }
 }
 
+bool IsStoredForm(const v1::Event& event, absl::string_view stored) {
+  v1::Event content = event;
+  content.clear_version();
+  content.clear_position();
+  content.clear_recorded_at();
+  content.clear_prev_hash();
+  content.clear_hash();
+  std::string rebuilt;
+  rebuilt.reserve(stored.size());
+  if (!content.SerializeToString(&rebuilt)) return false;
+  const Seal seal{event.version(), event.position(), event.recorded_at().seconds(),
+                  event.recorded_at().nanos()};
+  AppendSealWire(&rebuilt, seal, event.prev_hash(), event.hash());
+  return rebuilt == stored;
+}
+
 bool HasUncoveredFields(const v1::Event& event) {
   const auto unknown = [](const google::protobuf::Message& m) {
     return !m.GetReflection()->GetUnknownFields(m).empty();

@@ -69,6 +69,12 @@ std::string RecomputeHash(const v1::Event& event);
 // a reader could see but the hash would not vouch for.
 bool HasUncoveredFields(const v1::Event& event);
 
+// Whether `stored` is exactly the stored form of the parsed `event`: its content fields as
+// protobuf serializes them, then the sealing fields as AppendSealWire writes them. Bytes that
+// decode to the same event in another form (a field repeated, whose first copy a header scan
+// would read while the parser keeps the last) are not.
+bool IsStoredForm(const v1::Event& event, absl::string_view stored);
+
 // Reads the stream (field 2) and type (field 5) of a serialized Event without parsing the rest.
 // Returns false when the bytes are not a well-formed message.
 struct EventHeader {

@@ -133,8 +133,22 @@ class WarningCapture final : public rocksdb::Logger {
 // RocksDB's info log, sent to the store's log sink instead of a LOG file in the data directory.
 class SinkLogger final : public rocksdb::Logger {
  public:
-  explicit SinkLogger(StoreLogSink sink)
-      : rocksdb::Logger(rocksdb::InfoLogLevel::INFO_LEVEL), sink_(std::move(sink)) {}
+  SinkLogger(StoreLogSink sink, StoreLogSeverity level)
+      : rocksdb::Logger(RocksLevel(sink ? level : StoreLogSeverity::kWarning)),
+        sink_(std::move(sink)) {}
+  static rocksdb::InfoLogLevel RocksLevel(StoreLogSeverity severity) {
+    switch (severity) {
+      case StoreLogSeverity::kDebug:
+        return rocksdb::InfoLogLevel::DEBUG_LEVEL;
+      case StoreLogSeverity::kInfo:
+        return rocksdb::InfoLogLevel::INFO_LEVEL;
+      case StoreLogSeverity::kWarning:
+        return rocksdb::InfoLogLevel::WARN_LEVEL;
+      case StoreLogSeverity::kError:
+        return rocksdb::InfoLogLevel::ERROR_LEVEL;
+    }
+    return rocksdb::InfoLogLevel::INFO_LEVEL;
+  }
   using rocksdb::Logger::Logv;
   void Logv(const char* format, va_list ap) override {
     Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
@@ -445,7 +459,7 @@ absl::Status EventStore::Impl::Open() {
   // RocksDB's own log goes to the service's log, never to a file on the data disk: with a full
   // disk, RocksDB 7.8's file logger fails an assertion (sync_without_flush_called_) while
   // reporting the failed write, and aborts the process.
-  db_options.info_log = std::make_shared<SinkLogger>(options_.log_sink);
+  db_options.info_log = std::make_shared<SinkLogger>(options_.log_sink, options_.log_level);
   // An acknowledged append was synced; recovery replays the WAL up to the last intact record.
   // Consumer commits are not synced, so after a power cut the WAL's tail may be torn anywhere
   // past the last sync: point-in-time recovery opens that safely. Damage in the middle of the
@@ -669,6 +683,18 @@ absl::Status EventStore::Impl::InitMeta() {
     if (auto st = FromRocks(db_->Write(wo, &batch), "writing store metadata"); !st.ok()) return st;
   } else if (!s.ok()) {
     return FromRocks(s, "reading schema version");
+  } else if (value == "1") {
+    // Schema 1 differs only in holding version-1 events, which are still verified as such:
+    // taken up as it is. From now on an older binary refuses the store (it would check the
+    // last event's hash in version 1 and call version-2 events damaged).
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    if (auto st = FromRocks(
+            db_->Put(wo, meta_, keys::kMetaSchemaVersion, std::to_string(keys::kSchemaVersion)),
+            "writing the schema version");
+        !st.ok()) {
+      return st;
+    }
   } else if (value != std::to_string(keys::kSchemaVersion)) {
     return absl::FailedPreconditionError(absl::StrCat("data_dir: schema version ", value,
                                                       " is not supported (expected ",
@@ -1348,6 +1374,11 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
       if (event.prev_hash() != prev_hash) {
         return fail(expected, "prev_hash does not match the hash of the previous event");
       }
+      if (event.canonical_version() == 1) {
+        return fail(expected,
+                    "the event names canonical encoding version 1, which the store never writes "
+                    "(version-1 events name none)");
+      }
       if (event.canonical_version() > codec::kCanonicalVersion) {
         return fail(expected, absl::StrCat("the event names canonical encoding version ",
                                            event.canonical_version(),
@@ -1362,8 +1393,13 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
       if (codec::RecomputeHash(event) != event.hash()) {
         return fail(expected, "hash does not match the event's content (altered event)");
       }
-      if (codec::HasUncoveredFields(event)) {
-        return fail(expected, "the stored event holds fields that its hash does not cover");
+      // The hash covers the decoded fields; the stored bytes must be exactly what the writer
+      // wrote for them, or a reader that scans them (ReadAll's filters read the first stream
+      // and type field they meet, protobuf keeps the last) could be shown something else.
+      if (codec::HasUncoveredFields(event) || !codec::IsStoredForm(event, AsView(it->value()))) {
+        return fail(expected,
+                    "the stored bytes are not the event's stored form (fields repeated, added or "
+                    "moved), which its hash does not cover");
       }
       // The indexes must point back at this event, or reads by stream or id would serve
       // something else.
@@ -1409,10 +1445,12 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
   // The other direction: every index entry that points into the range is backed by the event
   // it names there, and none points past the end of the log. A stray entry (child-0@7 -> 0, say)
   // would otherwise verify, and move the stream's head for the next append.
+  rocksdb::ReadOptions scan = ro;
+  scan.fill_cache = false;  // a whole family read once: keep the block cache for everyone else
   const auto check_index = [&](rocksdb::ColumnFamilyHandle* family, absl::string_view what,
-                               const std::vector<size_t>& prints,
-                               const auto& fingerprint_of) -> std::optional<VerifyResult> {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, family));
+                               const std::vector<size_t>& prints, const auto& fingerprint_of,
+                               const auto& event_print) -> std::optional<VerifyResult> {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(scan, family));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const auto position = keys::DecodeU64BigEndian(AsView(it->value()));
       std::string entry;
@@ -1441,6 +1479,12 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
                                    *position, ", past the end of the log"));
         }
         if (!s.ok()) return fail(committed, s.ToString());
+        v1::Event later;
+        if (!later.ParseFromString(value) || event_print(later) != print) {
+          return fail(committed,
+                      absl::StrCat("the ", what, " entry ", entry, " points at position ",
+                                   *position, ", which holds another event"));
+        }
       }
     }
     if (!it->status().ok()) {
@@ -1448,27 +1492,35 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
     }
     return std::nullopt;
   };
-  if (auto bad =
-          check_index(streams_, "stream index", stream_prints,
-                      [&](absl::string_view key, std::string* entry, std::optional<size_t>* print) {
-                        const auto decoded = keys::DecodeStreamKey(key);
-                        if (!decoded) return false;
-                        *entry = absl::StrCat("'", decoded->stream, "'@", decoded->version);
-                        *print = stream_fingerprint(decoded->stream, decoded->version);
-                        return true;
-                      })) {
+  if (auto bad = check_index(
+          streams_, "stream index", stream_prints,
+          [&](absl::string_view key, std::string* entry, std::optional<size_t>* print) {
+            const auto decoded = keys::DecodeStreamKey(key);
+            if (!decoded) return false;
+            *entry = absl::StrCat("'", decoded->stream, "'@", decoded->version);
+            *print = stream_fingerprint(decoded->stream, decoded->version);
+            return true;
+          },
+          [&](const v1::Event& event) {
+            return std::optional<size_t>(stream_fingerprint(event.stream(), event.version()));
+          })) {
     return *bad;
   }
-  if (auto bad =
-          check_index(ids_, "id index", id_prints,
-                      [&](absl::string_view key, std::string* entry, std::optional<size_t>* print) {
-                        std::array<uint8_t, 16> bytes;
-                        if (key.size() != bytes.size()) return false;
-                        std::copy(key.begin(), key.end(), bytes.begin());
-                        *entry = EventId::FromBytes(bytes).ToString();
-                        *print = absl::HashOf(key);
-                        return true;
-                      })) {
+  if (auto bad = check_index(
+          ids_, "id index", id_prints,
+          [&](absl::string_view key, std::string* entry, std::optional<size_t>* print) {
+            std::array<uint8_t, 16> bytes;
+            if (key.size() != bytes.size()) return false;
+            std::copy(key.begin(), key.end(), bytes.begin());
+            *entry = EventId::FromBytes(bytes).ToString();
+            *print = absl::HashOf(key);
+            return true;
+          },
+          [&](const v1::Event& event) -> std::optional<size_t> {
+            auto id = EventId::Parse(event.id());
+            if (!id.ok()) return std::nullopt;
+            return absl::HashOf(id->bytes_view());
+          })) {
     return *bad;
   }
   result.last_position = GlobalPosition{end - 1};
@@ -1667,8 +1719,7 @@ absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) con
     const std::pair<absl::string_view, const std::string*> metadata_fields[] = {
         {"source_system", &in.metadata.source_system()},
         {"correlation_id", &in.metadata.correlation_id()},
-        {"actor", &in.metadata.actor()},
-        {"principal", &in.metadata.principal()}};
+        {"actor", &in.metadata.actor()}};
     for (const auto& [name, value] : metadata_fields) {
       if (value->size() > options_.max_metadata_field_bytes) {
         return absl::InvalidArgumentError(absl::StrCat(field, ".metadata.", name, ": ",
@@ -1696,6 +1747,12 @@ absl::StatusOr<PreparedAppendPtr> EventStore::Prepare(AppendRequest request) con
     if (in.content_type == v1::CONTENT_TYPE_UNSPECIFIED) in.content_type = v1::CONTENT_TYPE_JSON;
     if (!IsValidUtf8(in.payload_type)) {
       return absl::InvalidArgumentError(absl::StrCat(field, ".payload_type: must be valid UTF-8"));
+    }
+    // The principal is the server's (a configured client identity), not the caller's: it is not
+    // held to the metadata limit, but it is stored text like the rest.
+    if (!IsValidUtf8(in.metadata.principal())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".metadata.principal: must be valid UTF-8"));
     }
     if (auto st = ValidatePayload(in.content_type, in.payload_type, in.data, field); !st.ok()) {
       return st;

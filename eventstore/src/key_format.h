@@ -34,7 +34,9 @@ inline constexpr char kMetaTypePrefix[] = "type/";
 // recovery from a failed write leaves that write's log (EventStore::Impl::KeepMemtableEntry).
 // Its value means nothing.
 inline constexpr char kMetaMemtableEntry[] = "memtable_entry";
-inline constexpr uint32_t kSchemaVersion = 1;
+// 2 since canonical encoding version 2 (2026-12-07): a store of schema 1 (version-1 events
+// only) is taken up at open; older binaries refuse schema 2 instead of misreading its events.
+inline constexpr uint32_t kSchemaVersion = 2;
 
 void AppendU64BigEndian(std::string* out, uint64_t value);
 // Reads 8 big-endian bytes; nullopt unless `bytes` is exactly 8 bytes long.

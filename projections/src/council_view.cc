@@ -137,14 +137,15 @@ CouncilView::ForeignSummary CouncilView::Foreign() const {
   ForeignSummary summary;
   for (const auto& [id, count] : foreign_) {
     summary.unvoided += count;
-    if (summary.listed.size() >= ForeignSummary::kListed) continue;
     auto it = children_->find(id);
     if (it == children_->end()) continue;
     for (const ForeignEvent& e : it->second->foreign_events()) {
-      if (e.voided() || summary.listed.size() >= ForeignSummary::kListed) continue;
-      summary.listed.push_back(
-          absl::StrCat(kChildStreamPrefix, id, "@", e.version, " (position ", e.position, ")"));
+      if (!e.voided()) summary.positions.push_back(e.position);
     }
+  }
+  std::sort(summary.positions.begin(), summary.positions.end());
+  if (summary.positions.size() > ForeignSummary::kListed) {
+    summary.positions.resize(ForeignSummary::kListed);
   }
   return summary;
 }

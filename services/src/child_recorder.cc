@@ -108,18 +108,19 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
       for (size_t i = 0; i < submissions->size(); ++i) {
         const Submission& s = (*submissions)[i];
         const auto stored = record->FindEvent(s.event_id);
-        if (stored->type != pj::EventTypeOf(s.event) ||
-            stored->occurred_on != s.event.occurred_on()) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("events[", i, "].event_id: ", s.event_id, " is already recorded as a ",
-                           stored->type, " on ", stored->occurred_on, ", not this event"));
-        }
-        // Only the client that recorded an event can retry it (and see it acknowledged).
+        // Only the client that recorded an event can retry it, and another client learns
+        // nothing of it (first, before anything about its content is said).
         if (!stored->principal.empty() && stored->principal != recorder.principal) {
           return absl::AlreadyExistsError(
               absl::StrCat("events[", i, "].event_id: ", s.event_id,
                            " is already recorded by another client (only the client that "
                            "recorded an event can retry it)"));
+        }
+        if (stored->type != pj::EventTypeOf(s.event) ||
+            stored->occurred_on != s.event.occurred_on()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("events[", i, "].event_id: ", s.event_id, " is already recorded as a ",
+                           stored->type, " on ", stored->occurred_on, ", not this event"));
         }
         if (i == 0) {
           outcome.append.first_version = es::StreamVersion{stored->version};

@@ -17,7 +17,14 @@ eventstore::StoreOptions ServerConfig::ToStoreOptions() const {
   options.max_batch_events = max_batch_events;
   options.max_batch_bytes = max_batch_bytes;
   options.log_sink = RocksDbLogSink(data_dir);
+  options.log_level = RocksDbLogLevel();
   return options;
+}
+
+eventstore::StoreLogSeverity RocksDbLogLevel() {
+  // RocksDB's INFO lines are logged at debug level: unless that is on, they are not formatted.
+  return spdlog::should_log(spdlog::level::debug) ? eventstore::StoreLogSeverity::kInfo
+                                                  : eventstore::StoreLogSeverity::kWarning;
 }
 
 eventstore::StoreLogSink RocksDbLogSink(const std::string& store) {

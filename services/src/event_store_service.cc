@@ -533,13 +533,27 @@ absl::Status EventStoreService::ReadOwnEvents(const es::EventStore& store,
   };
   // The page and one more of the caller's events, which says where the next page starts.
   std::vector<v1::Event> own;
+  size_t examined = 0;
+  std::optional<uint64_t> resume_at;  // the scan's budget ran out before this version
   absl::Status st = ScanStream(store, stream, from, direction, [&](v1::Event& event) {
+    if (examined == EventStoreService::kMaxPosterScan) {
+      resume_at = event.version();
+      return false;
+    }
+    ++examined;
     if (event.metadata().principal() != identity) return true;
     own.push_back(std::move(event));
     return own.size() <= limit;
   });
   if (st.code() == absl::StatusCode::kNotFound) return nothing_of_yours();
   if (!st.ok()) return st;
+  if (resume_at && own.size() <= limit) {
+    // Out of budget: what was found, and where the next call goes on.
+    response->set_end_of_stream(false);
+    response->set_next_version(*resume_at);
+    for (v1::Event& event : own) *response->add_events() = std::move(event);
+    return absl::OkStatus();
+  }
   if (own.empty()) {
     // None of the caller's events from `from` on: if it has none elsewhere in the stream
     // either, the stream must look missing to it.
@@ -554,6 +568,9 @@ absl::Status EventStoreService::ReadOwnEvents(const es::EventStore& store,
             if (direction == es::ReadDirection::kForwards && event.version() >= from.value) {
               return false;
             }
+            // Out of budget: say the caller has events, rather than scan on (the page is empty
+            // and ends the stream for it either way).
+            if (++examined > 2 * EventStoreService::kMaxPosterScan) any = true;
             if (event.metadata().principal() == identity) any = true;
             return !any;
           });

@@ -194,9 +194,11 @@ v1::ProjectionsStatusResponse ProjectionHost::Status() const {
             absl::StrCat(foreign.unvoided,
                          one ? " event in children's streams is not a domain event and is"
                              : " events in children's streams are not domain events and are",
-                         " left out of the records: ", absl::StrJoin(foreign.listed, ", "),
-                         foreign.unvoided > foreign.listed.size() ? ", ..." : "", ". See ",
-                         one ? "it" : "them", " with `footprint child ID`; an admin can void ",
+                         " left out of the records, at ", one ? "position " : "positions ",
+                         absl::StrJoin(foreign.positions, ", "),
+                         foreign.unvoided > foreign.positions.size() ? ", ..." : "",
+                         ". An auditor finds each with `footprint read-all --from P --limit 1`, "
+                         "and `footprint child ID` lists a child's; an admin can void ",
                          one ? "it" : "each", " with `footprint admin void-event`"));
       }
     }

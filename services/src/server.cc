@@ -218,6 +218,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
   access_options.clock = clock;
   access_options.block_cache_bytes = 8 << 20;
   access_options.log_sink = RocksDbLogSink(access_options.data_dir);
+  access_options.log_level = RocksDbLogLevel();
   auto access_store = eventstore::EventStore::Open(access_options);
   if (!access_store.ok()) return access_store.status();
   server->access_store_ = std::move(*access_store);

@@ -514,7 +514,7 @@ TEST_CASE("verification finds a re-hashed event by its broken link", "[store][ve
     e.mutable_metadata()->set_actor("someone-else");
     e.clear_hash();
     e.set_hash(codec::RecomputeHash(e));
-    *value = e.SerializeAsString();
+    *value = footprint::testing::StoredForm(e);
   });
   f.Reopen();
   auto result = f.store->VerifyChain(GlobalPosition{0}, std::nullopt);

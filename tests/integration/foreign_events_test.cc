@@ -160,9 +160,10 @@ TEST_CASE("a raw event in a child's stream is left out visibly, and the child is
   CHECK(children.healthy());
   CHECK(children.foreign_events() == 1);
   CHECK(children.warning() ==
-        "1 event in children's streams is not a domain event and is left out of the records: "
-        "child-1@0 (position 0). See it with `footprint child ID`; an admin can void it with "
-        "`footprint admin void-event`");
+        "1 event in children's streams is not a domain event and is left out of the records, at "
+        "position 0. An auditor finds each with `footprint read-all --from P --limit 1`, and "
+        "`footprint child ID` lists a child's; an admin can void it with `footprint admin "
+        "void-event`");
 
   // A challenge for the child works too.
   auto challenges = v1::Challenges::NewStub(Channel(*server));
@@ -262,7 +263,7 @@ TEST_CASE("an admin voids a foreign event with a reason, once", "[foreign]") {
   v1::ProjectionState children = ChildrenState(*server);
   CHECK(children.healthy());
   CHECK(children.foreign_events() == 1);
-  CHECK_THAT(children.warning(), Catch::Contains("child-A1@1 (position 1)"));
+  CHECK_THAT(children.warning(), Catch::Contains("left out of the records, at position 1. "));
   auto verified = server->store().VerifyChain(eventstore::GlobalPosition{0}, std::nullopt);
   REQUIRE(verified.ok());
   CHECK(verified->ok);

@@ -1768,6 +1768,15 @@ TEST_CASE("a request resent by another client is not taken for a retry", "[intak
   CHECK(same->append.duplicate);
   auto other = record_as("case-system-b");
   CHECK(other.status().code() == kAlreadyExists);
+  // Also with other content: what is stored under the id is not told to another client.
+  auto other_content = f.recorder->Record(
+      "A1",
+      [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        return std::vector<Submission>{
+            Submission{kId1, Json(R"({"occurred_on":"2026-03-03","midway_review_completed":{}})")}};
+      },
+      Recorder{"lcs", "sw.jones", "", "case-system-b"});
+  CHECK(other_content.status().message() == other.status().message());
   CHECK(other.status().message() ==
         absl::StrCat("events[0].event_id: ", kId1,
                      " is already recorded by another client (only the client that recorded an "

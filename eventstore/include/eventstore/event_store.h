@@ -70,6 +70,9 @@ struct StoreOptions {
   // aborts the process when a full disk makes its writes fail (RocksDB 7.8). Empty: warnings
   // and errors to stderr, the rest dropped. footprintd sends them to its own log.
   StoreLogSink log_sink;
+  // The least severe of RocksDB's lines to format and send to the sink; RocksDB does not even
+  // format the others.
+  StoreLogSeverity log_level = StoreLogSeverity::kInfo;
 };
 
 // An event to append, before the store assigns its position.

@@ -130,11 +130,11 @@ class CouncilView {
   void Update(const Additions& additions, uint64_t position);
 
   // Events of children's streams that are not domain events and that no correction voided, in
-  // the view now (a Publish is enough to make it current), and the first few of them.
+  // the view now, and the log positions of the first few. (Positions, not streams: the status
+  // that shows them is open to every known client, and a stream names a child.)
   struct ForeignSummary {
     size_t unvoided = 0;
-    // "child-1@0 (position 0)" for up to kListed of them, in child order.
-    std::vector<std::string> listed;
+    std::vector<uint64_t> positions;  // up to kListed, lowest first
     static constexpr size_t kListed = 5;
   };
   ForeignSummary Foreign() const;

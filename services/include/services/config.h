@@ -88,6 +88,8 @@ struct ServerConfig {
 // Sends RocksDB's log lines for `store` (a name for the log lines, e.g. its directory) to
 // footprintd's log: warnings and errors as such, the rest at debug level.
 eventstore::StoreLogSink RocksDbLogSink(const std::string& store);
+// The least severe RocksDB line worth formatting at footprintd's current log level.
+eventstore::StoreLogSeverity RocksDbLogLevel();
 
 // Reads settings from a YAML file over `base`. Unknown keys and values of the wrong type are
 // INVALID_ARGUMENT naming the key; a missing file is NOT_FOUND. Example: deploy/footprintd.yaml.

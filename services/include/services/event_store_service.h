@@ -69,6 +69,22 @@ class EventStoreService final
   // already accepted has been answered, or `deadline`. Returns true when none is left.
   bool Drain(absl::Time deadline);
 
+  // A poster's page of `stream`: only the events whose principal is `identity`, up to `limit`,
+  // from `from` in `direction`. Everything it answers is a function of those events alone, so
+  // that it tells nothing of others' events: NOT_FOUND (the same words as for a missing stream)
+  // when the stream holds none of them; last_version left 0; end_of_stream when no more of
+  // them follow; next_version the version of the next of them. Reads the stream as far as it
+  // takes to know that, but at most kMaxPosterScan events a call: past them, the page holds what
+  // was found, is not the end, and next_version says where to go on. Thread-safe (the store's
+  // reads only); blocks for the reads.
+  static absl::Status ReadOwnEvents(const eventstore::EventStore& store,
+                                    const eventstore::StreamId& stream,
+                                    eventstore::StreamVersion from,
+                                    eventstore::ReadDirection direction, uint32_t limit,
+                                    const std::string& identity, v1::ReadStreamResponse* response);
+  // Most events one poster's ReadStream call examines (ReadOwnEvents).
+  static constexpr size_t kMaxPosterScan = 100000;
+
  private:
   void AppendDone();
   // ReadStream on a pool thread: validates the whole request before the read is recorded, so a
@@ -76,17 +92,6 @@ class EventStoreService final
   absl::Status ServeReadStream(const grpc::ServerContextBase& context,
                                const v1::ReadStreamRequest& request,
                                v1::ReadStreamResponse* response) const;
-  // A poster's page of `stream`: only the events whose principal is `identity`, up to `limit`,
-  // from `from` in `direction`. Everything it answers is a function of those events alone, so
-  // that it tells nothing of others' events: NOT_FOUND (the same words as for a missing stream)
-  // when the stream holds none of them; last_version left 0; end_of_stream when no more of
-  // them follow; next_version the version of the next of them. Reads the stream as far as it
-  // takes to know that (at worst the whole stream).
-  static absl::Status ReadOwnEvents(const eventstore::EventStore& store,
-                                    const eventstore::StreamId& stream,
-                                    eventstore::StreamVersion from,
-                                    eventstore::ReadDirection direction, uint32_t limit,
-                                    const std::string& identity, v1::ReadStreamResponse* response);
   // ReadAll and Subscribe: `mode` is the reactor's, `log` a v1::Log.
   grpc::ServerWriteReactor<grpc::ByteBuffer>* LogStream(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request, int mode,
