@@ -636,6 +636,7 @@ void EventStore::Impl::NoteFailedWrite() {
   failed_log_ = db_->GetCurrentWalFile(&log).ok() && log != nullptr ? log->LogNumber() : 0;
   uint64_t entries = 0;
   bool any = false;
+  std::lock_guard<std::mutex> lock(read_models_mu_);  // all_handles_ grows with read models
   for (rocksdb::ColumnFamilyHandle* family : all_handles_) {
     any |= db_->GetIntProperty(family, "rocksdb.num-entries-active-mem-table", &entries) &&
            entries > 0;
