@@ -167,20 +167,23 @@ std::string RecomputeHash(const v1::Event& event) {
   }
 }
 
-bool IsStoredForm(const v1::Event& event, absl::string_view stored) {
+std::string StoredForm(const v1::Event& event) {
   v1::Event content = event;
   content.clear_version();
   content.clear_position();
   content.clear_recorded_at();
   content.clear_prev_hash();
   content.clear_hash();
-  std::string rebuilt;
-  rebuilt.reserve(stored.size());
-  if (!content.SerializeToString(&rebuilt)) return false;
+  std::string out;
+  if (!content.SerializeToString(&out)) return std::string();
   const Seal seal{event.version(), event.position(), event.recorded_at().seconds(),
                   event.recorded_at().nanos()};
-  AppendSealWire(&rebuilt, seal, event.prev_hash(), event.hash());
-  return rebuilt == stored;
+  AppendSealWire(&out, seal, event.prev_hash(), event.hash());
+  return out;
+}
+
+bool IsStoredForm(const v1::Event& event, absl::string_view stored) {
+  return StoredForm(event) == stored;
 }
 
 bool HasUncoveredFields(const v1::Event& event) {

@@ -74,6 +74,9 @@ bool HasUncoveredFields(const v1::Event& event);
 // decode to the same event in another form (a field repeated, whose first copy a header scan
 // would read while the parser keeps the last) are not.
 bool IsStoredForm(const v1::Event& event, absl::string_view stored);
+// The stored form itself, as the writer writes it (content wire bytes, then AppendSealWire);
+// empty if the event does not serialize.
+std::string StoredForm(const v1::Event& event);
 
 // Reads the stream (field 2) and type (field 5) of a serialized Event without parsing the rest.
 // Returns false when the bytes are not a well-formed message.

@@ -9,12 +9,14 @@
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
 #include "key_format.h"
+#include "store_dump.h"
 #include "tamper.h"
 #include "temp_dir.h"
 
 namespace footprint::eventstore {
 namespace {
 
+using footprint::testing::AllEvents;
 using footprint::testing::ManualClock;
 using footprint::testing::Tamper;
 using footprint::testing::TempDir;
@@ -58,15 +60,6 @@ AppendRequest Request(std::string stream, std::vector<NewEvent> events,
   return r;
 }
 
-std::vector<v1::Event> All(const EventStore& store) {
-  ChunkLimits limits;
-  limits.max_events = 1'000'000;
-  limits.max_bytes = SIZE_MAX;
-  auto events = store.ReadAllEvents(GlobalPosition{0}, {}, limits);
-  REQUIRE(events.ok());
-  return *events;
-}
-
 const char kId1[] = "11111111-1111-4111-8111-111111111111";
 const char kId2[] = "22222222-2222-4222-8222-222222222222";
 const char kId3[] = "33333333-3333-4333-8333-333333333333";
@@ -94,7 +87,7 @@ TEST_CASE("appends get gapless versions per stream and positions across streams"
   CHECK(a1->event_ids.size() == 2);
   CHECK_FALSE(a1->duplicate);
 
-  const auto all = All(*f.store);
+  const auto all = AllEvents(*f.store);
   REQUIRE(all.size() == 4);
   const std::vector<std::pair<std::string, uint64_t>> expected = {
       {"child-1", 0}, {"child-2", 0}, {"child-1", 1}, {"child-1", 2}};
@@ -198,7 +191,7 @@ TEST_CASE("read-all filters by stream prefix and type and pages by count", "[sto
 TEST_CASE("a batch is all-or-nothing", "[store]") {
   Fixture f;
   REQUIRE(f.store->Append(Request("child-1", {Event("A", "{}")})).ok());
-  const auto before = All(*f.store);
+  const auto before = AllEvents(*f.store);
   // The third event is invalid: nothing of the batch is written.
   auto bad = f.store->Append(
       Request("child-1", {Event("A", "{}"), Event("B", "[1]"), Event("C", "{oops")}));
@@ -208,7 +201,7 @@ TEST_CASE("a batch is all-or-nothing", "[store]") {
   auto conflict = f.store->Append(Request("child-1", {Event("A", "{}"), Event("B", "{}")},
                                           ExpectedVersion::Exact(StreamVersion{3})));
   CHECK(conflict.status().code() == absl::StatusCode::kAborted);
-  CHECK(All(*f.store).size() == before.size());
+  CHECK(AllEvents(*f.store).size() == before.size());
   CHECK(f.store->StreamHead(*StreamId::Parse("child-1"))->value().value == 0);
   // The failed batch's new type was not registered either.
   ReadFilter c;
@@ -270,7 +263,7 @@ TEST_CASE("bad input gets a precise error and leaves the store unchanged", "[sto
     CHECK(std::string(result.status().message()).rfind(c.message_prefix, 0) == 0);
   }
   CHECK(f.store->CommittedEnd().value == 1);
-  CHECK(All(*f.store).size() == 1);
+  CHECK(AllEvents(*f.store).size() == 1);
   CHECK(f.store->VerifyChain(GlobalPosition{0}, std::nullopt)->ok);
 }
 
@@ -282,7 +275,7 @@ TEST_CASE("protobuf payloads are stored with their message name", "[store]") {
   e.content_type = v1::CONTENT_TYPE_PROTOBUF;
   e.payload_type = "footprint.v1.EventMetadata";
   REQUIRE(f.store->Append(Request("child-1", {e})).ok());
-  const auto all = All(*f.store);
+  const auto all = AllEvents(*f.store);
   REQUIRE(all.size() == 1);
   CHECK(all[0].content_type() == v1::CONTENT_TYPE_PROTOBUF);
   CHECK(all[0].payload_type() == "footprint.v1.EventMetadata");
@@ -407,7 +400,7 @@ TEST_CASE("concurrent appenders to one stream: exactly one wins each version", "
     CHECK(count == 1);
   }
   CHECK(aborted.load() == kThreads * kVersions - kVersions);
-  const auto all = All(*f.store);
+  const auto all = AllEvents(*f.store);
   REQUIRE(all.size() == kVersions);
   for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].version() == i);
 }
@@ -419,7 +412,7 @@ TEST_CASE("recorded time never goes backwards along positions", "[store]") {
   REQUIRE(f.store->Append(Request("child-1", {Event("A", "{}")})).ok());
   f.clock.Advance(absl::Seconds(7200));
   REQUIRE(f.store->Append(Request("child-1", {Event("A", "{}")})).ok());
-  const auto all = All(*f.store);
+  const auto all = AllEvents(*f.store);
   REQUIRE(all.size() == 3);
   CHECK(all[0].recorded_at().seconds() == 1767600000);
   CHECK(all[1].recorded_at().seconds() == 1767600000);
@@ -431,9 +424,9 @@ TEST_CASE("everything survives a close and reopen, and the chain continues", "[s
   REQUIRE(f.store->Append(Request("child-1", {Event("A", "1", kId1)})).ok());
   REQUIRE(f.store->Append(Request("child-2", {Event("B", "2")})).ok());
   REQUIRE(f.store->Append(Request("child-1", {Event("C", "3")})).ok());
-  const auto before = All(*f.store);
+  const auto before = AllEvents(*f.store);
   f.Reopen();
-  const auto after = All(*f.store);
+  const auto after = AllEvents(*f.store);
   REQUIRE(after.size() == before.size());
   for (size_t i = 0; i < after.size(); ++i) {
     CHECK(after[i].SerializeAsString() == before[i].SerializeAsString());
@@ -454,7 +447,7 @@ TEST_CASE("everything survives a close and reopen, and the chain continues", "[s
   REQUIRE(next.ok());
   CHECK(next->first_position.value == 3);
   CHECK(next->first_version.value == 2);
-  const auto all = All(*f.store);
+  const auto all = AllEvents(*f.store);
   CHECK(all[3].prev_hash() == all[2].hash());
   ReadFilter c;
   c.event_types = {"C"};
@@ -514,7 +507,7 @@ TEST_CASE("verification finds a re-hashed event by its broken link", "[store][ve
     e.mutable_metadata()->set_actor("someone-else");
     e.clear_hash();
     e.set_hash(codec::RecomputeHash(e));
-    *value = footprint::testing::StoredForm(e);
+    *value = codec::StoredForm(e);
   });
   f.Reopen();
   auto result = f.store->VerifyChain(GlobalPosition{0}, std::nullopt);

@@ -20,12 +20,14 @@
 #include "key_format.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "store_dump.h"
 #include "tamper.h"
 #include "temp_dir.h"
 
 namespace footprint::eventstore {
 namespace {
 
+using footprint::testing::AllEvents;
 using footprint::testing::ManualClock;
 using footprint::testing::Tamper;
 using footprint::testing::TamperPut;
@@ -90,15 +92,6 @@ void AppendTen(EventStore& store) {
   }
 }
 
-std::vector<v1::Event> All(const EventStore& store) {
-  ChunkLimits limits;
-  limits.max_events = 1'000'000;
-  limits.max_bytes = SIZE_MAX;
-  auto events = store.ReadAllEvents(GlobalPosition{0}, {}, limits);
-  REQUIRE(events.ok());
-  return *events;
-}
-
 VerifyResult Verify(const EventStore& store) {
   auto result = store.VerifyChain(GlobalPosition{0}, std::nullopt);
   INFO(result.status().ToString());
@@ -112,7 +105,7 @@ void EditEvent(const std::string& data_dir, uint64_t position,
     v1::Event e;
     REQUIRE(e.ParseFromString(*value));
     edit(e);
-    *value = footprint::testing::StoredForm(e);
+    *value = codec::StoredForm(e);
   });
 }
 
@@ -122,7 +115,7 @@ TEST_CASE("new events name canonical version 2, whose hash covers the principal"
           "[store][integrity]") {
   Store s;
   AppendTen(*s.store);
-  for (const v1::Event& e : All(*s.store)) {
+  for (const v1::Event& e : AllEvents(*s.store)) {
     CHECK(e.canonical_version() == 2);
     CHECK(e.metadata().principal() == "case-system");
   }
@@ -236,7 +229,7 @@ TEST_CASE("a log written in canonical version 1 still verifies, and version 2 fo
   // why version 2 exists), but new events are version 2 and chain on.
   REQUIRE(s.store->Append(Request("child-3", {Event("{}")})).ok());
   REQUIRE(s.store->Append(Request("child-3", {Event("{}")})).ok());
-  const auto all = All(*s.store);
+  const auto all = AllEvents(*s.store);
   CHECK(all[9].canonical_version() == 0);
   CHECK(all[10].canonical_version() == 2);
   CHECK(all[10].prev_hash() == all[9].hash());
@@ -487,7 +480,7 @@ TEST_CASE("a request whose hashing fails leaves nothing behind", "[store][integr
   REQUIRE(next.ok());
   CHECK(next->first_position.value == 1);
   CHECK(next->first_version.value == 1);
-  const auto all = All(*s.store);
+  const auto all = AllEvents(*s.store);
   REQUIRE(all.size() == 2);
   CHECK(all[1].data() == "{\"n\":4}");
   CHECK(Verify(*s.store).ok);

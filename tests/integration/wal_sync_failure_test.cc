@@ -15,11 +15,13 @@
 #include "fault_hooks.h"
 #include "rocksdb/env.h"
 #include "rocksdb/file_system.h"
+#include "store_dump.h"
 #include "temp_dir.h"
 
 namespace footprint::eventstore {
 namespace {
 
+using footprint::testing::AllEvents;
 using footprint::testing::ManualClock;
 using footprint::testing::TempDir;
 
@@ -106,15 +108,6 @@ AppendRequest Request(std::string stream, std::vector<NewEvent> events) {
   return r;
 }
 
-std::vector<v1::Event> All(const EventStore& store) {
-  ChunkLimits limits;
-  limits.max_events = 1'000'000;
-  limits.max_bytes = SIZE_MAX;
-  auto events = store.ReadAllEvents(GlobalPosition{0}, {}, limits);
-  REQUIRE(events.ok());
-  return *events;
-}
-
 constexpr char kFailedId[] = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
 
 TEST_CASE("a failed log sync after a complete write never gives its positions to two events",
@@ -181,7 +174,7 @@ TEST_CASE("a failed log sync after a complete write never gives its positions to
   // restart that replays every write-ahead log file still there.
   for (int round = 0; round < 2; ++round) {
     INFO("round " << round);
-    const auto all = All(*store);
+    const auto all = AllEvents(*store);
     for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].position() == i);
     REQUIRE(next_position < all.size());
     CHECK(all[next_position].data() == "{\"n\":\"next\"}");
@@ -194,7 +187,7 @@ TEST_CASE("a failed log sync after a complete write never gives its positions to
     INFO(retry.status().ToString());
     REQUIRE(retry.ok());
     int copies = 0;
-    for (const auto& e : All(*store)) copies += e.id() == kFailedId;
+    for (const auto& e : AllEvents(*store)) copies += e.id() == kFailedId;
     CHECK(copies == 1);
     store.reset();
     opened = EventStore::Open(options);
@@ -256,7 +249,7 @@ TEST_CASE("a failed write RocksDB cannot leave the log of stops the writer and n
   opened = EventStore::Open(options);
   REQUIRE(opened.ok());
   store = std::move(*opened);
-  const auto all = All(*store);
+  const auto all = AllEvents(*store);
   for (size_t i = 0; i < all.size(); ++i) CHECK(all[i].position() == i);
   int copies = 0;
   for (const auto& e : all) copies += e.id() == kFailedId;

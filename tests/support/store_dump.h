@@ -2,8 +2,10 @@
 #ifndef FOOTPRINT_TESTS_SUPPORT_STORE_DUMP_H_
 #define FOOTPRINT_TESTS_SUPPORT_STORE_DUMP_H_
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "catch2/catch.hpp"
 #include "eventstore/event_store.h"
@@ -22,6 +24,16 @@ inline std::map<std::string, std::string> DumpReadModel(const eventstore::EventS
                              })
               .ok());
   return out;
+}
+
+// Every event of the log, in position order.
+inline std::vector<v1::Event> AllEvents(const eventstore::EventStore& store) {
+  eventstore::ChunkLimits limits;
+  limits.max_events = 1'000'000;
+  limits.max_bytes = SIZE_MAX;
+  auto events = store.ReadAllEvents(eventstore::GlobalPosition{0}, {}, limits);
+  REQUIRE(events.ok());
+  return *events;
 }
 
 }  // namespace footprint::testing

@@ -9,8 +9,6 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
-#include "event_codec.h"
-#include "footprint/v1/event.pb.h"
 #include "rocksdb/db.h"
 
 namespace footprint::testing {
@@ -59,25 +57,6 @@ inline void TamperPut(const std::string& data_dir, const std::string& family,
   WithFamily(data_dir, family, [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* target) {
     REQUIRE(db->Put(rocksdb::WriteOptions(), target, key, value).ok());
   });
-}
-
-// The bytes the store's writer would have written for `event` (content fields, then the
-// sealing fields): what a careful attacker writes, so that only the hash chain can tell.
-inline std::string StoredForm(const footprint::v1::Event& event) {
-  footprint::v1::Event content = event;
-  content.clear_version();
-  content.clear_position();
-  content.clear_recorded_at();
-  content.clear_prev_hash();
-  content.clear_hash();
-  std::string out;
-  content.SerializeToString(&out);
-  footprint::eventstore::codec::AppendSealWire(
-      &out,
-      {event.version(), event.position(), event.recorded_at().seconds(),
-       event.recorded_at().nanos()},
-      event.prev_hash(), event.hash());
-  return out;
 }
 
 }  // namespace footprint::testing
