@@ -521,6 +521,13 @@ std::string ForeignReason(const v1::Event& stored, absl::string_view child_id,
   return std::string();
 }
 
+std::string DecodeChildEvent(const v1::Event& stored, absl::string_view child_id,
+                             ChildEvent* body) {
+  const bool decoded = stored.payload_type() == ChildEvent::descriptor()->full_name() &&
+                       body->ParseFromString(stored.data());
+  return ForeignReason(stored, child_id, decoded ? body : nullptr);
+}
+
 ForeignEvent ForeignEventOf(const v1::Event& stored, std::string reason) {
   ForeignEvent foreign;
   foreign.event_id = stored.id();
@@ -603,19 +610,22 @@ ChildRecord::Entry& ChildRecord::EntryLog::Add(absl::string_view event_id, uint6
 ChildRecord ChildRecord::FromEvents(absl::string_view child_id,
                                     const std::vector<v1::Event>& events) {
   ChildRecord record{std::string(child_id)};
-  for (const v1::Event& stored : events) {
-    const ChildEvent* body = nullptr;
-    if (stored.payload_type() == ChildEvent::descriptor()->full_name()) {
-      body = record.AddStoredPayload(stored.id(), stored.data(), stored.version(),
-                                     stored.position(), stored.metadata().principal());
-    }
-    std::string reason = ForeignReason(stored, child_id, body);
-    if (reason.empty()) continue;
-    if (body != nullptr) record.RemoveLastAdded();
-    record.AddForeign(ForeignEventOf(stored, std::move(reason)));
-  }
+  for (const v1::Event& stored : events) record.AddStoredEvent(stored, /*keep_principal=*/true);
   record.Rebuild();
   return record;
+}
+
+const ForeignEvent* ChildRecord::AddStoredEvent(const v1::Event& stored, bool keep_principal) {
+  const ChildEvent* body = nullptr;
+  if (stored.payload_type() == ChildEvent::descriptor()->full_name()) {
+    body = AddStoredPayload(stored.id(), stored.data(), stored.version(), stored.position(),
+                            keep_principal ? stored.metadata().principal() : "");
+  }
+  std::string reason = ForeignReason(stored, child_id_, body);
+  if (reason.empty()) return nullptr;
+  if (body != nullptr) RemoveLastAdded();
+  AddForeign(ForeignEventOf(stored, std::move(reason)));
+  return &foreign_.back();
 }
 
 void ChildRecord::Add(const std::string& event_id, const ChildEvent& event) {

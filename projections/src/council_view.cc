@@ -271,16 +271,8 @@ absl::Status ChildrenProjection::ChildOf(const v1::Event& event, std::string* ch
 
 bool ChildrenProjection::AddReplayed(const v1::Event& event, const std::string& child) {
   auto [it, added] = replayed_.try_emplace(child, child);
-  ChildRecord& record = it->second;
-  const v1::ChildEvent* body = nullptr;
-  if (event.payload_type() == v1::ChildEvent::descriptor()->full_name()) {
-    body = record.AddStoredPayload(event.id(), event.data(), event.version(), event.position());
-  }
-  if (std::string reason = ForeignReason(event, child, body); !reason.empty()) {
-    if (body != nullptr) record.RemoveLastAdded();
-    ForeignEvent foreign = ForeignEventOf(event, std::move(reason));
-    ReportForeign(child, foreign);
-    record.AddForeign(std::move(foreign));
+  if (const ForeignEvent* foreign = it->second.AddStoredEvent(event, /*keep_principal=*/false)) {
+    ReportForeign(child, *foreign);
   }
   return added;
 }
@@ -350,12 +342,9 @@ absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext
     first = AddReplayed(event, child);
   } else {
     v1::ChildEvent body;
-    const bool decoded = event.payload_type() == v1::ChildEvent::descriptor()->full_name() &&
-                         body.ParseFromString(event.data());
     auto [it, added] = staged_.try_emplace(child);
     first = added && !committed_.contains(child) && !view_->Snapshot()->contains(child);
-    if (std::string reason = ForeignReason(event, child, decoded ? &body : nullptr);
-        !reason.empty()) {
+    if (std::string reason = DecodeChildEvent(event, child, &body); !reason.empty()) {
       ForeignEvent foreign = ForeignEventOf(event, std::move(reason));
       ReportForeign(child, foreign);
       it->second.push_back(

@@ -40,9 +40,7 @@ absl::Status DeadlineEngine::CatchUp() {
       if (!absl::StartsWith(event.stream(), kChildStreamPrefix)) continue;
       const std::string child = event.stream().substr(kChildStreamPrefix.size());
       v1::ChildEvent body;
-      const bool decoded = event.payload_type() == v1::ChildEvent::descriptor()->full_name() &&
-                           body.ParseFromString(event.data());
-      if (!ForeignReason(event, child, decoded ? &body : nullptr).empty()) continue;
+      if (!DecodeChildEvent(event, child, &body).empty()) continue;
       for (DeadlineSource* source : by_type_[event.type()]) {
         if (auto st = source->Apply(event); !st.ok()) {
           return absl::Status(st.code(), absl::StrCat("deadline source '", source->name(),

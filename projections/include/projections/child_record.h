@@ -71,6 +71,10 @@ struct ForeignEvent {
 // it did not decode (or was not tried because its payload_type is not footprint.v1.ChildEvent).
 std::string ForeignReason(const v1::Event& stored, absl::string_view child_id,
                           const v1::ChildEvent* body);
+// Decodes `stored`, an event of child `child_id`'s stream, into `body`: "" when it is a domain
+// event of that child, else ForeignReason's words (and `body` means nothing).
+std::string DecodeChildEvent(const v1::Event& stored, absl::string_view child_id,
+                             v1::ChildEvent* body);
 // The ForeignEvent of `stored` (not voided).
 ForeignEvent ForeignEventOf(const v1::Event& stored, std::string reason);
 
@@ -183,8 +187,10 @@ class ChildRecord {
   const v1::ChildEvent* AddStoredPayload(absl::string_view event_id, absl::string_view payload,
                                          uint64_t version, uint64_t position,
                                          absl::string_view principal = {});
-  // Takes back the last event added (AddStoredPayload) when it turned out to be foreign.
-  void RemoveLastAdded();
+  // Adds a stored event of the child's stream without rebuilding: a domain event (decoded onto
+  // the arena, with its principal when `keep_principal`), or else a foreign one (ForeignReason),
+  // which is returned (valid until the next add).
+  const ForeignEvent* AddStoredEvent(const v1::Event& stored, bool keep_principal);
   // Adds an event of the stream that is not a domain event (without rebuilding).
   void AddForeign(ForeignEvent event);
   // Derives the record from its events again (after AddStored).
@@ -303,6 +309,8 @@ class ChildRecord {
     std::unique_ptr<google::protobuf::Arena> arena_;
     std::vector<Entry> entries_;
   };
+  // Takes back the last event added (AddStoredPayload) when it turned out to be foreign.
+  void RemoveLastAdded();
   void ApplyFact(const v1::ChildEvent& event);
   void ApplyChallengeEvent(const Entry& entry);
 
