@@ -16,6 +16,7 @@
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "footprint/v1/intake.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
+#include "in_process_server.h"
 #include "projections/child_record.h"
 #include "services/projection_host.h"
 #include "services/server.h"
@@ -36,31 +37,14 @@ ManualClock& Clock() {
 }
 
 std::unique_ptr<FootprintServer> StartServer(const std::string& data_dir) {
-  ServerConfig config;
-  config.data_dir = data_dir;
-  config.listen = "127.0.0.1:0";
-  auto started = FootprintServer::Start(config, &Clock());
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  return std::move(*started);
+  return footprint::testing::StartInProcessServer(data_dir, &Clock());
 }
 
 std::shared_ptr<grpc::Channel> Channel(const FootprintServer& server) {
-  return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  return footprint::testing::PlaintextChannel(server);
 }
 
-v1::ChildEvent CareStarted(const std::string& child, const std::string& date) {
-  v1::ChildEvent e;
-  e.set_child_id(child);
-  e.set_occurred_on(date);
-  auto* b = e.mutable_period_of_care_started();
-  b->set_legal_status("C2");
-  b->mutable_placement()->set_type("U1");
-  b->mutable_placement()->set_provider("PR1");
-  b->set_category_of_need("N1");
-  b->set_date_of_birth("2012-03-04");
-  return e;
-}
+using footprint::testing::CareStartedEvent;
 
 grpc::Status Record(const FootprintServer& server, const std::string& child,
                     const v1::ChildEvent& event, v1::RecordResponse* response) {
@@ -134,7 +118,7 @@ TEST_CASE("a raw event in a child's stream is left out visibly, and the child is
   // Recording the child works: the record leaves the raw event out, and the new event goes
   // after it in the stream.
   v1::RecordResponse recorded;
-  grpc::Status st = Record(*server, "1", CareStarted("1", "2026-01-05"), &recorded);
+  grpc::Status st = Record(*server, "1", CareStartedEvent("1", "2026-01-05"), &recorded);
   INFO(st.error_message());
   REQUIRE(st.ok());
   CHECK(recorded.first_version() == 1);
@@ -194,12 +178,12 @@ TEST_CASE("an admin voids a foreign event with a reason, once", "[foreign]") {
   {
     auto server = StartServer(dir.Sub("data"));
     v1::RecordResponse recorded;
-    REQUIRE(Record(*server, "A1", CareStarted("A1", "2026-01-02"), &recorded).ok());
+    REQUIRE(Record(*server, "A1", CareStartedEvent("A1", "2026-01-02"), &recorded).ok());
     // A well-formed domain event about child B2, in A1's stream (written raw): not A1's.
     eventstore::AppendRequest append;
     append.stream = pj::ChildStream("A1");
     append.events.push_back(
-        pj::ToNewEvent(CareStarted("B2", "2026-01-02"), "", "test", "tester", ""));
+        pj::ToNewEvent(CareStartedEvent("B2", "2026-01-02"), "", "test", "tester", ""));
     auto stray = server->store().Append(std::move(append));
     REQUIRE(stray.ok());
     other_child = stray->event_ids.front();

@@ -20,6 +20,7 @@
 #include "footprint/v1/intake.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "in_process_server.h"
 #include "process.h"
 #include "projections/child_record.h"
 #include "services/projection_host.h"
@@ -41,31 +42,14 @@ ManualClock& Clock() {
 }
 
 std::unique_ptr<FootprintServer> StartServer(const std::string& data_dir) {
-  ServerConfig config;
-  config.data_dir = data_dir;
-  config.listen = "127.0.0.1:0";
-  auto started = FootprintServer::Start(config, &Clock());
-  INFO(started.status().ToString());
-  REQUIRE(started.ok());
-  return std::move(*started);
+  return footprint::testing::StartInProcessServer(data_dir, &Clock());
 }
 
 std::shared_ptr<grpc::Channel> Channel(const FootprintServer& server) {
-  return grpc::CreateChannel(server.address(), grpc::InsecureChannelCredentials());
+  return footprint::testing::PlaintextChannel(server);
 }
 
-v1::ChildEvent CareStarted(const std::string& child, const std::string& date) {
-  v1::ChildEvent e;
-  e.set_child_id(child);
-  e.set_occurred_on(date);
-  auto* b = e.mutable_period_of_care_started();
-  b->set_legal_status("C2");
-  b->mutable_placement()->set_type("U1");
-  b->mutable_placement()->set_provider("PR1");
-  b->set_category_of_need("N1");
-  b->set_date_of_birth("2012-03-04");
-  return e;
-}
+using footprint::testing::CareStartedEvent;
 
 void Record(v1::Intake::Stub& intake, const std::string& child, const v1::ChildEvent& event) {
   v1::RecordRequest request;
@@ -127,7 +111,7 @@ TEST_CASE("a query right after a write sees it", "[projection_host]") {
   auto queries = v1::Queries::NewStub(Channel(*server));
   for (int i = 0; i < 20; ++i) {
     const std::string child = "K" + std::to_string(i);
-    Record(*intake, child, CareStarted(child, "2026-01-05"));
+    Record(*intake, child, CareStartedEvent(child, "2026-01-05"));
     v1::ChildSummaryRequest request;
     request.set_child_id(child);
     request.set_as_at("2026-01-05");
@@ -150,8 +134,8 @@ TEST_CASE("the read model and its checkpoint survive a restart", "[projection_ho
   {
     auto server = StartServer(dir.Sub("data"));
     auto intake = v1::Intake::NewStub(Channel(*server));
-    Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
-    Record(*intake, "B2", CareStarted("B2", "2026-01-05"));
+    Record(*intake, "A1", CareStartedEvent("A1", "2026-01-02"));
+    Record(*intake, "B2", CareStartedEvent("B2", "2026-01-05"));
     v1::ReviewsDueReport report;
     REQUIRE(AskReviewsDue(*server, "2026-01-05", &report).ok());
     // A1: Fri 2 January + 20 working days = Fri 30 January; B2: Mon 5 January -> Mon 2 February.
@@ -180,7 +164,7 @@ TEST_CASE("a read model in an earlier layout stops the children projection until
   {
     auto server = StartServer(dir.Sub("data"));
     auto intake = v1::Intake::NewStub(Channel(*server));
-    Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
+    Record(*intake, "A1", CareStartedEvent("A1", "2026-01-02"));
     log_end = server->store().CommittedEnd().value;
     // What an earlier version wrote: a copy of each event under its child ("e/" child 0x00
     // u64be(position)).
@@ -245,7 +229,7 @@ TEST_CASE("a checkpoint beyond the log stops the children projection at start-up
   {
     auto server = StartServer(dir.Sub("data"));
     auto intake = v1::Intake::NewStub(Channel(*server));
-    Record(*intake, "A1", CareStarted("A1", "2026-01-02"));
+    Record(*intake, "A1", CareStartedEvent("A1", "2026-01-02"));
     REQUIRE(server->store().CommittedEnd().value == 1);
     // As if the store had lost its last events (a damaged or wrongly restored data directory).
     server->projections().Stop();
@@ -290,7 +274,7 @@ TEST_CASE("the pages of a listing come from the read model as it was at the firs
     auto server = StartServer(dir.Sub("data"));
     auto intake = v1::Intake::NewStub(Channel(*server));
     for (const char* child : {"A1", "A2", "A3", "A4", "A5"}) {
-      Record(*intake, child, CareStarted(child, "2026-01-05"));
+      Record(*intake, child, CareStartedEvent(child, "2026-01-05"));
     }
     v1::PlacementReport first;
     REQUIRE(AskPlacements(*server, 2, "", &first).ok());
@@ -301,7 +285,7 @@ TEST_CASE("the pages of a listing come from the read model as it was at the firs
 
     // A child recorded meanwhile (first in id order) changes neither the pages nor the counts
     // of the listing already begun.
-    Record(*intake, "A0", CareStarted("A0", "2026-01-05"));
+    Record(*intake, "A0", CareStartedEvent("A0", "2026-01-05"));
     v1::PlacementReport second;
     grpc::Status st = AskPlacements(*server, 2, first.next_page_token(), &second);
     INFO(st.error_message());
@@ -337,7 +321,7 @@ TEST_CASE("the pages of a listing come from the read model as it was at the firs
   // listing began from is gone, and the page is refused (nothing is answered from another).
   auto server = StartServer(dir.Sub("data"));
   auto intake = v1::Intake::NewStub(Channel(*server));
-  Record(*intake, "A6", CareStarted("A6", "2026-01-05"));
+  Record(*intake, "A6", CareStartedEvent("A6", "2026-01-05"));
   v1::PlacementReport page;
   const grpc::Status st = AskPlacements(*server, 2, token, &page);
   CHECK(st.error_code() == grpc::StatusCode::ABORTED);
@@ -381,7 +365,7 @@ TEST_CASE("a listing begun before midnight keeps its dates on the pages after it
   auto server = StartServer(dir.Sub("data"));
   auto intake = v1::Intake::NewStub(Channel(*server));
   for (const char* child : {"B1", "B2", "B3"}) {
-    Record(*intake, child, CareStarted(child, "2026-01-05"));
+    Record(*intake, child, CareStartedEvent(child, "2026-01-05"));
     Record(*intake, child, ReviewHeld(child, "2026-01-29"));
   }
   auto queries = v1::Queries::NewStub(Channel(*server));
@@ -470,7 +454,7 @@ TEST_CASE("while the stores open, health says NOT_SERVING and calls are UNAVAILA
   CHECK(HealthOf(channel, "") == 1);  // SERVING
   CHECK(HealthOf(channel, "footprint.v1.EventStore") == 1);
   auto intake = v1::Intake::NewStub(channel);
-  Record(*intake, "O1", CareStarted("O1", "2026-01-02"));
+  Record(*intake, "O1", CareStartedEvent("O1", "2026-01-02"));
 }
 
 }  // namespace
