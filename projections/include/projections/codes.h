@@ -16,10 +16,16 @@ absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field
 // A child's stream is kChildStreamPrefix + child id: the child's facts and challenges.
 inline constexpr absl::string_view kChildStreamPrefix = "child-";
 
+// The stream of import runs (v1.ImportRun, event type kImportRunEventType), written only by
+// Intake.RecordImportRun.
+inline constexpr absl::string_view kImportRunsStream = "imports";
+inline constexpr absl::string_view kImportRunEventType = "ImportRun";
+
 // Streams that belong to the domain: written only by the services that validate each event
 // (Intake, Challenges, the deadline engine), never by a raw EventStore.Append, whose events
-// would not be domain events the record can hold. Today only children's streams.
-inline constexpr absl::string_view kDomainStreamPrefixes[] = {kChildStreamPrefix};
+// would not be domain events the record can hold: children's streams and the import runs.
+inline constexpr absl::string_view kDomainStreamPrefixes[] = {kChildStreamPrefix,
+                                                              kImportRunsStream};
 
 // The domain prefix `stream` starts with, or an empty view when it is not a domain stream.
 absl::string_view DomainStreamPrefix(absl::string_view stream);
