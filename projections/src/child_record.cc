@@ -249,6 +249,13 @@ absl::Status CheckBodyFields(const ChildEvent& e, absl::string_view path, absl::
       if (auto st = CheckPlacement(b.placement(), absl::StrCat(path, ".placement")); !st.ok()) {
         return st;
       }
+      if (b.reason_not_recorded()) {
+        if (!b.reason_for_change().empty()) {
+          return Invalid(absl::StrCat(path, ".reason_for_change"),
+                         "must be empty when reason_not_recorded is set");
+        }
+        return absl::OkStatus();
+      }
       return CheckCode(b.reason_for_change(), absl::StrCat(path, ".reason_for_change"),
                        codes::IsReasonForPlacementChange, codes::kReasonForChangeList,
                        "reason for placement change (REASON_PLACE_CHANGE)");
@@ -774,7 +781,7 @@ void ChildRecord::ApplyFact(const ChildEvent& e) {
                                          ", not after the previous one ended (",
                                          Day(*periods_.back().end), ")"));
       }
-      periods_.push_back(PeriodOfCare{on, std::nullopt, ""});
+      periods_.push_back(PeriodOfCare{on, std::nullopt, "", !b.start_not_known()});
       legal_status_.emplace_back(on, b.legal_status());
       placements_.push_back(PlacementSpan{on, b.placement(), true, true, ""});
       if (auto dob = ParseIsoDate(b.date_of_birth(), "date_of_birth"); dob.ok()) {
@@ -1092,6 +1099,14 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
         return Precondition(
             path, absl::StrCat("child ", record.child_id(), " is already looked after on ", Day(on),
                                " (period of care from ", Day(during->start), ")"));
+      }
+      if (b.start_not_known() && !record.periods().empty()) {
+        return Precondition(
+            absl::StrCat(path, ".start_not_known"),
+            absl::StrCat("only the first period of care in a child's record can have a start "
+                         "that is not known; child ",
+                         record.child_id(), " has a period of care from ",
+                         Day(record.periods().front().start)));
       }
       const absl::CivilDay dob = *ParseIsoDate(b.date_of_birth(), "date_of_birth");
       if (dob > on) {

@@ -43,11 +43,15 @@ absl::StatusOr<v1::ReviewDueItem> DueItem(const ChildRecord& child, absl::CivilD
     if (r.on >= due.period_start && r.on <= as_at) last = r.on;
   }
   if (last) item.set_last_review(Day(*last));
-  item.set_due_on(Day(due.due_on));
   item.set_rule(due.rule);
   item.set_review_number(due.number);
-  item.set_days_until_due(DaysBetween(as_at, due.due_on));
-  item.set_overdue(due.due_on < as_at);
+  if (due.LateAfter()) {
+    item.set_due_on(Day(due.due_on));
+    item.set_days_until_due(DaysBetween(as_at, due.due_on));
+    item.set_overdue(due.due_on < as_at);
+  }
+  item.set_due_date_exact(due.exact);
+  if (due.earliest_due_on) item.set_earliest_due_on(Day(*due.earliest_due_on));
   return item;
 }
 
@@ -56,9 +60,11 @@ v1::HeldReviewItem HeldItem(const ChildRecord& child, const HeldReview& held) {
   v1::HeldReviewItem item;
   item.set_child_id(child.child_id());
   item.set_held_on(Day(held.review.on));
-  item.set_due_on(Day(held.due.due_on));
+  if (held.due.LateAfter()) item.set_due_on(Day(held.due.due_on));
+  if (held.due.earliest_due_on) item.set_earliest_due_on(Day(*held.due.earliest_due_on));
   item.set_rule(held.due.rule);
   item.set_in_time(held.in_time);
+  item.set_timeliness_not_known(!held.timeliness_known);
   item.set_review_number(held.due.number);
   item.set_participation(held.review.participation);
   item.set_iro_id(held.review.iro_id);
@@ -322,6 +328,10 @@ absl::StatusOr<v1::ReviewsDueReport> ReviewsDue(const ChildMap& children, absl::
     if (!due.ok()) return due.status();
     if (!**due) continue;
     const ReviewDue& next = ***due;
+    if (!next.LateAfter()) {
+      report.set_due_date_not_known(report.due_date_not_known() + 1);
+      continue;
+    }
     const bool overdue = next.due_on < as_at;
     if (overdue_only ? !overdue : (overdue || DaysBetween(as_at, next.due_on) > within_days)) {
       continue;
@@ -356,6 +366,7 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
     if (!history.ok()) return history.status();
     int held = 0;
     bool all_in_time = true;
+    bool any_not_known = false;
     // The history is in date order: skip to the period's first review (reading every review of
     // ten years was most of this report's time, a cache miss each).
     const std::vector<HeldReview>& reviews = **history;
@@ -366,7 +377,10 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
       ++held;
       const size_t index = static_cast<size_t>(report.reviews_held());
       report.set_reviews_held(report.reviews_held() + 1);
-      if (h.in_time) {
+      if (!h.timeliness_known) {
+        report.set_reviews_timeliness_not_known(report.reviews_timeliness_not_known() + 1);
+        any_not_known = true;
+      } else if (h.in_time) {
         report.set_reviews_in_time(report.reviews_in_time() + 1);
       } else {
         all_in_time = false;
@@ -399,24 +413,30 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
     auto next = NextDue(*child, to, settings, &next_buffer);
     if (!next.ok()) return next.status();
     const std::optional<ReviewDue>& due = **next;
-    const bool missed = due && due->due_on >= from && due->due_on < to;
+    const std::optional<absl::CivilDay> late_after = due ? due->LateAfter() : std::nullopt;
+    const bool missed = late_after && *late_after >= from && *late_after < to;
     if (held > 0 || missed) {
       report.set_children_reviewed(report.children_reviewed() + 1);
       if (all_in_time && !missed) {
-        report.set_children_all_in_time(report.children_all_in_time() + 1);
+        if (any_not_known) {
+          report.set_children_timeliness_not_known(report.children_timeliness_not_known() + 1);
+        } else {
+          report.set_children_all_in_time(report.children_all_in_time() + 1);
+        }
       }
     }
     for (absl::CivilDay d : child->midway_reviews()) {
       if (d >= from && d <= to) report.set_midway_reviews(report.midway_reviews() + 1);
     }
   }
-  if (report.reviews_held() > 0) {
-    report.set_percent_in_time(100.0 * report.reviews_in_time() / report.reviews_held());
+  // Percentages are of what is known: a review whose timeliness is not known is neither.
+  if (const int known = report.reviews_held() - report.reviews_timeliness_not_known(); known > 0) {
+    report.set_percent_in_time(100.0 * report.reviews_in_time() / known);
     report.set_rating(Rating(report.percent_in_time(), settings.reviews));
   }
-  if (report.children_reviewed() > 0) {
-    report.set_percent_children_in_time(100.0 * report.children_all_in_time() /
-                                        report.children_reviewed());
+  if (const int known = report.children_reviewed() - report.children_timeliness_not_known();
+      known > 0) {
+    report.set_percent_children_in_time(100.0 * report.children_all_in_time() / known);
   }
   return report;
 }
@@ -662,7 +682,10 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
         at_start = true;
       }
       if (p.start <= to && (!p.end || *p.end > to) && looked_after_on(*child, to)) at_end = true;
-      if (p.start >= from && p.start <= to && looked_after_on(*child, p.start)) {
+      if (!p.start_known && p.start <= to && (!p.end || *p.end >= from)) {
+        care.set_periods_start_not_known(care.periods_start_not_known() + 1);
+      }
+      if (p.start_known && p.start >= from && p.start <= to && looked_after_on(*child, p.start)) {
         care.set_periods_started(care.periods_started() + 1);
         (*care.mutable_started_by_legal_status())[Or(child->LegalStatusOn(p.start))]++;
       }
@@ -745,6 +768,8 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   reviews.set_recommendations_in_time(timeliness->recommendations_in_time());
   reviews.set_records_in_time(timeliness->records_in_time());
   reviews.set_midway_reviews(timeliness->midway_reviews());
+  reviews.set_timeliness_not_known(timeliness->reviews_timeliness_not_known());
+  reviews.set_children_timeliness_not_known(timeliness->children_timeliness_not_known());
 
   auto escalations = Escalations(children, to, from, to, everyone, settings);
   if (!escalations.ok()) return escalations.status();
@@ -792,6 +817,7 @@ absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::Civil
   summary.set_looked_after(period != nullptr);
   if (period != nullptr) {
     summary.set_period_start(Day(period->start));
+    summary.set_period_start_not_known(!period->start_known);
     summary.set_legal_status(child.LegalStatusOn(as_at));
     if (const PlacementSpan* current = CurrentPlacement(child, as_at)) {
       *summary.mutable_placement() = current->placement;
@@ -809,7 +835,7 @@ absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::Civil
       auto item = DueItem(child, as_at, **due);
       if (!item.ok()) return item.status();
       *summary.mutable_next_review() = std::move(*item);
-      if ((*due)->due_on < as_at) summary.add_flags("review overdue");
+      if ((*due)->LateAfter() && (*due)->due_on < as_at) summary.add_flags("review overdue");
     }
     if (codes::IsSection20(child.LegalStatusOn(as_at)) && IsV2(child.LegalStatusOn(as_at))) {
       if (auto since = StretchSince(child, as_at, &IsV2)) {

@@ -74,7 +74,9 @@ absl::StatusOr<std::vector<PendingDeadline>> ReviewDeadlines::DeadlinesOf(
   const std::string& child = record.child_id();
 
   auto due = NextReviewDue(record, kRecordAsItStands, settings, calendar);
-  if (due.ok() && *due) {
+  // A due date that is not known (a period whose start is not known) is missed only once the
+  // latest day it can be has passed, and never when there is no such day.
+  if (due.ok() && *due && (*due)->LateAfter()) {
     PendingDeadline d;
     d.key = ReviewKey(child, (*due)->due_on);
     d.due_on = (*due)->due_on;

@@ -36,13 +36,30 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
       n == 0 ? std::nullopt : std::optional<absl::CivilDay>(prior.back()->on);
   const std::string initial_status = record.LegalStatusOn(period.start);
   const bool short_breaks = codes::IsShortBreaks(initial_status);
-  const int number = static_cast<int>(n) + 1;
-  const std::string which = absl::StrCat(Ordinal(number), " review: ");
+  const bool start_known = period.start_known;
+  const int number = start_known ? static_cast<int>(n) + 1 : 0;
+  const std::string which =
+      start_known ? absl::StrCat(Ordinal(number), " review: ") : std::string("next review: ");
+  const std::string before_record =
+      absl::StrCat("the period of care began on or before ", Day(period.start),
+                   ", before the record, so the reviews held before it are not known");
 
   ReviewDue due;
   due.number = number;
   due.period_start = period.start;
-  if (n == 0) {
+  due.period_start_known = start_known;
+  if (n == 0 && !start_known) {
+    due.due_on = period.start;
+    due.exact = false;
+    due.latest_known = false;
+    due.rule = absl::StrCat(which, "due date not known: ", before_record);
+  } else if (n == 1 && !start_known && !short_breaks) {
+    due.exact = false;
+    due.earliest_due_on = AddMonthsClamped(*last, 3);
+    due.due_on = AddMonthsClamped(*last, 6);
+    due.rule = absl::StrCat(which, "3 months after the review on ", Day(*last),
+                            " if that was the 1st review, 6 months if not (", before_record, ")");
+  } else if (n == 0) {
     if (short_breaks) {
       due.due_on = AddMonthsClamped(period.start, 3);
       due.rule = absl::StrCat(which, "3 months from the first short break on ", Day(period.start));
@@ -74,8 +91,15 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
   // Adoption restarts the cycle at the placement; a placement order without one runs 3 months,
   // then 6-monthly.
   const PlacementSpan* adoption = nullptr;
+  const auto set_exact = [&due] {
+    due.exact = true;
+    due.latest_known = true;
+    due.earliest_due_on.reset();
+  };
   for (const PlacementSpan& span : record.placements()) {
     if (span.from < period.start || span.from > context_day) continue;
+    // The placement a period whose start is not known is first seen in began on a day not known.
+    if (span.starts_period && !start_known) continue;
     if (IsAdoptionPlacement(span.placement.type()) && (span.starts_period || span.carer_changed)) {
       adoption = &span;
     }
@@ -87,6 +111,7 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
   };
   if (adoption != nullptr) {
     const int j = reviews_since(adoption->from);
+    set_exact();
     if (j == 0) {
       due.due_on = adoption->from + 28;
       due.rule =
@@ -106,9 +131,12 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
     std::optional<absl::CivilDay> order;
     for (const auto& [from, status] : record.legal_statuses()) {
       if (from < period.start || from > context_day) continue;
+      // The legal status a period whose start is not known is first seen with began before.
+      if (from == period.start && !start_known) continue;
       if (status == "E1" && (!order || record.LegalStatusOn(from - 1) != "E1")) order = from;
     }
     if (order && record.LegalStatusOn(context_day) == "E1") {
+      set_exact();
       if (reviews_since(*order) == 0) {
         due.due_on = AddMonthsClamped(*order, 3);
         due.rule = absl::StrCat(which, "3 months after the placement order on ", Day(*order));
@@ -120,7 +148,22 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
     }
   }
 
-  // Council settings can bring the date forward.
+  // Council settings can bring the date forward; a date only bounded gets the earlier bounds.
+  const auto bring_forward = [&due](absl::CivilDay day, std::string rule) {
+    if (due.exact) {
+      if (day < due.due_on) {
+        due.due_on = day;
+        due.rule = std::move(rule);
+      }
+      return;
+    }
+    if (due.earliest_due_on && day < *due.earliest_due_on) due.earliest_due_on = day;
+    if (!due.latest_known || day < due.due_on) {
+      due.due_on = day;
+      due.latest_known = true;
+      due.rule = absl::StrCat(rule, " at the latest (", due.rule, ")");
+    }
+  };
   const absl::CivilDay since = last.value_or(period.start);
   if (settings.post_move != ReviewSettings::PostMove::kOff) {
     const PlacementSpan* move = nullptr;
@@ -143,10 +186,7 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
         after_move = move->from + 28;
         rule = absl::StrCat(which, "28 days after the placement move on ", Day(move->from));
       }
-      if (after_move < due.due_on) {
-        due.due_on = after_move;
-        due.rule = rule;
-      }
+      bring_forward(after_move, std::move(rule));
     }
   }
   if (settings.unregistered_monthly) {
@@ -154,14 +194,14 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
     for (const PlacementSpan& span : record.placements()) {
       if (span.from >= period.start && span.from <= context_day) current = &span;
     }
-    if (current != nullptr && current->placement.registration() == v1::Placement::UNREGISTERED) {
+    // (Not from the first day of a period whose start is not known: the placement and the
+    // last review may both be older.)
+    if (current != nullptr && (start_known || last || !current->starts_period) &&
+        current->placement.registration() == v1::Placement::UNREGISTERED) {
       const absl::CivilDay anchor = std::max(since, current->from);
-      const absl::CivilDay monthly = AddMonthsClamped(anchor, 1);
-      if (monthly < due.due_on) {
-        due.due_on = monthly;
-        due.rule = absl::StrCat(which, "1 month after ", Day(anchor),
-                                " (monthly while in an unregistered placement)");
-      }
+      bring_forward(AddMonthsClamped(anchor, 1),
+                    absl::StrCat(which, "1 month after ", Day(anchor),
+                                 " (monthly while in an unregistered placement)"));
     }
   }
   return due;
@@ -179,7 +219,8 @@ std::vector<const ReviewInfo*> ReviewsIn(const ChildRecord& record, const Period
 bool SameDue(const std::optional<ReviewDue>& a, const std::optional<ReviewDue>& b) {
   if (!a || !b) return a.has_value() == b.has_value();
   return a->due_on == b->due_on && a->number == b->number && a->period_start == b->period_start &&
-         a->rule == b->rule;
+         a->rule == b->rule && a->exact == b->exact && a->latest_known == b->latest_known &&
+         a->earliest_due_on == b->earliest_due_on;
 }
 
 absl::StatusOr<std::optional<ReviewDue>> ComputeNextReviewDue(const ChildRecord& record,
@@ -207,7 +248,9 @@ absl::StatusOr<std::vector<HeldReview>> ComputeReviewHistory(const ChildRecord& 
       const absl::CivilDay context = std::max(period.start, review->on - 1);
       auto due = DueFor(record, period, prior, context, settings, calendar);
       if (!due.ok()) return due.status();
-      history.push_back(HeldReview{*review, *due, review->on <= due->due_on,
+      const ReviewDue::Timeliness judged = due->Judge(review->on);
+      history.push_back(HeldReview{*review, *due, judged == ReviewDue::Timeliness::kInTime,
+                                   judged != ReviewDue::Timeliness::kNotKnown,
                                    PaperworkOf(record, review->on, settings, calendar)});
       prior.push_back(review);
     }
@@ -216,6 +259,13 @@ absl::StatusOr<std::vector<HeldReview>> ComputeReviewHistory(const ChildRecord& 
 }
 
 }  // namespace
+
+ReviewDue::Timeliness ReviewDue::Judge(absl::CivilDay on) const {
+  if (exact) return on <= due_on ? Timeliness::kInTime : Timeliness::kLate;
+  if (earliest_due_on && on <= *earliest_due_on) return Timeliness::kInTime;
+  if (latest_known && on > due_on) return Timeliness::kLate;
+  return Timeliness::kNotKnown;
+}
 
 const ReviewTimeline* TimelineFor(const ChildRecord& record, const ReviewSettings& settings,
                                   const WorkingCalendar& calendar) {

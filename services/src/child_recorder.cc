@@ -1,6 +1,10 @@
 #include "services/child_recorder.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "projections/codes.h"
 #include "projections/england_time.h"
 
 namespace footprint::services {
@@ -11,7 +15,72 @@ namespace es = footprint::eventstore;
 
 constexpr int kMaxAttempts = 5;
 
+absl::Status Invalid(absl::string_view field, absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat("run.", field, ": ", rule));
+}
+
+absl::Status CheckImportRun(const v1::ImportRun& run, absl::CivilDay today) {
+  if (run.source_system().empty()) {
+    return Invalid("source_system", "required (the import's --source)");
+  }
+  if (run.recorded_by().empty()) return Invalid("recorded_by", "required (who ran the import)");
+  absl::Time finished;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, run.finished_at(), &finished, &error)) {
+    return Invalid("finished_at",
+                   absl::StrCat("'", run.finished_at(), "' is not an RFC 3339 time (", error, ")"));
+  }
+  for (int i = 0; i < run.years_size(); ++i) {
+    const int year = run.years(i);
+    if (year < 1990 || year > today.year()) {
+      return Invalid(absl::StrCat("years[", i, "]"),
+                     absl::StrCat(year, " is not a collection year from 1990 to ", today.year()));
+    }
+    if (i > 0 && year <= run.years(i - 1)) {
+      return Invalid(absl::StrCat("years[", i, "]"), "years are ascending, each once");
+    }
+  }
+  const uint64_t accounted = uint64_t{run.children_imported()} + run.children_already_imported() +
+                             run.children_rejected() + run.children_without_events();
+  if (accounted != run.children_read()) {
+    return Invalid("children_read", absl::StrCat(run.children_read(),
+                                                 " children read, but imported + already "
+                                                 "imported + rejected + without events = ",
+                                                 accounted));
+  }
+  if (run.children_start_not_known() >
+      uint64_t{run.children_imported()} + run.children_already_imported()) {
+    return Invalid("children_start_not_known", "more than the children imported");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
+
+absl::StatusOr<es::AppendResult> ChildRecorder::RecordImportRun(const v1::ImportRun& run,
+                                                                const std::string& event_id,
+                                                                const Recorder& recorder) const {
+  if (auto st = CheckImportRun(run, Today()); !st.ok()) return st;
+  es::NewEvent event;
+  event.id = event_id;
+  event.type = std::string(pj::kImportRunEventType);
+  event.metadata.set_source_system(run.source_system());
+  event.metadata.set_actor(recorder.actor);
+  event.metadata.set_correlation_id(recorder.correlation_id);
+  event.metadata.set_principal(recorder.principal);
+  event.content_type = v1::CONTENT_TYPE_PROTOBUF;
+  event.payload_type = v1::ImportRun::descriptor()->full_name();
+  {
+    google::protobuf::io::StringOutputStream stream(&event.data);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    run.SerializeToCodedStream(&coded);
+  }
+  es::AppendRequest append;
+  append.stream = std::string(pj::kImportRunsStream);
+  append.events.push_back(std::move(event));
+  return store_->Append(std::move(append));
+}
 
 ChildRecorder::ChildRecorder(es::EventStore* store, const Clock* clock,
                              const pj::EscalationPolicy* policy,

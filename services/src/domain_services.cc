@@ -152,6 +152,29 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
   });
 }
 
+grpc::ServerUnaryReactor* IntakeService::RecordImportRun(grpc::CallbackServerContext* context,
+                                                         const v1::RecordImportRunRequest* request,
+                                                         v1::RecordImportRunResponse* response) {
+  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->Authorize(*context, Right::kAppend);
+    if (!caller.ok()) return caller.status();
+    if (auto st = access_->CheckEventType(*caller, pj::kImportRunEventType, "run"); !st.ok()) {
+      return st;
+    }
+    if (!request->event_id().empty()) {
+      if (auto id = eventstore::EventId::Parse(request->event_id(), "event_id"); !id.ok()) {
+        return id.status();
+      }
+    }
+    Recorder recorder{request->run().source_system(), request->run().recorded_by(), "",
+                      caller->identity};
+    auto result = recorder_->RecordImportRun(request->run(), request->event_id(), recorder);
+    if (!result.ok()) return result.status();
+    response->set_position(result->first_position.value);
+    return absl::OkStatus();
+  });
+}
+
 // ------------------------------------------------------------------------------------------
 // Challenges
 

@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -51,6 +52,7 @@ struct ImportArgs {
   std::string source = "ssda903-import";
   std::string actor;
   bool dry_run = false;
+  bool strict = false;
   int jobs = 4;
 };
 
@@ -228,8 +230,14 @@ absl::StatusOr<im::Returns> LoadReturns(const std::map<int, YearFiles>& years) {
   return returns;
 }
 
-absl::StatusOr<std::set<std::string>> RepairsAskedFor(const std::vector<std::string>& asked) {
+// The repairs to apply: the default ones (they only drop a value that cannot apply) unless
+// --strict, and those asked for.
+absl::StatusOr<std::set<std::string>> RepairsAskedFor(const std::vector<std::string>& asked,
+                                                      bool strict) {
   std::set<std::string> repairs;
+  if (!strict) {
+    for (const char* r : im::kDefaultRepairs) repairs.insert(r);
+  }
   for (const std::string& rule : asked) {
     if (rule == "all") {
       for (const char* r : im::kRepairableRules) repairs.insert(r);
@@ -238,9 +246,8 @@ absl::StatusOr<std::set<std::string>> RepairsAskedFor(const std::vector<std::str
     bool known = false;
     for (const char* r : im::kRepairableRules) known = known || rule == r;
     if (!known) {
-      return absl::InvalidArgumentError("--repair: '" + rule +
-                                        "' is not a repairable rule (episode.open_not_last, "
-                                        "episode.open_with_rec, or all)");
+      return absl::InvalidArgumentError("--repair: '" + rule + "' is not a repairable rule (" +
+                                        absl::StrJoin(im::kRepairableRules, ", ") + ", or all)");
     }
     repairs.insert(rule);
   }
@@ -391,6 +398,7 @@ void PrintSummary(const Globals& g, const ImportArgs& a, const ReadCounts& read,
                   const im::ImportPlan& plan, const Tally& t) {
   const auto rejected_by_rule = plan.RejectedByRule();
   const auto repairs_by_rule = plan.RepairsByRule();
+  const auto left_out_by_rule = plan.LeftOutByRule();
   if (g.json) {
     json out{{"years", read.years},
              {"children_read", read.children},
@@ -405,6 +413,9 @@ void PrintSummary(const Globals& g, const ImportArgs& a, const ReadCounts& read,
              {"children_rejected", plan.rejected()},
              {"rejected_by_rule", rejected_by_rule},
              {"repairs_by_rule", repairs_by_rule},
+             {"rows_left_out", plan.rows_left_out()},
+             {"rows_left_out_by_rule", left_out_by_rule},
+             {"children_start_not_known", plan.start_not_known()},
              {"rows_without_child", plan.orphan_rows.size()},
              {"dry_run", a.dry_run}};
     std::cout << out.dump() << '\n';
@@ -427,6 +438,17 @@ void PrintSummary(const Globals& g, const ImportArgs& a, const ReadCounts& read,
   if (!a.rejects.empty()) std::cout << " (every reason in " << a.rejects << ")";
   std::cout << '\n';
   for (const auto& [rule, n] : rejected_by_rule) std::cout << "  " << rule << ": " << n << '\n';
+  if (plan.start_not_known() > 0) {
+    std::cout << plan.start_not_known()
+              << " children were already looked after when the files begin: their first period "
+                 "of care is recorded with its start not known\n";
+  }
+  if (!left_out_by_rule.empty()) {
+    std::cout << "left out " << plan.rows_left_out() << " rows of children imported";
+    if (!a.rejects.empty()) std::cout << " (listed in " << a.rejects << ")";
+    std::cout << '\n';
+    for (const auto& [rule, n] : left_out_by_rule) std::cout << "  " << rule << ": " << n << '\n';
+  }
   if (!repairs_by_rule.empty()) {
     std::cout << "repairs applied";
     if (!a.repairs_file.empty()) std::cout << " (listed in " << a.repairs_file << ")";
@@ -440,12 +462,56 @@ void PrintSummary(const Globals& g, const ImportArgs& a, const ReadCounts& read,
   }
 }
 
+// Records the run's figures (Intake.RecordImportRun) for the reports' coverage. A failure is
+// said on stderr; the import itself is done and its exit code unchanged.
+void RecordRun(const Globals& g, const ImportArgs& a, const std::map<int, YearFiles>& years,
+               const ReadCounts& read, const im::ImportPlan& plan, const Tally& t) {
+  v1::RecordImportRunRequest request;
+  v1::ImportRun& run = *request.mutable_run();
+  run.set_source_system(a.source);
+  for (int year : read.years) run.add_years(year);
+  for (const auto& [year, files] : years) {
+    for (const std::string* file : {&files.header, &files.episodes, &files.reviews}) {
+      if (!file->empty()) run.add_files(fs::path(*file).filename().string());
+    }
+  }
+  run.set_children_read(static_cast<uint32_t>(read.children));
+  run.set_children_imported(static_cast<uint32_t>(t.imported));
+  run.set_children_already_imported(static_cast<uint32_t>(t.already));
+  run.set_children_rejected(static_cast<uint32_t>(plan.rejected()));
+  run.set_children_without_events(static_cast<uint32_t>(t.without_events));
+  run.set_rows_left_out(static_cast<uint32_t>(plan.rows_left_out()));
+  for (const auto& [rule, n] : plan.RejectedByRule()) {
+    (*run.mutable_children_rejected_by_rule())[rule] = static_cast<uint32_t>(n);
+  }
+  for (const auto& [rule, n] : plan.LeftOutByRule()) {
+    (*run.mutable_rows_left_out_by_rule())[rule] = static_cast<uint32_t>(n);
+  }
+  for (const auto& [rule, n] : plan.RepairsByRule()) {
+    (*run.mutable_repairs_by_rule())[rule] = static_cast<uint32_t>(n);
+  }
+  run.set_children_start_not_known(static_cast<uint32_t>(plan.start_not_known()));
+  run.set_finished_at(absl::FormatTime(absl::RFC3339_sec, absl::Now(), absl::UTCTimeZone()));
+  run.set_recorded_by(a.actor.empty() ? DefaultActor() : a.actor);
+  auto stub = v1::Intake::NewStub(MakeChannel(g));
+  grpc::ClientContext context;
+  SetDeadline(&context, g);
+  v1::RecordImportRunResponse response;
+  const grpc::Status status = stub->RecordImportRun(&context, request, &response);
+  if (!status.ok()) {
+    std::fprintf(stderr,
+                 "footprint: import-903: the import is done, but its summary was not recorded for "
+                 "the reports (%s: %s)\n",
+                 CodeName(status.error_code()).c_str(), status.error_message().c_str());
+  }
+}
+
 int RunImport(const Globals& g, const ImportArgs& a) {
   auto years = CollectFiles(a.paths);
   if (!years.ok()) return UsageError(std::string(years.status().message()));
   auto returns = LoadReturns(*years);
   if (!returns.ok()) return UsageError(std::string(returns.status().message()));
-  auto repairs = RepairsAskedFor(a.repairs);
+  auto repairs = RepairsAskedFor(a.repairs, a.strict);
   if (!repairs.ok()) return UsageError(std::string(repairs.status().message()));
 
   ReadCounts read;
@@ -512,6 +578,7 @@ int RunImport(const Globals& g, const ImportArgs& a) {
     }
   }
   if (const int failed = WriteFiles(plan, a); failed != 0) return failed;
+  if (!a.dry_run) RecordRun(g, a, *years, read, plan, tally);
   PrintSummary(g, a, read, plan, tally);
   if (a.dry_run) return read.valid > 0 ? 0 : 1;
   return tally.imported + tally.already > 0 ? 0 : 1;
@@ -529,8 +596,13 @@ std::function<int()> AddImportCommand(CLI::App& app, const Globals& g) {
       ->required();
   cmd->add_option("--rejects", a->rejects, "write every reason of each rejected child (CSV)");
   cmd->add_option("--repairs-file", a->repairs_file, "write each repair applied (CSV)");
-  cmd->add_option("--repair", a->repairs,
-                  "repair RULE (episode.open_not_last, episode.open_with_rec, or all); repeatable");
+  cmd->add_option(
+      "--repair", a->repairs,
+      "repair RULE (" + absl::StrJoin(im::kRepairableRules, ", ") + ", or all); repeatable");
+  cmd->add_flag("--strict", a->strict,
+                "apply no repair not asked for (by default those that only drop a value that "
+                "cannot apply: " +
+                    absl::StrJoin(im::kDefaultRepairs, ", ") + ")");
   cmd->add_option("--source", a->source, "source system of the events (default ssda903-import)");
   cmd->add_option("--actor", a->actor, "who records (default $USER)");
   cmd->add_flag("--dry-run", a->dry_run, "validate and report only; send nothing");

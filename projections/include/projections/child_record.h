@@ -79,9 +79,12 @@ std::string DecodeChildEvent(const v1::Event& stored, absl::string_view child_id
 ForeignEvent ForeignEventOf(const v1::Event& stored, std::string reason);
 
 struct PeriodOfCare {
+  // For a period whose start is not known (PeriodOfCareStarted.start_not_known), the earliest
+  // day it is known to have been running.
   absl::CivilDay start;
   std::optional<absl::CivilDay> end;  // nullopt: still looked after
   std::string end_reason;
+  bool start_known = true;
   bool Contains(absl::CivilDay day) const { return day >= start && (!end || day <= *end); }
 };
 

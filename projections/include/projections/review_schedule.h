@@ -50,13 +50,43 @@ struct ReviewSettings {
   bool operator==(const ReviewSettings&) const = default;
 };
 
+// In a period of care whose start is not known (PeriodOfCareStarted.start_not_known: a history
+// imported from returns that begin mid-care), neither the start nor the reviews held before
+// the record began are known (shared/docs/domain.md section 10: "the due date of a review that
+// depends on the unknown start is unknown, not late"). Then:
+// - the first review in the record has no known due date, unless a fact inside the record sets
+//   it (an adoption placement or a placement order made in it);
+// - the next one is due within 3 months of it if that was the period's 1st review, within 6
+//   otherwise: its due date is only known to lie between the two;
+// - from the one after, every due date is known again (6-monthly).
+// A council setting (placement move, unregistered placement) can only bring a date forward, so
+// it bounds an unknown date from above. A review on or before the earliest date the due date
+// can be is in time, one after the latest it can be is late, and one in between (or with no
+// bound) has timeliness "not known": never counted as in time or late. Review numbers are not
+// known in such a period (`number` 0).
 struct ReviewDue {
+  // The due date when `exact`; otherwise the latest it can be (`latest_known`), or meaningless.
   absl::CivilDay due_on;
   // The rule that set the date, in words ("2nd review: 3 months after the review on 2026-02-02").
   std::string rule;
-  // The number of the review that is due, within the period of care (1 = first).
+  // The number of the review that is due, within the period of care (1 = first); 0 when not
+  // known (a period whose start is not known).
   int number = 1;
   absl::CivilDay period_start;
+  bool period_start_known = true;
+  // False when the due date is only bounded (see above).
+  bool exact = true;
+  // When not exact: whether `due_on` is an upper bound, and the lower bound if there is one.
+  bool latest_known = true;
+  std::optional<absl::CivilDay> earliest_due_on;
+
+  // A review held on `on`, against this due date.
+  enum class Timeliness { kInTime, kLate, kNotKnown };
+  Timeliness Judge(absl::CivilDay on) const;
+  // The day after which the review is late whatever is unknown (nullopt: no such day).
+  std::optional<absl::CivilDay> LateAfter() const {
+    return exact || latest_known ? std::optional<absl::CivilDay>(due_on) : std::nullopt;
+  }
 };
 
 // The next review due, as things stood at the end of `as_at` (reviews held on or before it);
@@ -79,8 +109,10 @@ struct ReviewPaperwork {
 
 struct HeldReview {
   ReviewInfo review;
-  ReviewDue due;  // the due date that applied when it was held
-  bool in_time = false;
+  ReviewDue due;         // the due date that applied when it was held
+  bool in_time = false;  // known to be in time
+  // Neither in time nor late is known (ReviewDue above); `in_time` is then false.
+  bool timeliness_known = true;
   ReviewPaperwork paperwork;
 };
 

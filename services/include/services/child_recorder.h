@@ -16,6 +16,7 @@
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/domain.pb.h"
+#include "footprint/v1/intake.pb.h"
 #include "projections/child_record.h"
 #include "projections/escalation_policy.h"
 #include "projections/working_calendar.h"
@@ -75,6 +76,15 @@ class ChildRecorder {
       projections::ChildRecord* record, const std::string& child_id,
       std::vector<Submission>& submissions, const Recorder& recorder,
       const projections::ValidationContext& ctx);
+
+  // Records the summary of a finished import run in the stream projections::kImportRunsStream
+  // (event type ImportRun, payload the v1.ImportRun). INVALID_ARGUMENT naming the field for a
+  // missing source_system, a finished_at that is not RFC 3339, years out of order or counts
+  // that do not add up (imported + already + rejected + without events = read); the store's
+  // errors otherwise (a retry with the same event id and content is a duplicate).
+  absl::StatusOr<eventstore::AppendResult> RecordImportRun(const v1::ImportRun& run,
+                                                           const std::string& event_id,
+                                                           const Recorder& recorder) const;
 
   // Today in England, by the injected clock.
   absl::CivilDay Today() const;

@@ -34,6 +34,9 @@ class IntakeService final : public v1::Intake::CallbackService {
   grpc::ServerUnaryReactor* Record(grpc::CallbackServerContext* context,
                                    const v1::RecordRequest* request,
                                    v1::RecordResponse* response) override;
+  grpc::ServerUnaryReactor* RecordImportRun(grpc::CallbackServerContext* context,
+                                            const v1::RecordImportRunRequest* request,
+                                            v1::RecordImportRunResponse* response) override;
 
  private:
   const ChildRecorder* const recorder_;

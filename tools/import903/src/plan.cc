@@ -77,11 +77,20 @@ std::vector<PlannedEvent> PlanEvents(const ChildReturn& child) {
       *b->mutable_placement() = PlacementOf(e);
       b->set_category_of_need(e.cin);
       b->set_date_of_birth(dob);
-      Identify(&p, "period_of_care_started",
-               {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob});
+      // Only the first period can have begun before the files (Validate decides).
+      const bool not_known = previous == nullptr && child.start_not_known;
+      b->set_start_not_known(not_known);
+      if (not_known) {
+        Identify(&p, "period_of_care_started",
+                 {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob,
+                  "start_not_known"});
+      } else {
+        Identify(&p, "period_of_care_started",
+                 {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob});
+      }
       all.push_back({e.decom, kEpisode, std::move(p)});
       statuses.emplace_back(e.decom, e.ls);
-    } else {
+    } else if (!e.changes_nothing) {
       const bool status = e.rne == "L" || e.rne == "B" || e.rne == "U";
       const bool placement = e.rne == "P" || e.rne == "T" || e.rne == "B" || e.rne == "U";
       if (status) {
@@ -96,6 +105,7 @@ std::vector<PlannedEvent> PlanEvents(const ChildReturn& child) {
         auto* b = p.event.mutable_placement_changed();
         *b->mutable_placement() = PlacementOf(e);
         b->set_reason_for_change(previous->reason_place_change);
+        b->set_reason_not_recorded(previous->reason_place_change.empty());
         b->set_carer_changed(e.rne == "P" || e.rne == "B");
         Identify(&p, "placement_changed",
                  {e.place, e.provider, e.home_post, e.pl_post, e.urn, previous->reason_place_change,

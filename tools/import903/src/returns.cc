@@ -67,17 +67,17 @@ ChildReturn* ChildOf(const CsvRow& row, const Columns& columns, const Source& so
 }
 
 // A date column: nullopt when empty (allowed only if `may_be_empty`), a reason otherwise.
+// A date that does not read is a reason in `reasons` (the child's, or its left-out rows').
 bool ReadDate(const std::string& text, const char* column, bool may_be_empty, const Source& source,
-              ChildReturn* child, std::optional<absl::CivilDay>* out) {
+              std::vector<Reason>* reasons, std::optional<absl::CivilDay>* out) {
   if (text.empty()) {
     if (may_be_empty) return true;
-    child->reasons.push_back(
-        {"row.malformed", absl::StrCat(Where(source), ": ", column, " is empty")});
+    reasons->push_back({"row.malformed", absl::StrCat(Where(source), ": ", column, " is empty")});
     return false;
   }
   auto day = Parse903Date(text, column);
   if (!day.ok()) {
-    child->reasons.push_back(
+    reasons->push_back(
         {"row.malformed", absl::StrCat(Where(source), ": ", day.status().message())});
     return false;
   }
@@ -98,7 +98,7 @@ void AddHeader(const CsvTable& table, const Columns& c, int year, Returns* retur
     header.source = source;
     header.sex = c.Get(row, "SEX");
     header.ethnic = c.Get(row, "ETHNIC");
-    if (!ReadDate(c.Get(row, "DOB"), "DOB", false, source, child, &header.dob)) continue;
+    if (!ReadDate(c.Get(row, "DOB"), "DOB", false, source, &child->reasons, &header.dob)) continue;
     child->headers.push_back(std::move(header));
   }
 }
@@ -109,8 +109,8 @@ void AddEpisodes(const CsvTable& table, const Columns& c, int year, Returns* ret
     ChildReturn* child = ChildOf(row, c, source, returns);
     if (child == nullptr) continue;
     std::optional<absl::CivilDay> decom, dec;
-    if (!ReadDate(c.Get(row, "DECOM"), "DECOM", false, source, child, &decom)) continue;
-    if (!ReadDate(c.Get(row, "DEC"), "DEC", true, source, child, &dec)) continue;
+    if (!ReadDate(c.Get(row, "DECOM"), "DECOM", false, source, &child->reasons, &decom)) continue;
+    if (!ReadDate(c.Get(row, "DEC"), "DEC", true, source, &child->reasons, &dec)) continue;
     Episode e;
     e.source = source;
     e.decom = *decom;
@@ -168,17 +168,21 @@ void AddReviews(const CsvTable& table, const Columns& c, int year, Returns* retu
     ChildReturn* child = ChildOf(row, c, source, returns);
     if (child == nullptr) continue;
     std::optional<absl::CivilDay> on;
-    if (!ReadDate(c.Get(row, "REVIEW"), "REVIEW", false, source, child, &on)) continue;
+    // A review row is left out on its own: the episodes do not depend on it.
+    if (!ReadDate(c.Get(row, "REVIEW"), "REVIEW", false, source, &child->left_out, &on)) continue;
     Review r{source, *on, c.Get(row, "REVIEW_CODE")};
     auto at = std::lower_bound(child->reviews.begin(), child->reviews.end(), r.on,
                                [](const Review& x, absl::CivilDay day) { return x.on < day; });
     if (at != child->reviews.end() && at->on == r.on) {
-      // The same review in two files (or twice in one): one review, if they agree.
+      // The same review in two files (or twice in one): one review, if they agree; if not,
+      // neither can be trusted and the date is left out.
       if (at->code != r.code) {
-        child->reasons.push_back(
+        child->left_out.push_back(
             {"review.years_differ",
              absl::StrCat(Where(source), ": the review on ", c.Get(row, "REVIEW"), " has code ",
-                          r.code, ", ", Where(at->source), " has ", at->code)});
+                          r.code, ", ", Where(at->source), " has ", at->code,
+                          ": the review is left out")});
+        at->differs = true;
       }
       continue;
     }

@@ -28,11 +28,12 @@ class Checker {
 
   Checked Run() {
     out_.reasons = child_.reasons;
+    out_.left_out = child_.left_out;
     if (absl::Status id = projections::ValidateChildId(child_.id, "CHILD"); !id.ok()) {
       Add("child.id", std::string(id.message()));
     }
     Header();
-    for (const Episode& e : child_.episodes) Codes(e);
+    for (Episode& e : child_.episodes) Codes(e);
     Repairs();
     Chain();
     Reviews();
@@ -67,7 +68,7 @@ class Checker {
     Add(rule, absl::StrCat(Where(e.source), ": ", column, " '", value, "' is not one of ", list));
   }
 
-  void Codes(const Episode& e) {
+  void Codes(Episode& e) {
     Code(e, "code.rne", "RNE", e.rne, IsRne(e.rne), "S, L, P, T, B, U");
     Code(e, "code.ls", "LS", e.ls, codes::IsLegalStatus(e.ls), codes::kLegalStatusList);
     Code(e, "code.cin", "CIN", e.cin, codes::IsCategoryOfNeed(e.cin), codes::kCategoryOfNeedList);
@@ -76,9 +77,18 @@ class Checker {
     if (codes::IsPlacementType(e.place) && codes::PlacementNeedsProvider(e.place)) {
       Code(e, "code.provider", "PLACE_PROVIDER", e.provider, codes::IsProvider(e.provider),
            codes::kProviderList);
-    } else if (!e.provider.empty()) {
-      Code(e, "code.provider", "PLACE_PROVIDER", e.provider, codes::IsProvider(e.provider),
-           codes::kProviderList);
+    } else if (!e.provider.empty() && codes::IsPlacementType(e.place)) {
+      // A temporary or "other" placement has no provider: the value cannot apply.
+      const std::string detail =
+          absl::StrCat(Where(e.source), ": PLACE_PROVIDER '", e.provider, "' on a PLACE ", e.place,
+                       " placement, which has no provider");
+      if (Repairing("episode.provider_not_applicable")) {
+        out_.repairs.push_back({"episode.provider_not_applicable",
+                                absl::StrCat(detail, ": the provider was dropped")});
+        e.provider.clear();
+      } else {
+        Add("episode.provider_not_applicable", detail);
+      }
     }
     if (!e.rec.empty()) {
       Code(e, "code.rec", "REC", e.rec, e.rec == "X1" || codes::IsReasonCareEnded(e.rec),
@@ -173,11 +183,21 @@ class Checker {
                          Day(e.decom)));
       }
       if (starts_period) {
-        if (e.rne != "S") {
-          Add(previous == nullptr ? "episode.first_rne" : "episode.rne",
-              absl::StrCat(where, ": RNE ", e.rne, " on ", Day(e.decom),
-                           " starts a period of care, which must be RNE S"));
+        if (e.rne == "S") continue;
+        // Already looked after when the files begin: the episode open on 1 April of the first
+        // year continues a period whose start is before them (shared/docs/domain.md section 10).
+        if (previous == nullptr && options_.first_year > 0 &&
+            e.decom <= absl::CivilDay(options_.first_year, 4, 1)) {
+          child_.start_not_known = true;
+          continue;
         }
+        Add(previous == nullptr ? "episode.first_rne" : "episode.rne",
+            absl::StrCat(where, ": RNE ", e.rne, " on ", Day(e.decom),
+                         " starts a period of care, which must be RNE S",
+                         previous == nullptr && options_.first_year > 0
+                             ? absl::StrCat(" (it began after 1 April ", options_.first_year,
+                                            ", the start of the files)")
+                             : ""));
         continue;
       }
       const bool status_changed = e.ls != previous->ls;
@@ -194,15 +214,45 @@ class Checker {
         wrong = e.rne + " (legal status and placement), but LS is unchanged";
       }
       if (!wrong.empty()) {
-        Add("episode.rne", absl::StrCat(where, ": RNE ", wrong, " on ", Day(e.decom)));
+        // Where the episode's own fields say what changed, the RNE that contradicts them is
+        // the value that cannot apply: the events follow the fields (a carer change stays as
+        // P/B said it). Where they cannot (a placement changed under RNE L: was the carer the
+        // same?), the child is rejected.
+        std::string fixed;
+        if (e.rne == "L" && !status_changed && placement_same) {
+          fixed = "nothing changed: the episode continues the previous one, nothing recorded";
+        } else if ((e.rne == "P" || e.rne == "T") && status_changed) {
+          fixed = absl::StrCat("recorded as RNE ", e.rne == "P" ? "B" : "U",
+                               " (legal status and placement)");
+        } else if ((e.rne == "B" || e.rne == "U") && !status_changed) {
+          fixed = absl::StrCat("recorded as RNE ", e.rne == "B" ? "P" : "T", " (placement only)");
+        }
+        const std::string detail = absl::StrCat(where, ": RNE ", wrong, " on ", Day(e.decom));
+        if (!fixed.empty() && Repairing("episode.rne")) {
+          out_.repairs.push_back({"episode.rne", absl::StrCat(detail, ": ", fixed)});
+          Episode& mutable_e = child_.episodes[i];
+          if (e.rne == "L") mutable_e.changes_nothing = true;
+          if (e.rne == "P")
+            mutable_e.rne = "B";
+          else if (e.rne == "T")
+            mutable_e.rne = "U";
+          else if (e.rne == "B")
+            mutable_e.rne = "P";
+          else if (e.rne == "U")
+            mutable_e.rne = "T";
+        } else {
+          Add("episode.rne", detail);
+        }
       }
-      // A placement change records why the previous placement ended (the intake requires it).
+      // A placement change records why the previous placement ended; when the files do not,
+      // the change is recorded with its reason "not recorded".
       const bool placement_changes = e.rne == "P" || e.rne == "T" || e.rne == "B" || e.rne == "U";
       if (placement_changes && previous->reason_place_change.empty()) {
-        Add("episode.no_reason_place_change",
-            absl::StrCat(Where(previous->source), ": the placement from ", Day(previous->decom),
-                         " ended on ", Day(e.decom), " (RNE ", e.rne,
-                         ") without a REASON_PLACE_CHANGE"));
+        out_.not_recorded.push_back(
+            {"episode.no_reason_place_change",
+             absl::StrCat(Where(previous->source), ": the placement from ", Day(previous->decom),
+                          " ended on ", Day(e.decom), " (RNE ", e.rne,
+                          ") without a REASON_PLACE_CHANGE: recorded as not recorded")});
       }
     }
   }
@@ -213,39 +263,54 @@ class Checker {
     return projections::AgeInYears(*child_.headers.front().dob, day);
   }
 
+  // A review that cannot be right is left out on its own (the episodes do not depend on it),
+  // with every reason; the others are kept.
   void Reviews() {
     const std::vector<CarePeriod> periods = PeriodsOf(child_);
-    for (const Review& r : child_.reviews) {
+    std::vector<Review> kept;
+    for (Review& r : child_.reviews) {
+      if (r.differs) continue;  // listed when read (review.years_differ)
       const std::string where = Where(r.source);
+      const size_t before = out_.left_out.size();
+      const auto leave_out = [&](const char* rule, std::string detail) {
+        out_.left_out.push_back({rule, std::move(detail)});
+      };
       if (!codes::IsParticipation(r.code)) {
-        Add("code.review", absl::StrCat(where, ": REVIEW_CODE '", r.code, "' is not one of ",
-                                        codes::kParticipationList));
+        leave_out("code.review", absl::StrCat(where, ": REVIEW_CODE '", r.code, "' is not one of ",
+                                              codes::kParticipationList));
       }
       if (r.on > options_.today) {
-        Add("review.future", absl::StrCat(where, ": the review on ", Day(r.on), " is after today"));
-        continue;
-      }
-      // PN0 is the code for a child under 4, and only for them (the intake's rule).
-      if (const std::optional<int> age = AgeOn(r.on); age && codes::IsParticipation(r.code)) {
-        if (r.code == "PN0" && *age >= 4) {
-          Add("review.pn0_age", absl::StrCat(where,
-                                             ": REVIEW_CODE PN0 is for children under 4; "
-                                             "the child is ",
-                                             *age, " on ", Day(r.on)));
-        } else if (r.code != "PN0" && *age < 4) {
-          Add("review.pn0_age", absl::StrCat(where, ": the child is under 4 on ", Day(r.on),
-                                             ", so REVIEW_CODE is PN0, not ", r.code));
+        leave_out("review.future",
+                  absl::StrCat(where, ": the review on ", Day(r.on), " is after today"));
+      } else {
+        // PN0 is the code for a child under 4, and only for them (the intake's rule).
+        if (const std::optional<int> age = AgeOn(r.on); age && codes::IsParticipation(r.code)) {
+          if (r.code == "PN0" && *age >= 4) {
+            leave_out("review.pn0_age", absl::StrCat(where,
+                                                     ": REVIEW_CODE PN0 is for children under 4; "
+                                                     "the child is ",
+                                                     *age, " on ", Day(r.on)));
+          } else if (r.code != "PN0" && *age < 4) {
+            leave_out("review.pn0_age", absl::StrCat(where, ": the child is under 4 on ", Day(r.on),
+                                                     ", so REVIEW_CODE is PN0, not ", r.code));
+          }
+        }
+        bool in_care = false;
+        for (const CarePeriod& p : periods) {
+          in_care = in_care || (p.start <= r.on && (!p.end || r.on <= *p.end));
+        }
+        if (!in_care) {
+          leave_out("review.outside_care",
+                    absl::StrCat(
+                        where, ": the review on ", Day(r.on), " is in no period of care",
+                        child_.start_not_known && !periods.empty() && r.on < periods.front().start
+                            ? " known (before the earliest episode in the files)"
+                            : ""));
         }
       }
-      bool in_care = false;
-      for (const CarePeriod& p : periods) {
-        in_care = in_care || (p.start <= r.on && (!p.end || r.on <= *p.end));
-      }
-      if (!in_care) {
-        Add("review.outside_care",
-            absl::StrCat(where, ": the review on ", Day(r.on), " is in no period of care"));
-      }
+      if (out_.left_out.size() == before) kept.push_back(std::move(r));
     }
+    child_.reviews = std::move(kept);
   }
 
   ChildReturn& child_;

@@ -21,6 +21,10 @@ struct ChildPlan {
   std::vector<PlannedEvent> events;  // accepted: what to record
   std::vector<Reason> reasons;       // rejected: every reason (then no events)
   std::vector<Reason> repairs;       // applied to an accepted child
+  // Of an accepted child: review rows left out, and values recorded as "not recorded".
+  std::vector<Reason> left_out;
+  std::vector<Reason> not_recorded;
+  bool start_not_known = false;  // its first period began before the files
   size_t episodes = 0, reviews = 0;
 };
 
@@ -34,15 +38,23 @@ struct ImportPlan {
   // Repairs applied to the children not rejected (a child the intake refused later has its
   // repairs dropped: nothing of it was written), by rule.
   std::map<std::string, size_t> RepairsByRule() const;
+  // Rows left out of the children not rejected, by rule (a row counts once per rule).
+  std::map<std::string, size_t> LeftOutByRule() const;
+  size_t rows_left_out() const;
+  // Children not rejected whose first period of care began before the files.
+  size_t start_not_known() const;
 };
 
 // Validates every child of `returns` (which it consumes: repairs change the episodes) and plans
 // the events of those that pass.
 ImportPlan MakePlan(Returns returns, const ValidationOptions& options);
 
-// A CSV with the header `child_id,rule,detail` and one row for each reason of each rejected
-// child (or each repair of each child not rejected), quoted where a field needs it (RFC 4180). The
-// rejects also list each row without a CHILD id (`,row.no_child,file:line: no CHILD`).
+// The rejects: a CSV with the header `child_id,rule,detail,left_out` and one row for each reason
+// of each rejected child (left_out `child`), each row left out of a child not rejected (`row`),
+// and each value recorded as not recorded (`value`: the row is imported without it), quoted
+// where a field needs it (RFC 4180); and each row without a CHILD id
+// (`,row.no_child,file:line: no CHILD,row`). The repairs: `child_id,rule,detail`, one row for
+// each repair of each child not rejected.
 std::string RejectsCsv(const ImportPlan& plan);
 std::string RepairsCsv(const ImportPlan& plan);
 

@@ -25,9 +25,11 @@ struct PlannedEvent {
 };
 
 // The events of `child`, which must have passed Validate (with any repairs applied): for each
-// period of care, PeriodOfCareStarted on its first episode's DECOM (with the header's DOB),
+// period of care, PeriodOfCareStarted on its first episode's DECOM (with the header's DOB; for
+// a first period that began before the files, start_not_known),
 // then by RNE LegalStatusChanged (L, B, U) and PlacementChanged (P, T, B, U; the carer changed
-// for P and B; the reason the previous placement ended from its REASON_PLACE_CHANGE), and
+// for P and B; the reason the previous placement ended from its REASON_PLACE_CHANGE, or
+// reason_not_recorded; nothing for an episode that changes nothing), and
 // PeriodOfCareEnded on the DEC of an episode whose REC is an E-code; a ReviewHeld for each
 // review (kind SHORT_BREAK while the legal status is V3 or V4). In date order; on one day, what
 // the episodes start (care, legal status, placement), then the review, then care ending.

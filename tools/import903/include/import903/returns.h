@@ -43,15 +43,22 @@ struct Episode {
   std::optional<absl::CivilDay> dec;
   std::string rec, reason_place_change, home_post, pl_post, urn;
   std::vector<int> years;  // every collection year whose file has it
+  // Set by the episode.rne repair (validate.h): the episode changes nothing the record holds
+  // (RNE L with the legal status and placement unchanged), so nothing is recorded for its start.
+  bool changes_nothing = false;
 };
 
 struct Review {
   Source source;
   absl::CivilDay on;
   std::string code;  // REVIEW_CODE, PN0-PN7
+  // Another row has the same date with another code (review.years_differ): every row of the
+  // date is left out.
+  bool differs = false;
 };
 
-// Why a child cannot be imported as it stands: a rule id (docs/import-903.md) and the detail.
+// Why a child cannot be imported as it stands, or why one of its rows is left out, or one of
+// its values recorded as not known: a rule id (docs/import-903.md) and the detail.
 struct Reason {
   std::string rule;
   std::string detail;
@@ -62,7 +69,11 @@ struct ChildReturn {
   std::vector<HeaderRow> headers;  // one per year that lists the child
   std::vector<Episode> episodes;   // by start date, merged across years
   std::vector<Review> reviews;     // by date, one per date
-  std::vector<Reason> reasons;     // what could not be read or merged
+  std::vector<Reason> reasons;     // what could not be read or merged: rejects the child
+  std::vector<Reason> left_out;    // review rows left out while reading (the rest goes in)
+  // Set by Validate: the first period of care began before the files (its first episode was
+  // open on 1 April of the first year read, and is not RNE S); its start is not known.
+  bool start_not_known = false;
 };
 
 struct Returns {
