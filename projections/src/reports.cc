@@ -114,7 +114,8 @@ ChallengeAt ReplayChallenge(const ChallengeState& c, absl::CivilDay as_at) {
     } else if (s.kind == "cafcass_referral") {
       at.cafcass_on = s.on;
     } else if (s.kind == "response_overdue") {
-      if (s.stage == at.stage) at.overdue = true;
+      // (Recorded after a late answer, it does not make the answered stage overdue.)
+      if (s.stage == at.stage && at.status == "awaiting_response") at.overdue = true;
     }
   }
   return at;
