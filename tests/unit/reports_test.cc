@@ -1811,6 +1811,43 @@ TEST_CASE("a response after its stage's deadline is marked late from the dates",
   CHECK(AnswerLateness(D(2025, 12, 24), D(2026, 1, 2), Calendar()).working_days_late == 4);
 }
 
+TEST_CASE("escalation and annual reports count answers in time and late, by stage",
+          "[reports][annual]") {
+  const LateAnswerCouncil c;
+  const ChildMap council = c.council();
+  // January 2026: in time L:2 (Informal) and L:3 at Stage 1; late L:1 (Informal) and L:3's
+  // resolution at Stage 2.
+  const v1::EscalationReport january = Open(council, D(2026, 1, 31), D(2026, 1, 1), D(2026, 1, 31));
+  CHECK(january.responses_in_time() == 2);
+  CHECK(january.responses_late() == 2);
+  CHECK(Count(january.responses_in_time_by_stage(), "Informal") == 1);
+  CHECK(Count(january.responses_in_time_by_stage(), "Stage 1") == 1);
+  CHECK(january.responses_in_time_by_stage().size() == 2);
+  CHECK(Count(january.responses_late_by_stage(), "Informal") == 1);
+  CHECK(Count(january.responses_late_by_stage(), "Stage 2") == 1);
+  CHECK(january.responses_late_by_stage().size() == 2);
+  // The answers are counted by their own date: from Wed 7 Jan, L:1's answer is outside.
+  const v1::EscalationReport later = Open(council, D(2026, 1, 31), D(2026, 1, 7), D(2026, 1, 31));
+  CHECK(later.responses_in_time() == 2);
+  CHECK(later.responses_late() == 1);
+  CHECK(Count(later.responses_late_by_stage(), "Stage 2") == 1);
+  // December 2025: L:1 was raised, nothing answered.
+  const v1::EscalationReport december =
+      Open(council, D(2025, 12, 31), D(2025, 12, 1), D(2025, 12, 31));
+  CHECK(december.raised() == 1);
+  CHECK(december.responses_in_time() == 0);
+  CHECK(december.responses_late() == 0);
+
+  // The annual report for 2025-26 carries the same counts.
+  const v1::AnnualChallenges year = Annual(council, D(2026, 3, 31)).challenges();
+  CHECK(year.responses_in_time() == 2);
+  CHECK(year.responses_late() == 2);
+  CHECK(Count(year.responses_in_time_by_stage(), "Informal") == 1);
+  CHECK(Count(year.responses_in_time_by_stage(), "Stage 1") == 1);
+  CHECK(Count(year.responses_late_by_stage(), "Informal") == 1);
+  CHECK(Count(year.responses_late_by_stage(), "Stage 2") == 1);
+}
+
 // IRO allocations over the collection year 2025:
 //   F1 iro-1 (North) since Mon 6 Jan 2025; reviews Thu 30 Jan 2025 and Thu 24 Apr 2025 (in the
 //      year, due Wed 30 Apr).
