@@ -532,7 +532,7 @@ TEST_CASE("a late response in the same request as the raise still records the mi
   CHECK(w.ChallengeLog() == expected);
 }
 
-TEST_CASE("a late response before the engine fired records the miss once, without escalating",
+TEST_CASE("a late response before the engine fired records the miss once and does not escalate",
           "[workflow]") {
   Workflow w;
   // Stage 1 raised Mon 2 Nov 2026, due Mon 9 Nov, missed when Tue 10 Nov begins. The engine
@@ -616,7 +616,8 @@ TEST_CASE("an engine that decided on the miss before a late response arrived wri
                                 {"DeadlineMissed", "2026-11-10"}});
 }
 
-TEST_CASE("a response or resolution in time records no miss, a late resolution one", "[workflow]") {
+TEST_CASE("a response or resolution in time records no miss and a late resolution one",
+          "[workflow]") {
   SECTION("a response on the due date") {
     Workflow w;
     const std::string id = w.Raise("2026-11-02", 1);  // due Mon 9 Nov

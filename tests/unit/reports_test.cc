@@ -1811,7 +1811,7 @@ TEST_CASE("a response after its stage's deadline is marked late from the dates",
   CHECK(AnswerLateness(D(2025, 12, 24), D(2026, 1, 2), Calendar()).working_days_late == 4);
 }
 
-TEST_CASE("escalation and annual reports count answers in time and late, by stage",
+TEST_CASE("escalation and annual reports count answers in time and late by stage",
           "[reports][annual]") {
   const LateAnswerCouncil c;
   const ChildMap council = c.council();
