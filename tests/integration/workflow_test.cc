@@ -674,6 +674,77 @@ TEST_CASE("a response or resolution in time records no miss and a late resolutio
   }
 }
 
+// Through the Challenges service: the answer to a late response says so (its own step, even
+// without a purpose). Each step is its own request here, so the runner records the miss as soon
+// as the backdated raise is committed (without escalating: the council's policy is off); the late
+// response then adds no second one.
+TEST_CASE("Challenges.Respond answers that a response was late", "[workflow]") {
+  TempDir dir;
+  ManualClock clock(Utc(2026, 1, 7, 10));
+  ServerConfig config;
+  config.data_dir = dir.Sub("data");
+  config.listen = "127.0.0.1:0";
+  config.escalation.auto_escalate_on_silence = false;
+  auto server = FootprintServer::Start(config, &clock);
+  REQUIRE(server.ok());
+  ChildRecorder recorder(&(*server)->store(), &clock, &config.escalation, &(*server)->calendar());
+  REQUIRE(recorder
+              .Record(
+                  "L1",
+                  [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+                    return std::vector<Submission>{Submission{"", StartL1()}};
+                  },
+                  Recorder{"test", "tester", "", ""})
+              .ok());
+  auto stub = v1::Challenges::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  // Raised informally Wed 24 Dec 2025: due Mon 5 Jan 2026 (24 Dec is day 0; 29, 30, 31 Dec,
+  // 2 Jan, 5 Jan).
+  v1::RaiseChallengeRequest raise;
+  raise.mutable_context()->set_actor("iro-7");
+  raise.mutable_context()->set_date("2025-12-24");
+  raise.set_child_id("L1");
+  raise.set_stage("informal");
+  raise.set_theme("Drift and Delay");
+  raise.set_iro_id("iro-7");
+  v1::ChallengeView raised;
+  {
+    grpc::ClientContext context;
+    REQUIRE(stub->Raise(&context, raise, &raised).ok());
+  }
+  REQUIRE(raised.steps_size() == 1);
+  CHECK(raised.steps(0).deadline() == "2026-01-05");
+  CHECK(raised.steps(0).answered_deadline().empty());
+  // Answered on Tue 6 Jan: 1 working day late.
+  v1::RespondToChallengeRequest respond;
+  respond.mutable_context()->set_actor("tm-1");
+  respond.mutable_context()->set_date("2026-01-06");
+  respond.set_challenge_id(raised.id());
+  respond.set_responded_by("Team Manager");
+  v1::ChallengeView responded;
+  {
+    grpc::ClientContext context;
+    REQUIRE(stub->Respond(&context, respond, &responded).ok());
+  }
+  REQUIRE(responded.steps_size() == 1);
+  CHECK(responded.steps(0).kind() == "responded");
+  CHECK(responded.steps(0).answered_deadline() == "2026-01-05");
+  CHECK(responded.steps(0).late());
+  CHECK(responded.steps(0).working_days_late() == 1);
+  // The runner recorded the miss once, when the raise was committed; nothing more is due.
+  auto again = (*server)->deadlines().RunNow();
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  auto record = pj::LoadChildRecord((*server)->store(), "L1");
+  REQUIRE(record.ok());
+  const pj::ChallengeState* c = record->FindChallenge(raised.id());
+  REQUIRE(c != nullptr);
+  std::vector<std::string> kinds;
+  for (const auto& step : c->steps) kinds.push_back(step.kind + "@" + pj::FormatIsoDate(step.on));
+  CHECK(kinds == std::vector<std::string>{"raised@2025-12-24", "response_overdue@2026-01-06",
+                                          "responded@2026-01-06"});
+}
+
 // The same through the real server with the runner: a restart in the middle of a challenge,
 // with deadlines that passed while the server was down.
 TEST_CASE("a restarted server fires deadlines missed while it was down, once", "[workflow]") {
