@@ -892,6 +892,49 @@ absl::Status ChildRecord::Consistency() const {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Marks `step`, dated `on`, as the answer to `c`'s current stage when the stage awaits one:
+// with the deadline answered and whether it came late. Counted on the built-in England & Wales
+// calendar (the record has no other); the engine and the reports judge with the configured one.
+void MarkAnswer(const ChallengeState& c, absl::CivilDay on, ChallengeStep* step) {
+  if (c.status != ChallengeState::Status::kAwaitingResponse || !c.response_due_on) return;
+  step->answered_due_on = c.response_due_on;
+  const Lateness lateness =
+      AnswerLateness(*c.response_due_on, on, WorkingCalendar::EnglandAndWales());
+  step->late = lateness.late;
+  step->working_days_late = lateness.working_days_late;
+}
+
+}  // namespace
+
+Lateness AnswerLateness(absl::CivilDay due_on, absl::CivilDay answered_on,
+                        const WorkingCalendar& calendar) {
+  Lateness lateness;
+  if (answered_on <= due_on) return lateness;
+  auto days = calendar.WorkingDaysBetween(due_on, answered_on);
+  if (!days.ok()) {
+    lateness.late = true;  // after the due date, by a count the calendar cannot give
+    return lateness;
+  }
+  lateness.late = *days >= 1;
+  lateness.working_days_late = *days;
+  return lateness;
+}
+
+const ChallengeStep* ChallengeState::AnswerAt(int at_stage) const {
+  for (const ChallengeStep& step : steps) {
+    if (step.answers_stage() && step.stage == at_stage) return &step;
+  }
+  return nullptr;
+}
+
+bool ChallengeState::MissedAt(int at_stage) const {
+  return std::any_of(steps.begin(), steps.end(), [at_stage](const ChallengeStep& step) {
+    return step.kind == "response_overdue" && step.stage == at_stage;
+  });
+}
+
 void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
   const ChildEvent& e = *entry.event;
   auto parsed = ParseIsoDate(e.occurred_on(), "occurred_on");
@@ -932,6 +975,7 @@ void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
       auto it = challenges_.find(e.challenge_responded().challenge_id());
       if (it == challenges_.end()) return;
       c = &it->second;
+      MarkAnswer(*c, on, &step);
       c->status = ChallengeState::Status::kResponded;
       c->response_due_on.reset();
       step.kind = "responded";
@@ -960,6 +1004,7 @@ void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
       auto it = challenges_.find(e.challenge_resolved().challenge_id());
       if (it == challenges_.end()) return;
       c = &it->second;
+      MarkAnswer(*c, on, &step);
       c->status = ChallengeState::Status::kResolved;
       c->closed_on = on;
       c->response_due_on.reset();
@@ -992,7 +1037,12 @@ void ChildRecord::ApplyChallengeEvent(const Entry& entry) {
       auto it = challenges_.find(b.challenge_id());
       if (it == challenges_.end()) return;
       c = &it->second;
-      if (static_cast<int>(b.stage().number()) == c->stage) c->overdue = true;
+      // Recorded after a late answer (the engine records a missed deadline even when the answer
+      // came first), it leaves the challenge's present state alone.
+      if (static_cast<int>(b.stage().number()) == c->stage &&
+          c->status == ChallengeState::Status::kAwaitingResponse) {
+        c->overdue = true;
+      }
       step.kind = "response_overdue";
       step.detail = absl::StrCat(b.rule(), "; due ", b.due_on());
       step.stage = static_cast<int>(b.stage().number());
@@ -1391,8 +1441,17 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
                        absl::StrCat("'", b.what(), "' is not a kind of deadline"));
       }
       const ChallengeState* c = record.FindChallenge(b.challenge_id());
+      const int stage = static_cast<int>(b.stage().number());
+      // After a late answer the stage's deadline was still missed (a fact of the dates), once.
+      const ChallengeStep* answer = c == nullptr ? nullptr : c->AnswerAt(stage);
+      if (answer != nullptr && !c->MissedAt(stage) &&
+          (ctx.calendar == nullptr
+               ? answer->late
+               : AnswerLateness(*answer->answered_due_on, answer->on, *ctx.calendar).late)) {
+        return absl::OkStatus();
+      }
       if (c == nullptr || c->status != ChallengeState::Status::kAwaitingResponse ||
-          c->stage != static_cast<int>(b.stage().number()) || c->overdue) {
+          c->stage != stage || c->overdue) {
         return Precondition(
             path, absl::StrCat("challenge ", b.challenge_id(),
                                " is not awaiting a response at stage ", b.stage().number()));

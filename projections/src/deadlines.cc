@@ -222,21 +222,24 @@ absl::Status ChallengeDeadlines::Apply(const v1::Event& event) {
       break;
     }
     case v1::ChildEvent::kChallengeResponded:
-      awaiting_.erase(e.challenge_responded().challenge_id());
+    case v1::ChildEvent::kChallengeResolved: {
+      auto on = ParseIsoDate(e.occurred_on(), "occurred_on");
+      if (!on.ok()) return on.status();
+      Answered(e.has_challenge_responded() ? e.challenge_responded().challenge_id()
+                                           : e.challenge_resolved().challenge_id(),
+               *on);
       break;
-    case v1::ChildEvent::kChallengeResolved:
-      awaiting_.erase(e.challenge_resolved().challenge_id());
-      break;
+    }
     case v1::ChildEvent::kChallengeWithdrawn:
       awaiting_.erase(e.challenge_withdrawn().challenge_id());
       break;
     case v1::ChildEvent::kDeadlineMissed: {
       // Missed at this stage: nothing more is due there (an escalation, if any, follows).
-      auto it = awaiting_.find(e.deadline_missed().challenge_id());
-      if (it != awaiting_.end() &&
-          it->second.stage == static_cast<int>(e.deadline_missed().stage().number())) {
-        awaiting_.erase(it);
-      }
+      const std::string& id = e.deadline_missed().challenge_id();
+      const int stage = static_cast<int>(e.deadline_missed().stage().number());
+      auto it = awaiting_.find(id);
+      if (it != awaiting_.end() && it->second.stage == stage) awaiting_.erase(it);
+      late_.erase(ChallengeKey(id, stage));
       break;
     }
     default:
@@ -245,9 +248,23 @@ absl::Status ChallengeDeadlines::Apply(const v1::Event& event) {
   return absl::OkStatus();
 }
 
+void ChallengeDeadlines::Answered(const std::string& challenge_id, absl::CivilDay on) {
+  auto it = awaiting_.find(challenge_id);
+  // Not awaited (a resolution after a response, or a stage already missed): it answers nothing.
+  if (it == awaiting_.end()) return;
+  if (AnswerLateness(it->second.due_on, on, *calendar_).late) {
+    late_[ChallengeKey(challenge_id, it->second.stage)] = {challenge_id, it->second};
+  }
+  awaiting_.erase(it);
+}
+
 std::vector<PendingDeadline> ChallengeDeadlines::Pending() const {
   std::vector<PendingDeadline> pending;
-  for (const auto& [id, a] : awaiting_) {
+  std::vector<std::pair<std::string, const Awaiting*>> all;
+  for (const auto& [id, a] : awaiting_) all.emplace_back(id, &a);
+  for (const auto& [key, late] : late_) all.emplace_back(late.first, &late.second);
+  for (const auto& [id, ap] : all) {
+    const Awaiting& a = *ap;
     PendingDeadline d;
     d.key = ChallengeKey(id, a.stage);
     d.due_on = a.due_on;
@@ -271,6 +288,10 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnD
     return absl::InvalidArgumentError(absl::StrCat("not a challenge deadline: ", deadline.key));
   }
   const std::string challenge_id = deadline.key.substr(10, stage_at - 10);
+  if (auto late = late_.find(deadline.key); late != late_.end()) {
+    const Awaiting answered = late->second.second;
+    return OnLateAnswer(deadline, challenge_id, answered);
+  }
   auto it = awaiting_.find(challenge_id);
   if (it == awaiting_.end()) return std::nullopt;
   const std::string child_id = it->second.child_id;
@@ -323,6 +344,7 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnD
   append.events.push_back(ToNewEvent(missed, missed_id, kSystemSource, kSystemActor, deadline.key));
 
   if (policy_->auto_escalate_on_silence && stage < policy_->last_stage()) {
+    // (Never after a late answer: OnLateAnswer records the DeadlineMissed alone.)
     v1::ChildEvent escalated;
     escalated.set_child_id(child_id);
     escalated.set_occurred_on(FormatIsoDate(*fires_on));
@@ -335,6 +357,57 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnD
     append.events.push_back(ToNewEvent(escalated, EscalatedEventId(challenge_id, stage),
                                        kSystemSource, kSystemActor, deadline.key));
   }
+  return std::optional<eventstore::AppendRequest>(std::move(append));
+}
+
+absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnLateAnswer(
+    const PendingDeadline& deadline, const std::string& challenge_id, const Awaiting& late) {
+  auto record = LoadChildRecord(*store_, late.child_id);
+  if (!record.ok()) return record.status();
+  const ChallengeState* c = record->FindChallenge(challenge_id);
+  const ChallengeStep* answer = c == nullptr ? nullptr : c->AnswerAt(late.stage);
+  // Already recorded (by the timer, or by an earlier run), or the record no longer shows a late
+  // answer: nothing to do, now or later.
+  if (answer == nullptr || c->MissedAt(late.stage) || !answer->answered_due_on ||
+      !AnswerLateness(*answer->answered_due_on, answer->on, *calendar_).late) {
+    late_.erase(deadline.key);
+    return std::nullopt;
+  }
+  const absl::CivilDay due_on = *answer->answered_due_on;
+  auto fires_on = calendar_->NextWorkingDay(due_on);
+  if (!fires_on.ok()) return fires_on.status();
+  if (late.stage > policy_->last_stage()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("challenge ", challenge_id, " was at stage ", late.stage,
+                     ", which the current escalation policy does not have"));
+  }
+  const EscalationStage& policy_stage = policy_->stages[late.stage];
+
+  ValidationContext ctx;
+  ctx.today = *fires_on;
+  ctx.policy = policy_;
+  ctx.calendar = calendar_;
+  ctx.system = true;
+
+  eventstore::AppendRequest append;
+  append.stream = ChildStream(late.child_id);
+  append.expected =
+      eventstore::ExpectedVersion::Exact(eventstore::StreamVersion{record->event_count() - 1});
+  // The same event, id and content as the timer's (OnDue), so that either path writes it once.
+  v1::ChildEvent missed;
+  missed.set_child_id(late.child_id);
+  missed.set_occurred_on(FormatIsoDate(*fires_on));
+  auto* m = missed.mutable_deadline_missed();
+  m->set_what("challenge_response");
+  m->set_rule(absl::StrCat(policy_stage.name, " (", policy_stage.role, ") to respond within ",
+                           policy_stage.response_working_days, " working days"));
+  m->set_due_on(FormatIsoDate(due_on));
+  m->set_challenge_id(challenge_id);
+  m->mutable_stage()->set_number(static_cast<uint32_t>(late.stage));
+  m->mutable_stage()->set_name(answer->stage_name);
+  if (auto st = CompleteAndValidate(*record, &missed, "deadline_missed", ctx); !st.ok()) return st;
+  append.events.push_back(ToNewEvent(missed, MissedEventId(challenge_id, late.stage), kSystemSource,
+                                     kSystemActor, deadline.key));
   return std::optional<eventstore::AppendRequest>(std::move(append));
 }
 

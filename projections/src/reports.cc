@@ -120,7 +120,8 @@ ChallengeAt ReplayChallenge(const ChallengeState& c, absl::CivilDay as_at) {
     } else if (s.kind == "cafcass_referral") {
       at.cafcass_on = s.on;
     } else if (s.kind == "response_overdue") {
-      if (s.stage == at.stage) at.overdue = true;
+      // (Recorded after a late answer, it does not make the answered stage overdue.)
+      if (s.stage == at.stage && at.status == "awaiting_response") at.overdue = true;
     }
   }
   return at;
@@ -482,6 +483,17 @@ absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl:
       if (at_to.cafcass_on && *at_to.cafcass_on >= from) {
         report.set_cafcass_referrals(report.cafcass_referrals() + 1);
       }
+      // Answers to a stage dated in the period, in time or late (from the dates alone).
+      for (const ChallengeStep& s : c.steps) {
+        if (!s.answers_stage() || s.on < from || s.on > to) continue;
+        if (AnswerLateness(*s.answered_due_on, s.on, *settings.calendar).late) {
+          report.set_responses_late(report.responses_late() + 1);
+          (*report.mutable_responses_late_by_stage())[s.stage_name]++;
+        } else {
+          report.set_responses_in_time(report.responses_in_time() + 1);
+          (*report.mutable_responses_in_time_by_stage())[s.stage_name]++;
+        }
+      }
       // Open as at.
       const ChallengeAt at = ReplayChallenge(c, as_at);
       if (!at.exists || at.closed_on) continue;
@@ -787,6 +799,10 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   challenges.set_open_at_end(escalations->open_size());
   *challenges.mutable_open_at_end_by_stage() = escalations->open_by_stage();
   challenges.set_overdue_responses_at_end(escalations->overdue_responses());
+  challenges.set_responses_in_time(escalations->responses_in_time());
+  challenges.set_responses_late(escalations->responses_late());
+  *challenges.mutable_responses_in_time_by_stage() = escalations->responses_in_time_by_stage();
+  *challenges.mutable_responses_late_by_stage() = escalations->responses_late_by_stage();
   return report;
 }
 

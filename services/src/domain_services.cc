@@ -48,6 +48,14 @@ absl::Status CheckChallengeId(const std::string& challenge_id) {
   return pj::ValidateChildId(ChildOf(challenge_id), "challenge_id");
 }
 
+// Whether a step that answers its stage came late (the record's mark, from the dates).
+void SetAnswer(const pj::ChallengeStep& s, v1::ChallengeStepView* step) {
+  if (!s.answers_stage()) return;
+  step->set_answered_deadline(pj::FormatIsoDate(*s.answered_due_on));
+  step->set_late(s.late);
+  step->set_working_days_late(s.working_days_late);
+}
+
 // Only what one command recorded: the challenge's id, its child and the steps whose events are
 // `event_ids` (this request's, or the original request's on a retry), without their free text.
 // Nothing of other steps, nor of the challenge's state, which later steps may have changed.
@@ -65,6 +73,7 @@ v1::ChallengeView RecordedView(const pj::ChallengeState& c,
     step->mutable_stage()->set_number(static_cast<uint32_t>(s.stage));
     step->mutable_stage()->set_name(s.stage_name);
     if (s.due_on) step->set_deadline(pj::FormatIsoDate(*s.due_on));
+    SetAnswer(s, step);
     step->set_event_id(s.event_id);
     step->set_position(s.position);
   }
@@ -97,6 +106,7 @@ v1::ChallengeView ToView(const pj::ChallengeState& c) {
     step->mutable_stage()->set_name(s.stage_name);
     step->set_detail(s.detail);
     if (s.due_on) step->set_deadline(pj::FormatIsoDate(*s.due_on));
+    SetAnswer(s, step);
     step->set_event_id(s.event_id);
     step->set_position(s.position);
   }

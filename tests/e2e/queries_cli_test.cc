@@ -680,6 +680,10 @@ TEST_CASE("queries: escalations show open challenges by stage, working days open
     CHECK(e.at("resolved_by_stage") == json{{"Stage 1", 1}});
     CHECK(e.at("withdrawn") == 1);
     CHECK(e.at("cafcass_referrals") == 1);
+    // Answers in the period: E2:1 at Stage 1 on Mon 13 Apr and E2:2 informally on Tue 14 Apr,
+    // both due Fri 17 Apr (day 0 Fri 10 Apr: 13, 14, 15, 16, 17): in time.
+    CHECK(e.at("responses_in_time") == 2);
+    CHECK(e.at("responses_in_time_by_stage") == json{{"Informal", 1}, {"Stage 1", 1}});
 
     // One IRO, one team.
     const json iro8 = CliJson(server, {"escalations", "--as-at", "2026-04-17", "--iro", "iro-8"});
@@ -702,6 +706,10 @@ TEST_CASE("queries: escalations show open challenges by stage, working days open
     CHECK(Row(human, "stage") == CellList{"stage", "Informal 1, Stage 1 1"});
     CHECK(Row(human, "overdue responses") == CellList{"overdue responses", "0"});
     CHECK(Row(human, "resolved by stage") == CellList{"resolved by stage", "Stage 1 1"});
+    CHECK(Row(human, "responses in time") == CellList{"responses in time", "2"});
+    CHECK(Row(human, "responses in time by stage") ==
+          CellList{"responses in time by stage", "Informal 1, Stage 1 1"});
+    CHECK(Row(human, "responses late") == CellList{"responses late", "0"});
     CHECK(Row(human, "raised by theme") ==
           CellList{"raised by theme",
                    "Drift and Delay 2, Quality of Plan 1, Quality of Provision 1"});

@@ -432,6 +432,319 @@ TEST_CASE("resolving a challenge stops every pending deadline", "[workflow]") {
   CHECK(closed.message().find("is closed (resolved on 2026-11-05)") != absl::string_view::npos);
 }
 
+// Late answers (docs/workflow.md, "Late answers"): a stage answered after its deadline still
+// missed it, and the DeadlineMissed is recorded once, whichever comes first.
+
+// Child L1, in care since Mon 1 Dec 2025, and `events` (raise, answer, ...) recorded in one
+// request.
+absl::Status RecordL1(Workflow& w, const std::vector<v1::ChildEvent>& events) {
+  auto outcome = w.recorder->Record(
+      "L1",
+      [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        std::vector<Submission> submissions;
+        for (const v1::ChildEvent& e : events) submissions.push_back(Submission{"", e});
+        return submissions;
+      },
+      Recorder{"test", "iro-7", "", ""});
+  return outcome.status();
+}
+
+v1::ChildEvent StartL1() {
+  v1::ChildEvent start;
+  start.set_occurred_on("2025-12-01");
+  auto* b = start.mutable_period_of_care_started();
+  b->set_legal_status("C2");
+  b->mutable_placement()->set_type("U1");
+  b->mutable_placement()->set_provider("PR1");
+  b->set_category_of_need("N1");
+  b->set_date_of_birth("2012-03-04");
+  return start;
+}
+
+v1::ChildEvent RaiseL1(const std::string& date, int stage) {
+  v1::ChildEvent e;
+  e.set_occurred_on(date);
+  auto* b = e.mutable_challenge_raised();
+  b->set_challenge_id("L1:1");
+  b->set_iro_id("iro-7");
+  b->set_theme("Drift and Delay");
+  b->mutable_stage()->set_number(static_cast<uint32_t>(stage));
+  return e;
+}
+
+v1::ChildEvent RespondL1(const std::string& date) {
+  v1::ChildEvent e;
+  e.set_occurred_on(date);
+  e.mutable_challenge_responded()->set_challenge_id("L1:1");
+  e.mutable_challenge_responded()->set_response("we will act");
+  return e;
+}
+
+pj::ChallengeState ChallengeL1(Workflow& w) {
+  auto record = pj::LoadChildRecord(*w.store, "L1");
+  REQUIRE(record.ok());
+  const pj::ChallengeState* c = record->FindChallenge("L1:1");
+  REQUIRE(c != nullptr);
+  return *c;
+}
+
+TEST_CASE("a late response in the same request as the raise still records the missed deadline",
+          "[workflow]") {
+  Workflow w;
+  // Recorded on Wed 7 Jan 2026, in one request: raised informally Wed 24 Dec 2025 and answered
+  // Tue 6 Jan 2026. Day 0 Wed 24 Dec; Thu 25, Fri 26 (Christmas, Boxing Day), Sat, Sun do not
+  // count; Mon 29 = 1, Tue 30 = 2, Wed 31 = 3; Thu 1 Jan (New Year's Day); Fri 2 = 4, Mon 5 = 5:
+  // due Mon 5 Jan, missed when Tue 6 Jan begins. The answer is 1 working day late.
+  w.SetToday("2026-01-07");
+  REQUIRE(RecordL1(w, {StartL1(), RaiseL1("2025-12-24", 0), RespondL1("2026-01-06")}).ok());
+  const pj::ChallengeState before = ChallengeL1(w);
+  CHECK(before.steps.front().due_on == Day(2026, 1, 5));
+  CHECK(before.steps.back().kind == "responded");
+  CHECK(before.steps.back().late);
+  CHECK(before.steps.back().working_days_late == 1);
+
+  // The engine records the miss, dated the day it happened, and nothing else (the stage was
+  // answered: no escalation).
+  CHECK(w.Fire() == 1);
+  const Log expected = {{"ChallengeRaised", "2025-12-24"},
+                        {"ChallengeResponded", "2026-01-06"},
+                        {"DeadlineMissed", "2026-01-06"}};
+  CHECK(w.ChallengeLog() == expected);
+  auto record = pj::LoadChildRecord(*w.store, "L1");
+  REQUIRE(record.ok());
+  CHECK(record->TypeOfEvent(pj::ChallengeDeadlines::MissedEventId("L1:1", 0)) == "DeadlineMissed");
+  const pj::ChallengeState after = ChallengeL1(w);
+  CHECK(after.status == pj::ChallengeState::Status::kResponded);
+  CHECK_FALSE(after.overdue);  // answered: not awaiting a response any more
+  CHECK(after.MissedAt(0));
+  CHECK(after.steps.back().kind == "response_overdue");
+  CHECK(after.steps.back().detail ==
+        "Informal (Social worker or team manager) to respond within 5 working days; due "
+        "2026-01-05");
+
+  // Once only: again, after a restart (a fresh engine replays the log), and much later.
+  CHECK(w.Fire() == 0);
+  w.NewEngine();
+  CHECK(w.Fire() == 0);
+  w.clock.Set(Utc(2026, 6, 1, 0, 0));
+  CHECK(w.Fire() == 0);
+  CHECK(w.engine->Pending().empty());
+  CHECK(w.ChallengeLog() == expected);
+}
+
+TEST_CASE("a late response before the engine fired records the miss once and does not escalate",
+          "[workflow]") {
+  Workflow w;
+  // Stage 1 raised Mon 2 Nov 2026, due Mon 9 Nov, missed when Tue 10 Nov begins. The engine
+  // has seen the challenge but has not run since; the response comes on Wed 11 Nov (2 working
+  // days late).
+  const std::string id = w.Raise("2026-11-02", 1);
+  REQUIRE(w.engine->CatchUp().ok());
+  w.SetToday("2026-11-11");
+  v1::ChildEvent response;
+  response.set_occurred_on("2026-11-11");
+  response.mutable_challenge_responded()->set_challenge_id(id);
+  REQUIRE(w.Record("C1", response).ok());
+  CHECK(w.Challenge(id).steps.back().working_days_late == 2);
+  CHECK(w.Fire() == 1);
+  const Log expected = {{"ChallengeRaised", "2026-11-02"},
+                        {"ChallengeResponded", "2026-11-11"},
+                        {"DeadlineMissed", "2026-11-10"}};
+  CHECK(w.ChallengeLog() == expected);
+  CHECK(w.Challenge(id).stage == 1);
+  CHECK(w.Fire() == 0);
+  w.NewEngine();
+  CHECK(w.Fire() == 0);
+  CHECK(w.ChallengeLog() == expected);
+}
+
+TEST_CASE("a late response after the timer fired adds no second miss", "[workflow]") {
+  Workflow w(/*auto_escalate=*/false);
+  // Stage 1 raised Mon 2 Nov 2026, due Mon 9 Nov: the timer records the miss at 00:00 on Tue
+  // 10 Nov; the answer comes Thu 12 Nov, 3 working days late (Tue 10, Wed 11, Thu 12).
+  const std::string id = w.Raise("2026-11-02", 1);
+  w.clock.Set(Utc(2026, 11, 10, 0, 0));
+  CHECK(w.Fire() == 1);
+  w.SetToday("2026-11-12");
+  v1::ChildEvent response;
+  response.set_occurred_on("2026-11-12");
+  response.mutable_challenge_responded()->set_challenge_id(id);
+  REQUIRE(w.Record("C1", response).ok());
+  const pj::ChallengeState c = w.Challenge(id);
+  CHECK(c.steps.back().late);
+  CHECK(c.steps.back().working_days_late == 3);
+  CHECK(w.Fire() == 0);
+  w.NewEngine();
+  CHECK(w.Fire() == 0);
+  CHECK(w.ChallengeLog() == Log{{"ChallengeRaised", "2026-11-02"},
+                                {"DeadlineMissed", "2026-11-10"},
+                                {"ChallengeResponded", "2026-11-12"}});
+}
+
+TEST_CASE("an engine that decided on the miss before a late response arrived writes it once",
+          "[workflow]") {
+  Workflow w;
+  const std::string id = w.Raise("2026-11-02", 1);  // due Mon 9 Nov
+  // A second engine decides, at 00:00 on Tue 10 Nov, to record the miss and escalate ...
+  auto other_source =
+      std::make_unique<pj::ChallengeDeadlines>(w.store.get(), &w.policy, &w.calendar);
+  pj::DeadlineEngine other(w.store.get(), &w.clock);
+  other.AddSource(other_source.get());
+  w.clock.Set(Utc(2026, 11, 10, 0, 0));
+  REQUIRE(other.CatchUp().ok());
+  const auto pending = other_source->Pending();
+  REQUIRE(pending.size() == 1);
+  auto action = other_source->OnDue(pending[0]);
+  REQUIRE(action.ok());
+  REQUIRE(action->has_value());
+  // ... but the late response (Tue 10 Nov, 1 working day late) is recorded first.
+  w.SetToday("2026-11-10");
+  v1::ChildEvent response;
+  response.set_occurred_on("2026-11-10");
+  response.mutable_challenge_responded()->set_challenge_id(id);
+  REQUIRE(w.Record("C1", response).ok());
+  // Its append no longer fits the stream: refused, nothing escalated.
+  auto stale = w.store->Append(std::move(**action));
+  CHECK(stale.status().code() == absl::StatusCode::kAborted);
+  // Both engines then record the miss after the response, once between them.
+  CHECK(w.Fire() == 1);
+  auto fired = other.FireDue();
+  REQUIRE(fired.ok());
+  CHECK(*fired == 0);
+  CHECK(w.ChallengeLog() == Log{{"ChallengeRaised", "2026-11-02"},
+                                {"ChallengeResponded", "2026-11-10"},
+                                {"DeadlineMissed", "2026-11-10"}});
+}
+
+TEST_CASE("a response or resolution in time records no miss and a late resolution one",
+          "[workflow]") {
+  SECTION("a response on the due date") {
+    Workflow w;
+    const std::string id = w.Raise("2026-11-02", 1);  // due Mon 9 Nov
+    w.SetToday("2026-11-09");
+    v1::ChildEvent response;
+    response.set_occurred_on("2026-11-09");
+    response.mutable_challenge_responded()->set_challenge_id(id);
+    REQUIRE(w.Record("C1", response).ok());
+    CHECK(w.Challenge(id).steps.back().answered_due_on == Day(2026, 11, 9));
+    CHECK_FALSE(w.Challenge(id).steps.back().late);
+    w.clock.Set(Utc(2027, 3, 1, 0, 0));
+    CHECK(w.Fire() == 0);
+    CHECK(w.ChallengeLog() ==
+          Log{{"ChallengeRaised", "2026-11-02"}, {"ChallengeResponded", "2026-11-09"}});
+  }
+  SECTION("a response on the Saturday after a Friday deadline") {
+    Workflow w;
+    // Stage 1 raised Fri 6 Nov 2026: Mon 9 = 1 ... Fri 13 = 5, due Fri 13 Nov; missed only
+    // when Mon 16 Nov begins.
+    const std::string id = w.Raise("2026-11-06", 1);
+    CHECK(w.Challenge(id).response_due_on == Day(2026, 11, 13));
+    w.SetToday("2026-11-14");
+    v1::ChildEvent response;
+    response.set_occurred_on("2026-11-14");
+    response.mutable_challenge_responded()->set_challenge_id(id);
+    REQUIRE(w.Record("C1", response).ok());
+    CHECK(w.Challenge(id).steps.back().answered_due_on == Day(2026, 11, 13));
+    CHECK_FALSE(w.Challenge(id).steps.back().late);
+    w.clock.Set(Utc(2027, 3, 1, 0, 0));
+    CHECK(w.Fire() == 0);
+    CHECK(w.ChallengeLog().size() == 2);
+  }
+  SECTION("a resolution with no response, 3 working days late, in one request") {
+    Workflow w;
+    // Stage 1 raised Mon 2 Nov 2026 (due Mon 9 Nov), resolved Thu 12 Nov with no response:
+    // the resolution answers the stage, late by Tue 10, Wed 11, Thu 12.
+    w.SetToday("2026-11-13");
+    v1::ChildEvent resolve;
+    resolve.set_occurred_on("2026-11-12");
+    resolve.mutable_challenge_resolved()->set_challenge_id("L1:1");
+    resolve.mutable_challenge_resolved()->set_outcome("plan agreed");
+    REQUIRE(RecordL1(w, {StartL1(), RaiseL1("2026-11-02", 1), resolve}).ok());
+    const pj::ChallengeState c = ChallengeL1(w);
+    CHECK(c.steps.back().kind == "resolved");
+    CHECK(c.steps.back().late);
+    CHECK(c.steps.back().working_days_late == 3);
+    CHECK(w.Fire() == 1);
+    CHECK(w.ChallengeLog() == Log{{"ChallengeRaised", "2026-11-02"},
+                                  {"ChallengeResolved", "2026-11-12"},
+                                  {"DeadlineMissed", "2026-11-10"}});
+    CHECK(ChallengeL1(w).status == pj::ChallengeState::Status::kResolved);
+    w.NewEngine();
+    CHECK(w.Fire() == 0);
+  }
+}
+
+// Through the Challenges service: the answer to a late response says so (its own step, even
+// without a purpose). Each step is its own request here, so the runner records the miss as soon
+// as the backdated raise is committed (without escalating: the council's policy is off); the late
+// response then adds no second one.
+TEST_CASE("Challenges.Respond answers that a response was late", "[workflow]") {
+  TempDir dir;
+  ManualClock clock(Utc(2026, 1, 7, 10));
+  ServerConfig config;
+  config.data_dir = dir.Sub("data");
+  config.listen = "127.0.0.1:0";
+  config.escalation.auto_escalate_on_silence = false;
+  auto server = FootprintServer::Start(config, &clock);
+  REQUIRE(server.ok());
+  ChildRecorder recorder(&(*server)->store(), &clock, &config.escalation, &(*server)->calendar());
+  REQUIRE(recorder
+              .Record(
+                  "L1",
+                  [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+                    return std::vector<Submission>{Submission{"", StartL1()}};
+                  },
+                  Recorder{"test", "tester", "", ""})
+              .ok());
+  auto stub = v1::Challenges::NewStub(
+      grpc::CreateChannel((*server)->address(), grpc::InsecureChannelCredentials()));
+  // Raised informally Wed 24 Dec 2025: due Mon 5 Jan 2026 (24 Dec is day 0; 29, 30, 31 Dec,
+  // 2 Jan, 5 Jan).
+  v1::RaiseChallengeRequest raise;
+  raise.mutable_context()->set_actor("iro-7");
+  raise.mutable_context()->set_date("2025-12-24");
+  raise.set_child_id("L1");
+  raise.set_stage("informal");
+  raise.set_theme("Drift and Delay");
+  raise.set_iro_id("iro-7");
+  v1::ChallengeView raised;
+  {
+    grpc::ClientContext context;
+    REQUIRE(stub->Raise(&context, raise, &raised).ok());
+  }
+  REQUIRE(raised.steps_size() == 1);
+  CHECK(raised.steps(0).deadline() == "2026-01-05");
+  CHECK(raised.steps(0).answered_deadline().empty());
+  // Answered on Tue 6 Jan: 1 working day late.
+  v1::RespondToChallengeRequest respond;
+  respond.mutable_context()->set_actor("tm-1");
+  respond.mutable_context()->set_date("2026-01-06");
+  respond.set_challenge_id(raised.id());
+  respond.set_responded_by("Team Manager");
+  v1::ChallengeView responded;
+  {
+    grpc::ClientContext context;
+    REQUIRE(stub->Respond(&context, respond, &responded).ok());
+  }
+  REQUIRE(responded.steps_size() == 1);
+  CHECK(responded.steps(0).kind() == "responded");
+  CHECK(responded.steps(0).answered_deadline() == "2026-01-05");
+  CHECK(responded.steps(0).late());
+  CHECK(responded.steps(0).working_days_late() == 1);
+  // The runner recorded the miss once, when the raise was committed; nothing more is due.
+  auto again = (*server)->deadlines().RunNow();
+  REQUIRE(again.ok());
+  CHECK(*again == 0);
+  auto record = pj::LoadChildRecord((*server)->store(), "L1");
+  REQUIRE(record.ok());
+  const pj::ChallengeState* c = record->FindChallenge(raised.id());
+  REQUIRE(c != nullptr);
+  std::vector<std::string> kinds;
+  for (const auto& step : c->steps) kinds.push_back(step.kind + "@" + pj::FormatIsoDate(step.on));
+  CHECK(kinds == std::vector<std::string>{"raised@2025-12-24", "response_overdue@2026-01-06",
+                                          "responded@2026-01-06"});
+}
+
 // The same through the real server with the runner: a restart in the middle of a challenge,
 // with deadlines that passed while the server was down.
 TEST_CASE("a restarted server fires deadlines missed while it was down, once", "[workflow]") {

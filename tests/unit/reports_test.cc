@@ -1721,6 +1721,133 @@ TEST_CASE("annual report: challenges raised, closed and open at the end, and CAF
   }
 }
 
+// Answers to a stage, in time and late (docs/workflow.md, "Late answers"), child L in care since
+// Mon 1 Dec 2025. Bank holidays in the way: Thu 25 and Fri 26 Dec 2025, Thu 1 Jan 2026. Every
+// stage allows 5 working days (EscalationPolicy::Default()).
+//   L:1 informal, raised Wed 24 Dec 2025: day 0 Wed 24; Mon 29 = 1, Tue 30 = 2, Wed 31 = 3,
+//       Fri 2 Jan = 4, Mon 5 Jan = 5: due Mon 5 Jan. Responded Tue 6 Jan: the first working day
+//       after the due date, so 1 working day late.
+//   L:2 informal, raised Mon 5 Jan 2026: Tue 6 = 1 ... Fri 9 = 4, Mon 12 = 5: due Mon 12 Jan.
+//       Responded Mon 12 Jan (on the due date: in time), resolved Wed 14 Jan (after the
+//       response, it answers nothing).
+//   L:3 at Stage 1, raised Fri 9 Jan: Mon 12 = 1 ... Fri 16 = 5: due Fri 16 Jan. Responded Sat
+//       17 Jan (not a working day: 0 working days after the due date, in time). Escalated by the
+//       IRO to Stage 2 on Mon 19 Jan: Tue 20 = 1 ... Fri 23 = 4, Mon 26 = 5: due Mon 26 Jan.
+//       Resolved Thu 29 Jan with no response at Stage 2: the resolution answers Stage 2, late by
+//       Tue 27, Wed 28, Thu 29 = 3 working days.
+//   L:4 informal, raised Mon 5 Jan (due Mon 12 Jan), withdrawn Tue 13 Jan: never answered.
+struct LateAnswerCouncil {
+  Child l{"L"};
+  LateAnswerCouncil() {
+    l.Start("2025-12-01")
+        .Iro("2025-12-01", "iro-5", "North")
+        .Raise("2025-12-24", "L:1", "iro-5", "Drift and Delay")
+        .Respond("2026-01-06", "L:1")
+        .Raise("2026-01-05", "L:2", "iro-5", "Drift and Delay")
+        .Raise("2026-01-05", "L:4", "iro-5", "Quality of Plan")
+        .Raise("2026-01-09", "L:3", "iro-5", "Quality of Plan", "Stage 1")
+        .Respond("2026-01-12", "L:2")
+        .Withdraw("2026-01-13", "L:4")
+        .Resolve("2026-01-14", "L:2")
+        .Respond("2026-01-17", "L:3")
+        .Escalate("2026-01-19", "L:3")
+        .Resolve("2026-01-29", "L:3");
+  }
+  ChildMap council() const { return Council({&l}); }
+};
+
+const ChallengeStep& StepOf(const ChildRecord& record, const std::string& id,
+                            const std::string& kind, int stage) {
+  const ChallengeState* c = record.FindChallenge(id);
+  REQUIRE(c != nullptr);
+  for (const ChallengeStep& step : c->steps) {
+    if (step.kind == kind && step.stage == stage) return step;
+  }
+  FAIL("no " << kind << " step at stage " << stage << " in " << id);
+  return c->steps.front();
+}
+
+TEST_CASE("a response after its stage's deadline is marked late from the dates", "[reports]") {
+  const LateAnswerCouncil c;
+  const ChildRecord& record = c.l.record();
+  REQUIRE(record.FindChallenge("L:1")->steps.front().due_on == D(2026, 1, 5));
+  // Accepted, and marked late by one working day; no DeadlineMissed is needed for that.
+  const ChallengeStep& l1 = StepOf(record, "L:1", "responded", 0);
+  CHECK(l1.answered_due_on == D(2026, 1, 5));
+  CHECK(l1.late);
+  CHECK(l1.working_days_late == 1);
+  CHECK(record.FindChallenge("L:1")->status == ChallengeState::Status::kResponded);
+  CHECK_FALSE(record.FindChallenge("L:1")->overdue);
+  CHECK_FALSE(record.FindChallenge("L:1")->MissedAt(0));
+  // On the due date: in time.
+  const ChallengeStep& l2 = StepOf(record, "L:2", "responded", 0);
+  CHECK(l2.answered_due_on == D(2026, 1, 12));
+  CHECK_FALSE(l2.late);
+  CHECK(l2.working_days_late == 0);
+  // A resolution after the response answers nothing.
+  CHECK_FALSE(StepOf(record, "L:2", "resolved", 0).answers_stage());
+  // The Saturday after a Friday deadline: no working day has passed, in time.
+  const ChallengeStep& l3 = StepOf(record, "L:3", "responded", 1);
+  CHECK(l3.answered_due_on == D(2026, 1, 16));
+  CHECK_FALSE(l3.late);
+  // A resolution while Stage 2 awaited a response answers it, three working days late.
+  const ChallengeStep& l3_resolved = StepOf(record, "L:3", "resolved", 2);
+  CHECK(l3_resolved.answered_due_on == D(2026, 1, 26));
+  CHECK(l3_resolved.late);
+  CHECK(l3_resolved.working_days_late == 3);
+  CHECK(record.FindChallenge("L:3")->AnswerAt(2) == &l3_resolved);
+  CHECK(record.FindChallenge("L:3")->AnswerAt(1) == &l3);
+  // A withdrawal answers nothing, and the IRO's escalation is not an answer either.
+  CHECK(record.FindChallenge("L:4")->AnswerAt(0) == nullptr);
+  CHECK_FALSE(StepOf(record, "L:3", "escalated", 2).answers_stage());
+
+  // The rule itself, on the calendar: Fri 2 Jan 2026 (before Mon 5 Jan) and Mon 5 Jan are in
+  // time, Sat 3 and Sun 4 Jan too (the deadline is missed when Tue 6 Jan begins); over the
+  // holidays, an answer due Wed 24 Dec 2025 is late by 1 on Mon 29 Dec, by 4 on Fri 2 Jan.
+  CHECK_FALSE(AnswerLateness(D(2026, 1, 5), D(2026, 1, 2), Calendar()).late);
+  CHECK_FALSE(AnswerLateness(D(2026, 1, 5), D(2026, 1, 5), Calendar()).late);
+  CHECK_FALSE(AnswerLateness(D(2026, 1, 2), D(2026, 1, 4), Calendar()).late);
+  CHECK(AnswerLateness(D(2025, 12, 24), D(2025, 12, 29), Calendar()).working_days_late == 1);
+  CHECK(AnswerLateness(D(2025, 12, 24), D(2026, 1, 2), Calendar()).working_days_late == 4);
+}
+
+TEST_CASE("escalation and annual reports count answers in time and late by stage",
+          "[reports][annual]") {
+  const LateAnswerCouncil c;
+  const ChildMap council = c.council();
+  // January 2026: in time L:2 (Informal) and L:3 at Stage 1; late L:1 (Informal) and L:3's
+  // resolution at Stage 2.
+  const v1::EscalationReport january = Open(council, D(2026, 1, 31), D(2026, 1, 1), D(2026, 1, 31));
+  CHECK(january.responses_in_time() == 2);
+  CHECK(january.responses_late() == 2);
+  CHECK(Count(january.responses_in_time_by_stage(), "Informal") == 1);
+  CHECK(Count(january.responses_in_time_by_stage(), "Stage 1") == 1);
+  CHECK(january.responses_in_time_by_stage().size() == 2);
+  CHECK(Count(january.responses_late_by_stage(), "Informal") == 1);
+  CHECK(Count(january.responses_late_by_stage(), "Stage 2") == 1);
+  CHECK(january.responses_late_by_stage().size() == 2);
+  // The answers are counted by their own date: from Wed 7 Jan, L:1's answer is outside.
+  const v1::EscalationReport later = Open(council, D(2026, 1, 31), D(2026, 1, 7), D(2026, 1, 31));
+  CHECK(later.responses_in_time() == 2);
+  CHECK(later.responses_late() == 1);
+  CHECK(Count(later.responses_late_by_stage(), "Stage 2") == 1);
+  // December 2025: L:1 was raised, nothing answered.
+  const v1::EscalationReport december =
+      Open(council, D(2025, 12, 31), D(2025, 12, 1), D(2025, 12, 31));
+  CHECK(december.raised() == 1);
+  CHECK(december.responses_in_time() == 0);
+  CHECK(december.responses_late() == 0);
+
+  // The annual report for 2025-26 carries the same counts.
+  const v1::AnnualChallenges year = Annual(council, D(2026, 3, 31)).challenges();
+  CHECK(year.responses_in_time() == 2);
+  CHECK(year.responses_late() == 2);
+  CHECK(Count(year.responses_in_time_by_stage(), "Informal") == 1);
+  CHECK(Count(year.responses_in_time_by_stage(), "Stage 1") == 1);
+  CHECK(Count(year.responses_late_by_stage(), "Informal") == 1);
+  CHECK(Count(year.responses_late_by_stage(), "Stage 2") == 1);
+}
+
 // IRO allocations over the collection year 2025:
 //   F1 iro-1 (North) since Mon 6 Jan 2025; reviews Thu 30 Jan 2025 and Thu 24 Apr 2025 (in the
 //      year, due Wed 30 Apr).

@@ -417,6 +417,10 @@ int RunEscalations(const Globals& g, const QueryArgs& a) {
   period.Add({"resolved by stage", Counts(report.resolved_by_stage())});
   period.Add({"withdrawn", std::to_string(report.withdrawn())});
   period.Add({"CAFCASS referrals", std::to_string(report.cafcass_referrals())});
+  period.Add({"responses in time", std::to_string(report.responses_in_time())});
+  period.Add({"responses in time by stage", Counts(report.responses_in_time_by_stage())});
+  period.Add({"responses late", std::to_string(report.responses_late())});
+  period.Add({"responses late by stage", Counts(report.responses_late_by_stage())});
   period.Print("  ");
   return 0;
 }

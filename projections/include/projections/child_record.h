@@ -141,7 +141,27 @@ struct ChallengeStep {
   uint64_t position = 0;
   // For "raised" and "escalated": the response deadline of the stage entered.
   std::optional<absl::CivilDay> due_on;
+  // For a step that answers its stage (a "responded" step, or a "resolved" step while the stage
+  // awaited a response): the deadline it answered, and whether it came late (AnswerLateness),
+  // judged from the dates alone whether or not a DeadlineMissed was recorded. A late answer is
+  // still accepted: it is a fact.
+  std::optional<absl::CivilDay> answered_due_on;
+  bool late = false;
+  int working_days_late = 0;
+  bool answers_stage() const { return answered_due_on.has_value(); }
 };
+
+// Whether an answer to a stage dated `answered_on` came late for a deadline `due_on`, and by how
+// many working days: late when it is dated on or after the first working day after the due date
+// (the day the deadline is missed, docs/workflow.md), so an answer on the due date, or on a
+// weekend or bank holiday straight after it, is in time. Outside the calendar, an answer after
+// the due date is late by an unknown count (0).
+struct Lateness {
+  bool late = false;
+  int working_days_late = 0;
+};
+Lateness AnswerLateness(absl::CivilDay due_on, absl::CivilDay answered_on,
+                        const WorkingCalendar& calendar);
 
 struct ChallengeState {
   enum class Status { kAwaitingResponse, kResponded, kResolved, kWithdrawn };
@@ -167,6 +187,10 @@ struct ChallengeState {
   uint64_t last_version = 0;
 
   bool open() const { return status == Status::kAwaitingResponse || status == Status::kResponded; }
+  // The step that answered stage `stage` (nullptr if none did).
+  const ChallengeStep* AnswerAt(int stage) const;
+  // A DeadlineMissed was recorded for stage `stage`.
+  bool MissedAt(int stage) const;
   static const char* StatusName(Status status);
 };
 

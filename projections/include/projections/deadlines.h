@@ -112,6 +112,14 @@ class DeadlineEngine {
 // day after the due date begins (00:00 in England): a DeadlineMissed is recorded that day and,
 // where the policy escalates on silence and a higher stage exists, a ChallengeEscalated to the
 // next stage with its own deadline counted from that day.
+//
+// A stage answered late (a response, or a resolution while awaiting one, dated on or after that
+// day: AnswerLateness) before the DeadlineMissed was recorded - in the same request as the
+// challenge, or before the engine's timer fired - still missed its deadline: the deadline stays
+// pending, due at once, and only the DeadlineMissed is recorded (no escalation: the stage was
+// answered). It carries the same id and content as the timer's would, and is decided on the
+// stored record (no DeadlineMissed for the stage yet), so it is recorded exactly once however
+// the two paths, restarts and replays interleave, and never for an answer in time.
 class ChallengeDeadlines final : public DeadlineSource {
  public:
   // None owned; all must outlive the source.
@@ -135,11 +143,18 @@ class ChallengeDeadlines final : public DeadlineSource {
     int stage = 0;
     absl::CivilDay due_on;
   };
+  // Removes the challenge's awaited stage, answered by an event dated `on`: kept in late_ when
+  // the answer was late.
+  void Answered(const std::string& challenge_id, absl::CivilDay on);
+  absl::StatusOr<std::optional<eventstore::AppendRequest>> OnLateAnswer(
+      const PendingDeadline& deadline, const std::string& challenge_id, const Awaiting& late);
 
   const eventstore::EventStore* const store_;
   const EscalationPolicy* const policy_;
   const WorkingCalendar* const calendar_;
   std::map<std::string, Awaiting> awaiting_;  // by challenge id
+  // Stages answered late whose DeadlineMissed is not recorded yet, by deadline key.
+  std::map<std::string, std::pair<std::string, Awaiting>> late_;  // key -> (challenge id, stage)
 };
 
 }  // namespace footprint::projections
