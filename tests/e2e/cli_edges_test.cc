@@ -1,6 +1,6 @@
 // The CLI's conventions at its edges (issue 22, section 4): --version on both binaries, the
-// one-line message when nothing answers at --server, flags named in the server's refusals, and
-// exit status 2 for a bad command line.
+// one-line message when nothing answers at --server, flags named in the server's refusals,
+// exit status 2 for a bad command line, and one JSON naming and one JSON type for positions.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,100 @@ TEST_CASE("a bad command line exits 2 in one line before or after asking the ser
   std::ofstream(file) << R"({"occurred_on":"notadate","plo_started":{}})";
   CheckOneLineError(Cli(server, {"record", "C1", "--file", file}), 1,
                     "INVALID_ARGUMENT: events[0].occurred_on: ");
+}
+
+// The 64-bit integers of the API: JSON strings of decimal digits in every command's output.
+const std::set<std::string> kPositions = {"position",       "first_position",  "last_position",
+                                          "next_position",  "failed_position", "version",
+                                          "first_version",  "last_version",    "log_end",
+                                          "events_checked", "events_applied",  "lag"};
+
+// Every key of `value`, at any depth, as `key` -> the values it has; `data` (an event's own
+// data, which the CLI prints as recorded) is left out.
+void Keys(const json& value, std::multimap<std::string, json>* out) {
+  if (value.is_array()) {
+    for (const auto& item : value) Keys(item, out);
+  } else if (value.is_object()) {
+    for (const auto& [key, item] : value.items()) {
+      out->emplace(key, item);
+      if (key != "data") Keys(item, out);
+    }
+  }
+}
+
+// Checks the positions and the naming of one command's JSON; returns how many positions.
+size_t CheckJson(const std::string& command, const std::string& out) {
+  INFO("footprint --json " << command << ": " << out);
+  size_t positions = 0;
+  for (const json& line : JsonLines(out)) {
+    std::multimap<std::string, json> keys;
+    Keys(line, &keys);
+    for (const auto& [key, value] : keys) {
+      INFO("key " << key << ": " << value.dump());
+      // snake_case field names: never protobuf's lowerCamelCase (childId), never the short
+      // names the CLI once printed for ids.
+      CHECK_FALSE(std::regex_match(key, std::regex("[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*")));
+      CHECK(key != "child");
+      CHECK(key != "iro");
+      if (kPositions.count(key) == 0 || value.is_object()) continue;
+      ++positions;
+      REQUIRE(value.is_string());
+      CHECK(std::regex_match(value.get<std::string>(), std::regex("[0-9]+")));
+    }
+  }
+  return positions;
+}
+
+TEST_CASE("every command's --json output names fields in snake_case with positions as strings",
+          "[e2e]") {
+  RunningServer server(ConfigYaml{kWithoutReviewDeadlines});
+  const std::string events = server.dir.Sub("events.json");
+  std::ofstream(events) << PeriodOfCareStarted("2026-01-05");
+  const auto json_of = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    const CommandResult result = Cli(server, args);
+    INFO("footprint " << args[1] << " stderr: " << result.err);
+    REQUIRE(result.exit_code == 0);
+    return result.out;
+  };
+  const std::vector<std::vector<std::string>> with_positions = {
+      {"append", "notes-1", "NoteAdded", "--data", R"({"note":"x"})"},
+      {"read", "notes-1"},
+      {"read-all"},
+      {"verify"},
+      {"record", "C1", "--file", events},
+      {"read", "child-C1"},
+      {"challenge", "raise", "--child", "C1", "--stage", "informal", "--theme", "Drift and Delay",
+       "--iro", "iro-7"},
+      {"--purpose", "testing", "challenge", "respond", "C1:1", "--by", "Team Manager"},
+      {"--purpose", "testing", "challenge", "show", "C1:1"},
+      {"projections", "status"},
+      {"projections", "rebuild", "children"},
+      {"--purpose", "testing", "reviews", "timeliness", "--to", "2026-03-31"},
+  };
+  for (const auto& args : with_positions) {
+    std::string command;
+    for (const auto& arg : args) command += arg + " ";
+    INFO(command);
+    CHECK(CheckJson(command, json_of(args)) > 0);
+  }
+  // The challenge's ids under their API names.
+  const json challenge = CliJson(server, {"--purpose", "testing", "challenge", "show", "C1:1"});
+  CHECK(challenge.at("child_id") == "C1");
+  CHECK(challenge.at("iro_id") == "iro-7");
+  const json recorded = CliJson(server, {"record", "C2", "--file", events});
+  CHECK(recorded.at("child_id") == "C2");
+  CHECK(recorded.at("first_position").get<std::string>() ==
+        std::to_string(std::stoull(recorded.at("last_position").get<std::string>())));
+  // And the commands without positions still name their fields alike.
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"child", "C1", "--as-at", "2026-03-31"},
+                                             {"reviews", "due", "--as-at", "2026-03-31"},
+                                             {"escalations", "--as-at", "2026-12-31"},
+                                             {"calendar", "add", "2026-04-02", "5"},
+                                             {"health"}}) {
+    CheckJson(args[0], json_of(args));
+  }
 }
 
 }  // namespace

@@ -266,12 +266,12 @@ TEST_CASE("record writes a file of events for a child all at once and shows wher
 
   // --json, for another child (so that versions and positions differ).
   const json second = CliJson(server, {"record", "C201", "--file", file});
-  CHECK(second.at("child") == "C201");
+  CHECK(second.at("child_id") == "C201");
   CHECK(second.at("stream") == "child-C201");
-  CHECK(second.at("first_version") == 0);
-  CHECK(second.at("last_version") == 1);
-  CHECK(second.at("first_position") == 2);
-  CHECK(second.at("last_position") == 3);
+  CHECK(second.at("first_version") == "0");
+  CHECK(second.at("last_version") == "1");
+  CHECK(second.at("first_position") == "2");
+  CHECK(second.at("last_position") == "3");
   CHECK(second.at("duplicate") == false);
   REQUIRE(second.at("event_ids").size() == 2);
   CHECK(IsUuid(second.at("event_ids")[0].get<std::string>()));
@@ -308,8 +308,8 @@ TEST_CASE("record writes a file of events for a child all at once and shows wher
   CHECK(one == "recorded 1 event for child C202 (child-C202@0..0, positions 4..4)\n");
   const json from_stdin = CliJson(server, {"record", "C202", "--file", "-"},
                                   "[" + ReviewHeld("2026-02-02", "PN5") + "]");
-  CHECK(from_stdin.at("first_version") == 1);
-  CHECK(from_stdin.at("first_position") == 5);
+  CHECK(from_stdin.at("first_version") == "1");
+  CHECK(from_stdin.at("first_position") == "5");
   CHECK(ReadAllJson(server).size() == 6);
 }
 
@@ -326,8 +326,8 @@ TEST_CASE("record of the same events with their event ids again is a duplicate",
   const json first = CliJson(server, {"record", "C301", "--file", file});
   CHECK(first.at("duplicate") == false);
   CHECK(first.at("event_ids") == json::array({id0, id1}));
-  CHECK(first.at("first_position") == 1);
-  CHECK(first.at("last_position") == 2);
+  CHECK(first.at("first_position") == "1");
+  CHECK(first.at("last_position") == "2");
   REQUIRE(ReadAllJson(server).size() == 3);
 
   const std::string again = CliOk(server, {"record", "C301", "--file", file});
@@ -335,10 +335,10 @@ TEST_CASE("record of the same events with their event ids again is a duplicate",
   const json again_json = CliJson(server, {"record", "C301", "--file", file});
   CHECK(again_json.at("duplicate") == true);
   CHECK(again_json.at("event_ids") == json::array({id0, id1}));
-  CHECK(again_json.at("first_version") == 0);
-  CHECK(again_json.at("last_version") == 1);
-  CHECK(again_json.at("first_position") == 1);
-  CHECK(again_json.at("last_position") == 2);
+  CHECK(again_json.at("first_version") == "0");
+  CHECK(again_json.at("last_version") == "1");
+  CHECK(again_json.at("first_position") == "1");
+  CHECK(again_json.at("last_position") == "2");
   // Nothing more was written.
   const auto all = ReadAllJson(server);
   CHECK(all.size() == 3);
@@ -500,8 +500,8 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
 
   const json view = Show(server, "C500:1");
   CHECK(view.at("id") == "C500:1");
-  CHECK(view.at("child") == "C500");
-  CHECK(view.at("iro") == "iro-7");
+  CHECK(view.at("child_id") == "C500");
+  CHECK(view.at("iro_id") == "iro-7");
   CHECK(view.at("theme") == "Drift and Delay");  // the policy's spelling
   CHECK(view.at("issue") == "No pre-meeting report");
   CHECK(view.at("stage") == "Informal");
@@ -519,7 +519,7 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
   CHECK(step.at("stage") == "Informal");
   CHECK(step.at("stage_number") == 0);
   CHECK(step.at("detail") == "No pre-meeting report");
-  CHECK(step.at("position") == 1);
+  CHECK(step.at("position") == "1");
   CHECK(IsUuid(step.at("event_id").get<std::string>()));
 
   // The step is the ChallengeRaised event in the child's stream.
@@ -673,8 +673,8 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
                                            "Stage 4", "Stage 4", "Stage 4"});
   uint64_t previous = 0;
   for (const auto& s : view.at("steps")) {
-    CHECK(s.at("position").get<uint64_t>() > previous);
-    previous = s.at("position").get<uint64_t>();
+    CHECK(std::stoull(s.at("position").get<std::string>()) > previous);
+    previous = std::stoull(s.at("position").get<std::string>());
   }
   const std::string human = CliOk(server, {"challenge", "show", id});
   CHECK(Contains(human, "  status:   resolved\n"));
@@ -906,7 +906,7 @@ TEST_CASE("a challenge answered before its deadline is never escalated", "[e2e]"
                 R"(,{"occurred_on":"2026-01-09","challenge_responded":{"challenge_id":)"
                 R"("C1300:1","responded_by":"Team Manager","response":"Done"}}])");
   const json recorded = CliJson(server, {"record", "C1300", "--file", file});
-  REQUIRE(recorded.at("last_version") == 2);
+  REQUIRE(recorded.at("last_version") == "2");
 
   // Footprint may not escalate on the IRO's behalf through intake.
   const auto escalate =

@@ -140,7 +140,7 @@ json Move(const std::string& on, const json& placement, const std::string& reaso
 uint64_t Record(const RunningServer& server, const std::string& child, const json& events) {
   const json out = CliJson(server, {"record", child, "--file", "-"}, events.dump());
   REQUIRE(out.at("duplicate") == false);
-  return out.at("last_position").get<uint64_t>() + 1;
+  return std::stoull(out.at("last_position").get<std::string>()) + 1;
 }
 
 // `projections status`, checking that every projection is healthy and has applied the whole

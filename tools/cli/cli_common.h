@@ -294,6 +294,11 @@ inline void SetDeadline(grpc::ClientContext* context, const Globals& g) {
   }
 }
 
+// A 64-bit integer of the API (a log position, a stream version, a count) in the CLI's JSON: a
+// string of decimal digits, as protobuf's JSON mapping prints it (report_render.h), so that
+// every command prints positions alike and no reader rounds one above 2^53.
+inline std::string JsonU64(uint64_t value) { return std::to_string(value); }
+
 inline bool ParseU64(const std::string& text, uint64_t* out) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);
   return !text.empty() && error == std::errc() && end == text.data() + text.size();

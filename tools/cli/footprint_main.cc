@@ -96,8 +96,8 @@ json EventJson(const v1::Event& event) {
   json out = {
       {"id", event.id()},
       {"stream", event.stream()},
-      {"version", event.version()},
-      {"position", event.position()},
+      {"version", JsonU64(event.version())},
+      {"position", JsonU64(event.position())},
       {"type", event.type()},
       {"recorded_at", RecordedAt(event)},
       {"metadata",
@@ -193,10 +193,10 @@ int RunAppend(const Globals& g, const AppendArgs& a) {
   if (!status.ok()) return Fail(status);
   if (g.json) {
     json out = {{"stream", a.stream},
-                {"first_version", response.first_version()},
-                {"last_version", response.last_version()},
-                {"first_position", response.first_position()},
-                {"last_position", response.last_position()},
+                {"first_version", JsonU64(response.first_version())},
+                {"last_version", JsonU64(response.last_version())},
+                {"first_position", JsonU64(response.first_position())},
+                {"last_position", JsonU64(response.last_position())},
                 {"event_ids", response.event_ids()},
                 {"duplicate", response.duplicate()}};
     std::cout << out.dump() << '\n';
@@ -331,12 +331,12 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   if (!status.ok()) return Fail(status);
   if (g.json) {
     json out = {{"ok", response.ok()},
-                {"events_checked", response.events_checked()},
-                {"first_position", response.first_position()},
-                {"last_position", response.last_position()},
+                {"events_checked", JsonU64(response.events_checked())},
+                {"first_position", JsonU64(response.first_position())},
+                {"last_position", JsonU64(response.last_position())},
                 {"head_hash", response.head_hash()}};
     if (!response.ok()) {
-      out["first_bad_position"] = response.first_bad_position();
+      out["first_bad_position"] = JsonU64(response.first_bad_position());
       out["reason"] = response.reason();
     }
     std::cout << out.dump() << '\n';
