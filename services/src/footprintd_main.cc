@@ -3,6 +3,7 @@
 //   footprintd [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--log-level LEVEL]
 //              [--log-format text|json] [--metrics-listen HOST:PORT]
 //   footprintd --restore-from BACKUP_DIR [--backup-id N] --data-dir NEW_DIR
+//   footprintd --version
 //
 // Prints "listening on HOST:PORT" on stdout once it accepts calls; logs go to stderr.
 // SIGTERM or SIGINT shuts it down cleanly, committing appends already in flight.
@@ -13,6 +14,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
+#include "footprint/version.h"
 #include "google/protobuf/stubs/logging.h"
 #include "services/admin_service.h"
 #include "services/config.h"
@@ -55,6 +57,8 @@ int Run(int argc, char** argv) {
   // sanitizer and debug builds are where lock-order bugs are looked for.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"footprintd: Footprint's event store server"};
+  app.set_version_flag("--version", std::string("footprintd ") + FOOTPRINT_VERSION,
+                       "print the version and exit");
   std::string config_file;
   std::string data_dir;
   std::string listen;

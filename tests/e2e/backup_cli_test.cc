@@ -62,9 +62,9 @@ TEST_CASE("a backup taken while serving restores into a new directory that serve
 
   // Bad requests name the field and the rule; nothing is written.
   r = ft::Cli(server, {"admin", "backup", "relative/dir"});
-  CHECK(r.exit_code == 1);
+  CHECK(r.exit_code == 2);  // a bad command line: DIR, named as in the usage
   CHECK(r.err ==
-        "footprint: INVALID_ARGUMENT: dir: 'relative/dir' must be an absolute path (the "
+        "footprint: INVALID_ARGUMENT: DIR: 'relative/dir' must be an absolute path (the "
         "directory is on the server's machine)\n");
   r = ft::Cli(server, {"admin", "backups", server.dir.Sub("none")});
   CHECK(r.exit_code == 1);

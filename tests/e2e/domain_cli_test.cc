@@ -235,15 +235,15 @@ TEST_CASE("calendar commands reject dates outside 2010-2030 and malformed dates"
   CHECK(Contains(beyond.err, "2010-2030"));
 
   const auto not_a_date = Cli(server, {"calendar", "add", "02/04/2026", "1"});
-  CheckOneLineError(not_a_date, 1, "INVALID_ARGUMENT: date: ");
+  CheckOneLineError(not_a_date, 2, "INVALID_ARGUMENT: DATE: ");
   CHECK(Contains(not_a_date.err, "YYYY-MM-DD"));
   const auto not_real = Cli(server, {"calendar", "add", "2026-02-30", "1"});
-  CheckOneLineError(not_real, 1, "INVALID_ARGUMENT: date: ");
+  CheckOneLineError(not_real, 2, "INVALID_ARGUMENT: DATE: ");
   CHECK(Contains(not_real.err, "2026-02-30"));
-  CheckOneLineError(Cli(server, {"calendar", "between", "2026-04-02", "2026-4-7"}), 1,
-                    "INVALID_ARGUMENT: to: ");
-  CheckOneLineError(Cli(server, {"calendar", "between", "April", "2026-04-07"}), 1,
-                    "INVALID_ARGUMENT: from: ");
+  CheckOneLineError(Cli(server, {"calendar", "between", "2026-04-02", "2026-4-7"}), 2,
+                    "INVALID_ARGUMENT: TO: ");
+  CheckOneLineError(Cli(server, {"calendar", "between", "April", "2026-04-07"}), 2,
+                    "INVALID_ARGUMENT: FROM: ");
 
   // Bad command lines: exit 2.
   CheckOneLineError(Cli(server, {"calendar", "add", "2026-04-02"}), 2, "INVALID_ARGUMENT: ");
@@ -266,12 +266,12 @@ TEST_CASE("record writes a file of events for a child all at once and shows wher
 
   // --json, for another child (so that versions and positions differ).
   const json second = CliJson(server, {"record", "C201", "--file", file});
-  CHECK(second.at("child") == "C201");
+  CHECK(second.at("child_id") == "C201");
   CHECK(second.at("stream") == "child-C201");
-  CHECK(second.at("first_version") == 0);
-  CHECK(second.at("last_version") == 1);
-  CHECK(second.at("first_position") == 2);
-  CHECK(second.at("last_position") == 3);
+  CHECK(second.at("first_version") == "0");
+  CHECK(second.at("last_version") == "1");
+  CHECK(second.at("first_position") == "2");
+  CHECK(second.at("last_position") == "3");
   CHECK(second.at("duplicate") == false);
   REQUIRE(second.at("event_ids").size() == 2);
   CHECK(IsUuid(second.at("event_ids")[0].get<std::string>()));
@@ -308,8 +308,8 @@ TEST_CASE("record writes a file of events for a child all at once and shows wher
   CHECK(one == "recorded 1 event for child C202 (child-C202@0..0, positions 4..4)\n");
   const json from_stdin = CliJson(server, {"record", "C202", "--file", "-"},
                                   "[" + ReviewHeld("2026-02-02", "PN5") + "]");
-  CHECK(from_stdin.at("first_version") == 1);
-  CHECK(from_stdin.at("first_position") == 5);
+  CHECK(from_stdin.at("first_version") == "1");
+  CHECK(from_stdin.at("first_position") == "5");
   CHECK(ReadAllJson(server).size() == 6);
 }
 
@@ -326,8 +326,8 @@ TEST_CASE("record of the same events with their event ids again is a duplicate",
   const json first = CliJson(server, {"record", "C301", "--file", file});
   CHECK(first.at("duplicate") == false);
   CHECK(first.at("event_ids") == json::array({id0, id1}));
-  CHECK(first.at("first_position") == 1);
-  CHECK(first.at("last_position") == 2);
+  CHECK(first.at("first_position") == "1");
+  CHECK(first.at("last_position") == "2");
   REQUIRE(ReadAllJson(server).size() == 3);
 
   const std::string again = CliOk(server, {"record", "C301", "--file", file});
@@ -335,10 +335,10 @@ TEST_CASE("record of the same events with their event ids again is a duplicate",
   const json again_json = CliJson(server, {"record", "C301", "--file", file});
   CHECK(again_json.at("duplicate") == true);
   CHECK(again_json.at("event_ids") == json::array({id0, id1}));
-  CHECK(again_json.at("first_version") == 0);
-  CHECK(again_json.at("last_version") == 1);
-  CHECK(again_json.at("first_position") == 1);
-  CHECK(again_json.at("last_position") == 2);
+  CHECK(again_json.at("first_version") == "0");
+  CHECK(again_json.at("last_version") == "1");
+  CHECK(again_json.at("first_position") == "1");
+  CHECK(again_json.at("last_position") == "2");
   // Nothing more was written.
   const auto all = ReadAllJson(server);
   CHECK(all.size() == 3);
@@ -500,8 +500,8 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
 
   const json view = Show(server, "C500:1");
   CHECK(view.at("id") == "C500:1");
-  CHECK(view.at("child") == "C500");
-  CHECK(view.at("iro") == "iro-7");
+  CHECK(view.at("child_id") == "C500");
+  CHECK(view.at("iro_id") == "iro-7");
   CHECK(view.at("theme") == "Drift and Delay");  // the policy's spelling
   CHECK(view.at("issue") == "No pre-meeting report");
   CHECK(view.at("stage") == "Informal");
@@ -519,7 +519,7 @@ TEST_CASE("challenge raise prints the id and show gives the challenge in words a
   CHECK(step.at("stage") == "Informal");
   CHECK(step.at("stage_number") == 0);
   CHECK(step.at("detail") == "No pre-meeting report");
-  CHECK(step.at("position") == 1);
+  CHECK(step.at("position") == "1");
   CHECK(IsUuid(step.at("event_id").get<std::string>()));
 
   // The step is the ChallengeRaised event in the child's stream.
@@ -673,8 +673,8 @@ TEST_CASE("challenge respond, escalate, bypass, resolve and refer-cafcass move t
                                            "Stage 4", "Stage 4", "Stage 4"});
   uint64_t previous = 0;
   for (const auto& s : view.at("steps")) {
-    CHECK(s.at("position").get<uint64_t>() > previous);
-    previous = s.at("position").get<uint64_t>();
+    CHECK(std::stoull(s.at("position").get<std::string>()) > previous);
+    previous = std::stoull(s.at("position").get<std::string>());
   }
   const std::string human = CliOk(server, {"challenge", "show", id});
   CHECK(Contains(human, "  status:   resolved\n"));
@@ -740,27 +740,26 @@ TEST_CASE("challenge commands refuse unknown challenges, themes, stages and bad 
                     "NOT_FOUND: ");
   CheckOneLineError(Cli(server, {"challenge", "withdraw", "C800:9"}), 1, "NOT_FOUND: ");
   CheckOneLineError(Cli(server, {"challenge", "refer-cafcass", "C800:9"}), 1, "NOT_FOUND: ");
-  CheckOneLineError(Cli(server, {"challenge", "show", "C800"}), 1,
-                    "INVALID_ARGUMENT: challenge_id: ");
+  CheckOneLineError(Cli(server, {"challenge", "show", "C800"}), 2, "INVALID_ARGUMENT: ID: ");
 
   // Unknown theme and stage.
   const auto theme = Cli(server, with({"--stage", "informal", "--theme", "Care planning"}));
-  CheckOneLineError(theme, 1, "INVALID_ARGUMENT: events[0].challenge_raised.theme: ");
+  CheckOneLineError(theme, 2, "INVALID_ARGUMENT: --theme: ");
   CHECK(Contains(theme.err, "Drift and Delay"));  // lists the council's themes
   const auto stage = Cli(server, with({"--stage", "Stage 5", "--theme", "Drift and Delay"}));
-  CheckOneLineError(stage, 1, "INVALID_ARGUMENT: stage: ");
+  CheckOneLineError(stage, 2, "INVALID_ARGUMENT: --stage: ");
   CHECK(Contains(stage.err, "Stage 5"));
-  CheckOneLineError(Cli(server, with({"--stage", "5", "--theme", "Drift and Delay"})), 1,
-                    "INVALID_ARGUMENT: stage: ");
+  CheckOneLineError(Cli(server, with({"--stage", "5", "--theme", "Drift and Delay"})), 2,
+                    "INVALID_ARGUMENT: --stage: ");
 
   // Dates: malformed, in the future; a child not looked after then.
   CheckOneLineError(Cli(server, with({"--stage", "informal", "--theme", "Drift and Delay", "--date",
                                       "23/11/26"})),
-                    1, "INVALID_ARGUMENT: context.date: ");
+                    2, "INVALID_ARGUMENT: --date: ");
   const auto future =
       Cli(server,
           with({"--stage", "informal", "--theme", "Drift and Delay", "--date", Iso(today + 2)}));
-  CheckOneLineError(future, 1, "INVALID_ARGUMENT: events[0].occurred_on: ");
+  CheckOneLineError(future, 2, "INVALID_ARGUMENT: --date: ");
   CHECK(Contains(future.err, "future"));
   const auto not_in_care = Cli(
       server, with({"--stage", "informal", "--theme", "Drift and Delay", "--date", "2025-01-06"}));
@@ -771,15 +770,15 @@ TEST_CASE("challenge commands refuse unknown challenges, themes, stages and bad 
                     1, "FAILED_PRECONDITION: ");
   CheckOneLineError(Cli(server, {"challenge", "raise", "--child", "C800", "--iro", "has space",
                                  "--stage", "informal", "--theme", "Drift and Delay"}),
-                    1, "INVALID_ARGUMENT: events[0].challenge_raised.iro_id: ");
+                    2, "INVALID_ARGUMENT: --iro: ");
 
   // Nothing was raised by any of those.
   CHECK(ReadAllJson(server).size() == 1);
 
   REQUIRE(CliOk(server, with({"--stage", "informal", "--theme", "Drift and Delay", "--date", t})) ==
           "C800:1\n");
-  CheckOneLineError(Cli(server, {"challenge", "escalate", "C800:1", "--to", "Stage 9"}), 1,
-                    "INVALID_ARGUMENT: to_stage: ");
+  CheckOneLineError(Cli(server, {"challenge", "escalate", "C800:1", "--to", "Stage 9"}), 2,
+                    "INVALID_ARGUMENT: --to: ");
   // A step dated before the challenge reached its stage.
   const auto early = Cli(server, {"challenge", "respond", "C800:1", "--date", Iso(today - 1)});
   CheckOneLineError(early, 1, "FAILED_PRECONDITION: ");
@@ -907,7 +906,7 @@ TEST_CASE("a challenge answered before its deadline is never escalated", "[e2e]"
                 R"(,{"occurred_on":"2026-01-09","challenge_responded":{"challenge_id":)"
                 R"("C1300:1","responded_by":"Team Manager","response":"Done"}}])");
   const json recorded = CliJson(server, {"record", "C1300", "--file", file});
-  REQUIRE(recorded.at("last_version") == 2);
+  REQUIRE(recorded.at("last_version") == "2");
 
   // Footprint may not escalate on the IRO's behalf through intake.
   const auto escalate =
@@ -1004,13 +1003,13 @@ TEST_CASE("a council's own escalation policy from --config names the stages and 
   // The default policy's stages and themes do not exist here.
   const auto stage = cli({"challenge", "raise", "--child", "C1000", "--stage", "Stage 1", "--theme",
                           "Care planning", "--iro", "iro-7"});
-  CheckOneLineError(stage, 1, "INVALID_ARGUMENT: stage: ");
+  CheckOneLineError(stage, 2, "INVALID_ARGUMENT: --stage: ");
   const auto theme = cli({"challenge", "raise", "--child", "C1000", "--stage", "informal",
                           "--theme", "Drift and Delay", "--iro", "iro-7"});
-  CheckOneLineError(theme, 1, "INVALID_ARGUMENT: events[0].challenge_raised.theme: ");
+  CheckOneLineError(theme, 2, "INVALID_ARGUMENT: --theme: ");
   CHECK(Contains(theme.err, "Care planning"));
-  CheckOneLineError(cli({"challenge", "escalate", "C1000:2", "--to", "Stage 3"}), 1,
-                    "INVALID_ARGUMENT: to_stage: ");
+  CheckOneLineError(cli({"challenge", "escalate", "C1000:2", "--to", "Stage 3"}), 2,
+                    "INVALID_ARGUMENT: --to: ");
   CHECK(process.Terminate() == 0);
 }
 

@@ -42,7 +42,7 @@ TEST_CASE("JSON logs carry each request's correlation id, method, code and durat
       server, {"--correlation-id", "case-42", "append", "note-1", "Note", "--data", "{\"n\":1}"});
   REQUIRE(r.exit_code == 0);
   r = ft::Cli(server, {"--correlation-id", "bad-1", "append", "note-1", "Note", "--data", "[1"});
-  REQUIRE(r.exit_code == 1);
+  REQUIRE(r.exit_code == 2);  // --data's value refused
   const std::string backups = server.dir.Sub("backups");
   r = ft::Cli(server, {"--correlation-id", "nightly-7", "admin", "backup", backups});
   REQUIRE(r.exit_code == 0);

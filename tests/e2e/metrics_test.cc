@@ -76,8 +76,8 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   for (int i = 0; i < 3; ++i) {
     REQUIRE(ft::Cli(server, {"append", "metrics-1", "Tick", "--data", "{}"}).exit_code == 0);
   }
-  // Refused: a stream id with a space (INVALID_ARGUMENT, nothing written).
-  CHECK(ft::Cli(server, {"append", "bad stream", "Tick", "--data", "{}"}).exit_code == 1);
+  // Refused: a stream id with a space (INVALID_ARGUMENT, nothing written; exit 2, STREAM).
+  CHECK(ft::Cli(server, {"append", "bad stream", "Tick", "--data", "{}"}).exit_code == 2);
   REQUIRE(ft::Cli(server, {"read-all"}).exit_code == 0);
 
   const std::string text = Scrape(port);
@@ -151,7 +151,7 @@ TEST_CASE("footprintd reports its backups in the metrics", "[e2e][metrics][backu
   auto failed = ft::Cli(server, {"admin", "backup", server.dir.Sub("a-file/backups")});
   CHECK(failed.exit_code == 1);
   // Refused before it starts (a relative directory): not counted.
-  CHECK(ft::Cli(server, {"admin", "backup", "relative"}).exit_code == 1);
+  CHECK(ft::Cli(server, {"admin", "backup", "relative"}).exit_code == 2);
 
   text = Scrape(port);
   INFO(text);

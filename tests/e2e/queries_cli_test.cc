@@ -140,7 +140,7 @@ json Move(const std::string& on, const json& placement, const std::string& reaso
 uint64_t Record(const RunningServer& server, const std::string& child, const json& events) {
   const json out = CliJson(server, {"record", child, "--file", "-"}, events.dump());
   REQUIRE(out.at("duplicate") == false);
-  return out.at("last_position").get<uint64_t>() + 1;
+  return std::stoull(out.at("last_position").get<std::string>()) + 1;
 }
 
 // `projections status`, checking that every projection is healthy and has applied the whole
@@ -1118,29 +1118,30 @@ TEST_CASE("queries: malformed dates are refused naming the field, and nothing ch
     args.insert(args.end(), {"--as-at", "2026-13-01"});
     INFO("footprint " << command[0]);
     const auto result = Cli(server, args);
-    CheckOneLineError(result, 1, "INVALID_ARGUMENT: scope.as_at: ");
+    CheckOneLineError(result, 2, "INVALID_ARGUMENT: --as-at: ");
     CHECK(Contains(result.err, "'2026-13-01'"));
     args.insert(args.begin(), "--json");
-    CheckOneLineError(Cli(server, args), 1, "INVALID_ARGUMENT: scope.as_at: ");
+    CheckOneLineError(Cli(server, args), 2, "INVALID_ARGUMENT: --as-at: ");
   }
-  CheckOneLineError(Cli(server, {"child", "R1", "--as-at", "2026-13-01"}), 1,
-                    "INVALID_ARGUMENT: as_at: ");
-  CheckOneLineError(Cli(server, {"reviews", "timeliness", "--from", "2026-02-30"}), 1,
-                    "INVALID_ARGUMENT: from: ");
-  CheckOneLineError(Cli(server, {"reviews", "timeliness", "--to", "31/03/2026"}), 1,
-                    "INVALID_ARGUMENT: to: ");
-  CheckOneLineError(Cli(server, {"escalations", "--from", "April"}), 1, "INVALID_ARGUMENT: from: ");
-  CheckOneLineError(Cli(server, {"s20", "--from", "2026-1-1"}), 1, "INVALID_ARGUMENT: from: ");
+  CheckOneLineError(Cli(server, {"child", "R1", "--as-at", "2026-13-01"}), 2,
+                    "INVALID_ARGUMENT: --as-at: ");
+  CheckOneLineError(Cli(server, {"reviews", "timeliness", "--from", "2026-02-30"}), 2,
+                    "INVALID_ARGUMENT: --from: ");
+  CheckOneLineError(Cli(server, {"reviews", "timeliness", "--to", "31/03/2026"}), 2,
+                    "INVALID_ARGUMENT: --to: ");
+  CheckOneLineError(Cli(server, {"escalations", "--from", "April"}), 2,
+                    "INVALID_ARGUMENT: --from: ");
+  CheckOneLineError(Cli(server, {"s20", "--from", "2026-1-1"}), 2, "INVALID_ARGUMENT: --from: ");
   // A range that ends before it starts.
   const auto backwards =
       Cli(server, {"reviews", "timeliness", "--from", "2026-05-01", "--to", "2026-04-01"});
-  CheckOneLineError(backwards, 1, "INVALID_ARGUMENT: from: ");
+  CheckOneLineError(backwards, 2, "INVALID_ARGUMENT: --from: ");
   CHECK(Contains(backwards.err, "2026-05-01 is after to (2026-04-01)"));
-  CheckOneLineError(Cli(server, {"s20", "--as-at", "2026-04-01", "--from", "2026-05-01"}), 1,
-                    "INVALID_ARGUMENT: from: ");
-  CheckOneLineError(Cli(server, {"child", "not a child id"}), 1, "INVALID_ARGUMENT: child_id: ");
+  CheckOneLineError(Cli(server, {"s20", "--as-at", "2026-04-01", "--from", "2026-05-01"}), 2,
+                    "INVALID_ARGUMENT: --from: ");
+  CheckOneLineError(Cli(server, {"child", "not a child id"}), 2, "INVALID_ARGUMENT: ID: ");
 
-  // Bad command lines: exit 2, nothing sent.
+  // Bad command lines refused before anything is sent: exit 2 as well.
   CheckOneLineError(Cli(server, {"reviews", "due", "--within", "-1"}), 2, "INVALID_ARGUMENT: ");
   CheckOneLineError(Cli(server, {"reviews", "due", "--within", "0"}), 2, "INVALID_ARGUMENT: ");
   CheckOneLineError(Cli(server, {"reviews", "due", "--within", "soon"}), 2, "INVALID_ARGUMENT: ");

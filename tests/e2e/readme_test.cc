@@ -2,7 +2,9 @@
 // they work, none writes raw events into a child's stream, and afterwards a child is recordable
 // and no event of a child's stream is left out of its record. (The README's earlier example
 // appended a JSON PeriodOfCareStarted to child-1, after which every `footprint record 1` failed
-// with DATA_LOSS; issue 21.)
+// with DATA_LOSS; issue 21.) The rest of "Try it" runs as written too: the example files it names
+// ship in examples/.
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -74,6 +76,33 @@ TEST_CASE("the README's examples run as written and leave every child recordable
     INFO(result.err);
     CHECK(result.exit_code == 0);
   }
+
+  // Then the rest of "Try it" as written, from a directory laid out like the repository's root
+  // (the README's paths: examples/events.json, tests/data/903-synthetic), where the commands
+  // may write their files: every command succeeds, `record C1 --file examples/events.json`
+  // included, except the one whose event id is a placeholder.
+  TempDir root;
+  std::filesystem::create_directory_symlink(std::string(FOOTPRINT_SOURCE_DIR) + "/examples",
+                                            root.Sub("examples"));
+  std::filesystem::create_directory_symlink(std::string(FOOTPRINT_SOURCE_DIR) + "/tests",
+                                            root.Sub("tests"));
+  bool recorded_example = false;
+  for (size_t i = 5; i < try_it.size(); ++i) {
+    if (try_it[i].find("EVENT_ID") != std::string::npos) continue;
+    INFO(try_it[i]);
+    const CommandResult result =
+        RunCommand({"/bin/bash", "-c",
+                    "cd '" + root.path() + "' && F='" + FootprintCliPath() + " --server " +
+                        server.address() + "' && $F " + try_it[i]});
+    INFO(result.err);
+    CHECK(result.exit_code == 0);
+    if (try_it[i].find("record C1 --file examples/events.json") == 0) recorded_example = true;
+  }
+  CHECK(recorded_example);
+  const nlohmann::json c1 =
+      nlohmann::json::parse(Cli(server, {"--json", "child", "C1", "--as-at", "2026-03-31"}).out);
+  CHECK(c1.at("looked_after") == true);
+  CHECK(c1.at("iro_id") == "iro-7");
 
   // A child is recordable afterwards, and nothing of its stream is left out.
   const std::string events = server.dir.Sub("events.json");

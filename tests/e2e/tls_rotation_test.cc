@@ -116,6 +116,7 @@ TEST_CASE("a revoked client certificate fails the handshake", "[e2e][tls]") {
       ft::ConfigYaml{TlsYaml(pki.path(), "  crl_dir: " + pki.Sub("crl") + "\n")});
   CHECK(AppendAs(server, pki.path(), "case-system", pki.Sub("ca.pem")).exit_code == 0);
   auto r = AppendAs(server, pki.path(), "other-system", pki.Sub("ca.pem"));
+  INFO(r.err);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("UNAVAILABLE") != std::string::npos);
 }

@@ -15,6 +15,8 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -49,6 +51,13 @@ struct Globals {
   bool access_log = false;
 };
 
+// Exit statuses (README.md, "footprint [--server HOST:PORT] ..."):
+inline constexpr int kExitRefused = 1;      // the server refused or failed the call
+inline constexpr int kExitUsage = 2;        // a bad command line (or a flag's value refused)
+inline constexpr int kExitBrokenChain = 3;  // verify found a broken hash chain
+inline constexpr int kExitNotServing = 4;   // health: the service is not SERVING
+inline constexpr int kExitUnreachable = 5;  // nothing answered at --server
+
 // "INVALID_ARGUMENT" etc.: gRPC's codes are Abseil's, one to one.
 inline std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
@@ -61,17 +70,178 @@ inline int Fail(const std::string& code, const std::string& message) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   std::fprintf(stderr, "footprint: %s: %s\n", code.c_str(), line.c_str());
-  return 1;
+  return kExitRefused;
 }
 
+// The command the user gave (the innermost subcommand parsed), set once the command line is
+// read: the server's INVALID_ARGUMENT about a request field is reported under its flag.
+inline const CLI::App*& ParsedCommand() {
+  static const CLI::App* command = nullptr;
+  return command;
+}
+
+// The channel of this invocation (MakeChannel) and the address it was made for: a call that
+// failed before the channel ever connected is reported as "not reachable".
+struct ServerChannel {
+  std::string address;
+  std::shared_ptr<grpc::Channel> channel;
+};
+inline ServerChannel& LastChannel() {
+  static ServerChannel last;
+  return last;
+}
+
+// The request field at the start of a server's message ("scope.as_at: 'x' is not a date") as
+// the flag of `command` that set it ("--as-at: 'x' is not a date"); false when the message
+// names no field, or one that no flag of this command sets (a field of an --file's events).
+inline bool NameFlag(const CLI::App& command, const std::string& message, std::string* out) {
+  // Field paths of the requests the commands send, each with the flags (or the positional
+  // arguments, by their names in the usage) that set it; the first the command has is named.
+  static const std::vector<std::pair<std::string_view, std::vector<std::string_view>>> kFlags = {
+      {"scope.as_at", {"--as-at"}},
+      {"as_at", {"--as-at"}},
+      {"scope.iro", {"--iro"}},
+      {"scope.team", {"--team"}},
+      {"iro", {"--iro"}},
+      {"team", {"--team"}},
+      {"from", {"--from", "FROM"}},
+      {"to", {"--to", "TO"}},
+      {"date", {"DATE"}},
+      {"working_days", {"N"}},
+      {"within_days", {"--within"}},
+      {"paging.page_size", {"--page-size"}},
+      {"year", {"--year"}},
+      {"child_id", {"--child", "CHILD", "ID"}},
+      {"challenge_id", {"ID"}},
+      {"event_id", {"EVENT_ID"}},
+      {"dir", {"DIR"}},
+      {"name", {"NAME"}},
+      {"service", {"SERVICE"}},
+      {"stream", {"STREAM"}},
+      {"stage", {"--stage"}},
+      {"to_stage", {"--to"}},
+      {"theme", {"--theme"}},
+      {"iro_id", {"--iro"}},
+      {"issue", {"--issue"}},
+      {"responded_by", {"--by"}},
+      {"response", {"--response"}},
+      {"outcome", {"--outcome"}},
+      {"reason", {"--reason"}},
+      {"context.date", {"--date"}},
+      {"context.actor", {"--actor"}},
+      {"context.event_id", {"--event-id"}},
+      {"source_system", {"--source"}},
+      {"recorded_by", {"--actor", "--by"}},
+      {"correlation_id", {"--correlation-id"}},
+      {"keep", {"--keep"}},
+      {"void_event_id", {"--id"}},
+      {"from_position", {"--from"}},
+      {"from_version", {"--from"}},
+      {"to_position", {"--to"}},
+      {"limit", {"--limit"}},
+      {"expected_version", {"--expected-version"}},
+      {"filter.stream_prefix", {"--stream-prefix"}},
+      {"filter.event_types", {"--type"}},
+      // The event a challenge command builds from its flags.
+      {"events[0].occurred_on", {"--date"}},
+      {"events[0].challenge_raised.theme", {"--theme"}},
+      {"events[0].challenge_raised.iro_id", {"--iro"}},
+      {"events[0].challenge_raised.issue", {"--issue"}},
+      {"events[0].challenge_responded.responded_by", {"--by"}},
+      {"events[0].challenge_responded.response", {"--response"}},
+      {"events[0].challenge_escalated.to_stage", {"--to"}},
+      {"events[0].challenge_resolved.outcome", {"--outcome"}},
+      {"events[0].challenge_withdrawn.reason", {"--reason"}},
+      {"events[0].cafcass_referral_made.reason", {"--reason"}},
+      // The event `append` builds.
+      {"events[0].id", {"--id"}},
+      {"events[0].type", {"TYPE"}},
+      {"events[0].data", {"--data", "--data-file"}},
+      {"events[0].metadata.source_system", {"--source"}},
+      {"events[0].metadata.actor", {"--actor"}},
+      {"events[0].metadata.correlation_id", {"--correlation-id"}},
+  };
+  const size_t colon = message.find(": ");
+  if (colon == std::string::npos) return false;
+  std::string_view path(message.data(), colon);
+  // "filter.event_types[2]": the flag given more than once.
+  if (const size_t bracket = path.rfind('[');
+      bracket != std::string_view::npos && path.substr(0, bracket) == "filter.event_types") {
+    path = path.substr(0, bracket);
+  }
+  for (const auto& [field, flags] : kFlags) {
+    if (field != path) continue;
+    for (const std::string_view flag : flags) {
+      // Only a flag given on this command line: a value that came from elsewhere (stdin, an
+      // environment variable) keeps the server's name for it.
+      const CLI::Option* option = command.get_option_no_throw(std::string(flag));
+      if (option == nullptr || option->count() == 0) continue;
+      *out = std::string(flag) + message.substr(colon);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether `status` says the call never reached a server: nothing listening at the address, a
+// name that does not resolve, no route, or no connection before the deadline. A TLS handshake
+// that failed did reach one, and is reported as it is.
+inline bool NotReachable(const grpc::Status& status, std::string* why) {
+  const grpc::StatusCode code = status.error_code();
+  if (code != grpc::StatusCode::UNAVAILABLE && code != grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return false;
+  }
+  const ServerChannel& last = LastChannel();
+  if (last.channel == nullptr) return false;
+  const grpc_connectivity_state state = last.channel->GetState(/*try_to_connect=*/false);
+  if (state == GRPC_CHANNEL_READY || state == GRPC_CHANNEL_SHUTDOWN) return false;
+  const std::string& message = status.error_message();
+  for (const char* tls : {"andshake", "SSL", "TLS", "ertificate"}) {
+    if (message.find(tls) != std::string::npos) return false;
+  }
+  if (code == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    // Only a call still waiting for its first connection.
+    if (state != GRPC_CHANNEL_CONNECTING && state != GRPC_CHANNEL_TRANSIENT_FAILURE) return false;
+    *why = "no connection before the deadline (--timeout)";
+    return true;
+  }
+  // What the connection failed on; not "Socket closed", which is a server that let the
+  // connection in and closed it (a client certificate it does not accept).
+  bool unreachable = false;
+  for (const char* cause : {"Connection refused", "DNS resolution failed", "No route to host",
+                            "Network is unreachable", "Connection timed out"}) {
+    if (message.find(cause) != std::string::npos) unreachable = true;
+  }
+  if (!unreachable) return false;
+  // gRPC's last words: "...: Failed to connect to remote host: Connection refused".
+  const size_t last_colon = message.rfind(": ");
+  *why = last_colon == std::string::npos ? message : message.substr(last_colon + 2);
+  return true;
+}
+
+// A failed call as one line on stderr; returns the exit status: 5 when the server was not
+// reached, 2 when the server refused a value given by a flag (named as the flag), else 1.
 inline int Fail(const grpc::Status& status) {
+  if (std::string why; NotReachable(status, &why)) {
+    Fail(CodeName(status.error_code()),
+         "the server at " + LastChannel().address + " is not reachable (" + why +
+             "): start footprintd, or give its address with --server HOST:PORT or "
+             "$FOOTPRINT_SERVER");
+    return kExitUnreachable;
+  }
+  if (status.error_code() == grpc::StatusCode::INVALID_ARGUMENT && ParsedCommand() != nullptr) {
+    if (std::string named; NameFlag(*ParsedCommand(), status.error_message(), &named)) {
+      Fail("INVALID_ARGUMENT", named);
+      return kExitUsage;
+    }
+  }
   return Fail(CodeName(status.error_code()), status.error_message());
 }
 
 // A bad command line: exit status 2.
 inline int UsageError(const std::string& message) {
   Fail("INVALID_ARGUMENT", message);
-  return 2;
+  return kExitUsage;
 }
 
 // The channel to g.server: TLS with the client certificate when --ca is given
@@ -89,9 +259,11 @@ inline std::shared_ptr<grpc::Channel> MakeChannel(const Globals& g) {
   if (!credentials.ok()) {
     std::fprintf(stderr, "footprint: INVALID_ARGUMENT: %s\n",
                  std::string(credentials.status().message()).c_str());
-    std::exit(2);
+    std::exit(kExitUsage);
   }
-  return grpc::CreateCustomChannel(g.server, *credentials, args);
+  auto channel = grpc::CreateCustomChannel(g.server, *credentials, args);
+  LastChannel() = {g.server, channel};
+  return channel;
 }
 
 // Sends the purpose (the server records it with each read) and the correlation id with every
@@ -121,6 +293,11 @@ inline void SetDeadline(grpc::ClientContext* context, const Globals& g) {
                           std::chrono::microseconds(static_cast<int64_t>(g.timeout_seconds * 1e6)));
   }
 }
+
+// A 64-bit integer of the API (a log position, a stream version, a count) in the CLI's JSON: a
+// string of decimal digits, as protobuf's JSON mapping prints it (report_render.h), so that
+// every command prints positions alike and no reader rounds one above 2^53.
+inline std::string JsonU64(uint64_t value) { return std::to_string(value); }
 
 inline bool ParseU64(const std::string& text, uint64_t* out) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), *out);

@@ -74,12 +74,12 @@ int RunRecord(const Globals& g, const RecordArgs& a) {
   grpc::Status status = stub->Record(&context, request, &response);
   if (!status.ok()) return Fail(status);
   if (g.json) {
-    std::cout << json{{"child", a.child},
+    std::cout << json{{"child_id", a.child},
                       {"stream", response.stream()},
-                      {"first_version", response.first_version()},
-                      {"last_version", response.last_version()},
-                      {"first_position", response.first_position()},
-                      {"last_position", response.last_position()},
+                      {"first_version", JsonU64(response.first_version())},
+                      {"last_version", JsonU64(response.last_version())},
+                      {"first_position", JsonU64(response.first_position())},
+                      {"last_position", JsonU64(response.last_position())},
                       {"event_ids", response.event_ids()},
                       {"duplicate", response.duplicate()}}
                      .dump()
@@ -178,17 +178,17 @@ json ChallengeJson(const v1::ChallengeView& c) {
                  {"stage_number", s.stage().number()},
                  {"deadline", DateOrNull(s.deadline())},
                  {"event_id", s.event_id()},
-                 {"position", s.position()}};
+                 {"position", JsonU64(s.position())}};
     if (!c.partial()) step["detail"] = s.detail();
     steps.push_back(std::move(step));
   }
   if (c.partial()) {
-    return {{"id", c.id()}, {"child", c.child_id()}, {"partial", true}, {"steps", steps}};
+    return {{"id", c.id()}, {"child_id", c.child_id()}, {"partial", true}, {"steps", steps}};
   }
   return {{"id", c.id()},
-          {"child", c.child_id()},
+          {"child_id", c.child_id()},
           {"partial", false},
-          {"iro", c.iro_id()},
+          {"iro_id", c.iro_id()},
           {"theme", c.theme()},
           {"issue", c.issue()},
           {"stage", StageJson(c.stage())},

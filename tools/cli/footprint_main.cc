@@ -21,8 +21,11 @@
 //     projections status | projections rebuild NAME
 //     health [SERVICE]
 //
+//   footprint --version
+//
 // Exit status: 0 success; 1 the server refused or failed ("footprint: CODE: reason" on stderr);
-// 2 bad command line; 3 verification found a broken chain; 4 health: not serving.
+// 2 bad command line (also a flag's value the server refuses, named as the flag); 3
+// verification found a broken chain; 4 health: not serving; 5 the server is not reachable.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -37,6 +40,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/time/time.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
+#include "footprint/version.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -92,8 +96,8 @@ json EventJson(const v1::Event& event) {
   json out = {
       {"id", event.id()},
       {"stream", event.stream()},
-      {"version", event.version()},
-      {"position", event.position()},
+      {"version", JsonU64(event.version())},
+      {"position", JsonU64(event.position())},
       {"type", event.type()},
       {"recorded_at", RecordedAt(event)},
       {"metadata",
@@ -189,10 +193,10 @@ int RunAppend(const Globals& g, const AppendArgs& a) {
   if (!status.ok()) return Fail(status);
   if (g.json) {
     json out = {{"stream", a.stream},
-                {"first_version", response.first_version()},
-                {"last_version", response.last_version()},
-                {"first_position", response.first_position()},
-                {"last_position", response.last_position()},
+                {"first_version", JsonU64(response.first_version())},
+                {"last_version", JsonU64(response.last_version())},
+                {"first_position", JsonU64(response.first_position())},
+                {"last_position", JsonU64(response.last_position())},
                 {"event_ids", response.event_ids()},
                 {"duplicate", response.duplicate()}};
     std::cout << out.dump() << '\n';
@@ -327,12 +331,12 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   if (!status.ok()) return Fail(status);
   if (g.json) {
     json out = {{"ok", response.ok()},
-                {"events_checked", response.events_checked()},
-                {"first_position", response.first_position()},
-                {"last_position", response.last_position()},
+                {"events_checked", JsonU64(response.events_checked())},
+                {"first_position", JsonU64(response.first_position())},
+                {"last_position", JsonU64(response.last_position())},
                 {"head_hash", response.head_hash()}};
     if (!response.ok()) {
-      out["first_bad_position"] = response.first_bad_position();
+      out["first_bad_position"] = JsonU64(response.first_bad_position());
       out["reason"] = response.reason();
     }
     std::cout << out.dump() << '\n';
@@ -340,7 +344,7 @@ int RunVerify(const Globals& g, const VerifyArgs& a) {
   if (!response.ok()) {
     Fail("DATA_LOSS", "chain broken at position " + std::to_string(response.first_bad_position()) +
                           ": " + response.reason());
-    return 3;
+    return kExitBrokenChain;
   }
   if (!g.json) {
     if (response.events_checked() == 0) {
@@ -373,13 +377,15 @@ int RunHealth(const Globals& g, const std::string& service) {
   } else {
     std::cout << shown << ": " << name << '\n';
   }
-  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : 4;
+  return response.status() == grpc::health::v1::HealthCheckResponse::SERVING ? 0 : kExitNotServing;
 }
 
 int Main(int argc, char** argv) {
   CLI::App app{"footprint: command-line client of footprintd"};
   app.require_subcommand(1);
   app.fallthrough();
+  app.set_version_flag("--version", std::string("footprint ") + FOOTPRINT_VERSION,
+                       "print the version and exit");
   Globals g;
   const char* env_server = std::getenv("FOOTPRINT_SERVER");
   g.server = env_server != nullptr && *env_server != '\0' ? env_server : kDefaultServer;
@@ -473,6 +479,8 @@ int Main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
     return UsageError(e.what());
   }
@@ -488,6 +496,15 @@ int Main(int argc, char** argv) {
         problem);
   }
   if (g.correlation_id.empty()) g.correlation_id = NewCorrelationId();
+  // The innermost command given, whose flags name the fields the server may refuse.
+  for (const CLI::App* command = &app;;) {
+    const auto given = command->get_subcommands();
+    if (given.empty()) {
+      ParsedCommand() = command;
+      break;
+    }
+    command = given.front();
+  }
   append.data_given = data_opt->count() > 0;
   read.from_given = read_from->count() > 0;
   verify.to_given = verify_to->count() > 0;
