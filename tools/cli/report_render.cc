@@ -230,6 +230,10 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
         admissions.rows.push_back(
             {"total", absl::StrCat(c.periods_started()), absl::StrCat(c.children_started())});
       }
+      if (NotRecordedReason(r, "care") != nullptr) {
+        s.tables.back().empty = "Not recorded (above).";
+        admissions.empty = "Not recorded (above).";
+      }
       s.tables.push_back(std::move(admissions));
     }
     sections.push_back(std::move(s));
@@ -297,6 +301,7 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
         iros.rows.push_back(
             {"lowest", reason != nullptr ? none : absl::StrCat(v.per_iro_lowest())});
       }
+      if (NotRecordedReason(r, "reviews") != nullptr) iros.empty = "Not recorded (above).";
       s.tables.push_back(std::move(iros));
     }
     sections.push_back(std::move(s));
@@ -1059,7 +1064,9 @@ std::string PanelChart(const v1::AnnualReport& r, const Section& section) {
       if (row.key.rfind("resolved_by_stage.", 0) == 0) continue;
       rows.push_back(row);
     }
-    html += YearOnYearChart("summary", "The year against the year before", rows);
+    if (!rows.empty()) {
+      html += YearOnYearChart("summary", "The year against the year before", rows);
+    }
   } else if (section.title == "Children looked after") {
     std::vector<std::string> labels;
     std::vector<int64_t> in_now, in_before, out_now, out_before;
