@@ -629,7 +629,10 @@ const ForeignEvent* ChildRecord::AddStoredEvent(const v1::Event& stored, bool ke
                             keep_principal ? stored.metadata().principal() : "");
   }
   std::string reason = ForeignReason(stored, child_id_, body);
-  if (reason.empty()) return nullptr;
+  if (reason.empty()) {
+    if (body != nullptr) NoteSource(stored.metadata().source_system(), *body);
+    return nullptr;
+  }
   if (body != nullptr) RemoveLastAdded();
   AddForeign(ForeignEventOf(stored, std::move(reason)));
   return &foreign_.back();
@@ -641,8 +644,9 @@ void ChildRecord::Add(const std::string& event_id, const ChildEvent& event) {
 }
 
 void ChildRecord::AddStored(const std::string& event_id, const ChildEvent& event, uint64_t version,
-                            uint64_t position) {
+                            uint64_t position, absl::string_view source_system) {
   entries_.Add(event_id, version, position).event->CopyFrom(event);
+  if (!source_system.empty()) NoteSource(source_system, event);
   review_timeline_.reset();
 }
 
@@ -680,10 +684,20 @@ const ChildEvent* ChildRecord::AddStoredPayload(absl::string_view event_id,
   return entry.event;
 }
 
+void ChildRecord::NoteSource(absl::string_view source_system, const ChildEvent& event) {
+  SourceSpan& span = sources_[std::string(source_system)];
+  ++span.events;
+  const std::string& on = event.occurred_on();
+  if (on.empty()) return;
+  if (span.first_on.empty() || on < span.first_on) span.first_on = on;
+  if (span.last_on.empty() || on > span.last_on) span.last_on = on;
+}
+
 ChildRecord ChildRecord::EventsOnly() const {
   ChildRecord copy(child_id_);
   copy.entries_ = entries_;
   copy.foreign_ = foreign_;
+  copy.sources_ = sources_;
   return copy;
 }
 

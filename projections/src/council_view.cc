@@ -231,7 +231,8 @@ void CouncilView::Update(const Additions& additions, uint64_t position) {
       if (e.foreign) {
         record->AddForeign(*e.foreign);
       } else {
-        record->AddStored(e.id, e.body, e.version, e.position);  // copied onto its arena
+        // Copied onto its arena.
+        record->AddStored(e.id, e.body, e.version, e.position, e.source_system);
       }
     }
     record->Rebuild();
@@ -347,10 +348,19 @@ absl::Status ChildrenProjection::Apply(const v1::Event& event, ProjectionContext
     if (std::string reason = DecodeChildEvent(event, child, &body); !reason.empty()) {
       ForeignEvent foreign = ForeignEventOf(event, std::move(reason));
       ReportForeign(child, foreign);
-      it->second.push_back(
-          {event.id(), v1::ChildEvent(), event.version(), event.position(), std::move(foreign)});
+      it->second.push_back({event.id(),
+                            v1::ChildEvent(),
+                            event.version(),
+                            event.position(),
+                            std::move(foreign),
+                            {}});
     } else {
-      it->second.push_back({event.id(), std::move(body), event.version(), event.position(), {}});
+      it->second.push_back({event.id(),
+                            std::move(body),
+                            event.version(),
+                            event.position(),
+                            {},
+                            event.metadata().source_system()});
     }
   }
   if (first) {

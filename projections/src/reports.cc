@@ -1,9 +1,11 @@
 #include "projections/reports.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "projections/codes.h"
+#include "projections/deadlines.h"
 
 namespace footprint::projections {
 namespace {
@@ -177,8 +179,24 @@ std::optional<absl::CivilDay> StretchSince(const ChildRecord& child, absl::Civil
 
 bool IsV2(absl::string_view status) { return status == "V2"; }
 
+// Whether the child's consent to section 20 cannot be known from the record: every event of it
+// came from an import (903 returns carry no consent) and none is about consent.
+bool ConsentUnknown(const ChildRecord& child, const std::set<std::string>* import_sources) {
+  if (import_sources == nullptr || import_sources->empty() || child.sources().empty()) return false;
+  if (!child.consents().empty()) return false;
+  bool imported = false;
+  for (const auto& [source, span] : child.sources()) {
+    // The server's own appends (missed deadlines) say nothing of how the child was recorded.
+    if (source == kSystemSource) continue;
+    if (!import_sources->contains(source)) return false;
+    imported = true;
+  }
+  return imported;
+}
+
 v1::Section20Item Section20ItemOf(const ChildRecord& child, absl::CivilDay day,
-                                  absl::CivilDay since, const CouncilSettings& settings) {
+                                  absl::CivilDay since, const CouncilSettings& settings,
+                                  const std::set<std::string>* import_sources = nullptr) {
   const Section20Settings& flags = settings.section20;
   v1::Section20Item item;
   item.set_child_id(child.child_id());
@@ -230,7 +248,11 @@ v1::Section20Item Section20ItemOf(const ChildRecord& child, absl::CivilDay day,
     item.add_flags(absl::StrCat("in section 20 for more than ", flags.months_without_plan,
                                 " months without a permanence plan"));
   }
-  if (flags.flag_no_consent && !item.consent_recorded()) item.add_flags("no consent recorded");
+  if (ConsentUnknown(child, import_sources)) {
+    item.set_consent_not_known(true);
+  } else if (flags.flag_no_consent && !item.consent_recorded()) {
+    item.add_flags("no consent recorded");
+  }
   if (flags.plo_weeks > 0 && plo && !proceedings && DaysBetween(*plo, day) > 7 * flags.plo_weeks) {
     item.add_flags(
         absl::StrCat("PLO running for more than ", flags.plo_weeks, " weeks without proceedings"));
@@ -514,7 +536,8 @@ absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl:
 absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::CivilDay as_at,
                                               std::optional<absl::CivilDay> from,
                                               const ReportFilter& filter,
-                                              const CouncilSettings& settings) {
+                                              const CouncilSettings& settings,
+                                              const std::set<std::string>& import_sources) {
   v1::Section20Report report;
   report.set_as_at(Day(as_at));
   if (from) report.set_from(Day(*from));
@@ -546,7 +569,7 @@ absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::Ci
     const bool v2 = IsV2(child->LegalStatusOn(*day));
     auto since = StretchSince(*child, *day, v2 ? &IsV2 : &codes::IsShortBreaks);
     if (!since) continue;
-    v1::Section20Item item = Section20ItemOf(*child, *day, *since, settings);
+    v1::Section20Item item = Section20ItemOf(*child, *day, *since, settings, &import_sources);
     if (v2) {
       if (item.flags_size() > 0) report.set_flagged(report.flagged() + 1);
       *report.add_children() = std::move(item);
@@ -633,11 +656,112 @@ bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay 
 
 bool NotShortBreaks(absl::string_view status) { return !codes::IsShortBreaks(status); }
 
+// The collection year (1 April - 31 March) a day falls in.
+int CollectionYearOf(absl::CivilDay day) {
+  return static_cast<int>(day.month() >= 4 ? day.year() : day.year() - 1);
+}
+
+// Calls `visit` with each day the child's record says something happened.
+template <typename Visit>
+void ForEachFactDay(const ChildRecord& child, Visit visit) {
+  for (const PeriodOfCare& p : child.periods()) {
+    visit(p.start);
+    if (p.end) visit(*p.end);
+  }
+  for (const auto& [d, status] : child.legal_statuses()) visit(d);
+  for (const PlacementSpan& span : child.placements()) visit(span.from);
+  for (const ReviewInfo& r : child.reviews()) visit(r.on);
+  for (const IroAllocation& a : child.iro_allocations()) visit(a.from);
+  for (const ConsentInfo& c : child.consents()) visit(c.on);
+  for (absl::CivilDay d : child.midway_reviews()) visit(d);
+  for (const PaperworkInfo& w : child.social_worker_reports()) visit(w.on);
+  for (const PaperworkInfo& w : child.recommendations()) visit(w.on);
+  for (const PaperworkInfo& w : child.records_distributed()) visit(w.on);
+  for (absl::CivilDay d : child.child_cafcass_referrals()) visit(d);
+  for (const auto& [id, c] : child.challenges()) {
+    visit(c.raised_on);
+    for (const ChallengeStep& step : c.steps) visit(step.on);
+  }
+}
+
+// Whether any challenge or CAFCASS referral of any child is dated in the year or open in it.
+bool ChallengesRecorded(const ChildMap& children, absl::CivilDay from, absl::CivilDay to) {
+  for (const auto& [id, record] : children) {
+    for (absl::CivilDay d : record->child_cafcass_referrals()) {
+      if (d >= from && d <= to) return true;
+    }
+    for (const auto& [challenge_id, c] : record->challenges()) {
+      if (c.raised_on <= to && (!c.closed_on || *c.closed_on >= from)) return true;
+      for (const ChallengeStep& step : c.steps) {
+        if (step.on >= from && step.on <= to) return true;
+      }
+    }
+  }
+  return false;
+}
+
+void AddNotRecorded(v1::AnnualReport* report, std::string field, std::string reason) {
+  v1::NotRecorded* entry = report->add_not_recorded();
+  entry->set_field(std::move(field));
+  entry->set_reason(std::move(reason));
+}
+
+std::string Month(absl::CivilDay day) {
+  return absl::StrCat(day.year(), "-", day.month() < 10 ? "0" : "", day.month());
+}
+
+// The coverage section: what the record holds, whatever the filter.
+void FillCoverage(const ChildMap& all_children, const AnnualContext& context,
+                  const std::set<std::string>& import_sources, v1::AnnualCoverage* coverage) {
+  coverage->set_children_in_record(static_cast<int32_t>(all_children.size()));
+  for (const v1::ImportRunCoverage& run : context.import_runs) *coverage->add_import_runs() = run;
+  struct Totals {
+    int32_t children = 0;
+    int64_t events = 0;
+    std::string first_on;
+    std::string last_on;
+  };
+  std::map<std::string, Totals> sources;
+  std::optional<absl::CivilDay> latest;
+  std::optional<absl::CivilDay> earliest;
+  for (const auto& [id, record] : all_children) {
+    for (const auto& [source, span] : record->sources()) {
+      Totals& t = sources[source];
+      ++t.children;
+      t.events += static_cast<int64_t>(span.events);
+      if (!span.first_on.empty() && (t.first_on.empty() || span.first_on < t.first_on)) {
+        t.first_on = span.first_on;
+      }
+      if (span.last_on > t.last_on) t.last_on = span.last_on;
+    }
+    ForEachFactDay(*record, [&](absl::CivilDay d) {
+      if (!latest || d > *latest) latest = d;
+      if (!earliest || d < *earliest) earliest = d;
+    });
+  }
+  for (const auto& [source, t] : sources) {
+    v1::SourceCoverage* out = coverage->add_sources();
+    out->set_source_system(source);
+    out->set_children(t.children);
+    out->set_events(t.events);
+    out->set_first_event_on(t.first_on);
+    out->set_last_event_on(t.last_on);
+    out->set_imported(import_sources.contains(source));
+  }
+  if (latest) coverage->set_latest_event_on(Day(*latest));
+  if (earliest) {
+    coverage->set_first_year_with_data(CollectionYearOf(*earliest));
+    coverage->set_last_year_with_data(CollectionYearOf(*latest));
+  }
+  coverage->set_produced_at(context.produced_at);
+}
+
 }  // namespace
 
 absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int year,
                                               absl::CivilDay to, const ReportFilter& filter,
-                                              const CouncilSettings& settings) {
+                                              const CouncilSettings& settings,
+                                              const AnnualContext& context) {
   const absl::CivilDay from(year, 4, 1);
   const absl::CivilDay year_end(year + 1, 3, 31);
   if (to < from || to > year_end) {
@@ -651,6 +775,41 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   report.set_complete(to == year_end);
   report.set_iro(filter.iro);
   report.set_team(filter.team);
+  const std::set<std::string>& import_sources = context.import_sources;
+  v1::AnnualCoverage& coverage = *report.mutable_coverage();
+  FillCoverage(all_children, context, import_sources, &coverage);
+  if (context.with_previous && year > 1990) {
+    AnnualContext before = context;
+    before.with_previous = false;
+    auto previous =
+        AnnualReport(all_children, year - 1, absl::CivilDay(year, 3, 31), filter, settings, before);
+    if (!previous.ok()) return previous.status();
+    previous->clear_coverage();  // the record's, the same as this year's
+    *report.mutable_previous() = std::move(*previous);
+  }
+
+  // A year with no data at all (nothing dated in it; every fact of a child falls in care) is
+  // marked, not shown as zeros: every section is not recorded.
+  bool has_data = false;
+  for (const ChildRecord* child : all_children.InCareDuring(from, to)) {
+    ForEachFactDay(*child,
+                   [&](absl::CivilDay d) { has_data = has_data || (d >= from && d <= to); });
+    if (has_data) break;
+  }
+  coverage.set_year_has_data(has_data);
+  if (!has_data) {
+    const std::string reason =
+        coverage.first_year_with_data() == 0
+            ? std::string("the record holds no child's event yet")
+            : absl::StrCat(
+                  "the record holds nothing dated in this year; it holds data for the "
+                  "collection years ",
+                  coverage.first_year_with_data(), " to ", coverage.last_year_with_data());
+    for (const char* section : {"care", "reviews", "challenges", "section20", "placements"}) {
+      AddNotRecorded(&report, section, reason);
+    }
+    return report;
+  }
 
   // One scope for every section: with a filter, the children whose allocated IRO on `to`, or on
   // the last day they were looked after in the year, is the filter's. The reports composed below
@@ -678,7 +837,15 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   const auto looked_after_on = [](const ChildRecord& child, absl::CivilDay day) {
     return child.LookedAfterOn(day) && !codes::IsShortBreaks(child.LegalStatusOn(day));
   };
+  for (absl::CivilMonth m(from); m <= absl::CivilMonth(to); ++m) {
+    (*care.mutable_started_by_month())[Month(absl::CivilDay(m))] = 0;
+    (*care.mutable_ended_by_month())[Month(absl::CivilDay(m))] = 0;
+  }
+  int placements_at_end = 0;
+  int registration_known = 0;
   for (const ChildRecord* child : children.InCareDuring(from, to)) {
+    bool started = false;
+    std::set<std::string> admitted_to;
     if (!LastDayInCare(*child, from, to)) continue;
     if (StatusDuring(*child, from, to, &NotShortBreaks)) {
       care.set_looked_after_during(care.looked_after_during() + 1);
@@ -700,11 +867,22 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
       if (p.start_known && p.start >= from && p.start <= to && looked_after_on(*child, p.start)) {
         care.set_periods_started(care.periods_started() + 1);
         (*care.mutable_started_by_legal_status())[Or(child->LegalStatusOn(p.start))]++;
+        (*care.mutable_started_by_month())[Month(p.start)]++;
+        started = true;
+        const PlacementSpan* first = CurrentPlacement(*child, p.start);
+        const std::string type = Or(first != nullptr ? first->placement.type() : "");
+        (*care.mutable_admissions_by_placement())[type]++;
+        admitted_to.insert(type);
       }
       if (p.end && *p.end >= from && *p.end <= to && looked_after_on(*child, *p.end)) {
         care.set_periods_ended(care.periods_ended() + 1);
         (*care.mutable_ended_by_reason())[Or(p.end_reason)]++;
+        (*care.mutable_ended_by_month())[Month(*p.end)]++;
       }
+    }
+    if (started) care.set_children_started(care.children_started() + 1);
+    for (const std::string& type : admitted_to) {
+      (*care.mutable_children_admitted_by_placement())[type]++;
     }
     if (at_start) care.set_looked_after_at_start(care.looked_after_at_start() + 1);
     const std::string status_at_end = child->LookedAfterOn(to) ? child->LegalStatusOn(to) : "";
@@ -717,13 +895,20 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
       if (IsV2(status_at_end)) {
         s20.set_at_end(s20.at_end() + 1);
         if (auto since = StretchSince(*child, to, &IsV2)) {
-          if (Section20ItemOf(*child, to, *since, settings).flags_size() > 0) {
-            s20.set_flagged_at_end(s20.flagged_at_end() + 1);
+          const v1::Section20Item item =
+              Section20ItemOf(*child, to, *since, settings, &import_sources);
+          if (item.flags_size() > 0) s20.set_flagged_at_end(s20.flagged_at_end() + 1);
+          if (item.consent_not_known()) {
+            s20.set_consent_not_recorded_at_end(s20.consent_not_recorded_at_end() + 1);
           }
         }
       }
       if (const PlacementSpan* current = CurrentPlacement(*child, to)) {
         const v1::Placement& placement = current->placement;
+        ++placements_at_end;
+        if (placement.registration() != v1::Placement::REGISTRATION_UNSPECIFIED) {
+          ++registration_known;
+        }
         (*placements.mutable_type_at_end())[Or(placement.type())]++;
         if (placement.registration() == v1::Placement::UNREGISTERED) {
           placements.set_unregistered(placements.unregistered() + 1);
@@ -750,6 +935,22 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
       (*placements.mutable_reasons_ended())[Or(span.reason_previous_ended)]++;
     }
     if (moved) placements.set_children_who_moved(placements.children_who_moved() + 1);
+  }
+  if (placements_at_end > 0 && placements.distance_known() == 0) {
+    placements.clear_over_20_miles();
+    AddNotRecorded(&report, "placements.over_20_miles",
+                   "no distance from home is recorded for any child looked after at the end "
+                   "(903 returns carry postcodes, not distances)");
+  } else if (!placements.has_over_20_miles()) {
+    placements.set_over_20_miles(0);
+  }
+  if (placements_at_end > 0 && registration_known == 0) {
+    placements.clear_unregistered();
+    AddNotRecorded(&report, "placements.unregistered",
+                   "no placement of a child looked after at the end has its registration "
+                   "recorded (903 returns do not carry it)");
+  } else if (!placements.has_unregistered()) {
+    placements.set_unregistered(0);
   }
   // CAFCASS referrals in the year: every referral step of every challenge, and the child's own
   // referrals, over the children in scope.
@@ -782,6 +983,64 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   reviews.set_midway_reviews(timeliness->midway_reviews());
   reviews.set_timeliness_not_known(timeliness->reviews_timeliness_not_known());
   reviews.set_children_timeliness_not_known(timeliness->children_timeliness_not_known());
+  // Paperwork: with reviews held and not one paperwork event recorded for a review of the year,
+  // the record cannot say when reports arrived or records went out (e.g. imported years).
+  int paperwork = 0;
+  std::map<std::string, int> by_iro;
+  for (const ChildRecord* child : children.InCareDuring(from, to)) {
+    for (const auto* list : {&child->social_worker_reports(), &child->recommendations(),
+                             &child->records_distributed()}) {
+      for (const PaperworkInfo& w : *list) {
+        if (w.review_date >= from && w.review_date <= to) ++paperwork;
+      }
+    }
+    for (const ReviewInfo& r : child->reviews()) {
+      if (r.on < from || r.on > to) continue;
+      std::string iro = r.iro_id;
+      if (iro.empty()) {
+        if (const IroAllocation* a = child->IroOn(r.on)) iro = a->iro_id;
+      }
+      by_iro[Or(iro)]++;
+    }
+  }
+  if (reviews.held() > 0 && paperwork == 0) {
+    reviews.clear_social_worker_reports();
+    reviews.clear_recommendations_in_time();
+    reviews.clear_records_in_time();
+    const std::string reason =
+        "no social worker's report, recommendations or review record is recorded for any review "
+        "held in the year (903 returns carry none)";
+    for (const char* field : {"reviews.social_worker_reports", "reviews.recommendations_in_time",
+                              "reviews.records_in_time"}) {
+      AddNotRecorded(&report, field, reason);
+    }
+  }
+  int iros = 0;
+  int total = 0;
+  for (const auto& [iro, count] : by_iro) {
+    (*reviews.mutable_held_by_iro())[iro] = count;
+    if (iro == "(none)") continue;
+    ++iros;
+    total += count;
+    reviews.set_per_iro_highest(std::max(reviews.per_iro_highest(), count));
+    reviews.set_per_iro_lowest(iros == 1 ? count : std::min(reviews.per_iro_lowest(), count));
+  }
+  if (iros > 0) {
+    reviews.set_per_iro_average(static_cast<double>(total) / iros);
+  } else if (reviews.held() > 0) {
+    reviews.clear_per_iro_highest();
+    reviews.clear_per_iro_lowest();
+    for (const char* field :
+         {"reviews.per_iro_average", "reviews.per_iro_highest", "reviews.per_iro_lowest"}) {
+      AddNotRecorded(&report, field,
+                     "no review held in the year names its IRO, and no IRO is allocated to the "
+                     "children then (903 returns carry none)");
+    }
+  } else {
+    reviews.set_per_iro_average(0);
+    reviews.set_per_iro_highest(0);
+    reviews.set_per_iro_lowest(0);
+  }
 
   auto escalations = Escalations(children, to, from, to, everyone, settings);
   if (!escalations.ok()) return escalations.status();
@@ -803,6 +1062,27 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   challenges.set_responses_late(escalations->responses_late());
   *challenges.mutable_responses_in_time_by_stage() = escalations->responses_in_time_by_stage();
   *challenges.mutable_responses_late_by_stage() = escalations->responses_late_by_stage();
+  std::map<std::pair<std::string, std::string>, int> by_issue;
+  for (const auto& [id, record] : children) {
+    for (const auto& [challenge_id, c] : record->challenges()) {
+      if (c.raised_on < from || c.raised_on > to) continue;
+      if (!filter.iro.empty() && c.iro_id != filter.iro) continue;
+      by_issue[{c.theme, Or(c.issue)}]++;
+    }
+  }
+  for (const auto& [key, count] : by_issue) {
+    v1::ThemeIssueCount* row = challenges.add_raised_by_theme_and_issue();
+    row->set_theme(key.first);
+    row->set_issue(key.second);
+    row->set_count(count);
+  }
+  if (!ChallengesRecorded(all_children, from, to)) {
+    // Nothing of the council's dispute resolution is recorded for the year: not zeros.
+    report.clear_challenges();
+    AddNotRecorded(&report, "challenges",
+                   "no challenge, escalation or CAFCASS referral is recorded for any child in "
+                   "the year (903 returns carry none)");
+  }
   return report;
 }
 

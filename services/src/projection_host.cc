@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/time.h"
 #include "on_pool.h"
 #include "projections/england_time.h"
 #include "services/event_store_service.h"
@@ -70,6 +71,29 @@ v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bo
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t up_to) const {
+  std::vector<v1::ImportRun> runs;
+  auto stream = eventstore::StreamId::Parse(pj::kImportRunsStream);
+  if (!stream.ok()) return stream.status();
+  for (eventstore::StreamVersion from{0};;) {
+    auto page = store_->ReadStream(*stream, from, eventstore::ReadDirection::kForwards, 1000);
+    if (absl::IsNotFound(page.status())) return runs;  // no import run recorded yet
+    if (!page.ok()) return page.status();
+    for (const v1::Event& event : page->events) {
+      if (event.position() >= up_to) return runs;  // after the view's position
+      if (event.type() != pj::kImportRunEventType) continue;
+      v1::ImportRun run;
+      if (event.content_type() != v1::CONTENT_TYPE_PROTOBUF || !run.ParseFromString(event.data())) {
+        return absl::DataLossError(absl::StrCat("the import run at position ", event.position(),
+                                                " does not decode as footprint.v1.ImportRun"));
+      }
+      runs.push_back(std::move(run));
+    }
+    if (page->end_of_stream || page->events.empty()) return runs;
+    from = eventstore::StreamVersion{page->events.back().version() + 1};
+  }
+}
 
 ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock,
                                pj::CouncilSettings settings)
@@ -367,8 +391,13 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
       return st;
     }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    auto report = pj::Section20(*host_->view().Snapshot(), scope->as_at, from, scope->filter,
-                                host_->settings());
+    pj::CouncilView::Published current = host_->view().Current();
+    auto runs = host_->ImportRuns(current.position);
+    if (!runs.ok()) return runs.status();
+    std::set<std::string> import_sources;
+    for (const v1::ImportRun& run : *runs) import_sources.insert(run.source_system());
+    auto report = pj::Section20(*current.children, scope->as_at, from, scope->filter,
+                                host_->settings(), import_sources);
     if (!report.ok()) return report.status();
     *response = std::move(*report);
     return absl::OkStatus();
@@ -464,9 +493,28 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     const absl::CivilDay to = std::min(absl::CivilDay(year + 1, 3, 31), today);
     pj::CouncilView::Published current = host_->view().Current();
-    auto report =
-        pj::AnnualReport(*current.children, year, to,
-                         pj::ReportFilter{request->iro(), request->team()}, host_->settings());
+    pj::AnnualContext annual;
+    auto runs = host_->ImportRuns(current.position);
+    if (!runs.ok()) return runs.status();
+    for (const v1::ImportRun& run : *runs) {
+      annual.import_sources.insert(run.source_system());
+      v1::ImportRunCoverage& out = annual.import_runs.emplace_back();
+      out.set_source_system(run.source_system());
+      *out.mutable_years() = run.years();
+      out.set_children_read(run.children_read());
+      out.set_children_imported(run.children_imported());
+      out.set_children_already_imported(run.children_already_imported());
+      out.set_children_rejected(run.children_rejected());
+      out.set_children_without_events(run.children_without_events());
+      out.set_rows_left_out(run.rows_left_out());
+      out.set_children_start_not_known(run.children_start_not_known());
+      out.set_finished_at(run.finished_at());
+    }
+    annual.produced_at =
+        absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", host_->clock().Now(), absl::UTCTimeZone());
+    auto report = pj::AnnualReport(*current.children, year, to,
+                                   pj::ReportFilter{request->iro(), request->team()},
+                                   host_->settings(), annual);
     if (!report.ok()) return report.status();
     report->set_position(current.position);
     *response = std::move(*report);

@@ -226,6 +226,62 @@ TEST_CASE("the annual report of each imported year agrees with a count from the 
     CHECK(report["placements"]["moves"] == x.moves);
     CHECK(report["reviews"]["held"] == x.reviews);
     reviews_over_years += x.reviews;
+    // Issue 22: what 903 returns cannot show is null with a reason, never 0 (the report used to
+    // count every review's social worker report "not received" and every challenge figure 0).
+    CHECK(report["reviews"]["social_worker_reports"].is_null());
+    CHECK(report["reviews"]["recommendations_in_time"].is_null());
+    CHECK(report["reviews"]["records_in_time"].is_null());
+    CHECK(report["challenges"].is_null());
+    CHECK(report["placements"]["over_20_miles"].is_null());
+    std::set<std::string> not_recorded;
+    for (const json& n : report["not_recorded"]) {
+      CHECK_FALSE(n["reason"].get<std::string>().empty());
+      not_recorded.insert(n["field"].get<std::string>());
+    }
+    CHECK(not_recorded.contains("challenges"));
+    CHECK(not_recorded.contains("reviews.social_worker_reports"));
+    // Entering and ceasing care month by month add up to the year's counts.
+    int by_month = 0;
+    for (const auto& [month, n] : IntMap(care["started_by_month"])) by_month += n;
+    CHECK(by_month == x.started);
+    by_month = 0;
+    for (const auto& [month, n] : IntMap(care["ended_by_month"])) by_month += n;
+    CHECK(by_month == x.ended);
+    // The year before, beside it: the same count for year - 1.
+    if (year > kFirstYear) {
+      const Expected before = Count(year - 1, episodes, reviews, rejected);
+      CHECK(report["previous"]["year"] == year - 1);
+      CHECK(report["previous"]["care"]["looked_after_at_end"] == before.at_end);
+      CHECK(report["previous"]["care"]["periods_started"] == before.started);
+      CHECK(report["previous"]["reviews"]["held"] == before.reviews);
+    }
+    // Coverage: the record's children, and the years the import's events are dated in.
+    const json& coverage = report["coverage"];
+    CHECK(coverage["year_has_data"] == true);
+    CHECK(coverage["children_in_record"].get<int>() > 50);
+    REQUIRE(coverage["sources"].size() == 1);
+    CHECK(coverage["sources"][0]["children"] == coverage["children_in_record"]);
+    CHECK(coverage["sources"][0]["first_event_on"].get<std::string>() <=
+          std::to_string(kFirstYear) + "-04-01");
+    CHECK(coverage["first_year_with_data"].get<int>() <= kFirstYear);
+    CHECK(coverage["last_year_with_data"].get<int>() >= kLastYear);
+    CHECK_FALSE(coverage["produced_at"].get<std::string>().empty());
+  }
+  // A year with nothing in it is marked: every section null, the years with data named.
+  {
+    // The year after the last one any event is dated in.
+    const int empty_year =
+        AnnualJson(server, kLastYear)["coverage"]["last_year_with_data"].get<int>() + 1;
+    const json report = AnnualJson(server, empty_year);
+    INFO(report["coverage"].dump());
+    CHECK(report["coverage"]["year_has_data"] == false);
+    for (const char* section : {"care", "reviews", "challenges", "section20", "placements"}) {
+      INFO(section);
+      CHECK(report[section].is_null());
+    }
+    const auto md = ft::Cli(server, {"report", "annual", "--year", std::to_string(empty_year)});
+    REQUIRE(md.exit_code == 0);
+    CHECK(md.out.find("Nothing is recorded for this collection year") != std::string::npos);
   }
   // The synthetic years hold real work to compare: not a run of zeros.
   const Expected first = Count(kFirstYear, episodes, reviews, rejected);

@@ -457,5 +457,92 @@ TEST_CASE("while the stores open, health says NOT_SERVING and calls are UNAVAILA
   Record(*intake, "O1", CareStartedEvent("O1", "2026-01-02"));
 }
 
+// Issue 22: the annual report's coverage names the import runs recorded in the stream
+// `imports` (written here straight into the store, as Intake.RecordImportRun stores them), and
+// a child whose every event came from an imported source has consent not known in Section 20.
+TEST_CASE("the annual report's coverage lists the import runs and the sources of the record",
+          "[projection_host][annual]") {
+  TempDir dir;
+  auto server = StartServer(dir.Sub("data"));
+  auto intake = v1::Intake::NewStub(Channel(*server));
+  auto queries = v1::Queries::NewStub(Channel(*server));
+  // One child recorded by the import's source system, in section 20 with no consent.
+  {
+    v1::RecordRequest request;
+    request.set_child_id("I1");
+    request.set_source_system("ssda903");
+    request.set_recorded_by("importer");
+    v1::ChildEvent e = CareStartedEvent("I1", "2025-09-01");
+    e.mutable_period_of_care_started()->set_legal_status("V2");
+    *request.add_events()->mutable_event() = e;
+    v1::RecordResponse response;
+    grpc::ClientContext context;
+    const grpc::Status st = intake->Record(&context, request, &response);
+    INFO(st.error_message());
+    REQUIRE(st.ok());
+  }
+  Record(*intake, "L1", CareStartedEvent("L1", "2025-07-07"));  // source "test"
+  v1::ImportRun run;
+  run.set_source_system("ssda903");
+  run.add_years(2025);
+  run.add_files("2025-episodes.csv");
+  run.set_children_read(3);
+  run.set_children_imported(1);
+  run.set_children_rejected(2);
+  run.set_rows_left_out(4);
+  run.set_finished_at("2026-01-05T09:00:00Z");
+  eventstore::AppendRequest append;
+  append.stream = std::string(pj::kImportRunsStream);
+  eventstore::NewEvent event;
+  event.type = std::string(pj::kImportRunEventType);
+  event.metadata.set_source_system("ssda903");
+  event.content_type = v1::CONTENT_TYPE_PROTOBUF;
+  event.payload_type = v1::ImportRun::descriptor()->full_name();
+  event.data = run.SerializeAsString();
+  append.events.push_back(event);
+  REQUIRE(server->store().Append(std::move(append)).ok());
+
+  v1::AnnualReportRequest request;
+  request.set_year(2025);
+  v1::AnnualReport report;
+  grpc::ClientContext context;
+  const grpc::Status st = queries->AnnualReport(&context, request, &report);
+  INFO(st.error_message());
+  REQUIRE(st.ok());
+  const v1::AnnualCoverage& coverage = report.coverage();
+  CHECK(coverage.children_in_record() == 2);
+  REQUIRE(coverage.import_runs_size() == 1);
+  CHECK(coverage.import_runs(0).source_system() == "ssda903");
+  CHECK(coverage.import_runs(0).children_rejected() == 2);
+  CHECK(coverage.import_runs(0).rows_left_out() == 4);
+  CHECK(coverage.import_runs(0).years(0) == 2025);
+  INFO(coverage.ShortDebugString());
+  // By source system, in name order: the server's own (missed review deadlines), the import's,
+  // and the other system's.
+  REQUIRE(coverage.sources_size() == 3);
+  CHECK(coverage.sources(0).source_system() == "footprint");
+  CHECK(coverage.sources(1).source_system() == "ssda903");
+  CHECK(coverage.sources(1).imported());
+  CHECK(coverage.sources(1).children() == 1);
+  CHECK(coverage.sources(1).first_event_on() == "2025-09-01");
+  CHECK(coverage.sources(2).source_system() == "test");
+  CHECK_FALSE(coverage.sources(2).imported());
+  CHECK(coverage.latest_event_on() == "2025-09-01");
+  CHECK(absl::StartsWith(coverage.produced_at(), "2026-"));  // the server's clock
+  CHECK(coverage.year_has_data());
+  CHECK(report.section20().at_end() == 1);
+  CHECK(report.section20().consent_not_recorded_at_end() == 1);
+  CHECK(report.section20().flagged_at_end() == 0);
+
+  v1::Section20Request s20_request;
+  s20_request.mutable_scope()->set_as_at("2026-01-05");
+  v1::Section20Report s20;
+  grpc::ClientContext s20_context;
+  REQUIRE(queries->Section20(&s20_context, s20_request, &s20).ok());
+  REQUIRE(s20.children_size() == 1);
+  CHECK(s20.children(0).consent_not_known());
+  CHECK(s20.children(0).flags_size() == 0);
+}
+
 }  // namespace
 }  // namespace footprint::services

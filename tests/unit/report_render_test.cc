@@ -442,5 +442,74 @@ TEST_CASE("a message as one line of JSON: proto field names, zeros printed, map 
   }
 }
 
+// Issue 22: the panel report (the server sends coverage and the year before).
+v1::AnnualReport Panel() {
+  v1::AnnualReport r = Sample();
+  r.mutable_coverage()->set_year_has_data(true);
+  r.mutable_coverage()->set_children_in_record(12);
+  r.mutable_coverage()->set_produced_at("2026-11-01T09:00:00Z");
+  v1::SourceCoverage* source = r.mutable_coverage()->add_sources();
+  source->set_source_system("ssda903");
+  source->set_children(12);
+  source->set_events(40);
+  source->set_imported(true);
+  r.mutable_reviews()->clear_recommendations_in_time();
+  (*r.mutable_care()->mutable_started_by_month())["2025-04"] = 2;
+  (*r.mutable_care()->mutable_started_by_month())["2025-05"] = 0;
+  (*r.mutable_care()->mutable_ended_by_month())["2025-04"] = 1;
+  (*r.mutable_care()->mutable_ended_by_month())["2025-05"] = 3;
+  v1::NotRecorded* n = r.add_not_recorded();
+  n->set_field("reviews.recommendations_in_time");
+  n->set_reason("no paperwork is recorded");
+  v1::AnnualReport before = Sample();
+  before.set_year(r.year() - 1);
+  before.mutable_care()->set_looked_after_at_end(6);
+  before.clear_challenges();
+  v1::NotRecorded* b = before.add_not_recorded();
+  b->set_field("challenges");
+  b->set_reason("no challenge is recorded");
+  *r.mutable_previous() = before;
+  return r;
+}
+
+TEST_CASE("annual report: not recorded is a dash with a footnote, null in JSON, never 0",
+          "[render][annual]") {
+  const v1::AnnualReport r = Panel();
+  const std::string md = AnnualReportMarkdown(r);
+  CHECK(absl::StrContains(md, "| recommendations issued in time | \xe2\x80\x94 [1] |"));
+  CHECK(absl::StrContains(md, "[1] Not recorded: no paperwork is recorded.\n"));
+  // The year before beside each figure, with the change; its not-recorded figures say so.
+  CHECK(absl::StrContains(md, "| figure | number | year before | change |\n"));
+  CHECK(absl::StrContains(md, "| looked after at the end (2026-03-31) | 8 | 6 | +2 |\n"));
+  CHECK(absl::StrContains(md, "| raised in the year | 3 | not recorded |"));
+  // The summary first, then what the record covers.
+  CHECK(md.find("## Summary") < md.find("## About the data"));
+  CHECK(md.find("## About the data") < md.find("## Children looked after"));
+  CHECK(absl::StrContains(md, "| ssda903 (import) | 12 | 40 |"));
+  // The months, named as the seed report names them.
+  CHECK(absl::StrContains(md, "highest April 2025 (2), lowest May 2025 (0)"));
+  CHECK(absl::StrContains(md, "highest May 2025 (3), lowest April 2025 (1)"));
+
+  const auto json = AnnualReportJson(r);
+  REQUIRE(json.ok());
+  CHECK(absl::StrContains(*json, "\"recommendations_in_time\":null"));
+  CHECK(absl::StrContains(*json, "\"challenges\":null"));  // the year before's section
+  CHECK(absl::StrContains(*json, "\"reason\":\"no paperwork is recorded\""));
+
+  const std::string html = AnnualReportHtml(r);
+  CHECK(absl::StrContains(html, "<li>Not recorded: no paperwork is recorded.</li>"));
+  CHECK(absl::StrContains(html, "<td class=\"value rag-amber\">amber</td>"));
+  CHECK(absl::StrContains(html, "id=\"chart-summary\""));
+  CHECK(absl::StrContains(html, "id=\"chart-care.started_by_month\""));
+  // A label is never cut short.
+  CHECK_FALSE(absl::StrContains(html, "...</text>"));
+
+  const std::string csv = AnnualReportCsv(r);
+  CHECK(absl::StrContains(
+      csv,
+      "reviews,recommendations_in_time,recommendations issued in time (not recorded: no "
+      "paperwork is recorded),\n"));
+}
+
 }  // namespace
 }  // namespace footprint::cli

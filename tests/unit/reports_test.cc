@@ -1954,5 +1954,188 @@ TEST_CASE("annual report for one IRO keeps the children who left care in every s
   CHECK(mine.section20().during() == 1);
 }
 
+// Issue 22: what the record cannot show is "not recorded" (unset, named in not_recorded), never 0.
+bool NotRecorded(const v1::AnnualReport& report, const std::string& field) {
+  for (const v1::NotRecorded& n : report.not_recorded()) {
+    if (n.field() == field && !n.reason().empty()) return true;
+  }
+  return false;
+}
+
+TEST_CASE("annual report: paperwork, challenges, distance and registration not recorded are null",
+          "[reports][annual]") {
+  // Two children reviewed in the year, with no paperwork, no challenge, no distance and no
+  // registration recorded: as an imported 903 year looks.
+  Child n1("N1");
+  n1.Start("2025-01-06", "C2",
+           Place("U1", "PR1", std::nullopt, v1::Placement::REGISTRATION_UNSPECIFIED))
+      .Review("2025-02-03")
+      .Review("2025-07-28");
+  Child n2("N2");
+  n2.Start("2025-05-05", "C2",
+           Place("U3", "PR1", std::nullopt, v1::Placement::REGISTRATION_UNSPECIFIED))
+      .Review("2025-06-02");
+  const ChildMap council = Council({&n1, &n2});
+  const v1::AnnualReport report = Annual(council, D(2026, 3, 31));
+  CHECK(report.reviews().held() == 2);
+  CHECK_FALSE(report.reviews().has_social_worker_reports());
+  CHECK_FALSE(report.reviews().has_recommendations_in_time());
+  CHECK_FALSE(report.reviews().has_records_in_time());
+  CHECK(NotRecorded(report, "reviews.social_worker_reports"));
+  CHECK(NotRecorded(report, "reviews.recommendations_in_time"));
+  CHECK(NotRecorded(report, "reviews.records_in_time"));
+  CHECK_FALSE(report.has_challenges());
+  CHECK(NotRecorded(report, "challenges"));
+  CHECK_FALSE(report.placements().has_over_20_miles());
+  CHECK(NotRecorded(report, "placements.over_20_miles"));
+  CHECK_FALSE(report.placements().has_unregistered());
+  CHECK(NotRecorded(report, "placements.unregistered"));
+  // No review names its IRO, nor is one allocated: reviews per IRO are not recorded either.
+  CHECK(NotRecorded(report, "reviews.per_iro_average"));
+  CHECK_FALSE(report.reviews().has_per_iro_highest());
+  // What the record does show is still counted.
+  CHECK(report.care().looked_after_at_end() == 2);
+  CHECK(report.coverage().year_has_data());
+  CHECK(report.coverage().children_in_record() == 2);
+  CHECK(report.coverage().latest_event_on() == "2025-07-28");
+  CHECK(report.coverage().first_year_with_data() == 2024);
+  CHECK(report.coverage().last_year_with_data() == 2025);
+
+  // One paperwork event and one challenge anywhere in the council make them figures again (0
+  // is then a count), and a distance and a registration make those figures.
+  Child n3("N3");
+  n3.Start("2025-04-07", "C2", Place("U1", "PR1", 12.0))
+      .Iro("2025-04-07", "iro-1", "North")
+      .Review("2025-05-06")
+      .SocialWorkerReport("2025-04-28", "2025-05-06")
+      .Raise("2025-06-02", "N3:1", "iro-1", "Drift and Delay");
+  const ChildMap recorded = Council({&n1, &n2, &n3});
+  const v1::AnnualReport known = Annual(recorded, D(2026, 3, 31));
+  CHECK(known.not_recorded().empty());
+  CHECK(known.reviews().has_social_worker_reports());
+  CHECK(known.reviews().social_worker_reports().not_received() == 2);
+  CHECK(known.reviews().recommendations_in_time() == 0);
+  CHECK(known.reviews().has_recommendations_in_time());
+  CHECK(known.has_challenges());
+  CHECK(known.challenges().raised() == 1);
+  CHECK(known.placements().has_over_20_miles());
+  CHECK(known.placements().over_20_miles() == 0);
+  CHECK(known.placements().unregistered() == 0);
+  REQUIRE(known.challenges().raised_by_theme_and_issue_size() == 1);
+  CHECK(known.challenges().raised_by_theme_and_issue(0).theme() == "Drift and Delay");
+  CHECK(known.challenges().raised_by_theme_and_issue(0).issue() == "issue N3:1");
+  CHECK(known.challenges().raised_by_theme_and_issue(0).count() == 1);
+}
+
+TEST_CASE("annual report: a year with no data is marked, and the year before is beside it",
+          "[reports][annual]") {
+  Child p1("P1");
+  p1.Start("2024-05-06").Review("2024-06-03").End("2025-02-03", "E13");
+  const ChildMap council = Council({&p1});
+  // 2026: nothing dated in it; every section is not recorded, none is zeros.
+  const v1::AnnualReport empty = Annual(council, D(2027, 3, 31), {}, 2026);
+  CHECK_FALSE(empty.coverage().year_has_data());
+  CHECK(empty.coverage().first_year_with_data() == 2024);
+  CHECK(empty.coverage().last_year_with_data() == 2024);
+  for (const char* section : {"care", "reviews", "challenges", "section20", "placements"}) {
+    INFO(section);
+    CHECK(NotRecorded(empty, section));
+  }
+  CHECK_FALSE(empty.has_care());
+  // 2025 has the year before beside it: 2024, with its own figures and no previous of its own.
+  const v1::AnnualReport report = Annual(council, D(2026, 3, 31));
+  REQUIRE(report.has_previous());
+  CHECK(report.previous().year() == 2024);
+  CHECK(report.previous().care().periods_started() == 1);
+  CHECK(report.previous().care().periods_ended() == 1);
+  CHECK(report.previous().reviews().held() == 1);
+  CHECK_FALSE(report.previous().has_previous());
+  CHECK_FALSE(report.coverage().year_has_data());  // nothing dated in 2025 either
+}
+
+TEST_CASE("annual report: entering and ceasing by month, admissions by placement, reviews per IRO",
+          "[reports][annual]") {
+  Child m1("M1");
+  m1.Start("2025-04-07", "C2", Place("U1"))
+      .Iro("2025-04-07", "iro-1", "North")
+      .Review("2025-05-06")
+      .End("2025-09-01", "E13");
+  Child m2("M2");
+  m2.Start("2025-04-14", "V2", Place("U3"))
+      .Iro("2025-04-14", "iro-2", "North")
+      .Review("2025-05-12")
+      .Review("2025-11-10");
+  Child m3("M3");
+  m3.Start("2025-06-02", "C2", Place("U1"))
+      .End("2025-06-30", "E4A")
+      .Start("2025-08-04", "C2", Place("U1"));
+  const ChildMap council = Council({&m1, &m2, &m3});
+  const v1::AnnualReport report = Annual(council, D(2026, 3, 31));
+  const v1::AnnualCare& care = report.care();
+  CHECK(care.started_by_month().size() == 12);
+  CHECK(Count(care.started_by_month(), "2025-04") == 2);
+  CHECK(Count(care.started_by_month(), "2025-06") == 1);
+  CHECK(Count(care.started_by_month(), "2025-08") == 1);
+  CHECK(Count(care.started_by_month(), "2026-03") == 0);
+  CHECK(Count(care.ended_by_month(), "2025-06") == 1);
+  CHECK(Count(care.ended_by_month(), "2025-09") == 1);
+  CHECK(care.periods_started() == 4);
+  CHECK(care.children_started() == 3);
+  CHECK(Count(care.admissions_by_placement(), "U1") == 3);
+  CHECK(Count(care.children_admitted_by_placement(), "U1") == 2);
+  CHECK(Count(care.admissions_by_placement(), "U3") == 1);
+  const v1::AnnualReviews& reviews = report.reviews();
+  CHECK(Count(reviews.held_by_iro(), "iro-1") == 1);
+  CHECK(Count(reviews.held_by_iro(), "iro-2") == 2);
+  CHECK(reviews.per_iro_highest() == 2);
+  CHECK(reviews.per_iro_lowest() == 1);
+  CHECK(reviews.per_iro_average() == Approx(1.5));
+}
+
+TEST_CASE("section 20: consent is not known for a child whose record came from an import only",
+          "[reports][annual][s20]") {
+  // Built as the view builds records: each event with the system that recorded it.
+  const auto build = [](const std::string& id, const std::string& source) {
+    auto record = std::make_shared<ChildRecord>(id);
+    v1::ChildEvent start;
+    start.set_child_id(id);
+    start.set_occurred_on("2025-05-05");
+    auto* b = start.mutable_period_of_care_started();
+    b->set_legal_status("V2");
+    *b->mutable_placement() = Place("U1");
+    b->set_category_of_need("N1");
+    b->set_date_of_birth("2015-06-01");
+    record->AddStored(id + "-e0", start, 0, 0, source);
+    record->Rebuild();
+    return std::shared_ptr<const ChildRecord>(record);
+  };
+  ChildMap council;
+  council["I1"] = build("I1", "ssda903");
+  council["L1"] = build("L1", "mosaic");
+  council.Index();
+  AnnualContext context;
+  context.import_sources = {"ssda903"};
+  auto report = AnnualReport(council, 2025, D(2026, 3, 31), {}, Settings(), context);
+  REQUIRE(report.ok());
+  CHECK(report->section20().at_end() == 2);
+  CHECK(report->section20().consent_not_recorded_at_end() == 1);
+  REQUIRE(report->coverage().sources_size() == 2);
+  CHECK(report->coverage().sources(0).source_system() == "mosaic");
+  CHECK_FALSE(report->coverage().sources(0).imported());
+  CHECK(report->coverage().sources(1).imported());
+  CHECK(report->coverage().sources(1).first_event_on() == "2025-05-05");
+
+  auto s20 = Section20(council, D(2026, 3, 31), std::nullopt, {}, Settings(), {"ssda903"});
+  REQUIRE(s20.ok());
+  REQUIRE(s20->children_size() == 2);
+  for (const v1::Section20Item& item : s20->children()) {
+    INFO(item.child_id());
+    const bool no_consent_flag = std::find(item.flags().begin(), item.flags().end(),
+                                           "no consent recorded") == item.flags().end();
+    CHECK(item.consent_not_known() == (item.child_id() == "I1"));
+    CHECK(no_consent_flag == (item.child_id() == "I1"));
+  }
+}
+
 }  // namespace
 }  // namespace footprint::projections

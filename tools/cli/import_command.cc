@@ -571,6 +571,7 @@ int RunImport(const Globals& g, const ImportArgs& a) {
     progress.Finish();
     if (!first_error.ok()) {
       const int written = WriteFiles(plan, a);  // what was decided so far
+      if (std::string why; NotReachable(first_error, &why)) return Fail(first_error);
       Fail(CodeName(first_error.error_code()), first_error.error_message() + " (stopped after " +
                                                    std::to_string(tally.imported) +
                                                    " children; running the import again is safe)");

@@ -68,7 +68,7 @@ int RunAnnual(const Globals& g, const AnnualArgs& a) {
   const std::string format = g.json ? "json" : a.format;
   std::string text;
   if (format == "json") {
-    auto json = MessageToJson(report);
+    auto json = AnnualReportJson(report);
     if (!json.ok()) return Fail("INTERNAL", std::string(json.status().message()));
     text = *json + "\n";
   } else if (format == "csv") {

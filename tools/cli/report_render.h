@@ -17,6 +17,10 @@ namespace footprint::cli {
 // One line of JSON: proto field names, fields with zero values included, map keys sorted.
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);
 
+// The annual report as one line of JSON (MessageToJson), with every figure named in
+// `not_recorded` (and in `previous.not_recorded`) printed as null.
+absl::StatusOr<std::string> AnnualReportJson(const v1::AnnualReport& report);
+
 // The annual report as a Markdown document: a heading per section and a table per figure group.
 std::string AnnualReportMarkdown(const v1::AnnualReport& report);
 

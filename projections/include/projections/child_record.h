@@ -125,6 +125,14 @@ struct PaperworkInfo {
   absl::CivilDay review_date;
 };
 
+// The events a council system (metadata.source_system) recorded for a child: how many, and the
+// earliest and latest day they say something happened (occurred_on, YYYY-MM-DD).
+struct SourceSpan {
+  size_t events = 0;
+  std::string first_on;
+  std::string last_on;
+};
+
 struct PermanencePlan {
   absl::CivilDay on;
   v1::PermanencePlanRecorded::Plan plan = v1::PermanencePlanRecorded::PLAN_UNSPECIFIED;
@@ -206,8 +214,9 @@ class ChildRecord {
   // Adds an event that passed validation (as if it had been stored next) and rebuilds.
   void Add(const std::string& event_id, const v1::ChildEvent& event);
   // Adds a stored event without rebuilding (bulk loading); call Rebuild() before reading.
+  // `source_system`: the council system that recorded it (metadata.source_system), if known.
   void AddStored(const std::string& event_id, const v1::ChildEvent& event, uint64_t version,
-                 uint64_t position);
+                 uint64_t position, absl::string_view source_system = {});
   // Adds a stored event from its serialized ChildEvent `payload`, decoded onto the record's
   // arena; the added body, or nullptr (and nothing added) if the payload does not decode.
   // `principal`, when given, is kept for FindEvent (the view does without it).
@@ -258,6 +267,10 @@ class ChildRecord {
   }
   const std::vector<IroAllocation>& iro_allocations() const { return iros_; }
   const std::vector<ConsentInfo>& consents() const { return consents_; }
+  // The domain events of the child by the system that recorded them (AddStoredEvent, or
+  // AddStored with a source): the annual report's coverage, and whether a child's record came
+  // from an import only. Empty for records built without sources (Add; tests).
+  const std::map<std::string, SourceSpan>& sources() const { return sources_; }
   const std::vector<absl::CivilDay>& plo_starts() const { return plo_starts_; }
   const std::vector<absl::CivilDay>& proceedings_issued() const { return proceedings_; }
   const std::vector<PermanencePlan>& permanence_plans() const { return plans_; }
@@ -338,12 +351,15 @@ class ChildRecord {
   };
   // Takes back the last event added (AddStoredPayload) when it turned out to be foreign.
   void RemoveLastAdded();
+  // Counts a domain event under the system that recorded it (sources()).
+  void NoteSource(absl::string_view source_system, const v1::ChildEvent& event);
   void ApplyFact(const v1::ChildEvent& event);
   void ApplyChallengeEvent(const Entry& entry);
 
   std::string child_id_;
-  EntryLog entries_;                   // in stream order
-  std::vector<ForeignEvent> foreign_;  // in stream order; voids derived by Rebuild()
+  EntryLog entries_;                           // in stream order
+  std::vector<ForeignEvent> foreign_;          // in stream order; voids derived by Rebuild()
+  std::map<std::string, SourceSpan> sources_;  // of the domain events added; kept by Rebuild()
 
   // Derived by Rebuild().
   std::vector<PeriodOfCare> periods_;

@@ -116,6 +116,7 @@ class CouncilView {
     uint64_t version = 0;
     uint64_t position = 0;
     std::optional<ForeignEvent> foreign;
+    std::string source_system;  // metadata.source_system
   };
   // Events per child, each child's in stream order.
   using Additions = std::map<std::string, std::vector<ChildEventAdded>>;

@@ -8,7 +8,9 @@
 #include <cstddef>
 #include <limits>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
@@ -73,10 +75,13 @@ absl::StatusOr<v1::EscalationReport> Escalations(const ChildMap& children, absl:
                                                  const CouncilSettings& settings);
 
 // Children in section 20 on `as_at` or, with `from`, at any time from `from` to `as_at`.
+// `import_sources`: the source systems of the import runs recorded; a child whose every event
+// came from one of them, with no consent event, has consent_not_known and no "no consent" flag.
 absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::CivilDay as_at,
                                               std::optional<absl::CivilDay> from,
                                               const ReportFilter& filter,
-                                              const CouncilSettings& settings);
+                                              const CouncilSettings& settings,
+                                              const std::set<std::string>& import_sources = {});
 
 // Placements of the children looked after on `as_at`, over the 12 months to it. The list is
 // every child looked after (with `three_or_more_only`, those with 3 or more placements), in id
@@ -93,9 +98,21 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
 // children's records (docs/annual-report.md defines each figure). `filter` keeps the children
 // whose allocated IRO is the filter's on `to`, or on the last day they were looked after in the
 // year. INVALID_ARGUMENT when `to` is outside the year.
+//
+// `context`: what the record holds besides the children (the import runs, for the coverage
+// section and for telling imported children apart), when the report was produced, and whether
+// to add the year before (`previous`). Figures the record cannot show are left unset and named
+// in `not_recorded` (docs/annual-report.md).
+struct AnnualContext {
+  std::vector<v1::ImportRunCoverage> import_runs;
+  std::set<std::string> import_sources;  // the runs' source systems
+  std::string produced_at;               // RFC 3339
+  bool with_previous = true;
+};
 absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year, absl::CivilDay to,
                                               const ReportFilter& filter,
-                                              const CouncilSettings& settings);
+                                              const CouncilSettings& settings,
+                                              const AnnualContext& context = {});
 
 // A foreign event (ChildRecord::foreign_events) as queries and Admin.VoidForeignEvent list it.
 v1::ForeignEventItem ForeignEventItemOf(const ForeignEvent& event);

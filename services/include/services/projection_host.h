@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "eventstore/event_store.h"
+#include "footprint/v1/intake.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "projections/council_view.h"
 #include "projections/projection.h"
@@ -52,6 +53,10 @@ class ProjectionHost {
   ListPager* pager() const { return &pager_; }
   // False when a worker stopped on an event it could not apply.
   bool healthy() const;
+  // The import runs recorded (stream `imports`) before log position `up_to`, in order. They are
+  // a handful of small events (one per run of an importer), read from the log's stream index
+  // when a report asks; DATA_LOSS for one that does not decode.
+  absl::StatusOr<std::vector<v1::ImportRun>> ImportRuns(uint64_t up_to) const;
 
   // Read-your-writes for queries: waits until the view reflects every event committed when
   // called. OK at once while the view is being rebuilt (queries answer from the previous view
