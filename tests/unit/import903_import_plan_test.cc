@@ -40,6 +40,8 @@ TEST_CASE("accepted children get events, rejected ones every reason", "[import90
   REQUIRE(plan.children.size() == 3);
   CHECK(plan.accepted() == 1);
   CHECK(plan.rejected() == 2);
+  CHECK(plan.rows_left_out() == 0);  // E3's review is among its reasons: it is rejected
+  CHECK(plan.start_not_known() == 0);
   const ChildPlan& e1 = plan.children[0];
   CHECK(e1.child_id == "E1");
   CHECK(e1.reasons.empty());
@@ -47,22 +49,25 @@ TEST_CASE("accepted children get events, rejected ones every reason", "[import90
   CHECK(e1.episodes == 1);
   CHECK(e1.reviews == 1);
   CHECK(plan.children[1].events.empty());
+  // Issue 22: the review outside care alone would only be left out, but E3 is rejected (code.ls)
+  // and a rejected child lists it among its reasons.
   CHECK(plan.RejectedByRule() == std::map<std::string, size_t>{{"code.ls", 1},
                                                                {"episode.open_with_rec", 1},
                                                                {"review.outside_care", 1}});
   CHECK(RejectsCsv(plan) ==
-        "child_id,rule,detail\n"
+        "child_id,rule,detail,left_out\n"  // issue 22: the left_out column
         "E2,episode.open_with_rec,e.csv:3: the open episode from 2017-05-10 has an end reason "
-        "REC X1\n"
+        "REC X1,child\n"
         "E3,code.ls,\"e.csv:4: LS 'X9' is not one of C1, C2, D1, E1, V2, V3, V4, L1, L2, L3, J1, "
-        "J2, J3\"\n"
-        "E3,review.outside_care,r.csv:3: the review on 2017-10-01 is in no period of care\n");
+        "J2, J3\",child\n"
+        "E3,review.outside_care,r.csv:3: the review on 2017-10-01 is in no period of care,child\n");
   CHECK(RepairsCsv(plan) == "child_id,rule,detail\n");
 
   // The rejects file reads back as one row per reason.
   const CsvTable back = Table(RejectsCsv(plan), "rejects.csv");
-  CHECK(back.header == std::vector<std::string>{"child_id", "rule", "detail"});
+  CHECK(back.header == std::vector<std::string>{"child_id", "rule", "detail", "left_out"});
   REQUIRE(back.rows.size() == 3);
+  REQUIRE(back.rows[1].fields.size() == 4);
   CHECK(back.rows[1].fields[2] ==
         "e.csv:4: LS 'X9' is not one of C1, C2, D1, E1, V2, V3, V4, L1, L2, L3, J1, J2, J3");
 }
@@ -71,6 +76,7 @@ TEST_CASE("with the repair asked for, the repaired child is accepted and the rep
           "[import903][plan]") {
   const ImportPlan plan = MakePlan(Year(), ValidationOptions{kToday, {"episode.open_with_rec"}});
   CHECK(plan.accepted() == 2);
+  REQUIRE(plan.children.size() == 3);
   const ChildPlan& e2 = plan.children[1];
   CHECK(e2.reasons.empty());
   CHECK(e2.events.size() == 1);  // still in care: started only
