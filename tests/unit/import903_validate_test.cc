@@ -3,6 +3,7 @@
 #include "import903/validate.h"
 
 #include <cstdio>
+#include <functional>
 #include <map>
 
 #include "catch2/catch.hpp"
@@ -311,6 +312,222 @@ TEST_CASE("repairs are applied only when asked for, and reported", "[import903][
   child = broken();
   checked = Validate(&child, Today({"episode.open_with_rec"}));
   CHECK(Rules(checked) == std::vector<std::string>{"episode.open_not_last"});
+}
+
+// The rne repair: `change` breaks Consistent()'s RNE; without the repair it is an episode.rne
+// reason with `detail`; with it the child passes with that repair (detail + `fixed`).
+struct RneCase {
+  std::function<void(ChildReturn*)> change;
+  std::string detail, fixed;
+};
+
+Checked CheckRneRepair(const RneCase& c, ChildReturn* repaired) {
+  ChildReturn plain = Consistent();
+  c.change(&plain);
+  const Checked rejected = Validate(&plain, Today());
+  REQUIRE(Rules(rejected) == std::vector<std::string>{"episode.rne"});
+  CHECK(rejected.reasons[0].detail == c.detail);
+  // Not asked for by default: the default repairs leave it a reason.
+  ChildReturn by_default = Consistent();
+  c.change(&by_default);
+  const std::set<std::string> defaults(std::begin(kDefaultRepairs), std::end(kDefaultRepairs));
+  CHECK(Rules(Validate(&by_default, Today(defaults))) == std::vector<std::string>{"episode.rne"});
+  *repaired = Consistent();
+  c.change(repaired);
+  Checked checked = Validate(repaired, Today({"episode.rne"}));
+  CHECK(checked.reasons.empty());
+  REQUIRE(checked.repairs.size() == 1);
+  CHECK(checked.repairs[0].rule == "episode.rne");
+  CHECK(checked.repairs[0].detail == c.detail + ": " + c.fixed);
+  return checked;
+}
+
+// The events PlanEvents makes on `day` for `child`, as "legal status X" or "placement P new
+// carer" / "placement P same carer".
+std::vector<std::string> EventsOn(const ChildReturn& child, const std::string& day) {
+  std::vector<std::string> out;
+  for (const PlannedEvent& p : PlanEvents(child)) {
+    if (p.event.occurred_on() != day) continue;
+    if (p.event.has_legal_status_changed()) {
+      out.push_back("legal status " + p.event.legal_status_changed().legal_status());
+    } else if (p.event.has_placement_changed()) {
+      const auto& b = p.event.placement_changed();
+      out.push_back("placement " + b.placement().type() +
+                    (b.carer_changed() ? " new carer" : " same carer"));
+    } else if (p.event.has_review_held()) {
+      out.push_back("review");
+    } else {
+      out.push_back("other");
+    }
+  }
+  return out;
+}
+
+TEST_CASE("episode.rne repair: L with nothing changed continues the previous episode",
+          "[import903][validate]") {
+  ChildReturn child;
+  CheckRneRepair({[](ChildReturn* c) { c->episodes[2].ls = "C2"; },  // L, but LS stays C2
+                  "e.csv:4: RNE L (legal status only), but LS is unchanged on 2017-11-01",
+                  "nothing changed: the episode continues the previous one, nothing recorded"},
+                 &child);
+  CHECK(child.episodes[2].changes_nothing);
+  CHECK(child.episodes[2].rne == "L");
+  CHECK(EventsOn(child, "2017-11-01").empty());  // no event for it
+  // The next episode's change is recorded as before (B: C2 -> J2, new carer).
+  CHECK(EventsOn(child, "2018-02-01") ==
+        std::vector<std::string>{"legal status J2", "placement K2 new carer"});
+}
+
+TEST_CASE("episode.rne repair: P with the legal status changed is recorded as B",
+          "[import903][validate]") {
+  ChildReturn child;
+  CheckRneRepair({[](ChildReturn* c) {
+                    c->episodes[1].ls = "C1";  // P, but C2 -> C1
+                    c->episodes[2].ls = "J1";  // the L after it still changes the status
+                  },
+                  "e.csv:3: RNE P (placement only), but LS changed C2 -> C1 on 2017-09-01",
+                  "recorded as RNE B (legal status and placement)"},
+                 &child);
+  CHECK(child.episodes[1].rne == "B");
+  CHECK(EventsOn(child, "2017-09-01") ==
+        std::vector<std::string>{"legal status C1", "placement U5 new carer"});
+}
+
+TEST_CASE("episode.rne repair: T with the legal status changed is recorded as U",
+          "[import903][validate]") {
+  ChildReturn child;
+  CheckRneRepair({[](ChildReturn* c) { c->episodes[4].ls = "J3"; },  // T, but J2 -> J3
+                  "e.csv:6: RNE T (placement only), but LS changed J2 -> J3 on 2018-04-01",
+                  "recorded as RNE U (legal status and placement)"},
+                 &child);
+  CHECK(child.episodes[4].rne == "U");
+  CHECK(EventsOn(child, "2018-04-01") ==
+        std::vector<std::string>{"legal status J3", "placement K2 same carer"});
+}
+
+TEST_CASE("episode.rne repair: B with the legal status unchanged is recorded as P",
+          "[import903][validate]") {
+  ChildReturn child;
+  CheckRneRepair({[](ChildReturn* c) {
+                    c->episodes[3].ls = "C1";  // B, but C1 stays
+                    c->episodes[4].ls = "C1";  // the T after it keeps the status
+                  },
+                  "e.csv:5: RNE B (legal status and placement), but LS is unchanged on 2018-02-01",
+                  "recorded as RNE P (placement only)"},
+                 &child);
+  CHECK(child.episodes[3].rne == "P");
+  CHECK(EventsOn(child, "2018-02-01") == std::vector<std::string>{"placement K2 new carer"});
+}
+
+TEST_CASE("episode.rne repair: U with the legal status unchanged is recorded as T",
+          "[import903][validate]") {
+  ChildReturn child;
+  CheckRneRepair({[](ChildReturn* c) { c->episodes[5].ls = "J2"; },  // U, but J2 stays
+                  "e.csv:7: RNE U (legal status and placement), but LS is unchanged on 2018-06-01",
+                  "recorded as RNE T (placement only)"},
+                 &child);
+  CHECK(child.episodes[5].rne == "T");
+  CHECK(EventsOn(child, "2018-06-01") == std::vector<std::string>{"placement U4 same carer"});
+}
+
+TEST_CASE(
+    "episode.rne: L with the placement changed and S in care and a period not begun with S stay",
+    "[import903][validate]") {
+  const std::set<std::string> all(std::begin(kRepairableRules), std::end(kRepairableRules));
+  SECTION("L with the placement changed (was the carer the same?)") {
+    ChildReturn child = Consistent();
+    child.episodes[2].place = "U6";
+    const Checked checked = Validate(&child, Today(all));
+    REQUIRE(Rules(checked) == std::vector<std::string>{"episode.rne"});
+    CHECK(checked.reasons[0].detail ==
+          "e.csv:4: RNE L (legal status only), but the placement changed on 2017-11-01");
+    CHECK(checked.repairs.empty());
+  }
+  SECTION("S while in care") {
+    ChildReturn child = Consistent();
+    child.episodes[1].rne = "S";
+    const Checked checked = Validate(&child, Today(all));
+    REQUIRE(Rules(checked) == std::vector<std::string>{"episode.rne"});
+    CHECK(checked.reasons[0].detail ==
+          "e.csv:3: RNE S (started to be looked after) while in care on 2017-09-01");
+    CHECK(checked.repairs.empty());
+  }
+  SECTION("a period after an E-code end that does not start with S") {
+    ChildReturn child = Consistent();
+    child.episodes[6].rne = "P";
+    const Checked checked = Validate(&child, ValidationOptions{D(2026, 12, 1), all, 2017});
+    REQUIRE(Rules(checked) == std::vector<std::string>{"episode.rne"});
+    CHECK(checked.reasons[0].detail ==
+          "e.csv:8: RNE P on 2019-01-01 starts a period of care, which must be RNE S");
+    CHECK_FALSE(child.start_not_known);  // only a first episode can begin before the files
+  }
+}
+
+TEST_CASE(
+    "a provider on a placement that has none: repaired by default and a reason without repairs",
+    "[import903][validate]") {
+  const std::set<std::string> defaults(std::begin(kDefaultRepairs), std::end(kDefaultRepairs));
+  const auto with_provider = [] {
+    ChildReturn child = Consistent();
+    child.episodes[6].provider = "PR2";  // S V2 T1: temporary, no provider
+    return child;
+  };
+  ChildReturn child = with_provider();
+  Checked checked = Validate(&child, Today(defaults));
+  CHECK(checked.reasons.empty());
+  REQUIRE(checked.repairs.size() == 1);
+  CHECK(checked.repairs[0].rule == "episode.provider_not_applicable");
+  CHECK(checked.repairs[0].detail ==
+        "e.csv:8: PLACE_PROVIDER 'PR2' on a PLACE T1 placement, which has no provider: the "
+        "provider was dropped");
+  CHECK(child.episodes[6].provider.empty());
+
+  child = with_provider();
+  checked = Validate(&child, Today());  // --strict: no repairs
+  REQUIRE(Rules(checked) == std::vector<std::string>{"episode.provider_not_applicable"});
+  CHECK(checked.reasons[0].detail ==
+        "e.csv:8: PLACE_PROVIDER 'PR2' on a PLACE T1 placement, which has no provider");
+  CHECK(checked.repairs.empty());
+  CHECK(child.episodes[6].provider == "PR2");
+
+  // Z1 ("other") has none either.
+  child = with_provider();
+  child.episodes[6].place = "Z1";
+  checked = Validate(&child, Today(defaults));
+  CHECK(checked.reasons.empty());
+  REQUIRE(checked.repairs.size() == 1);
+  CHECK(checked.repairs[0].rule == "episode.provider_not_applicable");
+}
+
+TEST_CASE("Validate with a first year: a first episode not S open before it is not a reason",
+          "[import903][validate]") {
+  const auto from = [](absl::CivilDay decom, const std::string& rne) {
+    ChildReturn child = Consistent();
+    child.episodes[0].decom = decom;
+    child.episodes[0].rne = rne;
+    return child;
+  };
+  const ValidationOptions first_2017{D(2026, 12, 1), {}, 2017};
+  ChildReturn before = from(D(2016, 8, 9), "P");
+  Checked checked = Validate(&before, first_2017);
+  CHECK(checked.reasons.empty());
+  CHECK(before.start_not_known);
+  // A review before the earliest episode: not known to be in care then.
+  ChildReturn early_review = from(D(2016, 8, 9), "P");
+  early_review.reviews.insert(early_review.reviews.begin(), Rv(D(2016, 8, 8)));
+  checked = Validate(&early_review, first_2017);
+  CHECK(checked.reasons.empty());
+  REQUIRE(LeftOut(checked) == std::vector<std::string>{"review.outside_care"});
+  CHECK(early_review.reviews.size() == 3);
+
+  ChildReturn after = from(D(2017, 6, 1), "P");
+  checked = Validate(&after, first_2017);
+  REQUIRE(Rules(checked) == std::vector<std::string>{"episode.first_rne"});
+  CHECK_FALSE(after.start_not_known);
+
+  ChildReturn s_first = from(D(2016, 8, 9), "S");
+  CHECK(Validate(&s_first, first_2017).reasons.empty());
+  CHECK_FALSE(s_first.start_not_known);
 }
 
 }  // namespace
