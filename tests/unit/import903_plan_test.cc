@@ -166,5 +166,88 @@ TEST_CASE("event ids depend only on the child, the fact, its date and its fields
   for (size_t i = 0; i < first.size(); ++i) CHECK(more[i].event_id == first[i].event_id);
 }
 
+TEST_CASE("a placement change without the ended placement's reason: reason_not_recorded",
+          "[import903][plan]") {
+  ChildReturn child = Child();
+  child.episodes[3].reason_place_change.clear();  // the B placement, ended by the T of 1 April
+  const Checked checked = Validate(&child, ValidationOptions{D(2026, 12, 1), {}});
+  REQUIRE(checked.reasons.empty());
+  REQUIRE(checked.not_recorded.size() == 1);
+  const std::vector<PlannedEvent> events = PlanEvents(child);
+  const std::vector<PlannedEvent> recorded = PlanEvents(Child());
+  REQUIRE(events.size() == recorded.size());
+  size_t changes = 0;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const v1::ChildEvent& e = events[i].event;
+    if (!e.has_placement_changed()) {
+      CHECK(events[i].event_id == recorded[i].event_id);
+      continue;
+    }
+    ++changes;
+    INFO(e.occurred_on());
+    const bool the_one = e.occurred_on() == "2018-04-01";
+    CHECK(e.placement_changed().reason_not_recorded() == the_one);
+    if (the_one) {
+      CHECK(e.placement_changed().reason_for_change().empty());
+      CHECK(e.placement_changed().placement().type() == "K2");
+      CHECK_FALSE(e.placement_changed().carer_changed());
+      // Another fact than the change recorded with its reason: another id.
+      CHECK(events[i].event_id != recorded[i].event_id);
+    } else {
+      CHECK_FALSE(e.placement_changed().reason_for_change().empty());
+      CHECK(events[i].event_id == recorded[i].event_id);
+    }
+  }
+  CHECK(changes == 4);
+}
+
+TEST_CASE("a period whose start is not known is flagged and has another id than a known start",
+          "[import903][plan]") {
+  // Child()'s first episode as RNE P, open on 1 April 2017 (it began 9 Aug 2016).
+  const auto before_files = [] {
+    ChildReturn child = Child();
+    child.episodes[0].decom = D(2016, 8, 9);
+    child.episodes[0].rne = "P";
+    return child;
+  };
+  ChildReturn child = before_files();
+  REQUIRE(Validate(&child, ValidationOptions{D(2026, 12, 1), {}, 2017}).reasons.empty());
+  REQUIRE(child.start_not_known);
+  const std::vector<PlannedEvent> events = PlanEvents(child);
+  REQUIRE(events.size() == 13);
+  const v1::ChildEvent& started = events[0].event;
+  REQUIRE(started.has_period_of_care_started());
+  CHECK(started.occurred_on() == "2016-08-09");
+  CHECK(started.period_of_care_started().start_not_known());
+  CHECK(events[0].event_id ==
+        eventstore::EventId::FromName(
+            kImportIdNamespace,
+            "K1/period_of_care_started/2016-08-09/C2|U4|PR1|AB1 2CD||SC123|N1|2010-02-01|"
+            "start_not_known")
+            .ToString());
+  // Only the first period: the one begun 1 Jan 2019 (RNE S) is known.
+  REQUIRE(events[11].event.has_period_of_care_started());
+  CHECK(events[11].event.occurred_on() == "2019-01-01");
+  CHECK_FALSE(events[11].event.period_of_care_started().start_not_known());
+
+  // The same episode with its start known is another fact, with another id; the rest keep theirs.
+  ChildReturn known = before_files();
+  known.start_not_known = false;
+  const std::vector<PlannedEvent> known_events = PlanEvents(known);
+  REQUIRE(known_events.size() == events.size());
+  CHECK_FALSE(known_events[0].event.period_of_care_started().start_not_known());
+  CHECK(known_events[0].event_id ==
+        eventstore::EventId::FromName(
+            kImportIdNamespace,
+            "K1/period_of_care_started/2016-08-09/C2|U4|PR1|AB1 2CD||SC123|N1|2010-02-01")
+            .ToString());
+  CHECK(known_events[0].event_id != events[0].event_id);
+  for (size_t i = 1; i < events.size(); ++i) CHECK(known_events[i].event_id == events[i].event_id);
+  // Planned again: the same ids.
+  const std::vector<PlannedEvent> again = PlanEvents(child);
+  REQUIRE(again.size() == events.size());
+  for (size_t i = 0; i < events.size(); ++i) CHECK(again[i].event_id == events[i].event_id);
+}
+
 }  // namespace
 }  // namespace footprint::import903
