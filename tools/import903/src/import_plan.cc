@@ -41,7 +41,12 @@ std::map<std::string, size_t> ImportPlan::LeftOutByRule() const {
 
 size_t ImportPlan::rows_left_out() const {
   size_t n = 0;
-  for (const ChildPlan& c : children) n += c.reasons.empty() ? c.left_out.size() : 0;
+  for (const ChildPlan& c : children) {
+    if (!c.reasons.empty()) continue;
+    std::set<std::string> rows;
+    for (const Reason& r : c.left_out) rows.insert(r.row.empty() ? r.detail : r.row);
+    n += rows.size();
+  }
   return n;
 }
 

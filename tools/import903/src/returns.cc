@@ -72,13 +72,14 @@ bool ReadDate(const std::string& text, const char* column, bool may_be_empty, co
               std::vector<Reason>* reasons, std::optional<absl::CivilDay>* out) {
   if (text.empty()) {
     if (may_be_empty) return true;
-    reasons->push_back({"row.malformed", absl::StrCat(Where(source), ": ", column, " is empty")});
+    reasons->push_back(
+        {"row.malformed", absl::StrCat(Where(source), ": ", column, " is empty"), Where(source)});
     return false;
   }
   auto day = Parse903Date(text, column);
   if (!day.ok()) {
-    reasons->push_back(
-        {"row.malformed", absl::StrCat(Where(source), ": ", day.status().message())});
+    reasons->push_back({"row.malformed", absl::StrCat(Where(source), ": ", day.status().message()),
+                        Where(source)});
     return false;
   }
   *out = *day;
@@ -181,7 +182,8 @@ void AddReviews(const CsvTable& table, const Columns& c, int year, Returns* retu
             {"review.years_differ",
              absl::StrCat(Where(source), ": the review on ", c.Get(row, "REVIEW"), " has code ",
                           r.code, ", ", Where(at->source), " has ", at->code,
-                          ": the review is left out")});
+                          ": the review is left out"),
+             Where(source)});
         at->differs = true;
       }
       continue;

@@ -1,5 +1,6 @@
 #include "import903/validate.h"
 
+#include <map>
 #include <optional>
 
 #include "absl/status/status.h"
@@ -231,15 +232,24 @@ class Checker {
         if (!fixed.empty() && Repairing("episode.rne")) {
           out_.repairs.push_back({"episode.rne", absl::StrCat(detail, ": ", fixed)});
           Episode& mutable_e = child_.episodes[i];
-          if (e.rne == "L") mutable_e.changes_nothing = true;
-          if (e.rne == "P")
-            mutable_e.rne = "B";
-          else if (e.rne == "T")
-            mutable_e.rne = "U";
-          else if (e.rne == "B")
-            mutable_e.rne = "P";
-          else if (e.rne == "U")
-            mutable_e.rne = "T";
+          static const std::map<std::string, std::string> kRecordedAs = {
+              {"P", "B"}, {"T", "U"}, {"B", "P"}, {"U", "T"}};
+          if (e.rne == "L") {
+            mutable_e.changes_nothing = true;
+          } else {
+            mutable_e.rne = kRecordedAs.at(e.rne);
+          }
+          // Recorded as B/U, the status changes first, while the child is still where the
+          // previous episode placed them: V2 cannot apply there with parents (checked above
+          // for the RNE as given).
+          if (e.ls == "V2" && e.place != "P1" && (e.rne == "B" || e.rne == "U") &&
+              previous->place == "P1") {
+            Add("episode.v2_with_p1",
+                absl::StrCat(where,
+                             ": LS V2 (single period of section 20) with the child placed with "
+                             "parents (P1) on ",
+                             Day(e.decom)));
+          }
         } else {
           Add("episode.rne", detail);
         }
@@ -273,7 +283,7 @@ class Checker {
       const std::string where = Where(r.source);
       const size_t before = out_.left_out.size();
       const auto leave_out = [&](const char* rule, std::string detail) {
-        out_.left_out.push_back({rule, std::move(detail)});
+        out_.left_out.push_back({rule, std::move(detail), where});
       };
       if (!codes::IsParticipation(r.code)) {
         leave_out("code.review", absl::StrCat(where, ": REVIEW_CODE '", r.code, "' is not one of ",

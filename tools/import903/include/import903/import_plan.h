@@ -38,7 +38,8 @@ struct ImportPlan {
   // Repairs applied to the children not rejected (a child the intake refused later has its
   // repairs dropped: nothing of it was written), by rule.
   std::map<std::string, size_t> RepairsByRule() const;
-  // Rows left out of the children not rejected, by rule (a row counts once per rule).
+  // Rows left out of the children not rejected, by rule (a row counts once per rule it broke),
+  // and the rows left out (each once).
   std::map<std::string, size_t> LeftOutByRule() const;
   size_t rows_left_out() const;
   // Children not rejected whose first period of care began before the files.

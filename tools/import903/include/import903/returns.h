@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -60,8 +61,13 @@ struct Review {
 // Why a child cannot be imported as it stands, or why one of its rows is left out, or one of
 // its values recorded as not known: a rule id (docs/import-903.md) and the detail.
 struct Reason {
+  Reason() = default;
+  Reason(std::string rule_in, std::string detail_in, std::string row_in = "")
+      : rule(std::move(rule_in)), detail(std::move(detail_in)), row(std::move(row_in)) {}
   std::string rule;
   std::string detail;
+  // For a row left out: its "file:line" (a row can break several rules, one Reason each).
+  std::string row;
 };
 
 struct ChildReturn {
