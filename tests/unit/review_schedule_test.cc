@@ -3,6 +3,7 @@
 #include "projections/review_schedule.h"
 #include "catch2/catch.hpp"
 #include "projections/child_record.h"
+#include "projections/review_deadlines.h"
 
 namespace footprint::projections {
 namespace {
@@ -13,9 +14,10 @@ absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 class Child {
  public:
   Child& Start(const std::string& on, const std::string& legal_status = "C2",
-               const std::string& placement = "U1") {
+               const std::string& placement = "U1", bool start_not_known = false) {
     v1::ChildEvent e = Event(on);
     auto* b = e.mutable_period_of_care_started();
+    b->set_start_not_known(start_not_known);
     b->set_legal_status(legal_status);
     b->mutable_placement()->set_type(placement);
     b->mutable_placement()->set_provider("PR1");
@@ -232,6 +234,120 @@ TEST_CASE("unregistered placements are reviewed monthly where the council says s
   CHECK(due.due_on == D(2026, 3, 16));  // a month after moving there (later than the review)
   child.Review("2026-03-10");
   CHECK(Next(child, D(2026, 3, 11), monthly).due_on == D(2026, 4, 10));
+}
+
+// Issue 22: a period imported from returns that begin mid-care (start not known, earliest known
+// day 2017-03-01). Dates counted by hand.
+TEST_CASE("a period whose start is not known: the first review's due date is not known",
+          "[reviews]") {
+  Child child;
+  child.Start("2017-03-01", "C2", "U1", /*start_not_known=*/true);
+  const ReviewDue first = Next(child, D(2017, 3, 10));
+  CHECK_FALSE(first.exact);
+  CHECK_FALSE(first.latest_known);
+  CHECK_FALSE(first.LateAfter().has_value());
+  CHECK(first.number == 0);
+  CHECK_FALSE(first.period_start_known);
+  CHECK(first.rule ==
+        "next review: due date not known: the period of care began on or before 2017-03-01, "
+        "before the record, so the reviews held before it are not known");
+  // However long it waits, nothing is overdue: the engine has no deadline to miss.
+  auto pending = ReviewDeadlines::DeadlinesOf(child.record(), {}, Calendar(), {});
+  REQUIRE(pending.ok());
+  CHECK(pending->empty());
+
+  child.Review("2017-09-20");
+  // The next one: within 3 months if that was the period's 1st review, 6 if not.
+  const ReviewDue second = Next(child, D(2017, 9, 21));
+  CHECK_FALSE(second.exact);
+  REQUIRE(second.earliest_due_on.has_value());
+  CHECK(*second.earliest_due_on == D(2017, 12, 20));
+  REQUIRE(second.LateAfter().has_value());
+  CHECK(*second.LateAfter() == D(2018, 3, 20));
+  pending = ReviewDeadlines::DeadlinesOf(child.record(), {}, Calendar(), {});
+  REQUIRE(pending.ok());
+  bool review_deadline = false;
+  for (const PendingDeadline& d : *pending) {
+    if (d.key.rfind("review/", 0) != 0) continue;
+    review_deadline = true;
+    CHECK(d.due_on == D(2018, 3, 20));  // missed only once it is late whatever was before
+  }
+  CHECK(review_deadline);
+
+  child.Review("2018-02-01");  // between the two: not known
+  child.Review("2018-08-01");  // 6 months after 1 Feb is 1 Aug: in time
+  auto history = ReviewHistory(child.record(), D(2018, 12, 31), {}, Calendar());
+  REQUIRE(history.ok());
+  REQUIRE(history->size() == 3);
+  CHECK_FALSE((*history)[0].timeliness_known);
+  CHECK_FALSE((*history)[0].in_time);
+  CHECK_FALSE((*history)[1].timeliness_known);
+  CHECK_FALSE((*history)[1].in_time);
+  CHECK((*history)[2].timeliness_known);
+  CHECK((*history)[2].in_time);
+  CHECK((*history)[2].due.exact);
+  CHECK((*history)[2].due.due_on == D(2018, 8, 1));
+  CHECK((*history)[2].due.rule == "next review: 6 months after the review on 2018-02-01");
+}
+
+TEST_CASE("a period whose start is not known: the second review in the record by either bound",
+          "[reviews]") {
+  // By the earliest day the due date can be: in time whatever was before.
+  Child early;
+  early.Start("2017-03-01", "C2", "U1", true).Review("2017-05-31").Review("2017-08-31");
+  auto history = ReviewHistory(early.record(), D(2018, 1, 1), {}, Calendar());
+  REQUIRE(history.ok());
+  REQUIRE(history->size() == 2);
+  CHECK((*history)[1].timeliness_known);
+  CHECK((*history)[1].in_time);  // 31 May + 3 months = 31 Aug
+  // A day after the latest it can be: late whatever was before.
+  Child late;
+  late.Start("2017-03-01", "C2", "U1", true).Review("2017-05-31").Review("2017-12-01");
+  history = ReviewHistory(late.record(), D(2018, 1, 1), {}, Calendar());
+  REQUIRE(history.ok());
+  REQUIRE(history->size() == 2);
+  CHECK((*history)[1].timeliness_known);
+  CHECK_FALSE((*history)[1].in_time);  // 31 May + 6 months = 30 Nov (clamped)
+  CHECK((*history)[1].due.due_on == D(2017, 11, 30));
+}
+
+TEST_CASE("a period whose start is not known: what the record itself sets is known", "[reviews]") {
+  // Short breaks: the first review's date is not known; after it, 6-monthly as always.
+  Child breaks;
+  breaks.Start("2017-03-01", "V3", "U1", true).Review("2017-06-15");
+  const ReviewDue after = Next(breaks, D(2017, 6, 16));
+  CHECK(after.exact);
+  CHECK(after.due_on == D(2017, 12, 15));
+
+  // An adoption placement made in the record restarts the cycle: within 28 days of it.
+  Child adopted;
+  adopted.Start("2017-03-01", "E1", "U1", true).Move("2017-06-01", "A4");
+  const ReviewDue adoption = Next(adopted, D(2017, 6, 2));
+  CHECK(adoption.exact);
+  CHECK(adoption.due_on == D(2017, 6, 29));
+
+  // A council's post-move review bounds the unknown date from above: 20 working days from
+  // Mon 13 Mar 2017 is Mon 10 Apr (before Easter). A review that day may still be late (the
+  // unknown date could be earlier): not known; a day after it is late.
+  ReviewSettings post_move;
+  post_move.post_move = ReviewSettings::PostMove::kTwentyWorkingDays;
+  Child moved;
+  moved.Start("2017-03-01", "C2", "U1", true).Move("2017-03-13", "U4");
+  const ReviewDue bounded = Next(moved, D(2017, 3, 20), post_move);
+  CHECK_FALSE(bounded.exact);
+  CHECK(bounded.latest_known);
+  CHECK_FALSE(bounded.earliest_due_on.has_value());
+  CHECK(bounded.due_on == D(2017, 4, 10));
+  CHECK(bounded.Judge(D(2017, 4, 10)) == ReviewDue::Timeliness::kNotKnown);
+  CHECK(bounded.Judge(D(2017, 4, 11)) == ReviewDue::Timeliness::kLate);
+
+  // A known start is unchanged: 20 working days from Wed 1 Mar 2017 is Wed 29 Mar.
+  Child known;
+  known.Start("2017-03-01");
+  const ReviewDue first = Next(known, D(2017, 3, 2));
+  CHECK(first.exact);
+  CHECK(first.number == 1);
+  CHECK(first.due_on == D(2017, 3, 29));
 }
 
 }  // namespace
