@@ -70,6 +70,17 @@ class Child {
     b->set_date_of_birth(date_of_birth);
     return Add(e);
   }
+  // A period imported from returns that begin mid-care: it began on or before `on`.
+  Child& StartNotKnown(const std::string& on, const std::string& legal_status = "C2") {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_period_of_care_started();
+    b->set_legal_status(legal_status);
+    *b->mutable_placement() = Place("U1");
+    b->set_category_of_need("N1");
+    b->set_date_of_birth("2005-06-01");
+    b->set_start_not_known(true);
+    return Add(e);
+  }
   Child& End(const std::string& on, const std::string& reason = "E4A") {
     v1::ChildEvent e = Event(on);
     e.mutable_period_of_care_ended()->set_reason(reason);
@@ -2135,6 +2146,103 @@ TEST_CASE("section 20: consent is not known for a child whose record came from a
     CHECK(item.consent_not_known() == (item.child_id() == "I1"));
     CHECK(no_consent_flag == (item.child_id() == "I1"));
   }
+}
+
+// --- Periods whose start is not known (issue 22) ----------------------------------------------
+
+// Collection year 2017 (1 Apr 2017 - 31 Mar 2018):
+//   U1 started on or before Wed 1 Mar 2017 (not known). Reviews 10 May 2017 (the first in the
+//      record: not known), 10 Aug (10 May + 3 months: in time whatever was before), 10 Feb 2018
+//      (10 Aug + 6 months: in time). Next due 10 Aug 2018, after the year.
+//   U2 started on or before Sun 10 Jan 2016 (not known). Review Thu 1 Jun 2017 (not known); the
+//      next is due between 1 Sep and 1 Dec 2017 and is not held: late whatever was before.
+//   K1 started Mon 3 Apr 2017: 1st review within 20 working days (Good Friday 14 Apr, Easter
+//      Monday 17 Apr and 1 May are holidays) = Thu 4 May; held Tue 30 May: late.
+// Reviews 5: in time 2, late 1, not known 2 -> 2 of 3 known = 66.7%. Children reviewed 3: U1
+// not known (no late review), U2 and K1 late.
+TEST_CASE("timeliness not known: neither in time nor late, and no period started", "[reports]") {
+  Child u1("U1"), u2("U2"), k1("K1");
+  u1.StartNotKnown("2017-03-01").Review("2017-05-10").Review("2017-08-10").Review("2018-02-10");
+  u2.StartNotKnown("2016-01-10").Review("2017-06-01");
+  k1.Start("2017-04-03", "C2", Place("U1"), "2005-06-01").Review("2017-05-30");
+  const ChildMap council = Council({&u1, &u2, &k1});
+  const v1::TimelinessReport held = Held(council, D(2017, 4, 1), D(2018, 3, 31));
+  CHECK(held.reviews_held() == 5);
+  CHECK(held.reviews_in_time() == 2);
+  CHECK(held.reviews_timeliness_not_known() == 2);
+  CHECK(held.percent_in_time() == Approx(200.0 / 3));
+  CHECK(held.children_reviewed() == 3);
+  CHECK(held.children_all_in_time() == 0);
+  CHECK(held.children_timeliness_not_known() == 1);
+  CHECK(held.percent_children_in_time() == 0);
+
+  const v1::AnnualReport annual = Annual(council, D(2018, 3, 31), {}, 2017);
+  CHECK(annual.care().periods_started() == 1);  // K1 only
+  CHECK(annual.care().periods_start_not_known() == 2);
+  CHECK(annual.care().looked_after_at_start() == 2);
+  CHECK(annual.reviews().timeliness_not_known() == 2);
+  CHECK(annual.reviews().children_timeliness_not_known() == 1);
+
+  // On 1 May 2017 neither U1 nor U2 has held a review in the record: no due date at all, so
+  // in no list, counted apart (K1 is listed, due 4 May). On 2 Jun U2 is due by 1 Dec at the
+  // latest (and not before 1 Sep).
+  const v1::ReviewsDueReport before = Due(council, D(2017, 5, 1), 400);
+  CHECK(before.due_date_not_known() == 2);
+  CHECK(ChildIds(before.items()) == std::vector<std::string>{"K1"});
+  const v1::ReviewsDueReport after = Due(council, D(2017, 6, 2), 400);
+  const v1::ReviewDueItem u2_due = FindChild(after.items(), "U2");
+  CHECK(u2_due.due_on() == "2017-12-01");
+  CHECK(u2_due.earliest_due_on() == "2017-09-01");
+  CHECK_FALSE(u2_due.due_date_exact());
+  CHECK(u2_due.review_number() == 0);
+}
+
+TEST_CASE(
+    "the intake: a start not known only for the first period and a reason not recorded "
+    "only without a reason",
+    "[reports]") {
+  ValidationContext context;
+  context.today = D(2030, 12, 31);
+  context.policy = &Policy();
+  context.calendar = &Calendar();
+  Child child("S1");
+  child.Start("2017-01-02").End("2017-02-01");
+  v1::ChildEvent again;
+  again.set_child_id("S1");
+  again.set_occurred_on("2017-03-01");
+  auto* b = again.mutable_period_of_care_started();
+  b->set_legal_status("C2");
+  *b->mutable_placement() = Place("U1");
+  b->set_category_of_need("N1");
+  b->set_date_of_birth("2015-06-01");
+  b->set_start_not_known(true);
+  absl::Status st = CompleteAndValidate(child.record(), &again, "event", context);
+  CHECK(st.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(st.message() ==
+        "event.period_of_care_started.start_not_known: only the first period of care in a "
+        "child's record can have a start that is not known; child S1 has a period of care from "
+        "2017-01-02");
+  b->set_start_not_known(false);
+  CHECK(CompleteAndValidate(child.record(), &again, "event", context).ok());
+
+  Child moving("S2");
+  moving.Start("2017-01-02");
+  v1::ChildEvent move;
+  move.set_child_id("S2");
+  move.set_occurred_on("2017-02-01");
+  auto* m = move.mutable_placement_changed();
+  *m->mutable_placement() = Place("U4");
+  m->set_carer_changed(true);
+  st = CompleteAndValidate(moving.record(), &move, "event", context);
+  CHECK(st.code() == absl::StatusCode::kInvalidArgument);  // no reason, not said unrecorded
+  m->set_reason_not_recorded(true);
+  CHECK(CompleteAndValidate(moving.record(), &move, "event", context).ok());
+  m->set_reason_for_change("CARPL");
+  st = CompleteAndValidate(moving.record(), &move, "event", context);
+  CHECK(st.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(st.message() ==
+        "event.placement_changed.reason_for_change: must be empty when reason_not_recorded is "
+        "set");
 }
 
 }  // namespace
