@@ -141,8 +141,10 @@ void PrintHeldReviews(const google::protobuf::RepeatedPtrField<v1::HeldReviewIte
   Table table({"CHILD", "REVIEW", "HELD ON", "DUE ON", "IN TIME", "CODE", "IRO", "SW REPORT",
                "RECOMMENDATIONS", "RECORD", "RULE"});
   for (const auto& r : reviews) {
-    table.Add({r.child_id(), std::to_string(r.review_number()), r.held_on(), r.due_on(),
-               YesNo(r.in_time()), Or(r.participation()), Or(r.iro_id()), ReportText(r),
+    table.Add({r.child_id(), r.review_number() == 0 ? "?" : std::to_string(r.review_number()),
+               r.held_on(), Or(r.due_on(), "not known"),
+               r.timeliness_not_known() ? "not known" : YesNo(r.in_time()), Or(r.participation()),
+               Or(r.iro_id()), ReportText(r),
                PaperworkText(r.recommendations_on(), r.recommendations_in_time()),
                PaperworkText(r.record_on(), r.record_in_time()), r.rule()});
   }
@@ -296,8 +298,15 @@ int RunReviewsDue(const Globals& g, const QueryArgs& a, bool overdue_only) {
   const std::string what =
       overdue_only ? "overdue as at " + report.as_at()
                    : "due within " + Plural(a.within_days, "day", "days") + " of " + report.as_at();
+  const auto not_known = [&report] {
+    if (report.due_date_not_known() == 0) return;
+    std::cout << Plural(report.due_date_not_known(), "child", "children")
+              << " whose next review's due date is not known (a period of care begun before the "
+                 "record, no review in it yet), in no list\n";
+  };
   if (report.items_size() == 0) {
     std::cout << "no reviews " << what << '\n';
+    not_known();
     return 0;
   }
   std::cout << Plural(report.items_size(), "review", "reviews") << ' ' << what << '\n';
@@ -305,11 +314,18 @@ int RunReviewsDue(const Globals& g, const QueryArgs& a, bool overdue_only) {
                overdue_only ? "DAYS OVERDUE" : "DAYS LEFT", "RULE"});
   for (const auto& item : report.items()) {
     table.Add({item.child_id(), Or(item.iro_id()), Or(item.team()), item.period_start(),
-               Or(item.last_review(), "none"), std::to_string(item.review_number()), item.due_on(),
+               Or(item.last_review(), "none"),
+               item.review_number() == 0 ? "?" : std::to_string(item.review_number()),
+               item.due_date_exact() ? item.due_on()
+                                     : "by " + item.due_on() +
+                                           (item.earliest_due_on().empty()
+                                                ? ""
+                                                : " (not before " + item.earliest_due_on() + ")"),
                std::to_string(overdue_only ? -item.days_until_due() : item.days_until_due()),
                item.rule()});
   }
   table.Print();
+  not_known();
   return 0;
 }
 
@@ -347,6 +363,11 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
   summary.Add(
       {"held in time", std::to_string(report.reviews_in_time()) +
                            (held > 0 ? " (" + Percent(report.percent_in_time()) + ")" : "")});
+  if (report.reviews_timeliness_not_known() > 0) {
+    summary.Add({"timeliness not known",
+                 std::to_string(report.reviews_timeliness_not_known()) +
+                     " (due date set by a start before the record; not in the percentage)"});
+  }
   summary.Add({"rating", Or(report.rating())});
   summary.Add({"children reviewed", std::to_string(report.children_reviewed())});
   summary.Add(
@@ -546,8 +567,12 @@ int RunChild(const Globals& g, const QueryArgs& a) {
   if (g.json) return PrintJson(summary);
   std::cout << "child " << summary.child_id() << " as at " << summary.as_at() << '\n';
   Table facts({"FACT", "VALUE"});
-  facts.Add(
-      {"looked after", summary.looked_after() ? "yes, since " + summary.period_start() : "no"});
+  facts.Add({"looked after",
+             !summary.looked_after()
+                 ? "no"
+                 : (summary.period_start_not_known() ? "yes, since " + summary.period_start() +
+                                                           " at the latest (start not known)"
+                                                     : "yes, since " + summary.period_start())});
   if (!summary.date_of_birth().empty()) {
     facts.Add({"date of birth",
                summary.date_of_birth() +
@@ -571,8 +596,11 @@ int RunChild(const Globals& g, const QueryArgs& a) {
     facts.Add({"IRO", iro});
     if (summary.has_next_review()) {
       const auto& next = summary.next_review();
-      facts.Add({"next review", "due " + next.due_on() + (next.overdue() ? " (overdue)" : "") +
-                                    ": " + next.rule()});
+      facts.Add({"next review", next.due_on().empty()
+                                    ? "due date not known: " + next.rule()
+                                    : (next.due_date_exact() ? "due " : "due by ") + next.due_on() +
+                                          (next.overdue() ? " (overdue)" : "") + ": " +
+                                          next.rule()});
     }
   }
   facts.Add({"flags", summary.flags_size() == 0 ? "none" : JoinText(summary.flags(), "; ")});

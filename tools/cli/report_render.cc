@@ -195,7 +195,10 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
          Count("looked_after_during", "looked after at any time in the year",
                c.looked_after_during()),
          Count("periods_started", "periods of care started (entering care)", c.periods_started()),
-         Count("periods_ended", "periods of care ended (ceasing care)", c.periods_ended())}});
+         Count("periods_ended", "periods of care ended (ceasing care)", c.periods_ended()),
+         Count("periods_start_not_known",
+               "periods of care whose start is not known (begun before the record)",
+               c.periods_start_not_known())}});
     s.groups.push_back(MapGroup("care.started_by_legal_status",
                                 "Entering care, by legal status at the start", "code",
                                 c.started_by_legal_status(), &codes::LegalStatusLabel,
@@ -244,6 +247,9 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
     std::vector<Row> rows = {
         Count("held", "reviews held", v.held()),
         Count("held_in_time", "held in time", v.held_in_time()),
+        Count("timeliness_not_known",
+              "timeliness not known (due date set by a start before the record)",
+              v.timeliness_not_known()),
         Percent("percent_in_time", "percent held in time", v.percent_in_time()),
         Row{"rating", "rating against the council's thresholds",
             v.rating().empty() ? "none" : v.rating(), 0},
@@ -251,6 +257,9 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
               v.children_reviewed()),
         Count("children_all_in_time", "children whose reviews were all in time",
               v.children_all_in_time()),
+        Count("children_timeliness_not_known",
+              "children with a review whose timeliness is not known (none late)",
+              v.children_timeliness_not_known()),
         Percent("percent_children_in_time", "percent of children with every review in time",
                 v.percent_children_in_time()),
         Count("recommendations_in_time", "recommendations issued in time",
@@ -323,12 +332,17 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
                Count("cafcass_referrals", "referrals to CAFCASS", c.cafcass_referrals()),
                Count("open_at_end", "open at the end of the year", c.open_at_end()),
                Count("overdue_responses_at_end", "open at the end, response overdue",
-                     c.overdue_responses_at_end())}});
+                     c.overdue_responses_at_end()),
+               Count("responses_in_time", "answers to a stage in time", c.responses_in_time()),
+               Count("responses_late", "answers to a stage late", c.responses_late())}});
     s.groups.push_back(MapGroup("challenges.raised_by_theme", "Raised, by theme", "theme",
                                 c.raised_by_theme(), nullptr, "No challenge was raised."));
     s.groups.push_back(MapGroup("challenges.resolved_by_stage", "Resolved, by the stage reached",
                                 "stage", c.resolved_by_stage(), nullptr,
                                 "No challenge was resolved."));
+    s.groups.push_back(MapGroup(
+        "challenges.responses_late_by_stage", "Answers to a stage after its deadline, by stage",
+        "stage", c.responses_late_by_stage(), nullptr, "No answer to a stage was late."));
     s.groups.push_back(MapGroup("challenges.open_at_end_by_stage", "Open at the end, by stage",
                                 "stage", c.open_at_end_by_stage(), nullptr,
                                 "No challenge was open at the end of the year."));
