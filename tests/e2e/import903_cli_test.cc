@@ -439,6 +439,7 @@ TEST_CASE("import-903 --dry-run validates and sends nothing", "[e2e][import903]"
     const auto result = ft::Cli(server, args);
     INFO(result.err);
     REQUIRE(result.exit_code == 0);
+    CHECK(result.err.empty());  // nothing tried (a run recorded and refused would warn here)
     const auto lines = ft::JsonLines(result.out);
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["children_imported"] == 0);
