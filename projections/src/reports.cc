@@ -382,6 +382,7 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
   report.mutable_social_worker_reports();  // present, all zero, in a period without reviews
   std::vector<HeldReview> buffer;
   std::optional<ReviewDue> next_buffer;
+  int paperwork_events = 0;  // reviews of the period with any paperwork recorded
   // Reviews, and a review falling due, happen only in care.
   for (const ChildRecord* child : children.InCareDuring(from, to)) {
     if (!Passes(*child, to, filter)) continue;
@@ -412,6 +413,10 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
         (*report.mutable_participation())[h.review.participation]++;
       }
       const ReviewPaperwork& paperwork = h.paperwork;
+      if (paperwork.report_working_days_before || paperwork.recommendations_on ||
+          paperwork.record_on) {
+        ++paperwork_events;
+      }
       auto* buckets = report.mutable_social_worker_reports();
       if (!paperwork.report_working_days_before) {
         buckets->set_not_received(buckets->not_received() + 1);
@@ -451,6 +456,25 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
     for (absl::CivilDay d : child->midway_reviews()) {
       if (d >= from && d <= to) report.set_midway_reviews(report.midway_reviews() + 1);
     }
+  }
+  // Paperwork: with reviews held and not one paperwork event recorded for them, the record
+  // cannot say when reports arrived or records went out (e.g. imported 903 years): not 0.
+  if (report.reviews_held() > 0 && paperwork_events == 0) {
+    report.clear_social_worker_reports();
+    report.clear_recommendations_in_time();
+    report.clear_records_in_time();
+    for (const char* field :
+         {"social_worker_reports", "recommendations_in_time", "records_in_time"}) {
+      v1::NotRecorded* entry = report.add_not_recorded();
+      entry->set_field(field);
+      entry->set_reason(
+          "no social worker's report, recommendations or review record is recorded for any "
+          "review held in the period (903 returns carry none)");
+    }
+  } else {
+    // Present (0 is a figure here), also in a period without reviews.
+    report.set_recommendations_in_time(report.recommendations_in_time());
+    report.set_records_in_time(report.records_in_time());
   }
   // Percentages are of what is known: a review whose timeliness is not known is neither.
   if (const int known = report.reviews_held() - report.reviews_timeliness_not_known(); known > 0) {
@@ -1003,7 +1027,7 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
       by_iro[Or(iro)]++;
     }
   }
-  if (reviews.held() > 0 && paperwork == 0) {
+  if (reviews.held() > 0 && (paperwork == 0 || !timeliness->has_social_worker_reports())) {
     reviews.clear_social_worker_reports();
     reviews.clear_recommendations_in_time();
     reviews.clear_records_in_time();

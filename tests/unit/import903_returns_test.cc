@@ -133,12 +133,19 @@ TEST_CASE(
   CHECK(c1.reasons[0].detail ==
         "2018-episodes.csv:2: the episode starting 01/03/2018 differs from the one at "
         "2017-episodes.csv:2 (LS C2 -> V2, PLACE U4 -> U6)");
-  // Issue 22: the review with two codes is left out (neither can be trusted), not a reason.
-  REQUIRE(c1.left_out.size() == 1);
+  // Issue 22: the review with two codes is left out (neither can be trusted), not a reason;
+  // both rows are listed, the first one too.
+  REQUIRE(c1.left_out.size() == 2);
   CHECK(c1.left_out[0].rule == "review.years_differ");
   CHECK(c1.left_out[0].detail ==
+        "2017-reviews.csv:2: the review on 10/03/2018 has code PN1, 2018-reviews.csv:2 has PN4: "
+        "the review is left out");
+  CHECK(c1.left_out[0].row == "2017-reviews.csv:2");
+  CHECK(c1.left_out[1].rule == "review.years_differ");
+  CHECK(c1.left_out[1].detail ==
         "2018-reviews.csv:2: the review on 10/03/2018 has code PN4, 2017-reviews.csv:2 has PN1: "
         "the review is left out");
+  CHECK(c1.left_out[1].row == "2018-reviews.csv:2");
   // The first row is kept as read, marked so that Validate leaves it out too.
   REQUIRE(c1.reviews.size() == 1);
   CHECK(c1.reviews[0].code == "PN1");

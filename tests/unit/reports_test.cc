@@ -2175,6 +2175,19 @@ TEST_CASE("timeliness not known: neither in time nor late, and no period started
   CHECK(held.children_all_in_time() == 0);
   CHECK(held.children_timeliness_not_known() == 1);
   CHECK(held.percent_children_in_time() == 0);
+  // No paperwork is recorded for any of the 5 reviews: not recorded, not 5 "not received".
+  CHECK_FALSE(held.has_social_worker_reports());
+  CHECK_FALSE(held.has_recommendations_in_time());
+  CHECK_FALSE(held.has_records_in_time());
+  REQUIRE(held.not_recorded_size() == 3);
+  CHECK(held.not_recorded(0).field() == "social_worker_reports");
+  // One report recorded for one review: the figures are recorded again (4 not received).
+  u1.SocialWorkerReport("2017-05-01", "2017-05-10");
+  const v1::TimelinessReport with_one =
+      Held(Council({&u1, &u2, &k1}), D(2017, 4, 1), D(2018, 3, 31));
+  CHECK(with_one.not_recorded_size() == 0);
+  CHECK(with_one.social_worker_reports().not_received() == 4);
+  CHECK(with_one.social_worker_reports().five_or_more_days_before() == 1);
 
   const v1::AnnualReport annual = Annual(council, D(2018, 3, 31), {}, 2017);
   CHECK(annual.care().periods_started() == 1);  // K1 only

@@ -13,6 +13,7 @@
 #include "footprint/v1/admin.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "google/protobuf/map.h"
+#include "nlohmann/json.hpp"
 #include "tools/cli/report_render.h"
 
 namespace footprint::cli {
@@ -29,6 +30,22 @@ int PrintJson(const google::protobuf::Message& message) {
   auto text = MessageToJson(message);
   if (!text.ok()) return Fail("INTERNAL", std::string(text.status().message()));
   std::cout << *text << '\n';
+  return 0;
+}
+
+// The Timeliness report as JSON: a figure the record cannot show is `null` (its reason is in
+// `not_recorded`), never left out or 0.
+int PrintTimelinessJson(const v1::TimelinessReport& report) {
+  auto text = MessageToJson(report);
+  if (!text.ok()) return Fail("INTERNAL", std::string(text.status().message()));
+  if (report.not_recorded().empty()) {
+    std::cout << *text << '\n';
+    return 0;
+  }
+  nlohmann::json json = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Fail("INTERNAL", "cannot read back the report's JSON");
+  for (const v1::NotRecorded& n : report.not_recorded()) json[n.field()] = nullptr;
+  std::cout << json.dump() << '\n';
   return 0;
 }
 
@@ -346,9 +363,11 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
       },
       &report);
   if (!status.ok()) return Fail(status);
-  // With no review in the period the server leaves the buckets unset; print them as zeros.
-  report.mutable_social_worker_reports();
-  if (g.json) return PrintJson(report);
+  // With no review in the period the server leaves the buckets unset; print them as zeros. With
+  // reviews and no paperwork recorded for any, they are not recorded (null, with the reason).
+  const bool paperwork_recorded = report.not_recorded_size() == 0;
+  if (paperwork_recorded) report.mutable_social_worker_reports();
+  if (g.json) return PrintTimelinessJson(report);
   const std::string period = "from " + report.from() + " to " + report.to();
   if (report.reviews_held() == 0 && report.children_reviewed() == 0 &&
       report.midway_reviews() == 0) {
@@ -376,15 +395,22 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
            (report.children_reviewed() > 0 ? " (" + Percent(report.percent_children_in_time()) + ")"
                                            : "")});
   summary.Add({"participation", Counts(report.participation(), /*skip_zero=*/true)});
-  summary.Add({"social worker reports",
-               "5+ WD before " + std::to_string(sw.five_or_more_days_before()) +
-                   ", 1-4 WD before " + std::to_string(sw.one_to_four_days_before()) +
-                   ", same day " + std::to_string(sw.same_day()) + ", after " +
-                   std::to_string(sw.after()) + ", none " + std::to_string(sw.not_received())});
-  summary.Add({"recommendations in time",
-               std::to_string(report.recommendations_in_time()) + " of " + std::to_string(held)});
-  summary.Add({"records in time",
-               std::to_string(report.records_in_time()) + " of " + std::to_string(held)});
+  if (paperwork_recorded) {
+    summary.Add({"social worker reports",
+                 "5+ WD before " + std::to_string(sw.five_or_more_days_before()) +
+                     ", 1-4 WD before " + std::to_string(sw.one_to_four_days_before()) +
+                     ", same day " + std::to_string(sw.same_day()) + ", after " +
+                     std::to_string(sw.after()) + ", none " + std::to_string(sw.not_received())});
+    summary.Add({"recommendations in time",
+                 std::to_string(report.recommendations_in_time()) + " of " + std::to_string(held)});
+    summary.Add({"records in time",
+                 std::to_string(report.records_in_time()) + " of " + std::to_string(held)});
+  } else {
+    const std::string not_recorded = "not recorded: " + report.not_recorded(0).reason();
+    summary.Add({"social worker reports", not_recorded});
+    summary.Add({"recommendations in time", "not recorded"});
+    summary.Add({"records in time", "not recorded"});
+  }
   summary.Add({"midway reviews", std::to_string(report.midway_reviews())});
   summary.Print("  ");
   if (a.counts_only) return 0;

@@ -177,14 +177,23 @@ void AddReviews(const CsvTable& table, const Columns& c, int year, Returns* retu
     if (at != child->reviews.end() && at->on == r.on) {
       // The same review in two files (or twice in one): one review, if they agree; if not,
       // neither can be trusted and the date is left out.
-      if (at->code != r.code) {
+      // Every row of a date with two codes is left out, the first one too.
+      if (at->differs || at->code != r.code) {
+        if (!at->differs) {
+          child->left_out.push_back(
+              {"review.years_differ",
+               absl::StrCat(Where(at->source), ": the review on ", c.Get(row, "REVIEW"),
+                            " has code ", at->code, ", ", Where(source), " has ", r.code,
+                            ": the review is left out"),
+               Where(at->source)});
+          at->differs = true;
+        }
         child->left_out.push_back(
             {"review.years_differ",
              absl::StrCat(Where(source), ": the review on ", c.Get(row, "REVIEW"), " has code ",
                           r.code, ", ", Where(at->source), " has ", at->code,
                           ": the review is left out"),
              Where(source)});
-        at->differs = true;
       }
       continue;
     }
