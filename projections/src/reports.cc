@@ -202,6 +202,10 @@ v1::Section20Item Section20ItemOf(const ChildRecord& child, absl::CivilDay day,
   item.set_child_id(child.child_id());
   item.set_legal_status(child.LegalStatusOn(day));
   item.set_s20_since(Day(since));
+  if (const PeriodOfCare* period = child.PeriodOn(since);
+      period != nullptr && !period->start_known && period->start == since) {
+    item.set_s20_since_not_known(true);
+  }
   const int days = DaysBetween(since, day);
   item.set_days_in_s20(days);
   if (child.date_of_birth()) item.set_date_of_birth(Day(*child.date_of_birth()));
@@ -596,6 +600,7 @@ absl::StatusOr<v1::Section20Report> Section20(const ChildMap& children, absl::Ci
     v1::Section20Item item = Section20ItemOf(*child, *day, *since, settings, &import_sources);
     if (v2) {
       if (item.flags_size() > 0) report.set_flagged(report.flagged() + 1);
+      if (item.s20_since_not_known()) report.set_since_not_known(report.since_not_known() + 1);
       *report.add_children() = std::move(item);
     } else {
       *report.add_short_breaks() = std::move(item);
@@ -624,6 +629,10 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
     const PlacementSpan* current = CurrentPlacement(*child, as_at);
     if (current == nullptr) continue;
     report.set_looked_after(report.looked_after() + 1);
+    if (const PeriodOfCare* period = child->PeriodOn(as_at);
+        period != nullptr && !period->start_known && period->start > window_start) {
+      report.set_record_begins_in_window(report.record_begins_in_window() + 1);
+    }
     const PlacementCounts counts = CountPlacements(*child, as_at);
     const bool three_or_more = counts.placements >= 3;
     const bool unregistered = current->placement.registration() == v1::Placement::UNREGISTERED;

@@ -2210,6 +2210,25 @@ TEST_CASE("timeliness not known: neither in time nor late, and no period started
   CHECK(u2_due.review_number() == 0);
 }
 
+// V1 in section 20 since a period begun on or before Sat 1 Jul 2017 (not known); as at Fri
+// 1 Dec 2017 that is at least 153 days (31 + 31 + 30 + 31 + 30 from 1 Jul to 1 Dec). V2 the same,
+// but its record began on Sun 1 Jan 2017, more than 12 months before 1 Feb 2018.
+TEST_CASE("section 20 and placements say where the record begins after the start", "[reports]") {
+  Child first("V1"), second("V2");
+  first.StartNotKnown("2017-07-01", "V2");
+  second.StartNotKnown("2017-01-01", "C2");
+  const ChildMap council = Council({&first, &second});
+  const v1::Section20Report s20 = S20(council, D(2017, 12, 1));
+  REQUIRE(s20.children_size() == 1);
+  CHECK(s20.children(0).s20_since() == "2017-07-01");
+  CHECK(s20.children(0).s20_since_not_known());
+  CHECK(s20.children(0).days_in_s20() == 153);
+  CHECK(s20.since_not_known() == 1);
+  const v1::PlacementReport stability = Stability(council, D(2018, 2, 1));
+  CHECK(stability.looked_after() == 2);
+  CHECK(stability.record_begins_in_window() == 1);  // V1 (1 Jul 2017 is after 1 Feb 2017)
+}
+
 TEST_CASE(
     "the intake: a start not known only for the first period and a reason not recorded "
     "only without a reason",

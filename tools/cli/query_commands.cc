@@ -480,7 +480,8 @@ void PrintSection20(const google::protobuf::RepeatedPtrField<v1::Section20Item>&
                "PERMANENCE PLAN", "IRO", "TEAM", "FLAGS"});
   for (const auto& c : items) {
     table.Add(
-        {c.child_id(), c.legal_status(), c.s20_since(), std::to_string(c.days_in_s20()),
+        {c.child_id(), c.legal_status(), (c.s20_since_not_known() ? "by " : "") + c.s20_since(),
+         (c.s20_since_not_known() ? "at least " : "") + std::to_string(c.days_in_s20()),
          c.has_age() ? std::to_string(c.age()) : "-", c.consent_recorded() ? c.consent_on() : "no",
          Or(c.plo_started_on()), Or(c.proceedings_issued_on()),
          c.permanence_plan().empty() ? "-" : c.permanence_plan() + " " + c.permanence_plan_on(),
@@ -510,6 +511,11 @@ int RunSection20(const Globals& g, const QueryArgs& a) {
   } else {
     std::cout << Plural(report.children_size(), "child", "children") << " in section 20 (V2) "
               << when << ", " << report.flagged() << " flagged\n";
+    if (report.since_not_known() > 0) {
+      std::cout << report.since_not_known()
+                << " of them in section 20 since a period of care begun before the record: "
+                   "IN S20 SINCE is the latest it can be (by), DAYS a minimum\n";
+    }
     PrintSection20(report.children());
   }
   std::cout << '\n';
@@ -554,6 +560,11 @@ int RunPlacements(const Globals& g, const QueryArgs& a) {
             << report.three_or_more() << " with 3 or more placements, " << report.unregistered()
             << " in unregistered placements, " << report.over_20_miles()
             << " placed more than 20 miles away\n";
+  if (report.record_begins_in_window() > 0) {
+    std::cout << report.record_begins_in_window()
+              << " of them with a record begun within the 12 months (start not known): their "
+                 "counts hold only what the record holds\n";
+  }
   if (report.children_size() == 0) {
     std::cout << (a.three_or_more ? "no children with 3 or more placements in the 12 months to "
                                   : "no children looked after as at ")
