@@ -795,7 +795,13 @@ void ChildRecord::ApplyFact(const ChildEvent& e) {
                                          ", not after the previous one ended (",
                                          Day(*periods_.back().end), ")"));
       }
-      periods_.push_back(PeriodOfCare{on, std::nullopt, "", !b.start_not_known()});
+      periods_.push_back(PeriodOfCare{on, std::nullopt, "", !b.start_not_known(), std::nullopt});
+      if (b.start_not_known()) {
+        periods_.back().reviews_known_from = on;
+      } else if (auto from = ParseIsoDate(b.reviews_known_from(), "reviews_known_from");
+                 from.ok() && *from > on) {
+        periods_.back().reviews_known_from = *from;
+      }
       legal_status_.emplace_back(on, b.legal_status());
       placements_.push_back(PlacementSpan{on, b.placement(), true, true, ""});
       if (auto dob = ParseIsoDate(b.date_of_birth(), "date_of_birth"); dob.ok()) {
@@ -1163,6 +1169,24 @@ absl::Status CompleteAndValidate(const ChildRecord& record, ChildEvent* e, absl:
         return Precondition(
             path, absl::StrCat("child ", record.child_id(), " is already looked after on ", Day(on),
                                " (period of care from ", Day(during->start), ")"));
+      }
+      if (!b.reviews_known_from().empty()) {
+        auto from = ParseIsoDate(b.reviews_known_from(), absl::StrCat(path, ".reviews_known_from"));
+        if (!from.ok()) return from.status();
+        if (*from <= on || b.start_not_known()) {
+          return Invalid(absl::StrCat(path, ".reviews_known_from"),
+                         b.start_not_known()
+                             ? std::string("not with start_not_known (then no review before the "
+                                           "start is in the record)")
+                             : absl::StrCat(b.reviews_known_from(), " is not after the start"));
+        }
+        if (!record.periods().empty()) {
+          return Precondition(absl::StrCat(path, ".reviews_known_from"),
+                              absl::StrCat("only the first period of care in a child's record can "
+                                           "begin before the record; child ",
+                                           record.child_id(), " has a period of care from ",
+                                           Day(record.periods().front().start)));
+        }
       }
       if (b.start_not_known() && !record.periods().empty()) {
         return Precondition(

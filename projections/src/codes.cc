@@ -13,6 +13,9 @@ absl::string_view DomainStreamPrefix(absl::string_view stream) {
   for (absl::string_view prefix : kDomainStreamPrefixes) {
     if (absl::StartsWith(stream, prefix)) return prefix;
   }
+  for (absl::string_view name : kDomainStreams) {
+    if (stream == name) return name;
+  }
   return {};
 }
 

@@ -36,23 +36,34 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
       n == 0 ? std::nullopt : std::optional<absl::CivilDay>(prior.back()->on);
   const std::string initial_status = record.LegalStatusOn(period.start);
   const bool short_breaks = codes::IsShortBreaks(initial_status);
-  const bool start_known = period.start_known;
+  // The reviews held before the record (a period whose start is not known, or one imported from
+  // files that begin after it) are not known: the due dates that depend on them are bounded.
+  const bool start_known = !period.reviews_known_from.has_value();
   const int number = start_known ? static_cast<int>(n) + 1 : 0;
   const std::string which =
       start_known ? absl::StrCat(Ordinal(number), " review: ") : std::string("next review: ");
   const std::string before_record =
-      absl::StrCat("the period of care began on or before ", Day(period.start),
-                   ", before the record, so the reviews held before it are not known");
+      period.start_known
+          ? absl::StrCat("the reviews held before ",
+                         Day(period.reviews_known_from.value_or(period.start)),
+                         ", when the record begins, are not known")
+          : absl::StrCat("the period of care began on or before ", Day(period.start),
+                         ", before the record, so the reviews held before it are not known");
 
   ReviewDue due;
   due.number = number;
   due.period_start = period.start;
-  due.period_start_known = start_known;
+  due.period_start_known = period.start_known;
   if (n == 0 && !start_known) {
-    due.due_on = period.start;
+    // Whatever came before, every review falls due within 6 months of the one before it (or of
+    // the start): by then at the latest.
+    const absl::CivilDay record_begins = *period.reviews_known_from;
+    due.due_on = AddMonthsClamped(record_begins, 6);
     due.exact = false;
-    due.latest_known = false;
-    due.rule = absl::StrCat(which, "due date not known: ", before_record);
+    due.latest_known = true;
+    due.rule = absl::StrCat(which, "by ", Day(due.due_on),
+                            " at the latest (6 months after the record begins on ",
+                            Day(record_begins), "); the exact date is not known: ", before_record);
   } else if (n == 1 && !start_known && !short_breaks) {
     due.exact = false;
     due.earliest_due_on = AddMonthsClamped(*last, 3);
@@ -98,7 +109,8 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
   };
   for (const PlacementSpan& span : record.placements()) {
     if (span.from < period.start || span.from > context_day) continue;
-    // The placement a period whose start is not known is first seen in began on a day not known.
+    // The placement a period begun before the record is first seen in: the reviews since it are
+    // not all in the record (and, with the start not known, neither is its date).
     if (span.starts_period && !start_known) continue;
     if (IsAdoptionPlacement(span.placement.type()) && (span.starts_period || span.carer_changed)) {
       adoption = &span;
@@ -131,7 +143,7 @@ absl::StatusOr<ReviewDue> DueFor(const ChildRecord& record, const PeriodOfCare& 
     std::optional<absl::CivilDay> order;
     for (const auto& [from, status] : record.legal_statuses()) {
       if (from < period.start || from > context_day) continue;
-      // The legal status a period whose start is not known is first seen with began before.
+      // The legal status a period begun before the record is first seen with: likewise.
       if (from == period.start && !start_known) continue;
       if (status == "E1" && (!order || record.LegalStatusOn(from - 1) != "E1")) order = from;
     }

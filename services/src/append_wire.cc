@@ -49,7 +49,13 @@ absl::StatusOr<es::AppendRequest> AppendFromProto(v1::AppendRequest& request,
     return absl::InternalError("AppendFromProto: no event type check given (the caller's rights)");
   }
   if (absl::string_view prefix = projections::DomainStreamPrefix(request.stream());
-      !prefix.empty()) {
+      prefix == projections::kImportRunsStream) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "stream: '", request.stream(),
+        "' holds the import runs, which Intake.RecordImportRun validates before it writes them "
+        "(footprint import-903 records each run); EventStore.Append cannot write to it, "
+        "whatever the caller's role"));
+  } else if (!prefix.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "stream: '", request.stream(), "' is a child's stream (it starts with '", prefix,
         "'): it holds only domain events, which the services validate before they write them. "

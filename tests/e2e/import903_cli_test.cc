@@ -629,27 +629,32 @@ TEST_CASE(
   // G7: the first episode in the files is a move (RNE P) on 1 Feb 2019, before 1 April 2019
   // (the first day of the 2019 return): G7 was already looked after when the files begin. Its
   // PN0 review on 1 Jun 2019 cannot be right for a 10-year-old and is left out; its review on
-  // 1 Sep 2019 is recorded. H8, the same history begun with RNE S (start known), shows what the
-  // unknown start changes: H8's first review was due 20 working days after 1 Feb 2019.
-  Write(dir + "/2019-header.csv",
-        std::string(kHeader) + "G7,1,01/02/2009,WBRI,,,\nH8,1,01/02/2009,WBRI,,,\n");
+  // 1 Sep 2019 is recorded. H8, the same history begun with RNE S: its start is known, but the
+  // reviews of February and March 2019 would be in the files before them, so they are not known
+  // either (reviews_known_from 1 April 2019). K9 begins with RNE S on 1 April 2019 itself:
+  // everything is known, and its first review was due 20 working days after it.
+  Write(dir + "/2019-header.csv", std::string(kHeader) +
+                                      "G7,1,01/02/2009,WBRI,,,\nH8,1,01/02/2009,WBRI,,,\n"
+                                      "K9,1,01/02/2009,WBRI,,,\n");
   Write(dir + "/2019-episodes.csv", std::string(kEpisodes) +
                                         "G7,01/02/2019,P,C2,N1,U4,PR1,,,,,,\n"
-                                        "H8,01/02/2019,S,C2,N1,U4,PR1,,,,,,\n");
+                                        "H8,01/02/2019,S,C2,N1,U4,PR1,,,,,,\n"
+                                        "K9,01/04/2019,S,C2,N1,U4,PR1,,,,,,\n");
   Write(dir + "/2019-reviews.csv", std::string(kReviews) +
                                        "G7,01/02/2009,01/06/2019,PN0\n"
                                        "G7,01/02/2009,01/09/2019,PN1\n"
-                                       "H8,01/02/2009,01/09/2019,PN1\n");
+                                       "H8,01/02/2009,01/09/2019,PN1\n"
+                                       "K9,01/02/2009,01/09/2019,PN1\n");
   const std::string rejects = server.dir.Sub("rejects.csv");
   const json summary = ImportFrom(server, {dir, "--rejects", rejects});
   INFO(summary.dump());
-  CHECK(summary["children_imported"] == 2);
+  CHECK(summary["children_imported"] == 3);
   CHECK(summary["children_rejected"] == 0);
   CHECK(summary["children_start_not_known"] == 1);
   CHECK(summary["rows_left_out"] == 1);
   CHECK(summary["rows_left_out_by_rule"] == json{{"review.pn0_age", 1}});
-  CHECK(summary["episodes_imported"] == 2);
-  CHECK(summary["reviews_imported"] == 2);
+  CHECK(summary["episodes_imported"] == 3);
+  CHECK(summary["reviews_imported"] == 3);
 
   // The rejects file lists the row alone (left_out `row`), by its file and line.
   const std::vector<Reject> rows = ReadRejects(rejects);
@@ -672,7 +677,8 @@ TEST_CASE(
 
   // The child's summary: looked after since a day known to be in care, the start not known;
   // the one review recorded; no first-review deadline counts from the unknown start, so no
-  // review is overdue (H8, start known: the review is overdue).
+  // review is overdue (nor H8's; K9, whose whole history is known, is overdue: its 2nd review
+  // was due 3 months after 1 Sep 2019, on 1 Dec).
   const auto flags_of = [](const json& child) {
     std::set<std::string> out;
     if (child.contains("flags")) {
@@ -690,13 +696,19 @@ TEST_CASE(
   CHECK_FALSE(flags_of(g7).contains("review overdue"));
   const json h8 = ft::CliJson(server, {"child", "H8", "--as-at", "2019-12-31"});
   INFO(h8.dump());
-  CHECK(h8["period_start_not_known"] == false);
-  CHECK(flags_of(h8).contains("review overdue"));
+  CHECK_FALSE(h8.value("period_start_not_known", false));
+  CHECK_FALSE(flags_of(h8).contains("review overdue"));
+  const auto h8_events = ft::JsonLines(ft::CliOk(server, {"--json", "read", "child-H8"}));
+  REQUIRE_FALSE(h8_events.empty());
+  CHECK(h8_events[0]["data"]["period_of_care_started"]["reviews_known_from"] == "2019-04-01");
+  const json k9 = ft::CliJson(server, {"child", "K9", "--as-at", "2019-12-31"});
+  INFO(k9.dump());
+  CHECK(flags_of(k9).contains("review overdue"));
 
   // The run recorded: one child with its start not known, one row left out.
   const auto runs = ImportRuns(server);
   REQUIRE(runs.size() == 1);
-  CHECK(RunCount(runs[0], "children_imported") == 2);
+  CHECK(RunCount(runs[0], "children_imported") == 3);
   CHECK(RunCount(runs[0], "children_start_not_known") == 1);
   CHECK(RunCount(runs[0], "rows_left_out") == 1);
   CHECK(runs[0]["data"]["rows_left_out_by_rule"] == json{{"review.pn0_age", 1}});

@@ -32,8 +32,17 @@ TEST_CASE("a child's stream cannot be written with a raw append", "[append_wire]
     CHECK_THAT(message, Catch::Contains("Intake.Record"));
     CHECK_THAT(message, Catch::Contains("Challenges."));
   }
+  // Nor the stream of import runs (issue 22), whose events Intake.RecordImportRun validates.
+  {
+    v1::AppendRequest request = OneEvent("imports");
+    auto append = AppendFromProto(request, "admin-alice", AnyType);
+    REQUIRE_FALSE(append.ok());
+    CHECK(append.status().code() == absl::StatusCode::kPermissionDenied);
+    CHECK_THAT(std::string(append.status().message()), Catch::Contains("Intake.RecordImportRun"));
+  }
   // Streams that merely look alike are not the domain's.
-  for (const std::string stream : {"children-1", "Child-1", "note-child-1", "childx-1"}) {
+  for (const std::string stream :
+       {"children-1", "Child-1", "note-child-1", "childx-1", "imports-2017", "Imports"}) {
     INFO(stream);
     v1::AppendRequest request = OneEvent(stream);
     CHECK(AppendFromProto(request, "local", AnyType).ok());

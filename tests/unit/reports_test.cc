@@ -2151,14 +2151,16 @@ TEST_CASE("section 20: consent is not known for a child whose record came from a
 // --- Periods whose start is not known (issue 22) ----------------------------------------------
 
 // Collection year 2017 (1 Apr 2017 - 31 Mar 2018):
-//   U1 started on or before Wed 1 Mar 2017 (not known). Reviews 10 May 2017 (the first in the
-//      record: not known), 10 Aug (10 May + 3 months: in time whatever was before), 10 Feb 2018
-//      (10 Aug + 6 months: in time). Next due 10 Aug 2018, after the year.
-//   U2 started on or before Sun 10 Jan 2016 (not known). Review Thu 1 Jun 2017 (not known); the
-//      next is due between 1 Sep and 1 Dec 2017 and is not held: late whatever was before.
+//   U1 started on or before Wed 1 Mar 2017 (not known): a review was due by 1 Sep 2017 at the
+//      latest. Reviews 10 May 2017 (the first in the record: not known), 10 Aug (10 May +
+//      3 months: in time whatever was before), 10 Feb 2018 (10 Aug + 6 months: in time). Next due
+//      10 Aug 2018, after the year.
+//   U2 started on or before Sun 10 Jan 2016 (not known): a review was due by 10 Jul 2016 at the
+//      latest, so its first in the record, Thu 1 Jun 2017, is late whatever was before; the next
+//      is due between 1 Sep and 1 Dec 2017 and is not held.
 //   K1 started Mon 3 Apr 2017: 1st review within 20 working days (Good Friday 14 Apr, Easter
 //      Monday 17 Apr and 1 May are holidays) = Thu 4 May; held Tue 30 May: late.
-// Reviews 5: in time 2, late 1, not known 2 -> 2 of 3 known = 66.7%. Children reviewed 3: U1
+// Reviews 5: in time 2, late 2, not known 1 -> 2 of 4 known = 50%. Children reviewed 3: U1
 // not known (no late review), U2 and K1 late.
 TEST_CASE("timeliness not known: neither in time nor late, and no period started", "[reports]") {
   Child u1("U1"), u2("U2"), k1("K1");
@@ -2169,8 +2171,8 @@ TEST_CASE("timeliness not known: neither in time nor late, and no period started
   const v1::TimelinessReport held = Held(council, D(2017, 4, 1), D(2018, 3, 31));
   CHECK(held.reviews_held() == 5);
   CHECK(held.reviews_in_time() == 2);
-  CHECK(held.reviews_timeliness_not_known() == 2);
-  CHECK(held.percent_in_time() == Approx(200.0 / 3));
+  CHECK(held.reviews_timeliness_not_known() == 1);
+  CHECK(held.percent_in_time() == Approx(50.0));
   CHECK(held.children_reviewed() == 3);
   CHECK(held.children_all_in_time() == 0);
   CHECK(held.children_timeliness_not_known() == 1);
@@ -2193,15 +2195,21 @@ TEST_CASE("timeliness not known: neither in time nor late, and no period started
   CHECK(annual.care().periods_started() == 1);  // K1 only
   CHECK(annual.care().periods_start_not_known() == 2);
   CHECK(annual.care().looked_after_at_start() == 2);
-  CHECK(annual.reviews().timeliness_not_known() == 2);
+  CHECK(annual.reviews().timeliness_not_known() == 1);
   CHECK(annual.reviews().children_timeliness_not_known() == 1);
 
-  // On 1 May 2017 neither U1 nor U2 has held a review in the record: no due date at all, so
-  // in no list, counted apart (K1 is listed, due 4 May). On 2 Jun U2 is due by 1 Dec at the
-  // latest (and not before 1 Sep).
+  // On 1 May 2017: U1 is due by 1 Sep at the latest (no earliest day), K1 on 4 May; U2 is
+  // overdue (by 10 Jul 2016 at the latest). On 2 Jun U2 is due by 1 Dec at the latest (and not
+  // before 1 Sep).
   const v1::ReviewsDueReport before = Due(council, D(2017, 5, 1), 400);
-  CHECK(before.due_date_not_known() == 2);
-  CHECK(ChildIds(before.items()) == std::vector<std::string>{"K1"});
+  CHECK(before.due_date_not_known() == 0);
+  CHECK(ChildIds(before.items()) == std::vector<std::string>{"K1", "U1"});
+  const v1::ReviewDueItem u1_due = FindChild(before.items(), "U1");
+  CHECK(u1_due.due_on() == "2017-09-01");
+  CHECK(u1_due.earliest_due_on().empty());
+  CHECK_FALSE(u1_due.due_date_exact());
+  const v1::ReviewsDueReport overdue = Due(council, D(2017, 5, 1), 0, /*overdue_only=*/true);
+  CHECK(ChildIds(overdue.items()) == std::vector<std::string>{"U2"});
   const v1::ReviewsDueReport after = Due(council, D(2017, 6, 2), 400);
   const v1::ReviewDueItem u2_due = FindChild(after.items(), "U2");
   CHECK(u2_due.due_on() == "2017-12-01");

@@ -238,39 +238,52 @@ TEST_CASE("unregistered placements are reviewed monthly where the council says s
 
 // Issue 22: a period imported from returns that begin mid-care (start not known, earliest known
 // day 2017-03-01). Dates counted by hand.
-TEST_CASE("a period whose start is not known: the first review's due date is not known",
+TEST_CASE("a period whose start is not known: the first review's due date is only bounded",
           "[reviews]") {
   Child child;
   child.Start("2017-03-01", "C2", "U1", /*start_not_known=*/true);
+  // Whatever came before, a review falls due within 6 months of the one before: by 1 Sep 2017
+  // at the latest; no earliest day.
   const ReviewDue first = Next(child, D(2017, 3, 10));
   CHECK_FALSE(first.exact);
-  CHECK_FALSE(first.latest_known);
-  CHECK_FALSE(first.LateAfter().has_value());
+  CHECK(first.latest_known);
+  CHECK_FALSE(first.earliest_due_on.has_value());
+  REQUIRE(first.LateAfter().has_value());
+  CHECK(*first.LateAfter() == D(2017, 9, 1));
   CHECK(first.number == 0);
   CHECK_FALSE(first.period_start_known);
   CHECK(first.rule ==
-        "next review: due date not known: the period of care began on or before 2017-03-01, "
-        "before the record, so the reviews held before it are not known");
-  // However long it waits, nothing is overdue: the engine has no deadline to miss.
+        "next review: by 2017-09-01 at the latest (6 months after the record begins on "
+        "2017-03-01); the exact date is not known: the period of care began on or before "
+        "2017-03-01, before the record, so the reviews held before it are not known");
+  CHECK(first.Judge(D(2017, 9, 1)) == ReviewDue::Timeliness::kNotKnown);
+  CHECK(first.Judge(D(2017, 9, 2)) == ReviewDue::Timeliness::kLate);
+  // The deadline engine misses it only once it is late whatever came before.
   auto pending = ReviewDeadlines::DeadlinesOf(child.record(), {}, Calendar(), {});
-  REQUIRE(pending.ok());
-  CHECK(pending->empty());
-
-  child.Review("2017-09-20");
-  // The next one: within 3 months if that was the period's 1st review, 6 if not.
-  const ReviewDue second = Next(child, D(2017, 9, 21));
-  CHECK_FALSE(second.exact);
-  REQUIRE(second.earliest_due_on.has_value());
-  CHECK(*second.earliest_due_on == D(2017, 12, 20));
-  REQUIRE(second.LateAfter().has_value());
-  CHECK(*second.LateAfter() == D(2018, 3, 20));
-  pending = ReviewDeadlines::DeadlinesOf(child.record(), {}, Calendar(), {});
   REQUIRE(pending.ok());
   bool review_deadline = false;
   for (const PendingDeadline& d : *pending) {
     if (d.key.rfind("review/", 0) != 0) continue;
     review_deadline = true;
-    CHECK(d.due_on == D(2018, 3, 20));  // missed only once it is late whatever was before
+    CHECK(d.due_on == D(2017, 9, 1));
+  }
+  CHECK(review_deadline);
+
+  child.Review("2017-08-20");
+  // The next one: within 3 months if that was the period's 1st review, 6 if not.
+  const ReviewDue second = Next(child, D(2017, 8, 21));
+  CHECK_FALSE(second.exact);
+  REQUIRE(second.earliest_due_on.has_value());
+  CHECK(*second.earliest_due_on == D(2017, 11, 20));
+  REQUIRE(second.LateAfter().has_value());
+  CHECK(*second.LateAfter() == D(2018, 2, 20));
+  pending = ReviewDeadlines::DeadlinesOf(child.record(), {}, Calendar(), {});
+  REQUIRE(pending.ok());
+  review_deadline = false;
+  for (const PendingDeadline& d : *pending) {
+    if (d.key.rfind("review/", 0) != 0) continue;
+    review_deadline = true;
+    CHECK(d.due_on == D(2018, 2, 20));
   }
   CHECK(review_deadline);
 
@@ -288,6 +301,41 @@ TEST_CASE("a period whose start is not known: the first review's due date is not
   CHECK((*history)[2].due.exact);
   CHECK((*history)[2].due.due_on == D(2018, 8, 1));
   CHECK((*history)[2].due.rule == "next review: 6 months after the review on 2018-02-01");
+}
+
+// A start known (RNE S on 1 Jun 2016) before the record, whose reviews are known only from
+// 1 Apr 2017 (the first file's year): the same bounds, counted from 1 Apr 2017; the first
+// review is not 20 working days after the start.
+TEST_CASE("a start known before the record: the reviews before it are not known", "[reviews]") {
+  Child child;
+  child.Start("2016-06-01");
+  {
+    v1::ChildEvent e;
+    e.set_child_id("C1");
+    e.set_occurred_on("2016-06-01");
+    auto* b = e.mutable_period_of_care_started();
+    b->set_legal_status("C2");
+    b->mutable_placement()->set_type("U1");
+    b->mutable_placement()->set_provider("PR1");
+    b->set_category_of_need("N1");
+    b->set_date_of_birth("2010-06-01");
+    b->set_reviews_known_from("2017-04-01");
+    ChildRecord record("C1");
+    record.Add("id-0", e);
+    auto due = NextReviewDue(record, D(2017, 4, 2), {}, Calendar());
+    REQUIRE(due.ok());
+    REQUIRE(due->has_value());
+    CHECK((*due)->period_start_known);
+    CHECK_FALSE((*due)->exact);
+    CHECK((*due)->number == 0);
+    CHECK((*due)->due_on == D(2017, 10, 1));
+    CHECK((*due)->rule ==
+          "next review: by 2017-10-01 at the latest (6 months after the record begins on "
+          "2017-04-01); the exact date is not known: the reviews held before 2017-04-01, when "
+          "the record begins, are not known");
+  }
+  // Without it, the same start's 1st review was due 20 working days after 1 Jun 2016.
+  CHECK(Next(child, D(2016, 6, 2)).due_on == D(2016, 6, 29));
 }
 
 TEST_CASE("a period whose start is not known: the second review in the record by either bound",

@@ -85,6 +85,9 @@ struct PeriodOfCare {
   std::optional<absl::CivilDay> end;  // nullopt: still looked after
   std::string end_reason;
   bool start_known = true;
+  // Reviews held in the period before this day are not known (PeriodOfCareStarted's
+  // reviews_known_from; for a start not known, the start).
+  std::optional<absl::CivilDay> reviews_known_from;
   bool Contains(absl::CivilDay day) const { return day >= start && (!end || day <= *end); }
 };
 

@@ -23,11 +23,13 @@ inline constexpr absl::string_view kImportRunEventType = "ImportRun";
 
 // Streams that belong to the domain: written only by the services that validate each event
 // (Intake, Challenges, the deadline engine), never by a raw EventStore.Append, whose events
-// would not be domain events the record can hold: children's streams and the import runs.
-inline constexpr absl::string_view kDomainStreamPrefixes[] = {kChildStreamPrefix,
-                                                              kImportRunsStream};
+// would not be domain events the record can hold: children's streams (by prefix) and the
+// import runs (that one stream).
+inline constexpr absl::string_view kDomainStreamPrefixes[] = {kChildStreamPrefix};
+inline constexpr absl::string_view kDomainStreams[] = {kImportRunsStream};
 
-// The domain prefix `stream` starts with, or an empty view when it is not a domain stream.
+// The domain prefix `stream` starts with, or the domain stream it is; an empty view when it is
+// not a domain stream.
 absl::string_view DomainStreamPrefix(absl::string_view stream);
 
 }  // namespace footprint::projections

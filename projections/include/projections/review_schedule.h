@@ -50,12 +50,14 @@ struct ReviewSettings {
   bool operator==(const ReviewSettings&) const = default;
 };
 
-// In a period of care whose start is not known (PeriodOfCareStarted.start_not_known: a history
-// imported from returns that begin mid-care), neither the start nor the reviews held before
-// the record began are known (shared/docs/domain.md section 10: "the due date of a review that
-// depends on the unknown start is unknown, not late"). Then:
-// - the first review in the record has no known due date, unless a fact inside the record sets
-//   it (an adoption placement or a placement order made in it);
+// In a period of care begun before the record (a history imported from returns that begin
+// mid-care: PeriodOfCareStarted.start_not_known, or a known start with reviews_known_from), the
+// reviews held before the record began are not known (shared/docs/domain.md section 10: "the
+// due date of a review that depends on the unknown start is unknown, not late"). Then:
+// - the first review in the record has no exact due date, unless a fact inside the record sets
+//   it (an adoption placement or a placement order made in it); since every review falls due
+//   within 6 months of the one before (or of the start), it is due 6 months after the record
+//   begins at the latest;
 // - the next one is due within 3 months of it if that was the period's 1st review, within 6
 //   otherwise: its due date is only known to lie between the two;
 // - from the one after, every due date is known again (6-monthly).

@@ -80,10 +80,17 @@ std::vector<PlannedEvent> PlanEvents(const ChildReturn& child) {
       // Only the first period can have begun before the files (Validate decides).
       const bool not_known = previous == nullptr && child.start_not_known;
       b->set_start_not_known(not_known);
+      const std::string reviews_known_from =
+          previous == nullptr && child.reviews_known_from ? Day(*child.reviews_known_from) : "";
+      b->set_reviews_known_from(reviews_known_from);
       if (not_known) {
         Identify(&p, "period_of_care_started",
                  {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob,
                   "start_not_known"});
+      } else if (!reviews_known_from.empty()) {
+        Identify(&p, "period_of_care_started",
+                 {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob,
+                  "reviews_known_from=" + reviews_known_from});
       } else {
         Identify(&p, "period_of_care_started",
                  {e.ls, e.place, e.provider, e.home_post, e.pl_post, e.urn, e.cin, dob});

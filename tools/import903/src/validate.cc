@@ -184,7 +184,14 @@ class Checker {
                          Day(e.decom)));
       }
       if (starts_period) {
-        if (e.rne == "S") continue;
+        if (e.rne == "S") {
+          // Begun before the files: its start is known, the reviews before them are not.
+          if (previous == nullptr && options_.first_year > 0 &&
+              e.decom < absl::CivilDay(options_.first_year, 4, 1)) {
+            child_.reviews_known_from = absl::CivilDay(options_.first_year, 4, 1);
+          }
+          continue;
+        }
         // Already looked after when the files begin: the episode open on 1 April of the first
         // year continues a period whose start is before them (shared/docs/domain.md section 10).
         if (previous == nullptr && options_.first_year > 0 &&

@@ -80,6 +80,9 @@ struct ChildReturn {
   // Set by Validate: the first period of care began before the files (its first episode was
   // open on 1 April of the first year read, and is not RNE S); its start is not known.
   bool start_not_known = false;
+  // Set by Validate: the first period began (RNE S) before the files, so the reviews held in it
+  // before this day (1 April of the first year read) are not in them.
+  std::optional<absl::CivilDay> reviews_known_from;
 };
 
 struct Returns {
