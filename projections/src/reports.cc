@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "projections/codes.h"
 #include "projections/deadlines.h"
@@ -488,6 +489,20 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
   if (const int known = report.children_reviewed() - report.children_timeliness_not_known();
       known > 0) {
     report.set_percent_children_in_time(100.0 * report.children_all_in_time() / known);
+  }
+  // Reviews held, and not one whose timeliness can be known: no percentage (not 0).
+  const auto none_known = [&report](const char* field, const char* what) {
+    v1::NotRecorded* entry = report.add_not_recorded();
+    entry->set_field(field);
+    entry->set_reason(absl::StrCat("the timeliness of every ", what,
+                                   " is not known (periods of care begun before the record)"));
+  };
+  if (report.reviews_held() > 0 && report.reviews_held() == report.reviews_timeliness_not_known()) {
+    none_known("percent_in_time", "review held in the period");
+  }
+  if (report.children_reviewed() > 0 &&
+      report.children_reviewed() == report.children_timeliness_not_known()) {
+    none_known("percent_children_in_time", "child reviewed in the period");
   }
   return report;
 }
@@ -1015,6 +1030,11 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   reviews.set_records_in_time(timeliness->records_in_time());
   reviews.set_midway_reviews(timeliness->midway_reviews());
   reviews.set_timeliness_not_known(timeliness->reviews_timeliness_not_known());
+  for (const v1::NotRecorded& n : timeliness->not_recorded()) {
+    if (absl::StartsWith(n.field(), "percent_")) {
+      AddNotRecorded(&report, absl::StrCat("reviews.", n.field()), n.reason());
+    }
+  }
   reviews.set_children_timeliness_not_known(timeliness->children_timeliness_not_known());
   // Paperwork: with reviews held and not one paperwork event recorded for a review of the year,
   // the record cannot say when reports arrived or records went out (e.g. imported years).
@@ -1133,7 +1153,8 @@ v1::ForeignEventItem ForeignEventItemOf(const ForeignEvent& event) {
 }
 
 absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
-                                           const CouncilSettings& settings) {
+                                           const CouncilSettings& settings,
+                                           const std::set<std::string>& import_sources) {
   v1::ChildSummary summary;
   summary.set_child_id(child.child_id());
   summary.set_as_at(Day(as_at));
@@ -1170,7 +1191,8 @@ absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::Civil
       if (auto since = StretchSince(child, as_at, &IsV2)) {
         // Kept in a local: a range-for over a member of a temporary would read freed memory
         // (the temporary dies before the loop body runs, until C++23).
-        const v1::Section20Item item = Section20ItemOf(child, as_at, *since, settings);
+        const v1::Section20Item item =
+            Section20ItemOf(child, as_at, *since, settings, &import_sources);
         for (const std::string& flag : item.flags()) summary.add_flags(flag);
       }
     }

@@ -457,13 +457,17 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
       return st;
     }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    const auto children = host_->view().Snapshot();
-    auto it = children->find(request->child_id());
-    if (it == children->end()) {
+    pj::CouncilView::Published current = host_->view().Current();
+    auto it = current.children->find(request->child_id());
+    if (it == current.children->end()) {
       return absl::NotFoundError(
           absl::StrCat("child_id: no child '", request->child_id(), "' is recorded"));
     }
-    auto summary = pj::Summarize(*it->second, *as_at, host_->settings());
+    auto runs = host_->ImportRuns(current.position);
+    if (!runs.ok()) return runs.status();
+    std::set<std::string> import_sources;
+    for (const v1::ImportRun& run : *runs) import_sources.insert(run.source_system());
+    auto summary = pj::Summarize(*it->second, *as_at, host_->settings(), import_sources);
     if (!summary.ok()) return summary.status();
     *response = std::move(*summary);
     return absl::OkStatus();

@@ -2146,6 +2146,15 @@ TEST_CASE("section 20: consent is not known for a child whose record came from a
     CHECK(item.consent_not_known() == (item.child_id() == "I1"));
     CHECK(no_consent_flag == (item.child_id() == "I1"));
   }
+  // The child's own summary says the same (it flagged every imported V2 child before).
+  for (const char* id : {"I1", "L1"}) {
+    INFO(id);
+    auto summary = Summarize(*council.at(id), D(2026, 3, 31), Settings(), {"ssda903"});
+    REQUIRE(summary.ok());
+    const bool flagged = std::find(summary->flags().begin(), summary->flags().end(),
+                                   "no consent recorded") != summary->flags().end();
+    CHECK(flagged == (std::string(id) == "L1"));
+  }
 }
 
 // --- Periods whose start is not known (issue 22) ----------------------------------------------
@@ -2190,6 +2199,16 @@ TEST_CASE("timeliness not known: neither in time nor late, and no period started
   CHECK(with_one.not_recorded_size() == 0);
   CHECK(with_one.social_worker_reports().not_received() == 4);
   CHECK(with_one.social_worker_reports().five_or_more_days_before() == 1);
+
+  // April to June 2017, U1 alone: one review, whose timeliness is not known: no percentage.
+  const v1::TimelinessReport spring = Held(Council({&u1}), D(2017, 4, 1), D(2017, 6, 30));
+  CHECK(spring.reviews_held() == 1);
+  CHECK(spring.reviews_timeliness_not_known() == 1);
+  std::set<std::string> spring_not_recorded;
+  for (const v1::NotRecorded& n : spring.not_recorded()) spring_not_recorded.insert(n.field());
+  CHECK(spring_not_recorded.contains("percent_in_time"));
+  CHECK(spring_not_recorded.contains("percent_children_in_time"));
+  CHECK(spring.rating().empty());
 
   const v1::AnnualReport annual = Annual(council, D(2018, 3, 31), {}, 2017);
   CHECK(annual.care().periods_started() == 1);  // K1 only

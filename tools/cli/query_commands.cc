@@ -365,7 +365,15 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
   if (!status.ok()) return Fail(status);
   // With no review in the period the server leaves the buckets unset; print them as zeros. With
   // reviews and no paperwork recorded for any, they are not recorded (null, with the reason).
-  const bool paperwork_recorded = report.not_recorded_size() == 0;
+  bool paperwork_recorded = true;
+  bool percent_known = true;
+  for (const v1::NotRecorded& n : report.not_recorded()) {
+    if (n.field() == "percent_in_time") {
+      percent_known = false;
+    } else if (n.field() != "percent_children_in_time") {
+      paperwork_recorded = false;
+    }
+  }
   if (paperwork_recorded) report.mutable_social_worker_reports();
   if (g.json) return PrintTimelinessJson(report);
   const std::string period = "from " + report.from() + " to " + report.to();
@@ -381,7 +389,11 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
   summary.Add({"reviews held", std::to_string(held)});
   summary.Add(
       {"held in time", std::to_string(report.reviews_in_time()) +
-                           (held > 0 ? " (" + Percent(report.percent_in_time()) + ")" : "")});
+                           (held > 0 ? " (" +
+                                           (percent_known ? Percent(report.percent_in_time())
+                                                          : std::string("percentage not known")) +
+                                           ")"
+                                     : "")});
   if (report.reviews_timeliness_not_known() > 0) {
     summary.Add({"timeliness not known",
                  std::to_string(report.reviews_timeliness_not_known()) +
@@ -406,7 +418,10 @@ int RunTimeliness(const Globals& g, const QueryArgs& a) {
     summary.Add({"records in time",
                  std::to_string(report.records_in_time()) + " of " + std::to_string(held)});
   } else {
-    const std::string not_recorded = "not recorded: " + report.not_recorded(0).reason();
+    std::string not_recorded = "not recorded";
+    for (const v1::NotRecorded& n : report.not_recorded()) {
+      if (n.field() == "social_worker_reports") not_recorded += ": " + n.reason();
+    }
     summary.Add({"social worker reports", not_recorded});
     summary.Add({"recommendations in time", "not recorded"});
     summary.Add({"records in time", "not recorded"});

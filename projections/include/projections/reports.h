@@ -117,9 +117,11 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
 // A foreign event (ChildRecord::foreign_events) as queries and Admin.VoidForeignEvent list it.
 v1::ForeignEventItem ForeignEventItemOf(const ForeignEvent& event);
 
-// One child, as at a date.
+// One child, as at a date; `import_sources` as for Section20 (consent not known for a child
+// whose record came from an import only).
 absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
-                                           const CouncilSettings& settings);
+                                           const CouncilSettings& settings,
+                                           const std::set<std::string>& import_sources = {});
 
 }  // namespace footprint::projections
 
