@@ -845,6 +845,37 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
     if (has_data) break;
   }
   coverage.set_year_has_data(has_data);
+  // Before every import's files, with nothing recorded live in it: partial, so not shown.
+  int first_import_year = 0;
+  for (const v1::ImportRunCoverage& run : context.import_runs) {
+    for (int y : run.years()) {
+      if (first_import_year == 0 || y < first_import_year) first_import_year = y;
+    }
+  }
+  if (has_data && first_import_year > 0 && year < first_import_year) {
+    const std::string from_text = Day(from), to_text = Day(to);
+    bool live = false;
+    for (const ChildRecord* child : all_children.InCareDuring(from, to)) {
+      for (const auto& [source, span] : child->sources()) {
+        if (import_sources.contains(source) || source == kSystemSource) continue;
+        live = live || (span.first_on <= to_text && span.last_on >= from_text);
+      }
+      if (live) break;
+    }
+    if (!live) {
+      coverage.set_year_before_imports(true);
+      const std::string reason = absl::StrCat(
+          "the record's history of this year comes only from imports whose files begin in the "
+          "collection year ",
+          first_import_year,
+          ": it holds only the children still looked after then, so the figures would be "
+          "partial");
+      for (const char* section : {"care", "reviews", "challenges", "section20", "placements"}) {
+        AddNotRecorded(&report, section, reason);
+      }
+      return report;
+    }
+  }
   if (!has_data) {
     const std::string reason =
         coverage.first_year_with_data() == 0

@@ -398,6 +398,17 @@ TEST_CASE("the annual report of each imported year agrees with a count from the 
     REQUIRE(md.exit_code == 0);
     CHECK(md.out.find("Nothing is recorded for this collection year") != std::string::npos);
   }
+  // A year before the files (2016): the record holds only the children still looked after in
+  // 2017, so its figures are not shown as the year's; nor as the year before 2017's.
+  {
+    const json before_files = AnnualJson(server, kFirstYear - 1);
+    INFO(before_files["coverage"].dump());
+    CHECK(before_files["coverage"]["year_has_data"] == true);
+    CHECK(before_files["coverage"]["year_before_imports"] == true);
+    CHECK(before_files["care"].is_null());
+    CHECK(before_files["reviews"].is_null());
+    CHECK(AnnualJson(server, kFirstYear)["previous"]["care"].is_null());
+  }
   // The synthetic years hold real work to compare: not a run of zeros.
   const Expected first = Count(kFirstYear, episodes, reviews, rejected);
   CHECK(first.at_end > 50);
