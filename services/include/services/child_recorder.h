@@ -16,7 +16,6 @@
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/domain.pb.h"
-#include "footprint/v1/intake.pb.h"
 #include "projections/child_record.h"
 #include "projections/escalation_policy.h"
 #include "projections/working_calendar.h"
