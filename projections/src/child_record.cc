@@ -488,19 +488,25 @@ bool IsChallengeEventType(absl::string_view type) {
 eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& event_id,
                                 const std::string& source_system, const std::string& actor,
                                 const std::string& correlation_id) {
+  return ToNewEvent(event, EventTypeOf(event), event_id, source_system, actor, correlation_id);
+}
+
+eventstore::NewEvent ToNewEvent(const google::protobuf::Message& payload, std::string type,
+                                const std::string& event_id, const std::string& source_system,
+                                const std::string& actor, const std::string& correlation_id) {
   eventstore::NewEvent out;
   out.id = event_id;
-  out.type = EventTypeOf(event);
+  out.type = std::move(type);
   out.metadata.set_source_system(source_system);
   out.metadata.set_actor(actor);
   out.metadata.set_correlation_id(correlation_id);
   out.content_type = v1::CONTENT_TYPE_PROTOBUF;
-  out.payload_type = v1::ChildEvent::descriptor()->full_name();
+  out.payload_type = payload.GetDescriptor()->full_name();
   {
     google::protobuf::io::StringOutputStream stream(&out.data);
     google::protobuf::io::CodedOutputStream coded(&stream);
     coded.SetSerializationDeterministic(true);
-    event.SerializeToCodedStream(&coded);
+    payload.SerializeToCodedStream(&coded);
   }
   return out;
 }

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "projections/codes.h"
 #include "projections/deadlines.h"
@@ -474,7 +473,7 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
       entry->set_field(field);
       entry->set_reason(
           "no social worker's report, recommendations or review record is recorded for any "
-          "review held in the period (903 returns carry none)");
+          "review held then (903 returns carry none)");
     }
   } else {
     // Present (0 is a figure here), also in a period without reviews.
@@ -1056,28 +1055,25 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
   reviews.set_children_all_in_time(timeliness->children_all_in_time());
   reviews.set_percent_children_in_time(timeliness->percent_children_in_time());
   *reviews.mutable_participation() = timeliness->participation();
-  *reviews.mutable_social_worker_reports() = timeliness->social_worker_reports();
-  reviews.set_recommendations_in_time(timeliness->recommendations_in_time());
-  reviews.set_records_in_time(timeliness->records_in_time());
+  // What the Timeliness report cannot show for the year (paperwork, a percentage), the annual
+  // report cannot either: left unset, and named with the same reason.
+  if (timeliness->has_social_worker_reports()) {
+    *reviews.mutable_social_worker_reports() = timeliness->social_worker_reports();
+  }
+  if (timeliness->has_recommendations_in_time()) {
+    reviews.set_recommendations_in_time(timeliness->recommendations_in_time());
+  }
+  if (timeliness->has_records_in_time()) {
+    reviews.set_records_in_time(timeliness->records_in_time());
+  }
+  for (const v1::NotRecorded& n : timeliness->not_recorded()) {
+    AddNotRecorded(&report, absl::StrCat("reviews.", n.field()), n.reason());
+  }
   reviews.set_midway_reviews(timeliness->midway_reviews());
   reviews.set_timeliness_not_known(timeliness->reviews_timeliness_not_known());
-  for (const v1::NotRecorded& n : timeliness->not_recorded()) {
-    if (absl::StartsWith(n.field(), "percent_")) {
-      AddNotRecorded(&report, absl::StrCat("reviews.", n.field()), n.reason());
-    }
-  }
   reviews.set_children_timeliness_not_known(timeliness->children_timeliness_not_known());
-  // Paperwork: with reviews held and not one paperwork event recorded for a review of the year,
-  // the record cannot say when reports arrived or records went out (e.g. imported years).
-  int paperwork = 0;
   std::map<std::string, int> by_iro;
   for (const ChildRecord* child : children.InCareDuring(from, to)) {
-    for (const auto* list : {&child->social_worker_reports(), &child->recommendations(),
-                             &child->records_distributed()}) {
-      for (const PaperworkInfo& w : *list) {
-        if (w.review_date >= from && w.review_date <= to) ++paperwork;
-      }
-    }
     for (const ReviewInfo& r : child->reviews()) {
       if (r.on < from || r.on > to) continue;
       std::string iro = r.iro_id;
@@ -1085,18 +1081,6 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
         if (const IroAllocation* a = child->IroOn(r.on)) iro = a->iro_id;
       }
       by_iro[Or(iro)]++;
-    }
-  }
-  if (reviews.held() > 0 && (paperwork == 0 || !timeliness->has_social_worker_reports())) {
-    reviews.clear_social_worker_reports();
-    reviews.clear_recommendations_in_time();
-    reviews.clear_records_in_time();
-    const std::string reason =
-        "no social worker's report, recommendations or review record is recorded for any review "
-        "held in the year (903 returns carry none)";
-    for (const char* field : {"reviews.social_worker_reports", "reviews.recommendations_in_time",
-                              "reviews.records_in_time"}) {
-      AddNotRecorded(&report, field, reason);
     }
   }
   int iros = 0;

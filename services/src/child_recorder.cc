@@ -2,8 +2,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "projections/codes.h"
 #include "projections/england_time.h"
 
@@ -61,21 +59,9 @@ absl::StatusOr<es::AppendResult> ChildRecorder::RecordImportRun(const v1::Import
                                                                 const std::string& event_id,
                                                                 const Recorder& recorder) const {
   if (auto st = CheckImportRun(run, Today()); !st.ok()) return st;
-  es::NewEvent event;
-  event.id = event_id;
-  event.type = std::string(pj::kImportRunEventType);
-  event.metadata.set_source_system(run.source_system());
-  event.metadata.set_actor(recorder.actor);
-  event.metadata.set_correlation_id(recorder.correlation_id);
+  es::NewEvent event = pj::ToNewEvent(run, std::string(pj::kImportRunEventType), event_id,
+                                      run.source_system(), recorder.actor, recorder.correlation_id);
   event.metadata.set_principal(recorder.principal);
-  event.content_type = v1::CONTENT_TYPE_PROTOBUF;
-  event.payload_type = v1::ImportRun::descriptor()->full_name();
-  {
-    google::protobuf::io::StringOutputStream stream(&event.data);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    run.SerializeToCodedStream(&coded);
-  }
   es::AppendRequest append;
   append.stream = std::string(pj::kImportRunsStream);
   append.events.push_back(std::move(event));

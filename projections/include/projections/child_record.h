@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <google/protobuf/arena.h>
+#include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -393,6 +394,10 @@ class ChildRecord {
 eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& event_id,
                                 const std::string& source_system, const std::string& actor,
                                 const std::string& correlation_id);
+// The same for any protobuf payload stored under `type` (e.g. v1.ImportRun).
+eventstore::NewEvent ToNewEvent(const google::protobuf::Message& payload, std::string type,
+                                const std::string& event_id, const std::string& source_system,
+                                const std::string& actor, const std::string& correlation_id);
 
 // The child's record as stored now (an empty record for a child with no events), with each
 // event's principal; foreign events are listed, not applied.

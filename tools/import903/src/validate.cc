@@ -175,14 +175,17 @@ class Checker {
       if (!IsRne(e.rne)) continue;
       // V2 (a single period of section 20) never applies with the child placed with parents:
       // neither in the episode, nor on the way (a B/U episode changes the status first).
-      if (e.ls == "V2" && (e.place == "P1" || (!starts_period && (e.rne == "B" || e.rne == "U") &&
-                                               previous->place == "P1"))) {
+      const auto on_the_way_with_parents = [&] {
+        return !starts_period && (e.rne == "B" || e.rne == "U") && previous->place == "P1";
+      };
+      const auto v2_with_p1 = [&] {
         Add("episode.v2_with_p1",
             absl::StrCat(where,
                          ": LS V2 (single period of section 20) with the child placed with "
                          "parents (P1) on ",
                          Day(e.decom)));
-      }
+      };
+      if (e.ls == "V2" && (e.place == "P1" || on_the_way_with_parents())) v2_with_p1();
       if (starts_period) {
         if (e.rne == "S") {
           // Begun before the files: its start is known, the reviews before them are not.
@@ -247,16 +250,8 @@ class Checker {
             mutable_e.rne = kRecordedAs.at(e.rne);
           }
           // Recorded as B/U, the status changes first, while the child is still where the
-          // previous episode placed them: V2 cannot apply there with parents (checked above
-          // for the RNE as given).
-          if (e.ls == "V2" && e.place != "P1" && (e.rne == "B" || e.rne == "U") &&
-              previous->place == "P1") {
-            Add("episode.v2_with_p1",
-                absl::StrCat(where,
-                             ": LS V2 (single period of section 20) with the child placed with "
-                             "parents (P1) on ",
-                             Day(e.decom)));
-          }
+          // previous episode placed them (checked above for the RNE as given).
+          if (e.ls == "V2" && e.place != "P1" && on_the_way_with_parents()) v2_with_p1();
         } else {
           Add("episode.rne", detail);
         }
