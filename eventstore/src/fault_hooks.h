@@ -5,7 +5,7 @@
 
 namespace footprint::eventstore {
 
-// While set, stores keep no entry in `meta`'s memtable (EventStore::Impl::KeepMemtableEntry),
+// While set, stores keep no entry in `meta`'s memtable (GroupCommitWriter::KeepMemtableEntry),
 // so that a failed write can find every memtable empty, the case RocksDB 7.8 cannot recover
 // from in process.
 void SkipMemtableEntryForTesting(bool skip);

@@ -1,10 +1,12 @@
-// RocksDB statuses mapped onto the store's error space (absl::Status), keeping RocksDB's words.
+// RocksDB statuses mapped onto the store's error space (absl::Status), keeping RocksDB's words;
+// and RocksDB slices as string views and back.
 #ifndef FOOTPRINT_EVENTSTORE_SRC_ROCKS_STATUS_H_
 #define FOOTPRINT_EVENTSTORE_SRC_ROCKS_STATUS_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "rocksdb/slice.h"
 #include "rocksdb/status.h"
 
 namespace footprint::eventstore {
@@ -19,6 +21,9 @@ inline absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) 
   if (s.IsNoSpace()) return absl::ResourceExhaustedError(message);
   return absl::UnavailableError(message);
 }
+
+inline absl::string_view AsView(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+inline rocksdb::Slice AsSlice(absl::string_view s) { return {s.data(), s.size()}; }
 
 }  // namespace footprint::eventstore
 

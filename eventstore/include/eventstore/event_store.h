@@ -7,8 +7,9 @@
 // canonical encoding behind the hash chain.
 //
 // Thread-safety: every public method may be called concurrently from any thread. Append
-// callbacks run on the thread that committed their group (possibly the submitting thread) or on
-// the store's completion thread; they must not block, and must never wait for another append.
+// callbacks run on the writer thread or on the store's completion thread, never on the
+// submitting thread (except UNAVAILABLE once the writer has stopped); they must not block, and
+// must never wait for another append.
 #ifndef FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 #define FOOTPRINT_EVENTSTORE_EVENT_STORE_H_
 
@@ -259,8 +260,8 @@ class EventStore {
   absl::StatusOr<PreparedAppendPtr> Prepare(AppendRequest request) const;
 
   // Queues a prepared append. `done` runs exactly once, after the group holding the append is
-  // durable (or has failed). When the writer is idle and appends come one at a time, the group
-  // is committed on the calling thread and `done` runs before Submit returns. Errors passed to
+  // durable (or has failed), on the writer thread or the completion thread: Submit never waits
+  // for the sync (after StopWriter, `done` gets UNAVAILABLE at once). Errors passed to
   // `done`: ABORTED (expected version), ALREADY_EXISTS (event id reused with other content),
   // UNAVAILABLE (storage error or store closing).
   void Submit(PreparedAppendPtr append, AppendCallback done);
