@@ -5,7 +5,7 @@
 namespace footprint::eventstore {
 
 CommitNotifier::WaiterId CommitNotifier::WaitAsync(uint64_t end_seen, Callback cb) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (closed_.load(std::memory_order_relaxed) || end_.load(std::memory_order_relaxed) > end_seen) {
     return 0;
   }
@@ -15,23 +15,24 @@ CommitNotifier::WaiterId CommitNotifier::WaitAsync(uint64_t end_seen, Callback c
 }
 
 bool CommitNotifier::Cancel(WaiterId id) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return waiters_.erase(id) > 0;
 }
 
 bool CommitNotifier::WaitFor(uint64_t end_seen, absl::Duration timeout) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] {
-    return closed_.load(std::memory_order_relaxed) ||
-           end_.load(std::memory_order_relaxed) > end_seen;
-  });
+  const absl::Time deadline = absl::Now() + timeout;
+  base::MutexLock lock(&mu_);
+  while (!closed_.load(std::memory_order_relaxed) &&
+         end_.load(std::memory_order_relaxed) <= end_seen) {
+    if (cv_.WaitWithDeadline(&mu_, deadline)) break;
+  }
   return end_.load(std::memory_order_relaxed) > end_seen;
 }
 
 void CommitNotifier::Publish(uint64_t new_end) {
   std::vector<Callback> ready;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     end_.store(new_end, std::memory_order_release);
     for (auto it = waiters_.begin(); it != waiters_.end();) {
       if (new_end > it->second.end_seen) {
@@ -41,19 +42,19 @@ void CommitNotifier::Publish(uint64_t new_end) {
         ++it;
       }
     }
+    cv_.SignalAll();
   }
-  cv_.notify_all();
   for (auto& cb : ready) std::move(cb)(true);
 }
 
 void CommitNotifier::Close() {
   std::map<WaiterId, Waiter> waiters;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     closed_.store(true, std::memory_order_release);
     waiters.swap(waiters_);
+    cv_.SignalAll();
   }
-  cv_.notify_all();
   for (auto& [id, waiter] : waiters) std::move(waiter.callback)(false);
 }
 

@@ -103,37 +103,40 @@ void CouncilView::Derive(ChildRecord* record) const {
 }
 
 std::shared_ptr<const ChildMap> CouncilView::Snapshot() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return children_;
 }
 
 CouncilView::Published CouncilView::Current() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return Published{children_, position_};
 }
 
 uint64_t CouncilView::position() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return position_;
 }
 
 bool CouncilView::WaitFor(uint64_t position, absl::Duration timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  return advanced_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
-                            [&] { return position_ >= position; });
+  const absl::Time deadline = absl::Now() + timeout;
+  base::MutexLock lock(&mu_);
+  while (position_ < position) {
+    if (advanced_.WaitWithDeadline(&mu_, deadline)) break;
+  }
+  return position_ >= position;
 }
 
 void CouncilView::Advance(uint64_t position) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     if (position <= position_) return;
     position_ = position;
+    advanced_.SignalAll();
   }
-  advanced_.notify_all();
 }
 
 CouncilView::ForeignSummary CouncilView::Foreign() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   ForeignSummary summary;
   for (const auto& [id, count] : foreign_) {
     summary.unvoided += count;
@@ -191,13 +194,13 @@ void CouncilView::Replace(Records records, uint64_t position, unsigned threads) 
   children->Index();
   std::shared_ptr<const ChildMap> previous;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     previous = std::move(children_);
     children_ = std::move(children);
     foreign_ = std::move(foreign);
     position_ = position;
+    advanced_.SignalAll();
   }
-  advanced_.notify_all();
   if (publish_listener_) publish_listener_(sorted.size(), sorted.size(), /*replaced=*/true);
   Reclaim(std::move(previous));
 }
@@ -242,7 +245,7 @@ void CouncilView::Update(const Additions& additions, uint64_t position) {
   next->Index(previous.get());
   const size_t children = next->size();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     children_ = std::move(next);
     for (const auto& [id, events] : additions) {
       const size_t n = children_->at(id)->unvoided_foreign_events();
@@ -253,8 +256,8 @@ void CouncilView::Update(const Additions& additions, uint64_t position) {
       }
     }
     position_ = std::max(position_, position);
+    advanced_.SignalAll();
   }
-  advanced_.notify_all();
   if (publish_listener_) publish_listener_(additions.size(), children, /*replaced=*/false);
 }
 

@@ -108,21 +108,21 @@ absl::Status ProjectionWorker::Open() {
 void ProjectionWorker::Stopped(uint64_t position, const absl::Status& why) {
   WorkerStatus stopped;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     stopped = status_;
   }
   stopped.healthy = false;
   stopped.failed_position = position;
   stopped.error = std::string(why.message());
   if (stopped_listener_) stopped_listener_(stopped);
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   status_ = stopped;
 }
 
 absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
   if (auto st = Open(); !st.ok()) return st;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     if (!status_.healthy) {
       return absl::FailedPreconditionError(
           absl::StrCat("projection '", status_.name, "' stopped at position ",
@@ -133,7 +133,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
   if (!checkpoint.ok()) return checkpoint.status();
   uint64_t next = checkpoint->value_or(eventstore::GlobalPosition{0}).value;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     status_.next_position = next;  // also while loading, and if the load fails
   }
   if (absl::Status st = projection_->Load(next); !st.ok()) {
@@ -175,11 +175,11 @@ absl::StatusOr<uint64_t> ProjectionWorker::CatchUp() {
     }
     projection_->Committed(next);
     applied += chunk->events.size();
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     status_.next_position = next;
   }
   if (!stop_.load()) projection_->CaughtUp(next);
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   status_.next_position = next;
   return applied;
 }
@@ -189,7 +189,7 @@ absl::StatusOr<uint64_t> ProjectionWorker::Rebuild() {
   if (auto st = store_->ResetConsumer(projection_->name(), *model_); !st.ok()) return st;
   projection_->Reset();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     status_.healthy = true;
     status_.error.clear();
     status_.failed_position = 0;
@@ -217,7 +217,7 @@ void ProjectionWorker::Run() {
 void ProjectionWorker::Stop() { stop_.store(true); }
 
 WorkerStatus ProjectionWorker::status() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return status_;
 }
 

@@ -111,7 +111,7 @@ absl::StatusOr<ListPager::Page> ListPager::Open(const v1::ListPaging* paging,
     projections::CouncilView::Published current = view.Current();
     page.children = std::move(current.children);
     page.position = current.position;
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     page.generation = generation_;
     return page;
   }
@@ -143,7 +143,7 @@ absl::StatusOr<ListPager::Page> ListPager::Open(const v1::ListPaging* paging,
   page.from = token.from();
   page.to = token.to();
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     const absl::Time now = clock_->Now();
     ExpireLocked(now);
     page.generation = generation_;
@@ -184,7 +184,7 @@ std::string ListPager::Next(const Page& page, size_t list_length,
   token.set_from(from);
   token.set_to(to);
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     const absl::Time now = clock_->Now();
     ExpireLocked(now);
     // A page opened before a Clear does not bring back the state the Clear dropped (its next
@@ -207,7 +207,7 @@ std::string ListPager::Next(const Page& page, size_t list_length,
 }
 
 void ListPager::OnPublished(size_t changed, size_t children, bool replaced) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (replaced) {
     ClearLocked();
     return;
@@ -225,7 +225,7 @@ void ListPager::OnPublished(size_t changed, size_t children, bool replaced) {
 }
 
 void ListPager::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   ClearLocked();
 }
 
@@ -235,7 +235,7 @@ void ListPager::ClearLocked() {
 }
 
 size_t ListPager::kept() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return kept_.size();
 }
 

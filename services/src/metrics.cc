@@ -1,4 +1,5 @@
 #include "services/metrics.h"
+#include "base/mutex.h"
 
 #include <prometheus/collectable.h>
 #include <prometheus/counter.h>
@@ -10,7 +11,6 @@
 #include <chrono>
 #include <exception>
 #include <limits>
-#include <mutex>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -33,15 +33,15 @@ class StateCollector final : public prometheus::Collectable {
   explicit StateCollector(const eventstore::EventStore* store) : store_(store) {}
 
   void SetProjectionHost(const ProjectionHost* host) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     host_ = host;
   }
   void SetDeadlineRunner(const DeadlineRunner* runner) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     runner_ = runner;
   }
   void SetAdminService(const AdminService* admin) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     admin_ = admin;
   }
 
@@ -100,7 +100,7 @@ class StateCollector final : public prometheus::Collectable {
     histogram("footprint_writer_group_appends",
               "Append requests committed together in one synced write.", stats.group_appends);
 
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     if (runner_ != nullptr) {
       const DeadlineRunnerStats d = runner_->Stats();
       prometheus::MetricFamily pending{"footprint_deadlines_pending",
@@ -199,10 +199,10 @@ class StateCollector final : public prometheus::Collectable {
 
  private:
   const eventstore::EventStore* store_;
-  mutable std::mutex mu_;
-  const ProjectionHost* host_ = nullptr;    // Guarded by mu_.
-  const DeadlineRunner* runner_ = nullptr;  // Guarded by mu_.
-  const AdminService* admin_ = nullptr;     // Guarded by mu_.
+  mutable base::Mutex mu_;
+  const ProjectionHost* host_ ABSL_GUARDED_BY(mu_) = nullptr;
+  const DeadlineRunner* runner_ ABSL_GUARDED_BY(mu_) = nullptr;
+  const AdminService* admin_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 namespace {

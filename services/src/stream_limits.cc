@@ -24,7 +24,7 @@ void StreamLimits::Slot::Release() {
 
 absl::StatusOr<StreamLimits::Slot> StreamLimits::Acquire(const std::string& identity,
                                                          absl::string_view method) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (open_ >= max_streams_) {
     return absl::ResourceExhaustedError(
         absl::StrCat(method, ": ", open_,
@@ -44,19 +44,19 @@ absl::StatusOr<StreamLimits::Slot> StreamLimits::Acquire(const std::string& iden
 }
 
 void StreamLimits::Release(const std::string& identity) {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   --open_;
   auto it = by_caller_.find(identity);
   if (--it->second == 0) by_caller_.erase(it);
 }
 
 size_t StreamLimits::open() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return open_;
 }
 
 size_t StreamLimits::open(const std::string& identity) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   auto it = by_caller_.find(identity);
   return it == by_caller_.end() ? 0 : it->second;
 }

@@ -11,13 +11,12 @@
 #define FOOTPRINT_EVENTSTORE_COMMIT_NOTIFIER_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
-#include <mutex>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 
 namespace footprint::eventstore {
 
@@ -52,14 +51,14 @@ class CommitNotifier {
  private:
   std::atomic<uint64_t> end_{0};
   std::atomic<bool> closed_{false};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  WaiterId next_id_ = 1;  // Guarded by mu_.
+  base::Mutex mu_;
+  base::CondVar cv_;
+  WaiterId next_id_ ABSL_GUARDED_BY(mu_) = 1;
   struct Waiter {
     uint64_t end_seen;
     Callback callback;
   };
-  std::map<WaiterId, Waiter> waiters_;  // Guarded by mu_.
+  std::map<WaiterId, Waiter> waiters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace footprint::eventstore

@@ -15,12 +15,10 @@
 #ifndef FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
 #define FOOTPRINT_PROJECTIONS_COUNCIL_VIEW_H_
 
-#include <condition_variable>
 #include <functional>
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +26,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "eventstore/event_store.h"
 #include "projections/child_record.h"
 #include "projections/projection.h"
@@ -157,13 +156,13 @@ class CouncilView {
 
   const ReviewSettings reviews_{};
   const WorkingCalendar* const calendar_ = nullptr;
-  mutable std::mutex mu_;
-  mutable std::condition_variable advanced_;  // signalled when position_ grows
-  std::shared_ptr<const ChildMap> children_ = std::make_shared<ChildMap>();  // Guarded by mu_.
-  uint64_t position_ = 0;                                                    // Guarded by mu_.
+  mutable base::Mutex mu_;
+  mutable base::CondVar advanced_;  // signalled when position_ grows
+  std::shared_ptr<const ChildMap> children_ ABSL_GUARDED_BY(mu_) = std::make_shared<ChildMap>();
+  uint64_t position_ ABSL_GUARDED_BY(mu_) = 0;
   // Unvoided foreign events per child that has any.
-  std::map<std::string, size_t> foreign_;  // Guarded by mu_.
-  std::future<void> reclaiming_;           // the worker's thread only
+  std::map<std::string, size_t> foreign_ ABSL_GUARDED_BY(mu_);
+  std::future<void> reclaiming_;  // the worker's thread only
   PublishListener publish_listener_;
 };
 

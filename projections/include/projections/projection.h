@@ -11,7 +11,6 @@
 #include <future>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +20,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/mutex.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/event.pb.h"
 
@@ -161,8 +161,8 @@ class ProjectionWorker {
   std::atomic<bool> stop_{false};
   std::function<void(const WorkerStatus&)> stopped_listener_;
 
-  mutable std::mutex mu_;
-  WorkerStatus status_;  // Guarded by mu_.
+  mutable base::Mutex mu_;
+  WorkerStatus status_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace footprint::projections

@@ -31,11 +31,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "eventstore/clock.h"
 #include "footprint/v1/queries.pb.h"
 #include "google/protobuf/message.h"
@@ -96,17 +96,17 @@ class ListPager {
     uint64_t use = 0;    // the order of last use
     size_t changed = 0;  // children changed in the view since it was kept
   };
-  void ExpireLocked(absl::Time now);
-  void ClearLocked();
+  void ExpireLocked(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ClearLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const Clock* const clock_;
   const size_t capacity_;
   const absl::Duration keep_;
   const uint64_t instance_;  // this process's pager, named in its tokens
-  mutable std::mutex mu_;
-  std::map<uint64_t, Kept> kept_;  // by position; Guarded by mu_.
-  uint64_t uses_ = 0;              // Guarded by mu_.
-  uint64_t generation_ = 0;        // Guarded by mu_; grows with each Clear.
+  mutable base::Mutex mu_;
+  std::map<uint64_t, Kept> kept_ ABSL_GUARDED_BY(mu_);  // by position
+  uint64_t uses_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;  // grows with each Clear
 };
 
 }  // namespace footprint::services

@@ -14,12 +14,12 @@
 #define FOOTPRINT_SERVICES_STREAM_LIMITS_H_
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "base/mutex.h"
 
 namespace footprint::services {
 
@@ -63,9 +63,9 @@ class StreamLimits {
 
   const size_t max_streams_;
   const size_t max_per_identity_;
-  mutable std::mutex mu_;
-  size_t open_ = 0;                                     // guarded by mu_
-  absl::flat_hash_map<std::string, size_t> by_caller_;  // guarded by mu_; no zero entries
+  mutable base::Mutex mu_;
+  size_t open_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::flat_hash_map<std::string, size_t> by_caller_ ABSL_GUARDED_BY(mu_);  // no zero entries
 };
 
 }  // namespace footprint::services

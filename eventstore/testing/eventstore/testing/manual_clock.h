@@ -2,8 +2,7 @@
 #ifndef FOOTPRINT_EVENTSTORE_TESTING_MANUAL_CLOCK_H_
 #define FOOTPRINT_EVENTSTORE_TESTING_MANUAL_CLOCK_H_
 
-#include <mutex>
-
+#include "base/mutex.h"
 #include "eventstore/clock.h"
 
 namespace footprint::testing {
@@ -14,21 +13,21 @@ class ManualClock final : public Clock {
   explicit ManualClock(absl::Time start) : now_(start) {}
 
   absl::Time Now() const override {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     return now_;
   }
   void Set(absl::Time t) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     now_ = t;
   }
   void Advance(absl::Duration d) {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     now_ += d;
   }
 
  private:
-  mutable std::mutex mu_;
-  absl::Time now_;
+  mutable base::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace footprint::testing
