@@ -3,7 +3,7 @@
 #
 #   bench/run-all.sh [BUILD_DIR] [--duration SECONDS] [--pg-seconds SECONDS]
 #                    [--floor-seconds SECONDS] [--replay-events N] [--tmp DIR] [--out FILE]
-#                    [--skip-floor] [--skip-pg] [--check]
+#                    [--skip-floor] [--skip-pg] [--check] [--smoke]
 #
 # BUILD_DIR (default build/; relative to the current directory, else to the repository) must
 # hold footprintd and footprint-bench:  ninja -C BUILD_DIR footprintd footprint-bench
@@ -21,6 +21,9 @@
 # --duration is per footprint-bench mode (default 10); the PostgreSQL runs and the floor
 # default to the same. --tmp chooses the disk (default $TMPDIR or /tmp). --out writes all results
 # as one JSON object. --check exits 3 when a target is missed. Exit 1 when a step fails.
+# --smoke is CI's short run (.ci/run): 2 s per mode, 100,000 events replayed, no PostgreSQL, and
+# --check against half of each target, so that only a 2x regression fails it (the ratios to the
+# floor are measured in the same run, so a slower machine moves both).
 # Needs bash, python3. Environment: FOOTPRINT_SHARED_TOOLS (default /work/shared/tools).
 set -euo pipefail
 
@@ -36,6 +39,7 @@ out=
 skip_floor=0
 skip_pg=0
 check=0
+smoke=0
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 die() {
@@ -57,6 +61,7 @@ while (($#)); do
     --skip-floor) skip_floor=1 ;;
     --skip-pg) skip_pg=1 ;;
     --check) check=1 ;;
+    --smoke) smoke=1 ;;
     -h | --help) usage; exit 0 ;;
     -*) die "unknown option $1 (see --help)" ;;
     *)
@@ -67,6 +72,12 @@ while (($#)); do
   esac
   shift
 done
+if ((smoke)); then
+  duration=2
+  replay_events=100000
+  skip_pg=1
+  check=1
+fi
 pg_seconds=${pg_seconds:-$duration}
 floor_seconds=${floor_seconds:-$duration}
 need_int --duration "$duration"
@@ -209,10 +220,11 @@ fi
 
 # ---- 5. report ------------------------------------------------------------------------------
 set +e
-python3 - "$results" "$out" "$check" <<'EOF'
+python3 - "$results" "$out" "$check" "$smoke" <<'EOF'
 import json, os, sys
 
 results_dir, out, check = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+smoke = sys.argv[4] == "1"
 r = {}
 for name in sorted(os.listdir(results_dir)):
     with open(os.path.join(results_dir, name)) as f:
@@ -234,8 +246,13 @@ rows = [
                                              get("pg_4x100", "rows_per_s")), ">=", 1.5),
     ("replay events/s", get("replay", "events_per_s"), ">=", 500000.0),
 ]
+if smoke:
+    # Half of each target: only a 2x regression fails the smoke run.
+    rows = [(label, value, op, target / 2 if op == ">=" else target * 2)
+            for label, value, op, target in rows]
 print()
-print("%-34s %14s %12s  %s" % ("measure", "value", "target", "result"))
+print("%-34s %14s %12s  %s" % ("measure", "value", "smoke (half the target)" if smoke else "target",
+                               "result"))
 missed = 0
 table = []
 for label, value, op, target in rows:

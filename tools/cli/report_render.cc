@@ -487,7 +487,7 @@ void Annotate(const v1::AnnualReport& r, std::vector<Section>* sections) {
         bool added = false;
         for (const auto& [key, value] : codes_before->second) {
           const bool present = std::any_of(group.rows.begin(), group.rows.end(),
-                                           [&](const Row& row) { return row.key == key; });
+                                           [&key = key](const Row& row) { return row.key == key; });
           if (present || value.first == "0") continue;
           Row row = Count(key, "", 0);
           for (const Section& s2 : FigureSections(r.previous())) {
