@@ -287,6 +287,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
     server->metrics_->SetProjectionHost(server->projection_host_.get());
     server->metrics_->SetDeadlineRunner(server->deadline_runner_.get());
     server->metrics_->SetAdminService(server->admin_service_.get());
+    server->metrics_->SetExecutors(server->executors_.get());
     creators.push_back(server->metrics_->InterceptorFactory());
   }
   builder.experimental().SetInterceptorCreators(std::move(creators));
