@@ -33,7 +33,8 @@ const char* ExecutorKindName(ExecutorKind kind) {
   return "unknown";
 }
 
-Executors::Executors(const ExecutorSizes& sizes) : long_job_queue_(sizes.long_job_queue) {
+Executors::Executors(const ExecutorSizes& sizes)
+    : long_job_queue_(std::max(0, sizes.long_job_queue)) {
   const int threads[kExecutorKinds] = {sizes.rpc_threads, sizes.store_wait_threads,
                                        sizes.long_job_threads};
   for (size_t i = 0; i < kExecutorKinds; ++i) {

@@ -22,6 +22,7 @@
 #include "footprint/v1/intake.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "in_process_server.h"
+#include "services/event_store_service.h"
 #include "services/executors.h"
 #include "services/server.h"
 #include "temp_dir.h"
@@ -157,8 +158,18 @@ TEST_CASE("appends and queries are answered while every long-job thread is busy"
     const grpc::Status rebuild = Rebuild(*projections);
     CHECK(rebuild.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
     CHECK(absl::StartsWith(rebuild.error_message(), "Projections.Rebuild is a long job"));
+    // Verifying more than kShortVerifyEvents events is a long job too (refused before the
+    // range is looked at).
+    v1::VerifyChainRequest long_range;
+    long_range.set_to_position(EventStoreService::kShortVerifyEvents + 1);
+    v1::VerifyChainResponse verified;
+    grpc::ClientContext verify_context;
+    Bound(&verify_context);
+    const grpc::Status verify = log->VerifyChain(&verify_context, long_range, &verified);
+    CHECK(verify.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED);
+    CHECK(absl::StartsWith(verify.error_message(), "EventStore.VerifyChain is a long job"));
     const std::vector<ExecutorLoad> load = server->executors().Load();
-    CHECK(load[static_cast<size_t>(ExecutorKind::kLongJob)].refused == 2);
+    CHECK(load[static_cast<size_t>(ExecutorKind::kLongJob)].refused == 3);
     CHECK(load[static_cast<size_t>(ExecutorKind::kLongJob)].running == 1);
     CHECK(load[static_cast<size_t>(ExecutorKind::kLongJob)].queued == 1);
   }

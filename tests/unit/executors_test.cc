@@ -12,18 +12,23 @@
 namespace footprint::services {
 namespace {
 
+// One thread each for short work and store waits; `long_job_threads` and `long_job_queue`.
+ExecutorSizes Sizes(int long_job_threads, int long_job_queue) {
+  ExecutorSizes sizes;
+  sizes.rpc_threads = 1;
+  sizes.store_wait_threads = 1;
+  sizes.long_job_threads = long_job_threads;
+  sizes.long_job_queue = long_job_queue;
+  return sizes;
+}
+
 const ExecutorLoad& LoadOf(const std::vector<ExecutorLoad>& load, ExecutorKind kind) {
   return load[static_cast<size_t>(kind)];
 }
 
 TEST_CASE("long jobs wait in order for their threads and one beyond the queue is refused",
           "[executors]") {
-  ExecutorSizes sizes;
-  sizes.rpc_threads = 1;
-  sizes.store_wait_threads = 1;
-  sizes.long_job_threads = 1;
-  sizes.long_job_queue = 1;
-  Executors executors(sizes);
+  Executors executors(Sizes(1, 1));
 
   std::promise<void> rebuild_started;
   std::promise<void> release_rebuild;
@@ -76,12 +81,7 @@ TEST_CASE("long jobs wait in order for their threads and one beyond the queue is
 }
 
 TEST_CASE("with no long-job queue a second long job is refused at once", "[executors]") {
-  ExecutorSizes sizes;
-  sizes.rpc_threads = 1;
-  sizes.store_wait_threads = 1;
-  sizes.long_job_threads = 2;
-  sizes.long_job_queue = 0;
-  Executors executors(sizes);
+  Executors executors(Sizes(2, 0));
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> first_started;
@@ -116,12 +116,7 @@ TEST_CASE("with no long-job queue a second long job is refused at once", "[execu
 TEST_CASE("a long job's follow-up runs once its place is free for the next job", "[executors]") {
   // How OnPool answers a long job's call: the caller may ask for the next one as soon as it
   // has its answer, even with one thread and no queue.
-  ExecutorSizes sizes;
-  sizes.rpc_threads = 1;
-  sizes.store_wait_threads = 1;
-  sizes.long_job_threads = 1;
-  sizes.long_job_queue = 0;
-  Executors executors(sizes);
+  Executors executors(Sizes(1, 0));
   std::promise<absl::Status> next;
   std::promise<void> next_ran;
   REQUIRE(executors

@@ -62,12 +62,12 @@ struct ServerConfig {
   int read_threads = 0;
   // Work that waits on the store: appends waiting for their sync (Intake, Challenges), reads
   // waiting for their access-log record, queries waiting for the read model.
-  int store_wait_threads = 16;
+  int store_wait_threads = ExecutorSizes().store_wait_threads;
   // Long jobs: projection rebuilds, backups, verification of a long range of the chain. When
   // all long_job_threads are busy, up to long_job_queue more wait their turn; beyond that a
   // long job is refused with RESOURCE_EXHAUSTED.
-  int long_job_threads = 1;
-  int long_job_queue = 4;
+  int long_job_threads = ExecutorSizes().long_job_threads;
+  int long_job_queue = ExecutorSizes().long_job_queue;
   // Backups (YAML `backup: {keep}`): how many backups Admin.Backup keeps in a backup
   // directory, the newest; older ones are deleted after each successful backup (0: keep all).
   // A request's own `keep` overrides it.

@@ -48,8 +48,10 @@ inline constexpr size_t kExecutorKinds = 3;
 // "rpc", "store_wait", "long_job": the label of the executor metrics.
 const char* ExecutorKindName(ExecutorKind kind);
 
-// Threads per executor, and how many long jobs may wait for a thread. Every value has been
-// checked (ServerConfig::ValidateThreads): threads at least 1, the queue at least 0.
+// Threads per executor, and how many long jobs may wait for a thread; the defaults (also
+// ServerConfig's) suit a 2-core machine. footprintd's values are checked first
+// (ServerConfig::ValidateThreads); here a thread count below 1 is taken as 1, a negative
+// queue as 0.
 struct ExecutorSizes {
   int rpc_threads = 2;
   int store_wait_threads = 16;
