@@ -90,7 +90,8 @@ absl::StatusOr<v1::ListBackupsResponse> ListBackupSets(const std::string& backup
 grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* context,
                                                const v1::BackupRequest* request,
                                                v1::BackupResponse* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kLongJob, "Admin.Backup"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     // A backup copies every child's records: recorded like a read, with its purpose.
     auto caller = access_->AuthorizeRead(*context, Right::kAdmin, "Admin.Backup", "council",
                                          absl::StrCat("backup into ", request->dir()));
@@ -166,7 +167,8 @@ BackupStats AdminService::Stats() const {
 grpc::ServerUnaryReactor* AdminService::ListBackups(grpc::CallbackServerContext* context,
                                                     const v1::ListBackupsRequest* request,
                                                     v1::ListBackupsResponse* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kRpc, "Admin.ListBackups"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAdmin);
     if (!caller.ok()) return caller.status();
     if (auto st = ValidateBackupDir(request->dir()); !st.ok()) return st;
@@ -246,7 +248,8 @@ absl::StatusOr<DataDirRestore> RestoreDataDir(const std::string& backup_dir, uin
 grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerContext* context,
                                                          const v1::VoidForeignEventRequest* request,
                                                          v1::VoidForeignEventResponse* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Admin.VoidForeignEvent"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAdmin);
     if (!caller.ok()) return caller.status();
     if (auto st = projections::ValidateChildId(request->child_id(), "child_id"); !st.ok()) {

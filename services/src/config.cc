@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "spdlog/spdlog.h"
@@ -19,6 +20,55 @@ eventstore::StoreOptions ServerConfig::ToStoreOptions() const {
   options.log_sink = RocksDbLogSink(data_dir);
   options.log_level = RocksDbLogLevel();
   return options;
+}
+
+namespace {
+
+// Beyond these a value is surely a typo (each thread reserves its stack).
+constexpr int kMaxThreads = 256;
+constexpr int kMaxLongJobThreads = 16;
+constexpr int kMaxLongJobQueue = 1024;
+
+absl::Status CheckRange(const char* key, int value, int min, int max, const char* what) {
+  if (value >= min && value <= max) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config: '", key, "' is ", value, ": it must be from ", min, " to ", max, " (", what, ")"));
+}
+
+}  // namespace
+
+absl::Status ServerConfig::ValidateThreads() const {
+  if (read_threads < 0) {
+    return absl::InvalidArgumentError("config: 'read_threads' must not be negative");
+  }
+  if (auto st = CheckRange("read_threads", read_threads, 0, kMaxThreads,
+                           "threads for short RPC work; 0: one per CPU");
+      !st.ok()) {
+    return st;
+  }
+  if (auto st = CheckRange("store_wait_threads", store_wait_threads, 1, kMaxThreads,
+                           "threads for calls that wait on a synced write or the read model");
+      !st.ok()) {
+    return st;
+  }
+  if (auto st = CheckRange("long_job_threads", long_job_threads, 1, kMaxLongJobThreads,
+                           "threads for rebuilds, backups and long verifications");
+      !st.ok()) {
+    return st;
+  }
+  return CheckRange("long_job_queue", long_job_queue, 0, kMaxLongJobQueue,
+                    "long jobs that may wait for a thread; 0: refuse when all are busy");
+}
+
+ExecutorSizes ServerConfig::ToExecutorSizes() const {
+  ExecutorSizes sizes;
+  sizes.rpc_threads = read_threads > 0
+                          ? read_threads
+                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
+  sizes.store_wait_threads = store_wait_threads;
+  sizes.long_job_threads = long_job_threads;
+  sizes.long_job_queue = long_job_queue;
+  return sizes;
 }
 
 eventstore::StoreLogSeverity RocksDbLogLevel() {
@@ -374,9 +424,12 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       base.shutdown_grace = absl::Seconds(seconds);
     } else if (key == "read_threads") {
       st = ReadScalar(value, key, &base.read_threads);
-      if (st.ok() && base.read_threads < 0) {
-        st = absl::InvalidArgumentError("config: 'read_threads' must not be negative");
-      }
+    } else if (key == "store_wait_threads") {
+      st = ReadScalar(value, key, &base.store_wait_threads);
+    } else if (key == "long_job_threads") {
+      st = ReadScalar(value, key, &base.long_job_threads);
+    } else if (key == "long_job_queue") {
+      st = ReadScalar(value, key, &base.long_job_queue);
     } else if (key == "backup") {
       st = ReadSection(value, "backup",
                        [&](const std::string& name, const std::string& qualified,
@@ -435,6 +488,7 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
     }
     if (!st.ok()) return st;
   }
+  if (auto st = base.ValidateThreads(); !st.ok()) return st;
   return base;
 }
 

@@ -1,7 +1,6 @@
 #include "services/domain_services.h"
 
 #include <algorithm>
-#include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "on_pool.h"
@@ -119,7 +118,8 @@ v1::ChallengeView ToView(const pj::ChallengeState& c) {
 grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* context,
                                                 const v1::RecordRequest* request,
                                                 v1::RecordResponse* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Intake.Record"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAppend);
     if (!caller.ok()) return caller.status();
     for (int i = 0; i < request->events_size(); ++i) {
@@ -165,7 +165,8 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* IntakeService::RecordImportRun(grpc::CallbackServerContext* context,
                                                          const v1::RecordImportRunRequest* request,
                                                          v1::RecordImportRunResponse* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Intake.RecordImportRun"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAppend);
     if (!caller.ok()) return caller.status();
     if (auto st = access_->CheckEventType(*caller, pj::kImportRunEventType, "run"); !st.ok()) {
@@ -240,7 +241,8 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerCont
 grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* context,
                                                    const v1::RaiseChallengeRequest* request,
                                                    v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.Raise"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kChallenge);
     if (!caller.ok()) return caller.status();
     if (auto st = CheckCommand(request->context()); !st.ok()) return st;
@@ -297,7 +299,8 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
 grpc::ServerUnaryReactor* ChallengesService::Respond(grpc::CallbackServerContext* context,
                                                      const v1::RespondToChallengeRequest* request,
                                                      v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.Respond"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_responded();
     b->set_challenge_id(request->challenge_id());
@@ -314,7 +317,8 @@ grpc::ServerUnaryReactor* ChallengesService::Respond(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContext* context,
                                                       const v1::EscalateChallengeRequest* request,
                                                       v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.Escalate"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_escalated();
     b->set_challenge_id(request->challenge_id());
@@ -339,7 +343,8 @@ grpc::ServerUnaryReactor* ChallengesService::Escalate(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ChallengesService::Resolve(grpc::CallbackServerContext* context,
                                                      const v1::ResolveChallengeRequest* request,
                                                      v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.Resolve"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_resolved();
     b->set_challenge_id(request->challenge_id());
@@ -355,7 +360,8 @@ grpc::ServerUnaryReactor* ChallengesService::Resolve(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ChallengesService::Withdraw(grpc::CallbackServerContext* context,
                                                       const v1::WithdrawChallengeRequest* request,
                                                       v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.Withdraw"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_challenge_withdrawn();
     b->set_challenge_id(request->challenge_id());
@@ -371,7 +377,8 @@ grpc::ServerUnaryReactor* ChallengesService::Withdraw(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* ChallengesService::ReferToCafcass(
     grpc::CallbackServerContext* context, const v1::ReferToCafcassRequest* request,
     v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.ReferToCafcass"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     v1::ChildEvent event;
     auto* b = event.mutable_cafcass_referral_made();
     b->set_challenge_id(request->challenge_id());
@@ -387,7 +394,8 @@ grpc::ServerUnaryReactor* ChallengesService::ReferToCafcass(
 grpc::ServerUnaryReactor* ChallengesService::Get(grpc::CallbackServerContext* context,
                                                  const v1::GetChallengeRequest* request,
                                                  v1::ChallengeView* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Challenges.Get"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     // The request is checked before the read is recorded: a refused one records nothing.
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();

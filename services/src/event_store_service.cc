@@ -1,6 +1,5 @@
 #include "services/event_store_service.h"
 
-#include <boost/asio/post.hpp>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -8,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "on_pool.h"
 #include "services/append_wire.h"
 #include "spdlog/spdlog.h"
 
@@ -53,21 +53,21 @@ grpc::ByteBuffer EncodeLogResponse(std::string framed_events, uint64_t next_posi
 }
 
 // Serves ReadAll (up to a limit or the head at the time of the call) and Subscribe (catch up,
-// then follow). Reads run on the pool and run one chunk ahead of the client: while one response
-// is being written, the next is read, and at most one more is parked. Outstanding work is at
-// most one read task, one write and one commit waiter; Finish runs once, only when none is
-// outstanding, and always outside mu_ (gRPC may run OnDone, which deletes this, inline).
+// then follow). Reads run on the rpc threads and run one chunk ahead of the client: while one
+// response is being written, the next is read, and at most one more is parked. Outstanding
+// work is at most one read task, one write and one commit waiter; Finish runs once, only when
+// none is outstanding, and always outside mu_ (gRPC may run OnDone, which deletes this, inline).
 class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   enum class Mode { kReadAll, kSubscribe };
 
-  // `gate` runs on the pool before the first read (the caller's rights, the stream limits and
-  // the access log record); an error from it ends the call. The slot it returns is held until
-  // the call is done.
-  LogStreamReactor(es::EventStore* store, boost::asio::thread_pool* pool, Mode mode,
+  // `gate` runs on a store-wait thread before the first read (the caller's rights, the stream
+  // limits and the access log record, a synced write); an error from it ends the call. The slot
+  // it returns is held until the call is done.
+  LogStreamReactor(es::EventStore* store, Executors* executors, Mode mode,
                    const grpc::ByteBuffer* request,
                    absl::AnyInvocable<absl::StatusOr<StreamLimits::Slot>()> gate)
-      : store_(store), pool_(pool), mode_(mode), gate_(std::move(gate)) {
+      : store_(store), executors_(executors), mode_(mode), gate_(std::move(gate)) {
     absl::Status st = ParseRequest(request);
     if (!st.ok()) {
       Finish(ToGrpcStatus(st));
@@ -75,7 +75,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     }
     std::unique_lock<std::mutex> lock(mu_);
     reading_ = true;
-    boost::asio::post(*pool_, [this] {
+    executors_->Post(ExecutorKind::kStoreWait, [this] {
       absl::StatusOr<StreamLimits::Slot> allowed = gate_();
       std::unique_lock<std::mutex> guard(mu_);
       reading_ = false;
@@ -152,7 +152,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     limits.frame_tag = kEventsTag;
     if (mode_ == Mode::kReadAll) limits.end = es::GlobalPosition{end_};
     const uint64_t from = cursor_;
-    boost::asio::post(*pool_, [this, from, limits] {
+    executors_->Post(ExecutorKind::kRpc, [this, from, limits] {
       ReadDone(store_->ReadAll(es::GlobalPosition{from}, filter_, limits));
     });
   }
@@ -260,7 +260,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   static constexpr uint8_t kEventsTag = (v1::ReadAllResponse::kEventsFieldNumber << 3) | 2;
 
   es::EventStore* const store_;
-  boost::asio::thread_pool* const pool_;
+  Executors* const executors_;
   const Mode mode_;
   absl::AnyInvocable<absl::StatusOr<StreamLimits::Slot>()> gate_;
   StreamLimits::Slot slot_;  // this stream's place within the limits, once the gate passed
@@ -432,11 +432,11 @@ bool EventStoreService::Drain(absl::Time deadline) {
 grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerContext* context,
                                                         const v1::ReadStreamRequest* request,
                                                         v1::ReadStreamResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*read_pool_, [this, context, reactor, request, response] {
-    reactor->Finish(ToGrpcStatus(ServeReadStream(*context, *request, response)));
+  // Recorded in the access log (a synced write) before it is served.
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "EventStore.ReadStream"};
+  return OnPool(context, where, [this, context, request, response] {
+    return ServeReadStream(*context, *request, response);
   });
-  return reactor;
 }
 
 absl::Status EventStoreService::ServeReadStream(const grpc::ServerContextBase& context,
@@ -614,7 +614,7 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* EventStoreService::LogStream(
   const Right right = log == v1::LOG_ACCESS ? Right::kReadAccessLog : Right::kReadLog;
   const char* subject = log == v1::LOG_ACCESS ? "access-log" : "log";
   return new LogStreamReactor(
-      store, read_pool_, static_cast<LogStreamReactor::Mode>(mode), request,
+      store, executors_, static_cast<LogStreamReactor::Mode>(mode), request,
       [this, context, right, method, subject,
        scope = std::move(scope)]() -> absl::StatusOr<StreamLimits::Slot> {
         // The limits are checked before the read is recorded: a refused stream reads nothing.
@@ -641,22 +641,23 @@ es::EventStore* EventStoreService::StoreFor(int log) const {
 grpc::ServerUnaryReactor* EventStoreService::VerifyChain(grpc::CallbackServerContext* context,
                                                          const v1::VerifyChainRequest* request,
                                                          v1::VerifyChainResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  boost::asio::post(*read_pool_, [this, context, reactor, request, response] {
+  // The whole chain, or a long range of it, is minutes of reads: a long job, which cannot take
+  // the threads appends and queries need. A short range is answered at once.
+  const uint64_t end = request->has_to_position() ? request->to_position()
+                                                  : StoreFor(request->log())->CommittedEnd().value;
+  const bool short_range =
+      end <= request->from_position() || end - request->from_position() <= kShortVerifyEvents;
+  const RunOn where{executors_, short_range ? ExecutorKind::kRpc : ExecutorKind::kLongJob,
+                    "EventStore.VerifyChain"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(
         *context, request->log() == v1::LOG_ACCESS ? Right::kReadAccessLog : Right::kReadLog);
-    if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
-      return;
-    }
+    if (!caller.ok()) return caller.status();
     std::optional<es::GlobalPosition> to;
     if (request->has_to_position()) to = es::GlobalPosition{request->to_position()};
     auto result =
         StoreFor(request->log())->VerifyChain(es::GlobalPosition{request->from_position()}, to);
-    if (!result.ok()) {
-      reactor->Finish(ToGrpcStatus(result.status()));
-      return;
-    }
+    if (!result.ok()) return result.status();
     response->set_ok(result->ok);
     response->set_events_checked(result->events_checked);
     response->set_first_position(result->first_position.value);
@@ -668,9 +669,8 @@ grpc::ServerUnaryReactor* EventStoreService::VerifyChain(grpc::CallbackServerCon
       spdlog::error("chain verification failed at position {}: {}",
                     result->first_bad_position.value, result->reason);
     }
-    reactor->Finish(grpc::Status::OK);
+    return absl::OkStatus();
   });
-  return reactor;
 }
 
 }  // namespace footprint::services

@@ -17,6 +17,7 @@
 #include "services/admin_service.h"
 #include "services/config.h"
 #include "services/deadline_runner.h"
+#include "services/executors.h"
 #include "services/projection_host.h"
 
 namespace footprint::services {
@@ -43,6 +44,10 @@ class StateCollector final : public prometheus::Collectable {
   void SetAdminService(const AdminService* admin) {
     base::MutexLock lock(&mu_);
     admin_ = admin;
+  }
+  void SetExecutors(const Executors* executors) {
+    base::MutexLock lock(&mu_);
+    executors_ = executors;
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
@@ -155,6 +160,31 @@ class StateCollector final : public prometheus::Collectable {
             prometheus::MetricType::Gauge, b.last_seconds);
       }
     }
+    if (executors_ != nullptr) {
+      const std::vector<ExecutorLoad> load = executors_->Load();
+      const auto per_executor = [&](const char* name, const char* help, auto value) {
+        prometheus::MetricFamily family{name, help, prometheus::MetricType::Gauge, {}};
+        for (const ExecutorLoad& l : load) {
+          prometheus::ClientMetric metric;
+          metric.label = {{"executor", ExecutorKindName(l.kind)}};
+          metric.gauge.value = static_cast<double>(value(l));
+          family.metric.push_back(std::move(metric));
+        }
+        out.push_back(std::move(family));
+      };
+      per_executor("footprint_executor_threads", "Threads of the executor (a kind of RPC work).",
+                   [](const ExecutorLoad& l) { return l.threads; });
+      per_executor("footprint_executor_queued",
+                   "Work posted to the executor, waiting for a thread.",
+                   [](const ExecutorLoad& l) { return l.queued; });
+      per_executor("footprint_executor_running", "Work running on the executor's threads.",
+                   [](const ExecutorLoad& l) { return l.running; });
+      one("footprint_long_jobs_refused_total",
+          "Long jobs (rebuilds, backups, long verifications) refused because every long-job "
+          "thread was busy and the queue was full.",
+          prometheus::MetricType::Counter,
+          static_cast<double>(load[static_cast<size_t>(ExecutorKind::kLongJob)].refused));
+    }
     if (host_ == nullptr) return out;
     const v1::ProjectionsStatusResponse status = host_->Status();
     prometheus::MetricFamily position{"footprint_projection_position",
@@ -203,6 +233,7 @@ class StateCollector final : public prometheus::Collectable {
   const ProjectionHost* host_ ABSL_GUARDED_BY(mu_) = nullptr;
   const DeadlineRunner* runner_ ABSL_GUARDED_BY(mu_) = nullptr;
   const AdminService* admin_ ABSL_GUARDED_BY(mu_) = nullptr;
+  const Executors* executors_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 namespace {
@@ -308,6 +339,8 @@ void Metrics::SetProjectionHost(const ProjectionHost* host) { state_->SetProject
 void Metrics::SetDeadlineRunner(const DeadlineRunner* runner) { state_->SetDeadlineRunner(runner); }
 
 void Metrics::SetAdminService(const AdminService* admin) { state_->SetAdminService(admin); }
+
+void Metrics::SetExecutors(const Executors* executors) { state_->SetExecutors(executors); }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 Metrics::InterceptorFactory() {

@@ -1,7 +1,6 @@
 #include "services/projection_host.h"
 
 #include <algorithm>
-#include <boost/asio/post.hpp>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -276,7 +275,8 @@ absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std:
 grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext* context,
                                                      const v1::ReviewsDueRequest* request,
                                                      v1::ReviewsDueReport* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.ReviewsDue"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     auto scope = ScopeOf(request->scope(), *host_);
@@ -302,7 +302,8 @@ grpc::ServerUnaryReactor* QueriesService::ReviewsDue(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext* context,
                                                      const v1::TimelinessRequest* request,
                                                      v1::TimelinessReport* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.Timeliness"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     v1::TimelinessRequest listing = *request;
@@ -346,7 +347,8 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContext* context,
                                                       const v1::EscalationsRequest* request,
                                                       v1::EscalationReport* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.Escalations"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     auto scope = ScopeOf(request->scope(), *host_);
@@ -373,7 +375,8 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
 grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext* context,
                                                     const v1::Section20Request* request,
                                                     v1::Section20Report* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.Section20"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     auto scope = ScopeOf(request->scope(), *host_);
@@ -407,7 +410,8 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext* context,
                                                      const v1::PlacementsRequest* request,
                                                      v1::PlacementReport* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.Placements"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     v1::PlacementsRequest listing = *request;
@@ -444,7 +448,8 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* context,
                                                 const v1::ChildSummaryRequest* request,
                                                 v1::ChildSummary* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.Child"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
@@ -477,7 +482,8 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
 grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerContext* context,
                                                        const v1::AnnualReportRequest* request,
                                                        v1::AnnualReport* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.AnnualReport"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     const absl::CivilDay today = pj::EnglandDay(host_->clock().Now());
@@ -542,7 +548,8 @@ grpc::ServerUnaryReactor* ProjectionsService::Status(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* ProjectionsService::Rebuild(grpc::CallbackServerContext* context,
                                                       const v1::RebuildProjectionRequest* request,
                                                       v1::RebuildProjectionResponse* response) {
-  return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
+  const RunOn where{executors_, ExecutorKind::kLongJob, "Projections.Rebuild"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAdmin);
     if (!caller.ok()) return caller.status();
     spdlog::info("projection rebuild of '{}' asked by '{}'", request->name(), caller->identity);

@@ -9,12 +9,10 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "projections/deadlines.h"
@@ -26,6 +24,7 @@
 #include "services/deadline_runner.h"
 #include "services/domain_services.h"
 #include "services/event_store_service.h"
+#include "services/executors.h"
 #include "services/logging.h"
 #include "services/metrics.h"
 #include "services/projection_host.h"
@@ -150,6 +149,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
     }
   }
 
+  if (auto st = config.ValidateThreads(); !st.ok()) return st;
   if (auto st = config.escalation.Validate(); !st.ok()) return st;
   for (const std::string& warning : config.escalation.Warnings()) spdlog::warn("{}", warning);
 
@@ -227,21 +227,18 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
   server->access_ = std::make_unique<AccessControl>(config.tls.enabled(), config.clients,
                                                     server->access_store_.get());
 
-  const int threads = config.read_threads > 0
-                          ? config.read_threads
-                          : std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
-  server->read_pool_ = std::make_unique<boost::asio::thread_pool>(threads);
+  server->executors_ = std::make_unique<Executors>(config.ToExecutorSizes());
   server->stream_limits_ = std::make_unique<StreamLimits>(server->config_.max_streams,
                                                           server->config_.max_streams_per_identity);
   server->event_store_service_ =
-      std::make_unique<EventStoreService>(server->store_.get(), server->read_pool_.get(),
+      std::make_unique<EventStoreService>(server->store_.get(), server->executors_.get(),
                                           server->access_.get(), server->stream_limits_.get());
   server->recorder_ = std::make_unique<ChildRecorder>(
       server->store_.get(), clock, &server->config_.escalation, server->calendar_);
   server->intake_service_ = std::make_unique<IntakeService>(
-      server->recorder_.get(), server->read_pool_.get(), server->access_.get());
+      server->recorder_.get(), server->executors_.get(), server->access_.get());
   server->challenges_service_ = std::make_unique<ChallengesService>(
-      server->recorder_.get(), server->read_pool_.get(), server->access_.get());
+      server->recorder_.get(), server->executors_.get(), server->access_.get());
   server->calendar_service_ =
       std::make_unique<CalendarService>(server->calendar_, calendar_source, server->access_.get());
   server->challenge_deadlines_ = std::make_unique<projections::ChallengeDeadlines>(
@@ -265,11 +262,11 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
   server->projection_host_ =
       std::make_unique<ProjectionHost>(server->store_.get(), clock, settings);
   server->queries_service_ = std::make_unique<QueriesService>(
-      server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
+      server->projection_host_.get(), server->executors_.get(), server->access_.get());
   server->projections_service_ = std::make_unique<ProjectionsService>(
-      server->projection_host_.get(), server->read_pool_.get(), server->access_.get());
+      server->projection_host_.get(), server->executors_.get(), server->access_.get());
   server->admin_service_ = std::make_unique<AdminService>(
-      server->store_.get(), server->access_store_.get(), server->read_pool_.get(),
+      server->store_.get(), server->access_store_.get(), server->executors_.get(),
       server->access_.get(), server->config_.backup_keep, clock, server->recorder_.get());
 
   if (!IsLoopback(listen->host) && !config.tls.enabled()) {
@@ -290,6 +287,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
     server->metrics_->SetProjectionHost(server->projection_host_.get());
     server->metrics_->SetDeadlineRunner(server->deadline_runner_.get());
     server->metrics_->SetAdminService(server->admin_service_.get());
+    server->metrics_->SetExecutors(server->executors_.get());
     creators.push_back(server->metrics_->InterceptorFactory());
   }
   builder.experimental().SetInterceptorCreators(std::move(creators));
@@ -363,7 +361,7 @@ void FootprintServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
     server_->Wait();
   }
-  if (read_pool_) read_pool_->join();
+  if (executors_) executors_->Join();
   if (store_) {
     store_->StopWriter();
     const uint64_t events = store_->CommittedEnd().value;

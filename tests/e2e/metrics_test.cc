@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "cli_session.h"
 #include "process.h"
@@ -129,6 +130,26 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   CHECK(Sample(text, "footprint_foreign_events") == 0);
   CHECK(Sample(text, R"(footprint_projection_lag{projection="children"})") >= 0);
   CHECK(Sample(text, R"(footprint_rpc_in_flight{method="/footprint.v1.EventStore/ReadAll"})") == 0);
+}
+
+TEST_CASE("footprintd reports its executors' threads and load in the metrics", "[e2e][metrics]") {
+  ft::RunningServer server({"--metrics-listen", "127.0.0.1:0"});
+  const int port = MetricsPort(server);
+  REQUIRE(ft::Cli(server, {"append", "metrics-1", "Tick", "--data", "{}"}).exit_code == 0);
+  const std::string text = Scrape(port);
+  INFO(text);
+  // The defaults: read_threads one per CPU (at least 2), store_wait_threads 16, one long job.
+  CHECK(Sample(text, R"(footprint_executor_threads{executor="rpc"})") >= 2);
+  CHECK(Sample(text, R"(footprint_executor_threads{executor="store_wait"})") == 16);
+  CHECK(Sample(text, R"(footprint_executor_threads{executor="long_job"})") == 1);
+  for (const char* executor : {"rpc", "store_wait", "long_job"}) {
+    INFO(executor);
+    CHECK(Sample(text, absl::StrCat("footprint_executor_queued{executor=\"", executor, "\"}")) ==
+          0);
+    CHECK(Sample(text, absl::StrCat("footprint_executor_running{executor=\"", executor, "\"}")) ==
+          0);
+  }
+  CHECK(Sample(text, "footprint_long_jobs_refused_total") == 0);
 }
 
 TEST_CASE("footprintd reports its backups in the metrics", "[e2e][metrics][backup]") {

@@ -92,6 +92,56 @@ TEST_CASE("config errors name the key", "[config]") {
         absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("the executors' thread counts are read and checked", "[config]") {
+  testing::TempDir dir;
+  const ServerConfig defaults;
+  CHECK(defaults.ValidateThreads().ok());
+  CHECK(defaults.ToExecutorSizes().rpc_threads >= 2);  // read_threads 0: one per CPU, at least 2
+  CHECK(defaults.ToExecutorSizes().long_job_threads == 1);
+  const auto config = LoadConfigFile(WriteFile(dir, R"(
+read_threads: 3
+store_wait_threads: 9
+long_job_threads: 2
+long_job_queue: 0
+)"),
+                                     ServerConfig());
+  REQUIRE(config.ok());
+  const ExecutorSizes sizes = config->ToExecutorSizes();
+  CHECK(sizes.rpc_threads == 3);
+  CHECK(sizes.store_wait_threads == 9);
+  CHECK(sizes.long_job_threads == 2);
+  CHECK(sizes.long_job_queue == 0);
+
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"read_threads: -1\n", "config: 'read_threads' must not be negative"},
+      {"read_threads: 1000\n",
+       "config: 'read_threads' is 1000: it must be from 0 to 256 (threads for short RPC work; 0: "
+       "one per CPU)"},
+      {"store_wait_threads: 0\n",
+       "config: 'store_wait_threads' is 0: it must be from 1 to 256 (threads for calls that wait "
+       "on a synced write or the read model)"},
+      {"long_job_threads: 0\n",
+       "config: 'long_job_threads' is 0: it must be from 1 to 16 (threads for rebuilds, backups "
+       "and long verifications)"},
+      {"long_job_queue: -2\n",
+       "config: 'long_job_queue' is -2: it must be from 0 to 1024 (long jobs that may wait for a "
+       "thread; 0: refuse when all are busy)"},
+  };
+  for (const auto& [yaml, message] : cases) {
+    INFO(yaml);
+    const auto refused = LoadConfigFile(WriteFile(dir, yaml), ServerConfig());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(refused.status().message()) == message);
+  }
+  // A config built in code (tests, embedders) is checked by FootprintServer::Start the same way.
+  ServerConfig built;
+  built.long_job_threads = 0;
+  CHECK(built.ValidateThreads().message() ==
+        "config: 'long_job_threads' is 0: it must be from 1 to 16 (threads for rebuilds, backups "
+        "and long verifications)");
+}
+
 TEST_CASE("tls and clients are read with their roles, and mistakes are named", "[config]") {
   testing::TempDir dir;
   const auto config = LoadConfigFile(WriteFile(dir, R"(

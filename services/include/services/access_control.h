@@ -19,7 +19,7 @@
 // choose (subject, scope, correlation id), so no request can make a record large.
 //
 // Thread-safety: immutable after construction except for the access log store, which is
-// thread-safe; shared by every gRPC and pool thread.
+// thread-safe; shared by every gRPC and executor thread.
 #ifndef FOOTPRINT_SERVICES_ACCESS_CONTROL_H_
 #define FOOTPRINT_SERVICES_ACCESS_CONTROL_H_
 
@@ -142,7 +142,7 @@ class AccessControl {
   // Authorize, then the purpose (INVALID_ARGUMENT when TLS is on and it is missing, or when it
   // breaks a rule of DecodePurpose), then records the read: `method` (e.g. "Queries.Child"),
   // `subject` (a child id, a stream, or "council" for reports over many children) and `scope`
-  // (the request's filter, in words). Blocks for one synced write; call from a pool thread.
+  // (the request's filter, in words). Blocks for one synced write; call from a store-wait thread.
   // UNAVAILABLE if the record cannot be written. Same as AuthorizeReader then RecordRead.
   absl::StatusOr<Caller> AuthorizeRead(const grpc::ServerContextBase& context, Right right,
                                        absl::string_view method, absl::string_view subject,

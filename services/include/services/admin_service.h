@@ -15,7 +15,6 @@
 #ifndef FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
 #define FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
 
-#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -28,6 +27,7 @@
 #include "footprint/v1/admin.grpc.pb.h"
 #include "services/access_control.h"
 #include "services/child_recorder.h"
+#include "services/executors.h"
 
 namespace footprint::services {
 
@@ -52,11 +52,11 @@ class AdminService final : public v1::Admin::CallbackService {
   // `clock` stamps the last success (the server's clock); it must outlive the service.
   // `recorder` records the voiding events of VoidForeignEvent.
   AdminService(eventstore::EventStore* log, eventstore::EventStore* access_log,
-               boost::asio::thread_pool* pool, const AccessControl* access, uint32_t keep,
+               Executors* executors, const AccessControl* access, uint32_t keep,
                const footprint::Clock* clock, const ChildRecorder* recorder)
       : log_(log),
         access_log_(access_log),
-        pool_(pool),
+        executors_(executors),
         access_(access),
         keep_(keep),
         clock_(clock),
@@ -82,7 +82,7 @@ class AdminService final : public v1::Admin::CallbackService {
 
   eventstore::EventStore* const log_;
   eventstore::EventStore* const access_log_;
-  boost::asio::thread_pool* const pool_;
+  Executors* const executors_;
   const AccessControl* const access_;
   const uint32_t keep_;
   const footprint::Clock* const clock_;

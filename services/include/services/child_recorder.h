@@ -4,7 +4,7 @@
 // Shared by the Intake and Challenges services so that both apply the same rules.
 //
 // Thread-safety: thread-safe; Record blocks (reads, then waits for the synced append), so call
-// it from a pool thread, never a gRPC callback thread.
+// it from a store-wait thread (services/executors.h), never a gRPC callback thread.
 #ifndef FOOTPRINT_SERVICES_CHILD_RECORDER_H_
 #define FOOTPRINT_SERVICES_CHILD_RECORDER_H_
 

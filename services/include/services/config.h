@@ -12,6 +12,7 @@
 #include "projections/reports.h"
 #include "projections/review_schedule.h"
 #include "services/access_control.h"
+#include "services/executors.h"
 
 namespace footprint::services {
 
@@ -55,8 +56,18 @@ struct ServerConfig {
   std::string log_format = "text";
   // How long shutdown waits for in-flight RPCs before cancelling them.
   absl::Duration shutdown_grace = absl::Seconds(10);
-  // Threads for blocking reads (0: one per hardware thread).
+  // The threads RPC work runs on, by kind (services/executors.h; docs/operations.md,
+  // "Threads"). Short work: reads answered from RocksDB at once, ReadAll/Subscribe chunks (0:
+  // one per hardware thread, at least 2).
   int read_threads = 0;
+  // Work that waits on the store: appends waiting for their sync (Intake, Challenges), reads
+  // waiting for their access-log record, queries waiting for the read model.
+  int store_wait_threads = ExecutorSizes().store_wait_threads;
+  // Long jobs: projection rebuilds, backups, verification of a long range of the chain. When
+  // all long_job_threads are busy, up to long_job_queue more wait their turn; beyond that a
+  // long job is refused with RESOURCE_EXHAUSTED.
+  int long_job_threads = ExecutorSizes().long_job_threads;
+  int long_job_queue = ExecutorSizes().long_job_queue;
   // Backups (YAML `backup: {keep}`): how many backups Admin.Backup keeps in a backup
   // directory, the newest; older ones are deleted after each successful backup (0: keep all).
   // A request's own `keep` overrides it.
@@ -83,6 +94,10 @@ struct ServerConfig {
 
   // The event log's store options; RocksDB's own log goes to footprintd's (RocksDbLogSink).
   eventstore::StoreOptions ToStoreOptions() const;
+  // INVALID_ARGUMENT naming the key when a thread count or the long-job queue is out of range.
+  absl::Status ValidateThreads() const;
+  // The executors' sizes, read_threads 0 resolved. REQUIRES: ValidateThreads() is OK.
+  ExecutorSizes ToExecutorSizes() const;
 };
 
 // Sends RocksDB's log lines for `store` (a name for the log lines, e.g. its directory) to

@@ -1,7 +1,8 @@
 // The domain's gRPC services: Intake (council systems record facts about a child), Challenges
 // (the IRO's dispute resolution commands) and Calendar (working days as the server counts
-// them). Handlers validate the request's shape, then run the work on `pool` (it reads the
-// child's stream and waits for the synced append), so gRPC threads never block.
+// them). Handlers validate the request's shape, then run the work on the store-wait
+// executor (it reads the child's stream and waits for the synced append), so gRPC threads
+// never block.
 //
 // A challenge command's answer shows the whole challenge only when the request carries a
 // purpose, and that read is then recorded in the access log like Challenges.Get; without a
@@ -12,7 +13,6 @@
 #ifndef FOOTPRINT_SERVICES_DOMAIN_SERVICES_H_
 #define FOOTPRINT_SERVICES_DOMAIN_SERVICES_H_
 
-#include <boost/asio/thread_pool.hpp>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -22,14 +22,14 @@
 #include "footprint/v1/intake.grpc.pb.h"
 #include "services/access_control.h"
 #include "services/child_recorder.h"
+#include "services/executors.h"
 
 namespace footprint::services {
 
 class IntakeService final : public v1::Intake::CallbackService {
  public:
-  IntakeService(const ChildRecorder* recorder, boost::asio::thread_pool* pool,
-                const AccessControl* access)
-      : recorder_(recorder), pool_(pool), access_(access) {}
+  IntakeService(const ChildRecorder* recorder, Executors* executors, const AccessControl* access)
+      : recorder_(recorder), executors_(executors), access_(access) {}
 
   grpc::ServerUnaryReactor* Record(grpc::CallbackServerContext* context,
                                    const v1::RecordRequest* request,
@@ -40,15 +40,15 @@ class IntakeService final : public v1::Intake::CallbackService {
 
  private:
   const ChildRecorder* const recorder_;
-  boost::asio::thread_pool* const pool_;
+  Executors* const executors_;
   const AccessControl* const access_;
 };
 
 class ChallengesService final : public v1::Challenges::CallbackService {
  public:
-  ChallengesService(const ChildRecorder* recorder, boost::asio::thread_pool* pool,
+  ChallengesService(const ChildRecorder* recorder, Executors* executors,
                     const AccessControl* access)
-      : recorder_(recorder), pool_(pool), access_(access) {}
+      : recorder_(recorder), executors_(executors), access_(access) {}
 
   grpc::ServerUnaryReactor* Raise(grpc::CallbackServerContext* context,
                                   const v1::RaiseChallengeRequest* request,
@@ -94,7 +94,7 @@ class ChallengesService final : public v1::Challenges::CallbackService {
                                        absl::string_view scope) const;
 
   const ChildRecorder* const recorder_;
-  boost::asio::thread_pool* const pool_;
+  Executors* const executors_;
   const AccessControl* const access_;
 };
 

@@ -2,18 +2,20 @@
 //
 // Handlers stay thin: decode and validate the request, call the store, map the result back.
 // Appends are prepared on the gRPC thread and finished by the store's completion callback; reads
-// and verification run on `read_pool`, never on a gRPC thread. ReadAll and Subscribe are raw
-// (ByteBuffer) methods so that stored event bytes go onto the wire without being re-encoded;
-// Append is raw so that undecodable requests get a precise INVALID_ARGUMENT.
+// and verification run on `executors`, never on a gRPC thread: a read recorded in the access log
+// (ReadStream; the first step of ReadAll and Subscribe) waits for that synced write on the
+// store-wait threads, ReadAll and Subscribe chunks are read on the rpc threads, and VerifyChain
+// of more than kShortVerifyEvents events is a long job (services/executors.h). ReadAll and
+// Subscribe are raw (ByteBuffer) methods so that stored event bytes go onto the wire without being
+// re-encoded; Append is raw so that undecodable requests get a precise INVALID_ARGUMENT.
 //
 // Thread-safety: the service is shared by all gRPC threads; its only state is the count of
-// appends in flight, for Drain. The store and the pool must outlive the gRPC server that serves
-// this service.
+// appends in flight, for Drain. The store and the executors must outlive the gRPC server that
+// serves this service.
 #ifndef FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
 #define FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
 
 #include <atomic>
-#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -24,6 +26,7 @@
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "services/access_control.h"
+#include "services/executors.h"
 #include "services/stream_limits.h"
 
 namespace footprint::services {
@@ -37,6 +40,8 @@ class EventStoreService final
   // budget by one event).
   static constexpr size_t kChunkEvents = 1000;
   static constexpr size_t kChunkBytes = 1 << 20;
+  // Most events a VerifyChain call checks as short work; a longer range is a long job.
+  static constexpr uint64_t kShortVerifyEvents = 10000;
   // Largest ReadStream page.
   static constexpr uint32_t kMaxReadStreamPage = 1000;
   // Trailer on ABORTED appends: the stream's current version ("none" if it has no events).
@@ -45,9 +50,9 @@ class EventStoreService final
   // `access` checks each caller's rights and records reads; its access log is served with
   // `log: LOG_ACCESS`. `limits` bounds the open ReadAll and Subscribe calls (nullptr: no
   // bound); it must outlive the service.
-  EventStoreService(eventstore::EventStore* store, boost::asio::thread_pool* read_pool,
+  EventStoreService(eventstore::EventStore* store, Executors* executors,
                     const AccessControl* access, StreamLimits* limits = nullptr)
-      : store_(store), read_pool_(read_pool), access_(access), limits_(limits) {}
+      : store_(store), executors_(executors), access_(access), limits_(limits) {}
 
   // Raw, so that a request that does not decode (e.g. a string field that is not UTF-8) gets
   // INVALID_ARGUMENT naming the field instead of gRPC's generic parse error.
@@ -87,8 +92,8 @@ class EventStoreService final
 
  private:
   void AppendDone();
-  // ReadStream on a pool thread: validates the whole request before the read is recorded, so a
-  // refused request leaves nothing in the access log.
+  // ReadStream on a store-wait thread: validates the whole request before the read is recorded, so
+  // a refused request leaves nothing in the access log.
   absl::Status ServeReadStream(const grpc::ServerContextBase& context,
                                const v1::ReadStreamRequest& request,
                                v1::ReadStreamResponse* response) const;
@@ -103,7 +108,7 @@ class EventStoreService final
   static std::string ExplainUndecodableAppend(const grpc::ByteBuffer& request);
 
   eventstore::EventStore* const store_;
-  boost::asio::thread_pool* const read_pool_;
+  Executors* const executors_;
   const AccessControl* const access_;
   StreamLimits* const limits_;
   std::atomic<int> appends_in_flight_{0};

@@ -24,6 +24,12 @@
 //   footprint_backup_last_events, footprint_backup_last_size_bytes,
 //   footprint_backup_last_duration_seconds       Admin.Backup since the server started (the
 //                                                last_* ones appear after its first success)
+//   footprint_executor_threads{executor}, footprint_executor_queued{executor},
+//   footprint_executor_running{executor}         each executor (executor="rpc", "store_wait",
+//                                                "long_job"; services/executors.h): its threads,
+//                                                the work waiting for one, the work on one
+//   footprint_long_jobs_refused_total            long jobs refused with RESOURCE_EXHAUSTED
+//                                                (every long-job thread busy, the queue full)
 // The RPC metrics come from a gRPC server interceptor; the rest are read when scraped.
 //
 // Thread-safety: thread-safe.
@@ -47,6 +53,7 @@ namespace footprint::services {
 
 class AdminService;
 class DeadlineRunner;
+class Executors;
 class ProjectionHost;
 class StateCollector;
 
@@ -66,6 +73,8 @@ class Metrics {
   void SetDeadlineRunner(const DeadlineRunner* runner);
   // The admin service whose backups to report (the same lifetime rule).
   void SetAdminService(const AdminService* admin);
+  // The executors whose load to report (the same lifetime rule).
+  void SetExecutors(const Executors* executors);
 
   // For ServerBuilder::experimental().SetInterceptorCreators.
   std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> InterceptorFactory();

@@ -1,12 +1,11 @@
 // ProjectionHost: runs the projection workers (each on its own thread, following the log) and
 // serves the Queries and Projections gRPC services from their read models.
 //
-// Thread-safety: thread-safe. Rebuild stops the worker, rebuilds on the calling thread (a pool
-// thread), then restarts it; queries keep answering from the previous view meanwhile.
+// Thread-safety: thread-safe. Rebuild stops the worker, rebuilds on the calling thread (a
+// long-job thread), then restarts it; queries keep answering from the previous view meanwhile.
 #ifndef FOOTPRINT_SERVICES_PROJECTION_HOST_H_
 #define FOOTPRINT_SERVICES_PROJECTION_HOST_H_
 
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -19,6 +18,7 @@
 #include "projections/projection.h"
 #include "projections/reports.h"
 #include "services/access_control.h"
+#include "services/executors.h"
 #include "services/list_pager.h"
 
 namespace footprint::services {
@@ -90,9 +90,8 @@ class ProjectionHost {
 
 class QueriesService final : public v1::Queries::CallbackService {
  public:
-  QueriesService(const ProjectionHost* host, boost::asio::thread_pool* pool,
-                 const AccessControl* access)
-      : host_(host), pool_(pool), access_(access) {}
+  QueriesService(const ProjectionHost* host, Executors* executors, const AccessControl* access)
+      : host_(host), executors_(executors), access_(access) {}
 
   grpc::ServerUnaryReactor* ReviewsDue(grpc::CallbackServerContext* context,
                                        const v1::ReviewsDueRequest* request,
@@ -118,15 +117,14 @@ class QueriesService final : public v1::Queries::CallbackService {
 
  private:
   const ProjectionHost* const host_;
-  boost::asio::thread_pool* const pool_;
+  Executors* const executors_;
   const AccessControl* const access_;
 };
 
 class ProjectionsService final : public v1::Projections::CallbackService {
  public:
-  ProjectionsService(ProjectionHost* host, boost::asio::thread_pool* pool,
-                     const AccessControl* access)
-      : host_(host), pool_(pool), access_(access) {}
+  ProjectionsService(ProjectionHost* host, Executors* executors, const AccessControl* access)
+      : host_(host), executors_(executors), access_(access) {}
 
   grpc::ServerUnaryReactor* Status(grpc::CallbackServerContext* context,
                                    const v1::ProjectionsStatusRequest* request,
@@ -137,7 +135,7 @@ class ProjectionsService final : public v1::Projections::CallbackService {
 
  private:
   ProjectionHost* const host_;
-  boost::asio::thread_pool* const pool_;
+  Executors* const executors_;
   const AccessControl* const access_;
 };
 

@@ -22,9 +22,6 @@
 namespace grpc {
 class Server;
 }  // namespace grpc
-namespace boost::asio {
-class thread_pool;
-}  // namespace boost::asio
 namespace footprint::projections {
 class ChallengeDeadlines;
 class DeadlineEngine;
@@ -41,6 +38,7 @@ class ChallengesService;
 class ChildRecorder;
 class DeadlineRunner;
 class EventStoreService;
+class Executors;
 class IntakeService;
 class Metrics;
 class ProjectionHost;
@@ -80,6 +78,9 @@ class FootprintServer {
   DeadlineRunner& deadlines() { return *deadline_runner_; }
   const projections::WorkingCalendar& calendar() const { return *calendar_; }
   ProjectionHost& projections() { return *projection_host_; }
+  // The thread pools the RPCs' work runs on (tests occupy them to show one kind of work cannot
+  // starve another).
+  Executors& executors() { return *executors_; }
 
   // Health goes NOT_SERVING, subscriptions end with UNAVAILABLE, the server stops accepting
   // calls and waits up to shutdown_grace for in-flight ones (queued appends are committed and
@@ -99,7 +100,7 @@ class FootprintServer {
   std::unique_ptr<AccessControl> access_;
   // Streams' reactors hold slots of it; they are all done once server_ has shut down.
   std::unique_ptr<StreamLimits> stream_limits_;
-  std::unique_ptr<boost::asio::thread_pool> read_pool_;
+  std::unique_ptr<Executors> executors_;
   std::unique_ptr<projections::WorkingCalendar> loaded_calendar_;  // when read from a file
   const projections::WorkingCalendar* calendar_ = nullptr;
   std::unique_ptr<ChildRecorder> recorder_;
