@@ -102,17 +102,20 @@ grpc::ServerUnaryReactor* AdminService::Backup(grpc::CallbackServerContext* cont
     spdlog::info("backup into {} asked by '{}' (keeping the newest {})", request->dir(),
                  caller->identity, keep == 0 ? std::string("all") : std::to_string(keep));
     // One Admin.Backup at a time: the pair is taken, and old pairs purged, together.
-    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-    if (!lock.owns_lock()) {
+    if (backing_up_.exchange(true)) {
       return absl::AbortedError(
           "backup: another backup is running; try again when it has finished");
     }
+    struct Done {
+      std::atomic<bool>* flag;
+      ~Done() { flag->store(false); }
+    } done{&backing_up_};
     // Retention is applied only after both backups succeed, so a failed one deletes nothing.
     absl::Status st = BackUpPair(request->dir(), keep, response);
     response->set_seconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     {
-      std::lock_guard<std::mutex> stats_lock(stats_mu_);
+      base::MutexLock stats_lock(&stats_mu_);
       if (!st.ok()) {
         ++stats_.failed;
         return st;
@@ -160,7 +163,7 @@ absl::Status AdminService::BackUpPair(const std::string& dir, uint32_t keep,
 }
 
 BackupStats AdminService::Stats() const {
-  std::lock_guard<std::mutex> lock(stats_mu_);
+  base::MutexLock lock(&stats_mu_);
   return stats_;
 }
 

@@ -25,7 +25,7 @@ void DeadlineRunner::Start() {
 
 void DeadlineRunner::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     if (stopped_) return;
     stopped_ = true;
     if (waiter_ != 0) store_->notifier().Cancel(waiter_);
@@ -65,7 +65,7 @@ void DeadlineRunner::Tick() {
 }
 
 DeadlineRunnerStats DeadlineRunner::Stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   return stats_;
 }
 
@@ -76,7 +76,7 @@ void DeadlineRunner::PublishStats(std::optional<absl::Time> next_due) {
   stats.already = engine_->stats().already;
   stats.failures = engine_->stats().failures;
   stats.next_due = next_due;
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   stats_ = std::move(stats);
 }
 
@@ -92,7 +92,7 @@ void DeadlineRunner::Schedule() {
 }
 
 void DeadlineRunner::WatchCommits() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (stopped_ || waiter_ != 0) return;
   // New events may add or move deadlines: run again after the next commit (the engine reads
   // everything it has not seen, so one wake-up per batch of commits is enough).
@@ -109,7 +109,7 @@ void DeadlineRunner::WatchCommits() {
 
 void DeadlineRunner::OnCommit(bool advanced) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     waiter_ = 0;
     if (stopped_ || !advanced) return;
   }

@@ -73,11 +73,11 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       Finish(ToGrpcStatus(st));
       return;
     }
-    std::unique_lock<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     reading_ = true;
     executors_->Post(ExecutorKind::kStoreWait, [this] {
       absl::StatusOr<StreamLimits::Slot> allowed = gate_();
-      std::unique_lock<std::mutex> guard(mu_);
+      mu_.Lock();
       reading_ = false;
       if (allowed.ok()) {
         slot_ = *std::move(allowed);
@@ -85,12 +85,12 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
         SetFinalLocked(ToGrpcStatus(allowed.status()));
       }
       if (!final_) StartReadLocked();
-      FinishIfDone(guard);
+      FinishIfDone();
     });
   }
 
   void OnWriteDone(bool ok) override {
-    std::unique_lock<std::mutex> lock(mu_);
+    mu_.Lock();
     writing_ = false;
     if (!ok) {
       SetFinalLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
@@ -101,19 +101,21 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     } else if (!final_ && exhausted_) {
       SetFinalLocked(grpc::Status::OK);
     }
-    FinishIfDone(lock);
+    FinishIfDone();
   }
 
   void OnCancel() override {
-    std::unique_lock<std::mutex> lock(mu_);
+    mu_.Lock();
     SetFinalLocked(grpc::Status::CANCELLED);
-    FinishIfDone(lock);
+    FinishIfDone();
   }
 
   void OnDone() override { delete this; }
 
  private:
-  absl::Status ParseRequest(const grpc::ByteBuffer* request) {
+  // Runs in the constructor, before any other thread can see the reactor: it sets the guarded
+  // cursor without the lock.
+  absl::Status ParseRequest(const grpc::ByteBuffer* request) ABSL_NO_THREAD_SAFETY_ANALYSIS {
     grpc::ByteBuffer copy(*request);
     v1::ReadAllFilter filter;
     if (mode_ == Mode::kReadAll) {
@@ -143,8 +145,8 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     return absl::OkStatus();
   }
 
-  // REQUIRES: mu_ held, no read outstanding.
-  void StartReadLocked() {
+  // REQUIRES: no read outstanding.
+  void StartReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     reading_ = true;
     es::ChunkLimits limits;
     limits.max_events = std::min<uint64_t>(EventStoreService::kChunkEvents, remaining_);
@@ -158,16 +160,16 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   }
 
   void ReadDone(absl::StatusOr<es::LogChunk> chunk) {
-    std::unique_lock<std::mutex> lock(mu_);
+    mu_.Lock();
     reading_ = false;
     if (final_) {
-      FinishIfDone(lock);
+      FinishIfDone();
       return;
     }
     if (!chunk.ok()) {
       spdlog::error("read-all at position {}: {}", cursor_, chunk.status().ToString());
       SetFinalLocked(ToGrpcStatus(chunk.status()));
-      FinishIfDone(lock);
+      FinishIfDone();
       return;
     }
     cursor_ = chunk->next_position.value;
@@ -176,6 +178,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       if (mode_ == Mode::kReadAll && (remaining_ == 0 || cursor_ >= end_)) exhausted_ = true;
       EnqueueLocked(EncodeLogResponse(std::move(chunk->framed), cursor_, false));
       if (!exhausted_ && !parked_) StartReadLocked();  // read ahead while this one is written
+      mu_.Unlock();
       return;
     }
     if (mode_ == Mode::kReadAll) {
@@ -186,7 +189,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       } else if (!writing_ && !parked_) {
         SetFinalLocked(grpc::Status::OK);
       }
-      FinishIfDone(lock);
+      FinishIfDone();
       return;
     }
     if (!caught_up_sent_) {
@@ -194,11 +197,10 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
       EnqueueLocked(EncodeLogResponse(std::string(), cursor_, true));
     }
     WaitForCommitLocked();
-    FinishIfDone(lock);
+    FinishIfDone();
   }
 
-  // REQUIRES: mu_ held.
-  void WaitForCommitLocked() {
+  void WaitForCommitLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     es::CommitNotifier& notifier = store_->notifier();
     waiter_ = notifier.WaitAsync(cursor_, [this](bool advanced) { OnCommit(advanced); });
     if (waiter_ != 0) return;
@@ -211,7 +213,7 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
 
   // Runs on the writer thread (or the shutdown thread): must not block.
   void OnCommit(bool advanced) {
-    std::unique_lock<std::mutex> lock(mu_);
+    mu_.Lock();
     waiter_ = 0;
     if (!final_) {
       if (!advanced) {
@@ -220,11 +222,11 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
         StartReadLocked();
       }  // else the write that empties parked_ starts the read
     }
-    FinishIfDone(lock);
+    FinishIfDone();
   }
 
-  // REQUIRES: mu_ held. `response` carries next_position = cursor_.
-  void EnqueueLocked(grpc::ByteBuffer response) {
+  // `response` carries next_position = cursor_.
+  void EnqueueLocked(grpc::ByteBuffer response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     sent_position_ = cursor_;
     if (writing_) {
       parked_ = std::move(response);
@@ -233,27 +235,30 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
     }
   }
 
-  // REQUIRES: mu_ held, no write outstanding.
-  void WriteLocked(grpc::ByteBuffer response) {
+  // REQUIRES: no write outstanding.
+  void WriteLocked(grpc::ByteBuffer response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     response_ = std::move(response);
     writing_ = true;
     StartWrite(&response_);
   }
 
-  // REQUIRES: mu_ held. Records the call's outcome; it is sent once nothing is outstanding.
-  void SetFinalLocked(grpc::Status status) {
+  // Records the call's outcome; it is sent once nothing is outstanding.
+  void SetFinalLocked(grpc::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!final_) final_ = std::move(status);
     parked_.reset();
     if (waiter_ != 0 && store_->notifier().Cancel(waiter_)) waiter_ = 0;
   }
 
-  // Finishes the call if its outcome is known and nothing is outstanding. Releases `lock`; the
+  // Finishes the call if its outcome is known and nothing is outstanding. Releases mu_; the
   // reactor may be deleted on return.
-  void FinishIfDone(std::unique_lock<std::mutex>& lock) {
-    if (!final_ || finished_ || reading_ || writing_ || waiter_ != 0) return;
+  void FinishIfDone() ABSL_UNLOCK_FUNCTION(mu_) {
+    if (!final_ || finished_ || reading_ || writing_ || waiter_ != 0) {
+      mu_.Unlock();
+      return;
+    }
     finished_ = true;
     grpc::Status status = *final_;
-    lock.unlock();
+    mu_.Unlock();
     Finish(status);
   }
 
@@ -267,19 +272,19 @@ class LogStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer>
   es::ReadFilter filter_;
   uint64_t end_ = 0;  // ReadAll: stop here (the head when the call started).
 
-  std::mutex mu_;
-  uint64_t cursor_ = 0;                      // Guarded by mu_. Where the next read starts.
-  uint64_t sent_position_ = 0;               // Guarded by mu_. next_position of the last message.
-  uint64_t remaining_ = UINT64_MAX;          // Guarded by mu_.
-  bool caught_up_sent_ = false;              // Guarded by mu_.
-  bool exhausted_ = false;                   // Guarded by mu_. ReadAll: nothing more to read.
-  bool reading_ = false;                     // Guarded by mu_.
-  bool writing_ = false;                     // Guarded by mu_.
-  es::CommitNotifier::WaiterId waiter_ = 0;  // Guarded by mu_.
-  grpc::ByteBuffer response_;                // Guarded by mu_. The write in flight.
-  std::optional<grpc::ByteBuffer> parked_;   // Guarded by mu_. Read, waiting for the write.
-  std::optional<grpc::Status> final_;        // Guarded by mu_.
-  bool finished_ = false;                    // Guarded by mu_.
+  base::Mutex mu_;
+  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;         // where the next read starts
+  uint64_t sent_position_ ABSL_GUARDED_BY(mu_) = 0;  // next_position of the last message
+  uint64_t remaining_ ABSL_GUARDED_BY(mu_) = UINT64_MAX;
+  bool caught_up_sent_ ABSL_GUARDED_BY(mu_) = false;
+  bool exhausted_ ABSL_GUARDED_BY(mu_) = false;  // ReadAll: nothing more to read
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  es::CommitNotifier::WaiterId waiter_ ABSL_GUARDED_BY(mu_) = 0;
+  grpc::ByteBuffer response_ ABSL_GUARDED_BY(mu_);               // the write in flight
+  std::optional<grpc::ByteBuffer> parked_ ABSL_GUARDED_BY(mu_);  // read, waiting for the write
+  std::optional<grpc::Status> final_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace
@@ -417,16 +422,18 @@ grpc::ServerUnaryReactor* EventStoreService::Append(grpc::CallbackServerContext*
 
 void EventStoreService::AppendDone() {
   if (appends_in_flight_.fetch_sub(1) == 1 && draining_.load()) {
-    std::lock_guard<std::mutex> lock(drain_mu_);
-    drain_cv_.notify_all();
+    base::MutexLock lock(&drain_mu_);
+    drain_cv_.SignalAll();
   }
 }
 
 bool EventStoreService::Drain(absl::Time deadline) {
   draining_.store(true);
-  std::unique_lock<std::mutex> lock(drain_mu_);
-  return drain_cv_.wait_until(lock, absl::ToChronoTime(deadline),
-                              [&] { return appends_in_flight_.load() == 0; });
+  base::MutexLock lock(&drain_mu_);
+  while (appends_in_flight_.load() != 0) {
+    if (drain_cv_.WaitWithDeadline(&drain_mu_, deadline)) break;
+  }
+  return appends_in_flight_.load() == 0;
 }
 
 grpc::ServerUnaryReactor* EventStoreService::ReadStream(grpc::CallbackServerContext* context,

@@ -337,7 +337,7 @@ std::string FootprintServer::metrics_address() const { return metrics_ ? metrics
 
 void FootprintServer::Shutdown() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    base::MutexLock lock(&mu_);
     if (shut_down_) return;
     shut_down_ = true;
   }

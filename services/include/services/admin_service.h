@@ -15,13 +15,14 @@
 #ifndef FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
 #define FOOTPRINT_SERVICES_ADMIN_SERVICE_H_
 
+#include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/admin.grpc.pb.h"
@@ -87,9 +88,9 @@ class AdminService final : public v1::Admin::CallbackService {
   const uint32_t keep_;
   const footprint::Clock* const clock_;
   const ChildRecorder* const recorder_;
-  std::mutex mu_;  // held for the length of one Admin.Backup
-  mutable std::mutex stats_mu_;
-  BackupStats stats_;  // guarded by stats_mu_
+  std::atomic<bool> backing_up_{false};  // set for the length of one Admin.Backup
+  mutable base::Mutex stats_mu_;
+  BackupStats stats_ ABSL_GUARDED_BY(stats_mu_);
 };
 
 // The backup sets in `backup_dir`, oldest first (a log backup with the access-log backup

@@ -12,7 +12,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -20,6 +19,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "eventstore/event_store.h"
 #include "projections/deadlines.h"
 
@@ -65,10 +65,10 @@ class DeadlineRunner {
   boost::asio::io_context io_;
   boost::asio::steady_timer timer_;
   std::unique_ptr<std::thread> thread_;
-  mutable std::mutex mu_;
-  bool stopped_ = false;                             // Guarded by mu_.
-  DeadlineRunnerStats stats_;                        // Guarded by mu_.
-  eventstore::CommitNotifier::WaiterId waiter_ = 0;  // Guarded by mu_.
+  mutable base::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  DeadlineRunnerStats stats_ ABSL_GUARDED_BY(mu_);
+  eventstore::CommitNotifier::WaiterId waiter_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace footprint::services

@@ -16,12 +16,11 @@
 #define FOOTPRINT_SERVICES_EVENT_STORE_SERVICE_H_
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 
 #include "eventstore/event_store.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
@@ -113,8 +112,8 @@ class EventStoreService final
   StreamLimits* const limits_;
   std::atomic<int> appends_in_flight_{0};
   std::atomic<bool> draining_{false};
-  std::mutex drain_mu_;
-  std::condition_variable drain_cv_;
+  base::Mutex drain_mu_;
+  base::CondVar drain_cv_;
 };
 
 // absl -> gRPC status, one to one.

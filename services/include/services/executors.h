@@ -35,7 +35,6 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "base/mutex.h"
-#include "absl/synchronization/mutex.h"
 
 namespace boost::asio {
 class thread_pool;

@@ -8,10 +8,10 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "base/mutex.h"
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 #include "services/config.h"
@@ -120,8 +120,8 @@ class FootprintServer {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<grpc::Server> server_;
 
-  std::mutex mu_;
-  bool shut_down_ = false;  // Guarded by mu_.
+  base::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace footprint::services
