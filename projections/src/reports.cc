@@ -4,10 +4,35 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "projections/codes.h"
+#include "domain/codes.h"
 #include "projections/deadlines.h"
 
 namespace footprint::projections {
+
+namespace codes = domain::codes;
+using domain::AddMonthsClamped;
+using domain::AnswerLateness;
+using domain::ChallengeState;
+using domain::ChallengeStep;
+using domain::ChildRecord;
+using domain::ConsentInfo;
+using domain::ForeignEvent;
+using domain::FormatIsoDate;
+using domain::HeldReview;
+using domain::IroAllocation;
+using domain::NextReviewDue;
+using domain::PaperworkInfo;
+using domain::PeriodOfCare;
+using domain::PermanencePlan;
+using domain::PlacementSpan;
+using domain::ReviewDue;
+using domain::ReviewHistory;
+using domain::ReviewInfo;
+using domain::ReviewPaperwork;
+using domain::ReviewSettings;
+using domain::ReviewTimeline;
+using domain::TimelineFor;
+using domain::WorkingCalendar;
 namespace {
 
 std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }

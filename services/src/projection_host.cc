@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "domain/england_time.h"
 #include "on_pool.h"
-#include "projections/england_time.h"
 #include "services/event_store_service.h"
 #include "spdlog/spdlog.h"
 
@@ -20,7 +20,7 @@ namespace pj = footprint::projections;
 absl::StatusOr<absl::CivilDay> DateOr(const std::string& text, absl::CivilDay fallback,
                                       absl::string_view field) {
   if (text.empty()) return fallback;
-  return pj::ParseIsoDate(text, field);
+  return domain::ParseIsoDate(text, field);
 }
 
 // 1 April of the collection year (1 April - 31 March) that contains `day`.
@@ -35,15 +35,15 @@ struct Scope {
 };
 
 absl::StatusOr<Scope> ScopeOf(const v1::ReportScope& scope, const ProjectionHost& host) {
-  auto as_at = DateOr(scope.as_at(), pj::EnglandDay(host.clock().Now()), "scope.as_at");
+  auto as_at = DateOr(scope.as_at(), domain::EnglandDay(host.clock().Now()), "scope.as_at");
   if (!as_at.ok()) return as_at.status();
   return Scope{*as_at, pj::ReportFilter{scope.iro(), scope.team()}};
 }
 
 absl::Status CheckRange(absl::CivilDay from, absl::CivilDay to) {
   if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat("from: ", pj::FormatIsoDate(from),
-                                                   " is after to (", pj::FormatIsoDate(to), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "from: ", domain::FormatIsoDate(from), " is after to (", domain::FormatIsoDate(to), ")"));
   }
   return absl::OkStatus();
 }
@@ -74,7 +74,7 @@ v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bo
 
 absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t up_to) const {
   std::vector<v1::ImportRun> runs;
-  auto stream = eventstore::StreamId::Parse(pj::kImportRunsStream);
+  auto stream = eventstore::StreamId::Parse(domain::kImportRunsStream);
   if (!stream.ok()) return stream.status();
   for (eventstore::StreamVersion from{0};;) {
     auto page = store_->ReadStream(*stream, from, eventstore::ReadDirection::kForwards, 1000);
@@ -82,7 +82,7 @@ absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t u
     if (!page.ok()) return page.status();
     for (const v1::Event& event : page->events) {
       if (event.position() >= up_to) return runs;  // after the view's position
-      if (event.type() != pj::kImportRunEventType) continue;
+      if (event.type() != domain::kImportRunEventType) continue;
       v1::ImportRun run;
       if (event.content_type() != v1::CONTENT_TYPE_PROTOBUF || !run.ParseFromString(event.data())) {
         return absl::DataLossError(absl::StrCat("the import run at position ", event.position(),
@@ -109,12 +109,12 @@ ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock
   });
   Hosted children;
   auto projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
-  projection->SetForeignListener([](const std::string& child, const pj::ForeignEvent& event) {
+  projection->SetForeignListener([](const std::string& child, const domain::ForeignEvent& event) {
     spdlog::warn(
         "event {} at position {} ({}@{}, type {}) is not a domain event: {}. It is left out of "
         "child {}'s record; see it with `footprint child {}`, and an admin can void it with "
         "`footprint admin void-event`",
-        event.event_id, event.position, pj::ChildStream(child), event.version, event.type,
+        event.event_id, event.position, domain::ChildStream(child), event.version, event.type,
         event.reason, child, child);
   });
   children.projection = std::move(projection);
@@ -335,9 +335,10 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
         pj::Timeliness(*page->children, *from, *to, scope->filter, host_->settings(), page->range);
     if (!report.ok()) return report.status();
     report->set_position(page->position);
-    report->set_next_page_token(host_->pager()->Next(
-        *page, static_cast<size_t>(report->reviews_held()), listing,
-        pj::FormatIsoDate(scope->as_at), pj::FormatIsoDate(*from), pj::FormatIsoDate(*to)));
+    report->set_next_page_token(
+        host_->pager()->Next(*page, static_cast<size_t>(report->reviews_held()), listing,
+                             domain::FormatIsoDate(scope->as_at), domain::FormatIsoDate(*from),
+                             domain::FormatIsoDate(*to)));
     *response = std::move(*report);
     return absl::OkStatus();
   });
@@ -380,7 +381,7 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
     if (!scope.ok()) return scope.status();
     std::optional<absl::CivilDay> from;
     if (!request->from().empty()) {
-      auto day = pj::ParseIsoDate(request->from(), "from");
+      auto day = domain::ParseIsoDate(request->from(), "from");
       if (!day.ok()) return day.status();
       if (auto st = CheckRange(*day, scope->as_at); !st.ok()) return st;
       from = *day;
@@ -435,7 +436,7 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
         request->three_or_more_only() ? report->three_or_more() : report->looked_after();
     report->set_position(page->position);
     report->set_next_page_token(host_->pager()->Next(*page, static_cast<size_t>(listed), listing,
-                                                     pj::FormatIsoDate(scope->as_at), "", ""));
+                                                     domain::FormatIsoDate(scope->as_at), "", ""));
     *response = std::move(*report);
     return absl::OkStatus();
   });
@@ -447,12 +448,12 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
-    if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
-    auto as_at = DateOr(request->as_at(), pj::EnglandDay(host_->clock().Now()), "as_at");
+    if (auto st = domain::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
+    auto as_at = DateOr(request->as_at(), domain::EnglandDay(host_->clock().Now()), "as_at");
     if (!as_at.ok()) return as_at.status();
-    if (auto st =
-            access_->RecordRead(*context, *caller, "Queries.Child",
-                                pj::ChildStream(request->child_id()), request->ShortDebugString());
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.Child",
+                                      domain::ChildStream(request->child_id()),
+                                      request->ShortDebugString());
         !st.ok()) {
       return st;
     }
@@ -480,7 +481,7 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
   return OnPool(context, pool_, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
-    const absl::CivilDay today = pj::EnglandDay(host_->clock().Now());
+    const absl::CivilDay today = domain::EnglandDay(host_->clock().Now());
     const int64_t current_year = CollectionYearStart(today).year();
     const int year = request->year();
     if (year < 1990 || year > current_year) {

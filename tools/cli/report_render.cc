@@ -18,13 +18,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "domain/codes.h"
 #include "nlohmann/json.hpp"
-#include "projections/codes.h"
 
 namespace footprint::cli {
 namespace {
 
-namespace codes = footprint::projections::codes;
+namespace codes = footprint::domain::codes;
 
 // A figure: its key (field name or code), what it is in words, its value as text, and the
 // number a chart draws (whole numbers only).

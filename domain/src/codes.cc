@@ -1,4 +1,4 @@
-#include "projections/codes.h"
+#include "domain/codes.h"
 
 #include <algorithm>
 #include <initializer_list>
@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 absl::string_view DomainStreamPrefix(absl::string_view stream) {
   for (absl::string_view prefix : kDomainStreamPrefixes) {
@@ -40,9 +40,9 @@ absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field
   return absl::OkStatus();
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-namespace footprint::projections::codes {
+namespace footprint::domain::codes {
 namespace {
 
 bool OneOf(absl::string_view code, std::initializer_list<absl::string_view> list) {
@@ -210,4 +210,4 @@ absl::string_view ParticipationLabel(absl::string_view code) {
                      {"PN7", "does not attend, views not conveyed"}});
 }
 
-}  // namespace footprint::projections::codes
+}  // namespace footprint::domain::codes
