@@ -31,6 +31,12 @@
 namespace footprint::domain {
 
 class ReviewTimeline;  // review_schedule.h
+namespace internal {   // the rules of each event family (src/event_rules.h)
+struct CareRules;
+struct PlacementRules;
+struct ReviewRules;
+struct ChallengeRules;
+}  // namespace internal
 
 // Stream of a child: "child-" + child id.
 std::string ChildStream(absl::string_view child_id);
@@ -319,6 +325,12 @@ class ChildRecord {
   std::optional<RecordedEvent> FindEvent(absl::string_view event_id) const;
 
  private:
+  // The families' rules apply their events to the record's facts (src/event_rules.h).
+  friend struct internal::CareRules;
+  friend struct internal::PlacementRules;
+  friend struct internal::ReviewRules;
+  friend struct internal::ChallengeRules;
+
   struct Entry {
     absl::string_view event_id;       // on the log's arena
     v1::ChildEvent* event = nullptr;  // on the log's arena
