@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/codes.h"
+#include "domain/collection_year.h"
 #include "projections/deadlines.h"
 
 namespace footprint::projections {
@@ -15,6 +16,7 @@ using domain::AnswerLateness;
 using domain::ChallengeState;
 using domain::ChallengeStep;
 using domain::ChildRecord;
+using domain::CollectionYearOf;
 using domain::ConsentInfo;
 using domain::ForeignEvent;
 using domain::FormatIsoDate;
@@ -728,11 +730,6 @@ bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay 
 
 bool NotShortBreaks(absl::string_view status) { return !codes::IsShortBreaks(status); }
 
-// The collection year (1 April - 31 March) a day falls in.
-int CollectionYearOf(absl::CivilDay day) {
-  return static_cast<int>(day.month() >= 4 ? day.year() : day.year() - 1);
-}
-
 // Calls `visit` with each day the child's record says something happened.
 template <typename Visit>
 void ForEachFactDay(const ChildRecord& child, Visit visit) {
@@ -834,8 +831,8 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
                                               absl::CivilDay to, const ReportFilter& filter,
                                               const CouncilSettings& settings,
                                               const AnnualContext& context) {
-  const absl::CivilDay from(year, 4, 1);
-  const absl::CivilDay year_end(year + 1, 3, 31);
+  const absl::CivilDay from = domain::CollectionYearStart(year);
+  const absl::CivilDay year_end = domain::CollectionYearEnd(year);
   if (to < from || to > year_end) {
     return absl::InvalidArgumentError(absl::StrCat(
         "to: ", Day(to), " is outside the collection year ", Day(from), " to ", Day(year_end)));

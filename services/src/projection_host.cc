@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "domain/collection_year.h"
 #include "domain/england_time.h"
 #include "on_pool.h"
 #include "services/event_store_service.h"
@@ -21,12 +22,6 @@ absl::StatusOr<absl::CivilDay> DateOr(const std::string& text, absl::CivilDay fa
                                       absl::string_view field) {
   if (text.empty()) return fallback;
   return domain::ParseIsoDate(text, field);
-}
-
-// 1 April of the collection year (1 April - 31 March) that contains `day`.
-absl::CivilDay CollectionYearStart(absl::CivilDay day) {
-  const int64_t year = day.month() >= 4 ? day.year() : day.year() - 1;
-  return absl::CivilDay(year, 4, 1);
 }
 
 struct Scope {
@@ -322,7 +317,8 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
     if (!scope.ok()) return scope.status();
     auto to = DateOr(resolved.to(), scope->as_at, "to");
     if (!to.ok()) return to.status();
-    auto from = DateOr(resolved.from(), CollectionYearStart(*to), "from");
+    auto from =
+        DateOr(resolved.from(), domain::CollectionYearStart(domain::CollectionYearOf(*to)), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
     if (auto st = access_->RecordRead(*context, *caller, "Queries.Timeliness", "council",
@@ -354,7 +350,8 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
     if (!scope.ok()) return scope.status();
     auto to = DateOr(request->to(), scope->as_at, "to");
     if (!to.ok()) return to.status();
-    auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
+    auto from =
+        DateOr(request->from(), domain::CollectionYearStart(domain::CollectionYearOf(*to)), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
     if (auto st = access_->RecordRead(*context, *caller, "Queries.Escalations", "council",
@@ -482,21 +479,16 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
     const absl::CivilDay today = domain::EnglandDay(host_->clock().Now());
-    const int64_t current_year = CollectionYearStart(today).year();
     const int year = request->year();
-    if (year < 1990 || year > current_year) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("year: ", year, " is not a collection year to report on: from 1990 to ",
-                       current_year, " (the year 1 April ", current_year, " - 31 March ",
-                       current_year + 1, " is the current one)"));
-    }
+    auto window = domain::AnnualReportWindow(year, today);
+    if (!window.ok()) return window.status();
     if (auto st = access_->RecordRead(*context, *caller, "Queries.AnnualReport", "council",
                                       request->ShortDebugString());
         !st.ok()) {
       return st;
     }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    const absl::CivilDay to = std::min(absl::CivilDay(year + 1, 3, 31), today);
+    const absl::CivilDay to = window->to;
     pj::CouncilView::Published current = host_->view().Current();
     pj::AnnualContext annual;
     auto runs = host_->ImportRuns(current.position);

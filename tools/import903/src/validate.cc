@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "domain/codes.h"
+#include "domain/collection_year.h"
 #include "domain/working_calendar.h"
 
 namespace footprint::import903 {
@@ -190,15 +191,15 @@ class Checker {
         if (e.rne == "S") {
           // Begun before the files: its start is known, the reviews before them are not.
           if (previous == nullptr && options_.first_year > 0 &&
-              e.decom < absl::CivilDay(options_.first_year, 4, 1)) {
-            child_.reviews_known_from = absl::CivilDay(options_.first_year, 4, 1);
+              e.decom < domain::CollectionYearStart(options_.first_year)) {
+            child_.reviews_known_from = domain::CollectionYearStart(options_.first_year);
           }
           continue;
         }
         // Already looked after when the files begin: the episode open on 1 April of the first
         // year continues a period whose start is before them (shared/docs/domain.md section 10).
         if (previous == nullptr && options_.first_year > 0 &&
-            e.decom <= absl::CivilDay(options_.first_year, 4, 1)) {
+            e.decom <= domain::CollectionYearStart(options_.first_year)) {
           child_.start_not_known = true;
           continue;
         }
