@@ -1,7 +1,8 @@
 // Deadlines that the log implies, and the engine that acts when they pass.
 //
-// A DeadlineSource follows the events it cares about and knows which deadlines are pending
-// (e.g. a challenge stage's response deadline; later, review and paperwork deadlines). When a
+// A DeadlineSource follows the events it cares about and knows which deadlines are pending: a
+// challenge stage's response deadline (ChallengeDeadlines, below), and a review's and its
+// paperwork's (ReviewDeadlines, review_deadlines.h). When a
 // deadline is due, the source says what to append; the engine appends it through the normal
 // append path. Appended events carry ids derived from the deadline's key only
 // (EventId::FromName), so a deadline that fires twice - after a restart, a replay, or a race -

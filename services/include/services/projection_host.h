@@ -59,10 +59,10 @@ class ProjectionHost {
   absl::StatusOr<std::vector<v1::ImportRun>> ImportRuns(uint64_t up_to) const;
 
   // Read-your-writes for queries: waits until the view reflects every event committed when
-  // called. OK at once while the view is being rebuilt (queries answer from the previous view
-  // meanwhile). UNAVAILABLE, naming the projection and position, when a worker has stopped on
-  // an event, or when the view is still behind after `timeout`: an answer is never silently
-  // stale.
+  // called. UNAVAILABLE, naming the projection and position, when a worker has stopped on an
+  // event, or when the view is still behind after `timeout`. While the view is being rebuilt it
+  // returns OK at once and queries answer from the previous view, which may be behind the log
+  // (Projections.Status shows the rebuild running and its position).
   absl::Status AwaitCurrentView(absl::Duration timeout = kViewWait) const;
   static constexpr absl::Duration kViewWait = absl::Seconds(5);
 
