@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -105,7 +106,8 @@ bool IsCategoryOfNeed(absl::string_view code) {
 }
 
 bool IsParticipation(absl::string_view code) {
-  return OneOf(code, {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"});
+  return std::find(std::begin(kParticipationCodes), std::end(kParticipationCodes), code) !=
+         std::end(kParticipationCodes);
 }
 
 // From the SSDA903 guidance's code lists, shortened.

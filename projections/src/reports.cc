@@ -407,8 +407,8 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
   v1::TimelinessReport report;
   report.set_from(Day(from));
   report.set_to(Day(to));
-  for (const char* code : {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}) {
-    (*report.mutable_participation())[code] = 0;
+  for (absl::string_view code : codes::kParticipationCodes) {
+    (*report.mutable_participation())[std::string(code)] = 0;
   }
   report.mutable_social_worker_reports();  // present, all zero, in a period without reviews
   std::vector<HeldReview> buffer;

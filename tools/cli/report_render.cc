@@ -269,7 +269,8 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
     s.groups.push_back(Group{"reviews", "Reviews held", "figure", false, "", std::move(rows)});
     Group participation{
         "reviews.participation", "Participation of the child", "code", true, "", {}};
-    for (const char* code : {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}) {
+    for (absl::string_view pn : codes::kParticipationCodes) {
+      const std::string code(pn);
       auto it = v.participation().find(code);
       participation.rows.push_back(Count(code, std::string(codes::ParticipationLabel(code)),
                                          it == v.participation().end() ? 0 : it->second));

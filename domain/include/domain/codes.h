@@ -57,6 +57,9 @@ bool IsReasonCareEnded(absl::string_view code);
 bool IsCategoryOfNeed(absl::string_view code);
 // REVIEW_CODE: PN0-PN7.
 bool IsParticipation(absl::string_view code);
+// The REVIEW_CODE list in order, for reports that count each code.
+inline constexpr absl::string_view kParticipationCodes[] = {"PN0", "PN1", "PN2", "PN3",
+                                                            "PN4", "PN5", "PN6", "PN7"};
 
 // Short descriptions of codes, for reports ("" for a code not in the list).
 absl::string_view LegalStatusLabel(absl::string_view code);
