@@ -8,7 +8,6 @@
 #include "absl/strings/str_join.h"
 #include "domain/codes.h"
 #include "event_rules.h"
-#include "eventstore/types.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
