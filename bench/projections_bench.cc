@@ -41,13 +41,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "bench/latency.h"
+#include "domain/england_time.h"
+#include "domain/working_calendar.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "nlohmann/json.hpp"
 #include "projections/council_view.h"
-#include "projections/england_time.h"
 #include "projections/testing/synthetic_council.h"
-#include "projections/working_calendar.h"
 #include "services/config.h"
 #include "services/deadline_runner.h"
 #include "services/projection_host.h"
@@ -57,6 +57,7 @@
 namespace {
 
 namespace v1 = footprint::v1;
+namespace domain = footprint::domain;
 namespace pj = footprint::projections;
 namespace pjt = footprint::projections::testing;
 using footprint::bench::LatencySamples;
@@ -361,8 +362,8 @@ absl::StatusOr<json> RunQueries(const Options& options, const pjt::CouncilOption
   auto queries = v1::Queries::NewStub(channel);
 
   const std::string as_at = options.end;
-  auto day = pj::ParseIsoDate(as_at, "end");
-  const std::string two_months_before = pj::FormatIsoDate(pj::AddMonthsClamped(*day, -2));
+  auto day = domain::ParseIsoDate(as_at, "end");
+  const std::string two_months_before = domain::FormatIsoDate(domain::AddMonthsClamped(*day, -2));
   std::mt19937_64 rng(options.seed);
   const auto deadline = [] { return std::chrono::system_clock::now() + std::chrono::seconds(30); };
   const auto scope = [&](v1::ReportScope* s) { s->set_as_at(as_at); };
@@ -755,7 +756,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  auto end = pj::ParseIsoDate(options.end, "--end");
+  auto end = domain::ParseIsoDate(options.end, "--end");
   if (!end.ok()) {
     std::fprintf(stderr, "%s\n", std::string(end.status().message()).c_str());
     return 2;
@@ -778,21 +779,21 @@ int main(int argc, char** argv) {
   council.seed = options.seed;
   council.children = options.children;
   council.end = *end;
-  council.start = pj::AddMonthsClamped(*end + 1, -12 * options.years);
-  const auto& calendar = pj::WorkingCalendar::EnglandAndWales();
+  council.start = domain::AddMonthsClamped(*end + 1, -12 * options.years);
+  const auto& calendar = domain::WorkingCalendar::EnglandAndWales();
   if (!calendar.Covers(council.start) || !calendar.Covers(*end + 60)) {
     std::fprintf(stderr,
                  "--years/--end: the history (%s to %s) must lie within the working-day "
                  "calendar (%d-%d, with two months to spare at the end)\n",
-                 pj::FormatIsoDate(council.start).c_str(), options.end.c_str(),
+                 domain::FormatIsoDate(council.start).c_str(), options.end.c_str(),
                  calendar.first_year(), calendar.last_year());
     return 2;
   }
-  const FixedClock clock(pj::StartOfEnglandDay(*end) + absl::Hours(17));
+  const FixedClock clock(domain::StartOfEnglandDay(*end) + absl::Hours(17));
 
   json out = {{"seed", options.seed},
               {"years", options.years},
-              {"start", pj::FormatIsoDate(council.start)},
+              {"start", domain::FormatIsoDate(council.start)},
               {"end", options.end},
               {"hardware_threads", std::thread::hardware_concurrency()}};
   int status = 0;

@@ -9,6 +9,15 @@
 #include "absl/strings/str_cat.h"
 
 namespace footprint::projections {
+
+using domain::ChallengeStep;
+using domain::ChildRecord;
+using domain::DecodeChildEvent;
+using domain::ForeignEvent;
+using domain::ForeignEventOf;
+using domain::kChildStreamPrefix;
+using domain::PeriodOfCare;
+using domain::ReviewTimeline;
 namespace {
 
 constexpr char kDirectoryPrefix[] = "c/";

@@ -5,10 +5,26 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "projections/child_record.h"
-#include "projections/england_time.h"
+#include "domain/child_record.h"
+#include "domain/england_time.h"
+#include "projections/child_stream.h"
 
 namespace footprint::projections {
+
+using domain::AnswerLateness;
+using domain::ChallengeState;
+using domain::ChallengeStep;
+using domain::ChildStream;
+using domain::CompleteAndValidate;
+using domain::DecodeChildEvent;
+using domain::EscalationPolicy;
+using domain::EscalationStage;
+using domain::FormatIsoDate;
+using domain::kChildStreamPrefix;
+using domain::ParseIsoDate;
+using domain::StartOfEnglandDay;
+using domain::ValidationContext;
+using domain::WorkingCalendar;
 
 DeadlineEngine::DeadlineEngine(eventstore::EventStore* store, const Clock* clock)
     : store_(store), clock_(clock) {}

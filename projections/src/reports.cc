@@ -4,10 +4,37 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "projections/codes.h"
+#include "domain/codes.h"
+#include "domain/collection_year.h"
 #include "projections/deadlines.h"
 
 namespace footprint::projections {
+
+namespace codes = domain::codes;
+using domain::AddMonthsClamped;
+using domain::AnswerLateness;
+using domain::ChallengeState;
+using domain::ChallengeStep;
+using domain::ChildRecord;
+using domain::CollectionYearOf;
+using domain::ConsentInfo;
+using domain::ForeignEvent;
+using domain::FormatIsoDate;
+using domain::HeldReview;
+using domain::IroAllocation;
+using domain::NextReviewDue;
+using domain::PaperworkInfo;
+using domain::PeriodOfCare;
+using domain::PermanencePlan;
+using domain::PlacementSpan;
+using domain::ReviewDue;
+using domain::ReviewHistory;
+using domain::ReviewInfo;
+using domain::ReviewPaperwork;
+using domain::ReviewSettings;
+using domain::ReviewTimeline;
+using domain::TimelineFor;
+using domain::WorkingCalendar;
 namespace {
 
 std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }
@@ -380,8 +407,8 @@ absl::StatusOr<v1::TimelinessReport> Timeliness(const ChildMap& children, absl::
   v1::TimelinessReport report;
   report.set_from(Day(from));
   report.set_to(Day(to));
-  for (const char* code : {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}) {
-    (*report.mutable_participation())[code] = 0;
+  for (absl::string_view code : codes::kParticipationCodes) {
+    (*report.mutable_participation())[std::string(code)] = 0;
   }
   report.mutable_social_worker_reports();  // present, all zero, in a period without reviews
   std::vector<HeldReview> buffer;
@@ -703,11 +730,6 @@ bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay 
 
 bool NotShortBreaks(absl::string_view status) { return !codes::IsShortBreaks(status); }
 
-// The collection year (1 April - 31 March) a day falls in.
-int CollectionYearOf(absl::CivilDay day) {
-  return static_cast<int>(day.month() >= 4 ? day.year() : day.year() - 1);
-}
-
 // Calls `visit` with each day the child's record says something happened.
 template <typename Visit>
 void ForEachFactDay(const ChildRecord& child, Visit visit) {
@@ -809,8 +831,8 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
                                               absl::CivilDay to, const ReportFilter& filter,
                                               const CouncilSettings& settings,
                                               const AnnualContext& context) {
-  const absl::CivilDay from(year, 4, 1);
-  const absl::CivilDay year_end(year + 1, 3, 31);
+  const absl::CivilDay from = domain::CollectionYearStart(year);
+  const absl::CivilDay year_end = domain::CollectionYearEnd(year);
   if (to < from || to > year_end) {
     return absl::InvalidArgumentError(absl::StrCat(
         "to: ", Day(to), " is outside the collection year ", Day(from), " to ", Day(year_end)));

@@ -2,9 +2,27 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "projections/england_time.h"
+#include "domain/england_time.h"
+#include "projections/child_stream.h"
 
 namespace footprint::projections {
+
+using domain::ChildRecord;
+using domain::ChildStream;
+using domain::CompleteAndValidate;
+using domain::EnglandDay;
+using domain::EscalationPolicy;
+using domain::FormatIsoDate;
+using domain::kChildStreamPrefix;
+using domain::NextReviewDue;
+using domain::PaperworkInfo;
+using domain::ParseIsoDate;
+using domain::PeriodOfCare;
+using domain::ReviewInfo;
+using domain::ReviewSettings;
+using domain::StartOfEnglandDay;
+using domain::ValidationContext;
+using domain::WorkingCalendar;
 namespace {
 
 // Every fact of the record counts: the record "as it stands" (reviews, placements, legal

@@ -255,7 +255,7 @@ grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerCon
   return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAdmin);
     if (!caller.ok()) return caller.status();
-    if (auto st = projections::ValidateChildId(request->child_id(), "child_id"); !st.ok()) {
+    if (auto st = domain::ValidateChildId(request->child_id(), "child_id"); !st.ok()) {
       return st;
     }
     auto target = eventstore::EventId::Parse(request->event_id(), "event_id");
@@ -271,7 +271,7 @@ grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerCon
     recorder.may_void_foreign_events = true;
     auto outcome = recorder_->Record(
         request->child_id(),
-        [&](const projections::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+        [&](const domain::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
           if (record.FindForeign(event_id) == nullptr) {
             return absl::NotFoundError(absl::StrCat("event_id: child ", request->child_id(),
                                                     "'s stream has no event ", event_id,
@@ -280,7 +280,7 @@ grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerCon
           }
           v1::ChildEvent event;
           event.set_child_id(request->child_id());
-          event.set_occurred_on(projections::FormatIsoDate(recorder_->Today()));
+          event.set_occurred_on(domain::FormatIsoDate(recorder_->Today()));
           event.mutable_correction()->set_supersedes_event_id(event_id);
           event.mutable_correction()->set_reason(request->reason());
           return std::vector<Submission>{Submission{request->void_event_id(), event}};
@@ -291,12 +291,12 @@ grpc::ServerUnaryReactor* AdminService::VoidForeignEvent(grpc::CallbackServerCon
     response->set_version(outcome->append.first_version.value);
     response->set_position(outcome->append.first_position.value);
     response->set_duplicate(outcome->append.duplicate);
-    if (const projections::ForeignEvent* voided = outcome->record.FindForeign(event_id)) {
+    if (const domain::ForeignEvent* voided = outcome->record.FindForeign(event_id)) {
       *response->mutable_voided() = projections::ForeignEventItemOf(*voided);
     }
     // The reason stays in the log of events, where it was recorded; this names what happened.
     spdlog::warn("'{}' voided event {} of {} (position {}) by event {} at position {}",
-                 caller->identity, event_id, projections::ChildStream(request->child_id()),
+                 caller->identity, event_id, domain::ChildStream(request->child_id()),
                  response->voided().position(), response->event_id(), response->position());
     return absl::OkStatus();
   });

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "projections/codes.h"
+#include "domain/codes.h"
 
 namespace footprint::services {
 namespace es = footprint::eventstore;
@@ -48,8 +48,8 @@ absl::StatusOr<es::AppendRequest> AppendFromProto(v1::AppendRequest& request,
   if (!check_type) {
     return absl::InternalError("AppendFromProto: no event type check given (the caller's rights)");
   }
-  if (absl::string_view prefix = projections::DomainStreamPrefix(request.stream());
-      prefix == projections::kImportRunsStream) {
+  if (absl::string_view prefix = domain::DomainStreamPrefix(request.stream());
+      prefix == domain::kImportRunsStream) {
     return absl::PermissionDeniedError(absl::StrCat(
         "stream: '", request.stream(),
         "' holds the import runs, which Intake.RecordImportRun validates before it writes them "

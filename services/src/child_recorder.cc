@@ -2,8 +2,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "projections/codes.h"
-#include "projections/england_time.h"
+#include "domain/codes.h"
+#include "domain/england_time.h"
+#include "projections/child_stream.h"
 
 namespace footprint::services {
 namespace {
@@ -59,42 +60,43 @@ absl::StatusOr<es::AppendResult> ChildRecorder::RecordImportRun(const v1::Import
                                                                 const std::string& event_id,
                                                                 const Recorder& recorder) const {
   if (auto st = CheckImportRun(run, Today()); !st.ok()) return st;
-  es::NewEvent event = pj::ToNewEvent(run, std::string(pj::kImportRunEventType), event_id,
+  es::NewEvent event = pj::ToNewEvent(run, std::string(domain::kImportRunEventType), event_id,
                                       run.source_system(), recorder.actor, recorder.correlation_id);
   event.metadata.set_principal(recorder.principal);
   es::AppendRequest append;
-  append.stream = std::string(pj::kImportRunsStream);
+  append.stream = std::string(domain::kImportRunsStream);
   append.events.push_back(std::move(event));
   return store_->Append(std::move(append));
 }
 
 ChildRecorder::ChildRecorder(es::EventStore* store, const Clock* clock,
-                             const pj::EscalationPolicy* policy,
-                             const pj::WorkingCalendar* calendar)
+                             const domain::EscalationPolicy* policy,
+                             const domain::WorkingCalendar* calendar)
     : store_(store), clock_(clock), policy_(policy), calendar_(calendar) {}
 
-absl::CivilDay ChildRecorder::Today() const { return pj::EnglandDay(clock_->Now()); }
+absl::CivilDay ChildRecorder::Today() const { return domain::EnglandDay(clock_->Now()); }
 
-absl::StatusOr<pj::ChildRecord> ChildRecorder::Load(const std::string& child_id) const {
-  if (auto st = pj::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
+absl::StatusOr<domain::ChildRecord> ChildRecorder::Load(const std::string& child_id) const {
+  if (auto st = domain::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
   return pj::LoadChildRecord(*store_, child_id);
 }
 
-absl::StatusOr<es::AppendRequest> ChildRecorder::PlanAppend(pj::ChildRecord* record,
+absl::StatusOr<es::AppendRequest> ChildRecorder::PlanAppend(domain::ChildRecord* record,
                                                             const std::string& child_id,
                                                             std::vector<Submission>& submissions,
                                                             const Recorder& recorder,
-                                                            const pj::ValidationContext& ctx) {
+                                                            const domain::ValidationContext& ctx) {
   // Validate in order against the record as it will be, event by event.
   const bool was_consistent = record->Consistency().ok();
   es::AppendRequest append;
-  append.stream = pj::ChildStream(child_id);
+  append.stream = domain::ChildStream(child_id);
   append.expected = record->event_count() == 0
                         ? es::ExpectedVersion::NoStream()
                         : es::ExpectedVersion::Exact(es::StreamVersion{record->event_count() - 1});
   for (size_t i = 0; i < submissions.size(); ++i) {
     Submission& s = submissions[i];
-    if (auto st = pj::CompleteAndValidate(*record, &s.event, absl::StrCat("events[", i, "]"), ctx);
+    if (auto st =
+            domain::CompleteAndValidate(*record, &s.event, absl::StrCat("events[", i, "]"), ctx);
         !st.ok()) {
       return st;
     }
@@ -118,8 +120,8 @@ absl::StatusOr<es::AppendRequest> ChildRecorder::PlanAppend(pj::ChildRecord* rec
 absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
                                                     const Builder& build,
                                                     const Recorder& recorder) const {
-  if (auto st = pj::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
-  pj::ValidationContext ctx;
+  if (auto st = domain::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
+  domain::ValidationContext ctx;
   ctx.today = Today();
   ctx.policy = policy_;
   ctx.calendar = calendar_;
@@ -171,7 +173,7 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
                            " is already recorded by another client (only the client that "
                            "recorded an event can retry it)"));
         }
-        if (stored->type != pj::EventTypeOf(s.event) ||
+        if (stored->type != domain::EventTypeOf(s.event) ||
             stored->occurred_on != s.event.occurred_on()) {
           return absl::AlreadyExistsError(
               absl::StrCat("events[", i, "].event_id: ", s.event_id, " is already recorded as a ",
@@ -189,7 +191,7 @@ absl::StatusOr<RecordOutcome> ChildRecorder::Record(const std::string& child_id,
       return outcome;
     }
 
-    pj::ChildRecord after = *record;
+    domain::ChildRecord after = *record;
     auto append = PlanAppend(&after, child_id, *submissions, recorder, ctx);
     if (!append.ok()) return append.status();
     auto result = store_->Append(std::move(*append));

@@ -156,7 +156,7 @@ absl::Status ReadStringList(const YAML::Node& node, const std::string& field,
   return absl::OkStatus();
 }
 
-absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolicy* policy) {
+absl::Status ReadEscalation(const YAML::Node& node, domain::EscalationPolicy* policy) {
   if (!node.IsMap()) return absl::InvalidArgumentError("config: 'escalation' must be a mapping");
   for (const auto& entry : node) {
     auto key = KeyOf(entry.first);
@@ -182,7 +182,7 @@ absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolic
                                                          "' must be a mapping with name, role "
                                                          "and response_working_days"));
         }
-        projections::EscalationStage stage;
+        domain::EscalationStage stage;
         for (const auto& field : value[i]) {
           auto name = KeyOf(field.first);
           if (!name.ok()) return name.status();
@@ -211,8 +211,8 @@ absl::Status ReadEscalation(const YAML::Node& node, projections::EscalationPolic
   return absl::OkStatus();
 }
 
-absl::Status ReadReviews(const YAML::Node& node, projections::ReviewSettings* r) {
-  using projections::ReviewSettings;
+absl::Status ReadReviews(const YAML::Node& node, domain::ReviewSettings* r) {
+  using domain::ReviewSettings;
   return ReadSection(
       node, "reviews",
       [&](const std::string& key, const std::string& qualified,

@@ -9,8 +9,6 @@
 namespace footprint::services {
 namespace {
 
-namespace pj = footprint::projections;
-
 constexpr char kDefaultSource[] = "footprint";
 
 Recorder RecorderOf(const v1::CommandContext& context, const Caller& caller) {
@@ -31,12 +29,15 @@ absl::Status CheckCommand(const v1::CommandContext& context) {
 // The day of a command: given, or today in England.
 absl::StatusOr<std::string> CommandDate(const v1::CommandContext& context,
                                         const ChildRecorder& recorder) {
-  if (context.date().empty()) return pj::FormatIsoDate(recorder.Today());
-  if (auto day = pj::ParseIsoDate(context.date(), "context.date"); !day.ok()) return day.status();
+  if (context.date().empty()) return domain::FormatIsoDate(recorder.Today());
+  if (auto day = domain::ParseIsoDate(context.date(), "context.date"); !day.ok())
+    return day.status();
   return context.date();
 }
 
-std::string ChildOf(const std::string& challenge_id) { return pj::ChildOfChallenge(challenge_id); }
+std::string ChildOf(const std::string& challenge_id) {
+  return domain::ChildOfChallenge(challenge_id);
+}
 
 absl::Status CheckChallengeId(const std::string& challenge_id) {
   if (challenge_id.empty()) return absl::InvalidArgumentError("challenge_id: required");
@@ -44,13 +45,13 @@ absl::Status CheckChallengeId(const std::string& challenge_id) {
     return absl::InvalidArgumentError(absl::StrCat("challenge_id: '", RecordedText(challenge_id),
                                                    "' is not '<child id>:<number>'"));
   }
-  return pj::ValidateChildId(ChildOf(challenge_id), "challenge_id");
+  return domain::ValidateChildId(ChildOf(challenge_id), "challenge_id");
 }
 
 // Whether a step that answers its stage came late (the record's mark, from the dates).
-void SetAnswer(const pj::ChallengeStep& s, v1::ChallengeStepView* step) {
+void SetAnswer(const domain::ChallengeStep& s, v1::ChallengeStepView* step) {
   if (!s.answers_stage()) return;
-  step->set_answered_deadline(pj::FormatIsoDate(*s.answered_due_on));
+  step->set_answered_deadline(domain::FormatIsoDate(*s.answered_due_on));
   step->set_late(s.late);
   step->set_working_days_late(s.working_days_late);
 }
@@ -58,20 +59,20 @@ void SetAnswer(const pj::ChallengeStep& s, v1::ChallengeStepView* step) {
 // Only what one command recorded: the challenge's id, its child and the steps whose events are
 // `event_ids` (this request's, or the original request's on a retry), without their free text.
 // Nothing of other steps, nor of the challenge's state, which later steps may have changed.
-v1::ChallengeView RecordedView(const pj::ChallengeState& c,
+v1::ChallengeView RecordedView(const domain::ChallengeState& c,
                                const std::vector<std::string>& event_ids) {
   v1::ChallengeView view;
   view.set_id(c.id);
   view.set_child_id(c.child_id);
   view.set_partial(true);
-  for (const pj::ChallengeStep& s : c.steps) {
+  for (const domain::ChallengeStep& s : c.steps) {
     if (std::find(event_ids.begin(), event_ids.end(), s.event_id) == event_ids.end()) continue;
     v1::ChallengeStepView* step = view.add_steps();
     step->set_kind(s.kind);
-    step->set_date(pj::FormatIsoDate(s.on));
+    step->set_date(domain::FormatIsoDate(s.on));
     step->mutable_stage()->set_number(static_cast<uint32_t>(s.stage));
     step->mutable_stage()->set_name(s.stage_name);
-    if (s.due_on) step->set_deadline(pj::FormatIsoDate(*s.due_on));
+    if (s.due_on) step->set_deadline(domain::FormatIsoDate(*s.due_on));
     SetAnswer(s, step);
     step->set_event_id(s.event_id);
     step->set_position(s.position);
@@ -81,7 +82,7 @@ v1::ChallengeView RecordedView(const pj::ChallengeState& c,
 
 }  // namespace
 
-v1::ChallengeView ToView(const pj::ChallengeState& c) {
+v1::ChallengeView ToView(const domain::ChallengeState& c) {
   v1::ChallengeView view;
   view.set_id(c.id);
   view.set_child_id(c.child_id);
@@ -90,21 +91,21 @@ v1::ChallengeView ToView(const pj::ChallengeState& c) {
   view.set_issue(c.issue);
   view.mutable_stage()->set_number(static_cast<uint32_t>(c.stage));
   view.mutable_stage()->set_name(c.stage_name);
-  view.set_status(pj::ChallengeState::StatusName(c.status));
-  view.set_raised_on(pj::FormatIsoDate(c.raised_on));
-  if (c.response_due_on) view.set_deadline(pj::FormatIsoDate(*c.response_due_on));
+  view.set_status(domain::ChallengeState::StatusName(c.status));
+  view.set_raised_on(domain::FormatIsoDate(c.raised_on));
+  if (c.response_due_on) view.set_deadline(domain::FormatIsoDate(*c.response_due_on));
   view.set_overdue(c.overdue);
   if (c.cafcass_referred_on)
-    view.set_cafcass_referred_on(pj::FormatIsoDate(*c.cafcass_referred_on));
-  if (c.closed_on) view.set_closed_on(pj::FormatIsoDate(*c.closed_on));
-  for (const pj::ChallengeStep& s : c.steps) {
+    view.set_cafcass_referred_on(domain::FormatIsoDate(*c.cafcass_referred_on));
+  if (c.closed_on) view.set_closed_on(domain::FormatIsoDate(*c.closed_on));
+  for (const domain::ChallengeStep& s : c.steps) {
     v1::ChallengeStepView* step = view.add_steps();
     step->set_kind(s.kind);
-    step->set_date(pj::FormatIsoDate(s.on));
+    step->set_date(domain::FormatIsoDate(s.on));
     step->mutable_stage()->set_number(static_cast<uint32_t>(s.stage));
     step->mutable_stage()->set_name(s.stage_name);
     step->set_detail(s.detail);
-    if (s.due_on) step->set_deadline(pj::FormatIsoDate(*s.due_on));
+    if (s.due_on) step->set_deadline(domain::FormatIsoDate(*s.due_on));
     SetAnswer(s, step);
     step->set_event_id(s.event_id);
     step->set_position(s.position);
@@ -123,8 +124,9 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
     auto caller = access_->Authorize(*context, Right::kAppend);
     if (!caller.ok()) return caller.status();
     for (int i = 0; i < request->events_size(); ++i) {
-      if (auto st = access_->CheckEventType(*caller, pj::EventTypeOf(request->events(i).event()),
-                                            absl::StrCat("events[", i, "]"));
+      if (auto st =
+              access_->CheckEventType(*caller, domain::EventTypeOf(request->events(i).event()),
+                                      absl::StrCat("events[", i, "]"));
           !st.ok()) {
         return st;
       }
@@ -142,7 +144,7 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
                       caller->identity};
     auto outcome = recorder_->Record(
         request->child_id(),
-        [request](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        [request](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           std::vector<Submission> submissions;
           for (const v1::Submission& s : request->events()) {
             submissions.push_back(Submission{s.event_id(), s.event()});
@@ -151,7 +153,7 @@ grpc::ServerUnaryReactor* IntakeService::Record(grpc::CallbackServerContext* con
         },
         recorder);
     if (!outcome.ok()) return outcome.status();
-    response->set_stream(pj::ChildStream(request->child_id()));
+    response->set_stream(domain::ChildStream(request->child_id()));
     response->set_first_version(outcome->append.first_version.value);
     response->set_last_version(outcome->append.last_version.value);
     response->set_first_position(outcome->append.first_position.value);
@@ -169,7 +171,7 @@ grpc::ServerUnaryReactor* IntakeService::RecordImportRun(grpc::CallbackServerCon
   return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->Authorize(*context, Right::kAppend);
     if (!caller.ok()) return caller.status();
-    if (auto st = access_->CheckEventType(*caller, pj::kImportRunEventType, "run"); !st.ok()) {
+    if (auto st = access_->CheckEventType(*caller, domain::kImportRunEventType, "run"); !st.ok()) {
       return st;
     }
     if (!request->event_id().empty()) {
@@ -197,7 +199,7 @@ absl::StatusOr<bool> ChallengesService::RecordIfPurpose(const grpc::ServerContex
   if (!purpose.ok()) return purpose.status();
   if (purpose->empty()) return false;
   caller->purpose = *std::move(purpose);
-  if (auto st = access_->RecordRead(server, *caller, method, pj::ChildStream(child_id), scope);
+  if (auto st = access_->RecordRead(server, *caller, method, domain::ChildStream(child_id), scope);
       !st.ok()) {
     return st;
   }
@@ -224,7 +226,7 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerCont
   event.set_occurred_on(*date);
   auto outcome = recorder_->Record(
       child_id,
-      [&](const pj::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+      [&](const domain::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
         if (record.FindChallenge(challenge_id) == nullptr) {
           return absl::NotFoundError(
               absl::StrCat("challenge_id: no challenge '", challenge_id, "'"));
@@ -233,7 +235,7 @@ absl::StatusOr<v1::ChallengeView> ChallengesService::Step(const grpc::ServerCont
       },
       RecorderOf(context, *caller));
   if (!outcome.ok()) return outcome.status();
-  const pj::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
+  const domain::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
   if (c == nullptr) return absl::InternalError("the challenge is not in the record");
   return *whole ? ToView(*c) : RecordedView(*c, outcome->append.event_ids);
 }
@@ -257,14 +259,14 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
     auto date = CommandDate(request->context(), *recorder_);
     if (!date.ok()) return date.status();
     const std::string& child_id = request->child_id();
-    if (auto st = pj::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
+    if (auto st = domain::ValidateChildId(child_id, "child_id"); !st.ok()) return st;
     auto whole = RecordIfPurpose(*context, &caller.value(), "Challenges.Raise", child_id,
                                  "the challenge it raises");
     if (!whole.ok()) return whole.status();
     std::string challenge_id;
     auto outcome = recorder_->Record(
         child_id,
-        [&](const pj::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+        [&](const domain::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
           // Challenges are numbered per child: "<child>:<n>".
           challenge_id = absl::StrCat(child_id, ":", record.challenges().size() + 1);
           v1::ChildEvent event;
@@ -289,7 +291,7 @@ grpc::ServerUnaryReactor* ChallengesService::Raise(grpc::CallbackServerContext* 
         }
       }
     }
-    const pj::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
+    const domain::ChallengeState* c = outcome->record.FindChallenge(challenge_id);
     if (c == nullptr) return absl::InternalError("the raised challenge is not in the record");
     *response = *whole ? ToView(*c) : RecordedView(*c, outcome->append.event_ids);
     return absl::OkStatus();
@@ -401,14 +403,14 @@ grpc::ServerUnaryReactor* ChallengesService::Get(grpc::CallbackServerContext* co
     if (!caller.ok()) return caller.status();
     if (auto st = CheckChallengeId(request->challenge_id()); !st.ok()) return st;
     if (auto st = access_->RecordRead(*context, *caller, "Challenges.Get",
-                                      pj::ChildStream(ChildOf(request->challenge_id())),
+                                      domain::ChildStream(ChildOf(request->challenge_id())),
                                       request->ShortDebugString());
         !st.ok()) {
       return st;
     }
     auto record = recorder_->Load(ChildOf(request->challenge_id()));
     if (!record.ok()) return record.status();
-    const pj::ChallengeState* c = record->FindChallenge(request->challenge_id());
+    const domain::ChallengeState* c = record->FindChallenge(request->challenge_id());
     if (c == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("challenge_id: no challenge '", request->challenge_id(), "'"));
@@ -429,11 +431,11 @@ grpc::ServerUnaryReactor* CalendarService::AddWorkingDays(grpc::CallbackServerCo
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  auto day = pj::ParseIsoDate(request->date(), "date");
+  auto day = domain::ParseIsoDate(request->date(), "date");
   if (day.ok()) {
     auto result = calendar_->AddWorkingDays(*day, request->working_days());
     if (result.ok()) {
-      response->set_date(pj::FormatIsoDate(*result));
+      response->set_date(domain::FormatIsoDate(*result));
       reactor->Finish(grpc::Status::OK);
       return reactor;
     }
@@ -452,8 +454,8 @@ grpc::ServerUnaryReactor* CalendarService::WorkingDaysBetween(
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  auto from = pj::ParseIsoDate(request->from(), "from");
-  auto to = pj::ParseIsoDate(request->to(), "to");
+  auto from = domain::ParseIsoDate(request->from(), "from");
+  auto to = domain::ParseIsoDate(request->to(), "to");
   if (!from.ok() || !to.ok()) {
     reactor->Finish(ToGrpcStatus(!from.ok() ? from.status() : to.status()));
     return reactor;

@@ -6,10 +6,10 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "domain/england_time.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "projections/england_time.h"
 
 namespace footprint::services {
 namespace {
@@ -79,7 +79,7 @@ std::string Differences(const google::protobuf::Message& began,
 }
 
 bool IsDateOrEmpty(const std::string& text) {
-  return text.empty() || projections::ParseIsoDate(text, "date").ok();
+  return text.empty() || domain::ParseIsoDate(text, "date").ok();
 }
 
 }  // namespace

@@ -6,8 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "domain/collection_year.h"
+#include "domain/england_time.h"
 #include "on_pool.h"
-#include "projections/england_time.h"
 #include "services/event_store_service.h"
 #include "spdlog/spdlog.h"
 
@@ -19,13 +20,7 @@ namespace pj = footprint::projections;
 absl::StatusOr<absl::CivilDay> DateOr(const std::string& text, absl::CivilDay fallback,
                                       absl::string_view field) {
   if (text.empty()) return fallback;
-  return pj::ParseIsoDate(text, field);
-}
-
-// 1 April of the collection year (1 April - 31 March) that contains `day`.
-absl::CivilDay CollectionYearStart(absl::CivilDay day) {
-  const int64_t year = day.month() >= 4 ? day.year() : day.year() - 1;
-  return absl::CivilDay(year, 4, 1);
+  return domain::ParseIsoDate(text, field);
 }
 
 struct Scope {
@@ -34,15 +29,15 @@ struct Scope {
 };
 
 absl::StatusOr<Scope> ScopeOf(const v1::ReportScope& scope, const ProjectionHost& host) {
-  auto as_at = DateOr(scope.as_at(), pj::EnglandDay(host.clock().Now()), "scope.as_at");
+  auto as_at = DateOr(scope.as_at(), domain::EnglandDay(host.clock().Now()), "scope.as_at");
   if (!as_at.ok()) return as_at.status();
   return Scope{*as_at, pj::ReportFilter{scope.iro(), scope.team()}};
 }
 
 absl::Status CheckRange(absl::CivilDay from, absl::CivilDay to) {
   if (from > to) {
-    return absl::InvalidArgumentError(absl::StrCat("from: ", pj::FormatIsoDate(from),
-                                                   " is after to (", pj::FormatIsoDate(to), ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "from: ", domain::FormatIsoDate(from), " is after to (", domain::FormatIsoDate(to), ")"));
   }
   return absl::OkStatus();
 }
@@ -73,7 +68,7 @@ v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bo
 
 absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t up_to) const {
   std::vector<v1::ImportRun> runs;
-  auto stream = eventstore::StreamId::Parse(pj::kImportRunsStream);
+  auto stream = eventstore::StreamId::Parse(domain::kImportRunsStream);
   if (!stream.ok()) return stream.status();
   for (eventstore::StreamVersion from{0};;) {
     auto page = store_->ReadStream(*stream, from, eventstore::ReadDirection::kForwards, 1000);
@@ -81,7 +76,7 @@ absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t u
     if (!page.ok()) return page.status();
     for (const v1::Event& event : page->events) {
       if (event.position() >= up_to) return runs;  // after the view's position
-      if (event.type() != pj::kImportRunEventType) continue;
+      if (event.type() != domain::kImportRunEventType) continue;
       v1::ImportRun run;
       if (event.content_type() != v1::CONTENT_TYPE_PROTOBUF || !run.ParseFromString(event.data())) {
         return absl::DataLossError(absl::StrCat("the import run at position ", event.position(),
@@ -108,12 +103,12 @@ ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock
   });
   Hosted children;
   auto projection = std::make_unique<pj::ChildrenProjection>(store_, &view_);
-  projection->SetForeignListener([](const std::string& child, const pj::ForeignEvent& event) {
+  projection->SetForeignListener([](const std::string& child, const domain::ForeignEvent& event) {
     spdlog::warn(
         "event {} at position {} ({}@{}, type {}) is not a domain event: {}. It is left out of "
         "child {}'s record; see it with `footprint child {}`, and an admin can void it with "
         "`footprint admin void-event`",
-        event.event_id, event.position, pj::ChildStream(child), event.version, event.type,
+        event.event_id, event.position, domain::ChildStream(child), event.version, event.type,
         event.reason, child, child);
   });
   children.projection = std::move(projection);
@@ -143,21 +138,21 @@ void ProjectionHost::StopLocked(Hosted& hosted) {
 }
 
 void ProjectionHost::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (started_) return;
   started_ = true;
   for (Hosted& hosted : hosted_) StartLocked(hosted);
 }
 
 void ProjectionHost::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   if (!started_) return;
   started_ = false;
   for (Hosted& hosted : hosted_) StopLocked(hosted);
 }
 
 absl::Status ProjectionHost::CatchUpNow() {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   for (Hosted& hosted : hosted_) {
     if (hosted.thread) continue;  // its own thread does it
     auto applied = hosted.worker->CatchUp();
@@ -167,7 +162,7 @@ absl::Status ProjectionHost::CatchUpNow() {
 }
 
 bool ProjectionHost::healthy() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   for (const Hosted& hosted : hosted_) {
     if (!hosted.worker->status().healthy) return false;
   }
@@ -179,7 +174,7 @@ absl::Status ProjectionHost::AwaitCurrentView(absl::Duration timeout) const {
   const absl::Time deadline = absl::Now() + timeout;
   while (true) {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      base::MutexLock lock(&mu_);
       for (const Hosted& hosted : hosted_) {
         if (hosted.rebuilding) return absl::OkStatus();
         const pj::WorkerStatus status = hosted.worker->status();
@@ -204,7 +199,7 @@ v1::ProjectionsStatusResponse ProjectionHost::Status() const {
   v1::ProjectionsStatusResponse response;
   const uint64_t log_end = store_->CommittedEnd().value;
   response.set_log_end(log_end);
-  std::lock_guard<std::mutex> lock(mu_);
+  base::MutexLock lock(&mu_);
   for (const Hosted& hosted : hosted_) {
     v1::ProjectionState* state = response.add_projections();
     *state = StateOf(hosted.worker->status(), log_end, hosted.rebuilding);
@@ -230,29 +225,31 @@ v1::ProjectionsStatusResponse ProjectionHost::Status() const {
 }
 
 absl::StatusOr<v1::RebuildProjectionResponse> ProjectionHost::Rebuild(const std::string& name) {
-  std::unique_lock<std::mutex> lock(mu_);
   Hosted* target = nullptr;
-  for (Hosted& hosted : hosted_) {
-    if (hosted.projection->name() == name) target = &hosted;
+  bool was_running = false;
+  {
+    base::MutexLock lock(&mu_);
+    for (Hosted& hosted : hosted_) {
+      if (hosted.projection->name() == name) target = &hosted;
+    }
+    if (target == nullptr) {
+      return absl::NotFoundError(absl::StrCat("name: no projection '", name, "'"));
+    }
+    if (target->rebuilding) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("projection '", name, "' is already being rebuilt"));
+    }
+    was_running = target->thread != nullptr;
+    StopLocked(*target);
+    target->rebuilding = true;
+    target->worker->Resume();
   }
-  if (target == nullptr) {
-    return absl::NotFoundError(absl::StrCat("name: no projection '", name, "'"));
-  }
-  if (target->rebuilding) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("projection '", name, "' is already being rebuilt"));
-  }
-  const bool was_running = target->thread != nullptr;
-  StopLocked(*target);
-  target->rebuilding = true;
-  target->worker->Resume();
-  lock.unlock();
   spdlog::info("rebuilding projection '{}' from position 0", name);
   const auto start = std::chrono::steady_clock::now();
   auto applied = target->worker->Rebuild();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  lock.lock();
+  base::MutexLock lock(&mu_);
   target->rebuilding = false;
   if (was_running && started_) StartLocked(*target);
   if (!applied.ok()) return applied.status();
@@ -323,7 +320,8 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
     if (!scope.ok()) return scope.status();
     auto to = DateOr(resolved.to(), scope->as_at, "to");
     if (!to.ok()) return to.status();
-    auto from = DateOr(resolved.from(), CollectionYearStart(*to), "from");
+    auto from =
+        DateOr(resolved.from(), domain::CollectionYearStart(domain::CollectionYearOf(*to)), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
     if (auto st = access_->RecordRead(*context, *caller, "Queries.Timeliness", "council",
@@ -336,9 +334,10 @@ grpc::ServerUnaryReactor* QueriesService::Timeliness(grpc::CallbackServerContext
         pj::Timeliness(*page->children, *from, *to, scope->filter, host_->settings(), page->range);
     if (!report.ok()) return report.status();
     report->set_position(page->position);
-    report->set_next_page_token(host_->pager()->Next(
-        *page, static_cast<size_t>(report->reviews_held()), listing,
-        pj::FormatIsoDate(scope->as_at), pj::FormatIsoDate(*from), pj::FormatIsoDate(*to)));
+    report->set_next_page_token(
+        host_->pager()->Next(*page, static_cast<size_t>(report->reviews_held()), listing,
+                             domain::FormatIsoDate(scope->as_at), domain::FormatIsoDate(*from),
+                             domain::FormatIsoDate(*to)));
     *response = std::move(*report);
     return absl::OkStatus();
   });
@@ -355,7 +354,8 @@ grpc::ServerUnaryReactor* QueriesService::Escalations(grpc::CallbackServerContex
     if (!scope.ok()) return scope.status();
     auto to = DateOr(request->to(), scope->as_at, "to");
     if (!to.ok()) return to.status();
-    auto from = DateOr(request->from(), CollectionYearStart(*to), "from");
+    auto from =
+        DateOr(request->from(), domain::CollectionYearStart(domain::CollectionYearOf(*to)), "from");
     if (!from.ok()) return from.status();
     if (auto st = CheckRange(*from, *to); !st.ok()) return st;
     if (auto st = access_->RecordRead(*context, *caller, "Queries.Escalations", "council",
@@ -383,7 +383,7 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
     if (!scope.ok()) return scope.status();
     std::optional<absl::CivilDay> from;
     if (!request->from().empty()) {
-      auto day = pj::ParseIsoDate(request->from(), "from");
+      auto day = domain::ParseIsoDate(request->from(), "from");
       if (!day.ok()) return day.status();
       if (auto st = CheckRange(*day, scope->as_at); !st.ok()) return st;
       from = *day;
@@ -439,7 +439,7 @@ grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext
         request->three_or_more_only() ? report->three_or_more() : report->looked_after();
     report->set_position(page->position);
     report->set_next_page_token(host_->pager()->Next(*page, static_cast<size_t>(listed), listing,
-                                                     pj::FormatIsoDate(scope->as_at), "", ""));
+                                                     domain::FormatIsoDate(scope->as_at), "", ""));
     *response = std::move(*report);
     return absl::OkStatus();
   });
@@ -452,12 +452,12 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
   return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
-    if (auto st = pj::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
-    auto as_at = DateOr(request->as_at(), pj::EnglandDay(host_->clock().Now()), "as_at");
+    if (auto st = domain::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
+    auto as_at = DateOr(request->as_at(), domain::EnglandDay(host_->clock().Now()), "as_at");
     if (!as_at.ok()) return as_at.status();
-    if (auto st =
-            access_->RecordRead(*context, *caller, "Queries.Child",
-                                pj::ChildStream(request->child_id()), request->ShortDebugString());
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.Child",
+                                      domain::ChildStream(request->child_id()),
+                                      request->ShortDebugString());
         !st.ok()) {
       return st;
     }
@@ -486,22 +486,17 @@ grpc::ServerUnaryReactor* QueriesService::AnnualReport(grpc::CallbackServerConte
   return OnPool(context, where, [this, context, request, response]() -> absl::Status {
     auto caller = access_->AuthorizeReader(*context, Right::kQuery);
     if (!caller.ok()) return caller.status();
-    const absl::CivilDay today = pj::EnglandDay(host_->clock().Now());
-    const int64_t current_year = CollectionYearStart(today).year();
+    const absl::CivilDay today = domain::EnglandDay(host_->clock().Now());
     const int year = request->year();
-    if (year < 1990 || year > current_year) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("year: ", year, " is not a collection year to report on: from 1990 to ",
-                       current_year, " (the year 1 April ", current_year, " - 31 March ",
-                       current_year + 1, " is the current one)"));
-    }
+    auto window = domain::AnnualReportWindow(year, today);
+    if (!window.ok()) return window.status();
     if (auto st = access_->RecordRead(*context, *caller, "Queries.AnnualReport", "council",
                                       request->ShortDebugString());
         !st.ok()) {
       return st;
     }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    const absl::CivilDay to = std::min(absl::CivilDay(year + 1, 3, 31), today);
+    const absl::CivilDay to = window->to;
     pj::CouncilView::Published current = host_->view().Current();
     pj::AnnualContext annual;
     auto runs = host_->ImportRuns(current.position);

@@ -15,9 +15,9 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "domain/working_calendar.h"
 #include "projections/deadlines.h"
 #include "projections/review_deadlines.h"
-#include "projections/working_calendar.h"
 #include "services/access_control.h"
 #include "services/admin_service.h"
 #include "services/child_recorder.h"
@@ -158,12 +158,12 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
   if (!clock) clock = SystemClock::Get();
   std::string calendar_source = "built-in England & Wales 2010-2030";
   if (config.bank_holidays_file.empty()) {
-    server->calendar_ = &projections::WorkingCalendar::EnglandAndWales();
+    server->calendar_ = &domain::WorkingCalendar::EnglandAndWales();
   } else {
-    auto loaded = projections::WorkingCalendar::FromBankHolidaysFile(config.bank_holidays_file,
-                                                                     config.bank_holidays_division);
+    auto loaded = domain::WorkingCalendar::FromBankHolidaysFile(config.bank_holidays_file,
+                                                                config.bank_holidays_division);
     if (!loaded.ok()) return loaded.status();
-    server->loaded_calendar_ = std::make_unique<projections::WorkingCalendar>(std::move(*loaded));
+    server->loaded_calendar_ = std::make_unique<domain::WorkingCalendar>(std::move(*loaded));
     server->calendar_ = server->loaded_calendar_.get();
     calendar_source = config.bank_holidays_file;
   }

@@ -15,24 +15,23 @@
 #include <string>
 #include <vector>
 
+#include "domain/child_record.h"
+#include "domain/codes.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/intake.pb.h"
 #include "fuzz_store.h"
-#include "projections/child_record.h"
-#include "projections/codes.h"
-#include "projections/escalation_policy.h"
-#include "projections/working_calendar.h"
 #include "services/child_recorder.h"
 
 namespace fs = footprint::services;
-namespace pj = footprint::projections;
 namespace v1 = footprint::v1;
 
 namespace {
 
-const pj::EscalationPolicy& Policy() {
-  static const pj::EscalationPolicy* const policy =
-      new pj::EscalationPolicy(pj::EscalationPolicy::Default());
+const domain::EscalationPolicy& Policy() {
+  static const domain::EscalationPolicy* const policy =
+      new domain::EscalationPolicy(domain::EscalationPolicy::Default());
   return *policy;
 }
 
@@ -43,20 +42,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
   // The service refuses these before validating (IntakeService::Record, ChildRecorder::Record).
   if (request.events().empty() || request.source_system().empty() ||
-      request.recorded_by().empty() || !pj::ValidateChildId(request.child_id(), "child_id").ok()) {
+      request.recorded_by().empty() ||
+      !domain::ValidateChildId(request.child_id(), "child_id").ok()) {
     return 0;
   }
   std::vector<fs::Submission> submissions;
   for (const v1::Submission& s : request.events()) {
     submissions.push_back(fs::Submission{s.event_id(), s.event()});
   }
-  pj::ValidationContext ctx;
+  domain::ValidationContext ctx;
   ctx.today = absl::CivilDay(2026, 12, 6);
   ctx.policy = &Policy();
-  ctx.calendar = &pj::WorkingCalendar::EnglandAndWales();
+  ctx.calendar = &domain::WorkingCalendar::EnglandAndWales();
   const fs::Recorder recorder{request.source_system(), request.recorded_by(),
                               request.correlation_id(), "fuzz-poster"};
-  pj::ChildRecord record(request.child_id());
+  domain::ChildRecord record(request.child_id());
   auto append =
       fs::ChildRecorder::PlanAppend(&record, request.child_id(), submissions, recorder, ctx);
   absl::Status outcome = append.status();

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "domain/child_record.h"
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/admin.grpc.pb.h"
 #include "footprint/v1/challenges.grpc.pb.h"
@@ -17,7 +18,7 @@
 #include "footprint/v1/intake.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "in_process_server.h"
-#include "projections/child_record.h"
+#include "projections/child_stream.h"
 #include "services/projection_host.h"
 #include "services/server.h"
 #include "temp_dir.h"
@@ -181,7 +182,7 @@ TEST_CASE("an admin voids a foreign event with a reason, once", "[foreign]") {
     REQUIRE(Record(*server, "A1", CareStartedEvent("A1", "2026-01-02"), &recorded).ok());
     // A well-formed domain event about child B2, in A1's stream (written raw): not A1's.
     eventstore::AppendRequest append;
-    append.stream = pj::ChildStream("A1");
+    append.stream = domain::ChildStream("A1");
     append.events.push_back(
         pj::ToNewEvent(CareStartedEvent("B2", "2026-01-02"), "", "test", "tester", ""));
     auto stray = server->store().Append(std::move(append));

@@ -18,16 +18,17 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "catch2/catch.hpp"
+#include "domain/child_record.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/domain.pb.h"
 #include "footprint/v1/event.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
-#include "projections/child_record.h"
+#include "projections/child_stream.h"
 #include "projections/deadlines.h"
-#include "projections/escalation_policy.h"
-#include "projections/working_calendar.h"
 #include "services/child_recorder.h"
 #include "temp_dir.h"
 
@@ -78,8 +79,8 @@ struct Intake {
   TempDir dir;
   ManualClock clock{kNow};
   std::unique_ptr<es::EventStore> store;
-  const pj::EscalationPolicy policy = pj::EscalationPolicy::Default();
-  const pj::WorkingCalendar& calendar = pj::WorkingCalendar::EnglandAndWales();
+  const domain::EscalationPolicy policy = domain::EscalationPolicy::Default();
+  const domain::WorkingCalendar& calendar = domain::WorkingCalendar::EnglandAndWales();
   std::unique_ptr<ChildRecorder> recorder;
 
   Intake() {
@@ -96,7 +97,7 @@ struct Intake {
                                        std::vector<Submission> submissions) {
     return recorder->Record(
         child,
-        [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           return submissions;
         },
         kCouncil);
@@ -131,7 +132,7 @@ struct Intake {
 
   // Number of events in the child's stream.
   uint64_t StreamLength(const std::string& child) const {
-    auto stream = es::StreamId::Parse(pj::ChildStream(child));
+    auto stream = es::StreamId::Parse(domain::ChildStream(child));
     REQUIRE(stream.ok());
     auto head = store->StreamHead(*stream);
     REQUIRE(head.ok());
@@ -139,7 +140,7 @@ struct Intake {
   }
 
   std::vector<v1::Event> Stream(const std::string& child) const {
-    auto stream = es::StreamId::Parse(pj::ChildStream(child));
+    auto stream = es::StreamId::Parse(domain::ChildStream(child));
     REQUIRE(stream.ok());
     auto page =
         store->ReadStream(*stream, es::StreamVersion{0}, es::ReadDirection::kForwards, 100000);
@@ -154,7 +155,7 @@ struct Intake {
     return events[version];
   }
 
-  pj::ChildRecord Load(const std::string& child) const {
+  domain::ChildRecord Load(const std::string& child) const {
     auto record = pj::LoadChildRecord(*store, child);
     REQUIRE(record.ok());
     return *record;
@@ -188,7 +189,7 @@ v1::Event CheckStoredAsSent(Intake& f, const std::string& child, const std::stri
 
   const v1::Event stored = f.Stored(child, outcome->append.first_version.value);
   CHECK(stored.type() == type);
-  CHECK(stored.stream() == pj::ChildStream(child));
+  CHECK(stored.stream() == domain::ChildStream(child));
   CHECK(stored.position() == end_before);
   CHECK(stored.id() == outcome->append.event_ids.at(0));
   CHECK(stored.metadata().source_system() == "lcs");
@@ -297,7 +298,7 @@ TEST_CASE("every fact about a child's care is stored as a ChildEvent named by it
   }
 
   // The record the stored events tell.
-  const pj::ChildRecord record = f.Load(child);
+  const domain::ChildRecord record = f.Load(child);
   REQUIRE(record.periods().size() == 1);
   CHECK(record.periods()[0].start == Day(2026, 1, 5));
   CHECK(record.periods()[0].end == Day(2026, 11, 20));
@@ -323,7 +324,7 @@ TEST_CASE("temporary and other placements are accepted without a provider", "[in
                     R"({"occurred_on":"2026-10-02","placement_changed":{
                         "placement":{"type":"Z11"},"reason_for_change":"OTHER"}})",
                     "PlacementChanged");
-  const pj::ChildRecord record = f.Load("T1");
+  const domain::ChildRecord record = f.Load("T1");
   REQUIRE(record.PlacementOn(Day(2026, 10, 1)) != nullptr);
   CHECK(record.PlacementOn(Day(2026, 10, 1))->type() == "T1");
   CHECK(record.PlacementOn(Day(2026, 10, 2))->type() == "Z11");
@@ -375,9 +376,9 @@ TEST_CASE("challenge events are stored with their stages and working-day deadlin
     CHECK(b.theme() == "Drift and Delay");  // the policy's spelling
     CHECK(b.response_due_on() == "2026-04-10");
     CHECK(b.issue() == "No pre-meeting report");
-    const pj::ChallengeState* c = raised->record.FindChallenge("A1:1");
+    const domain::ChallengeState* c = raised->record.FindChallenge("A1:1");
     REQUIRE(c != nullptr);
-    CHECK(c->status == pj::ChallengeState::Status::kAwaitingResponse);
+    CHECK(c->status == domain::ChallengeState::Status::kAwaitingResponse);
     CHECK(c->response_due_on == Day(2026, 4, 10));
   }
 
@@ -393,7 +394,7 @@ TEST_CASE("challenge events are stored with their stages and working-day deadlin
     CHECK(b.stage().name() == "Informal");
     CHECK(b.responded_by() == "tm.smith");
     CHECK(responded->record.FindChallenge("A1:1")->status ==
-          pj::ChallengeState::Status::kResponded);
+          domain::ChallengeState::Status::kResponded);
   }
 
   // Escalated by the IRO on Friday 2026-05-01 to the next stage (Stage 1, 5 working days):
@@ -412,10 +413,10 @@ TEST_CASE("challenge events are stored with their stages and working-day deadlin
     CHECK(b.to_stage().name() == "Stage 1");
     CHECK(b.reason() == v1::ChallengeEscalated::IRO_DECISION);
     CHECK(b.response_due_on() == "2026-05-11");
-    const pj::ChallengeState* c = escalated->record.FindChallenge("A1:1");
+    const domain::ChallengeState* c = escalated->record.FindChallenge("A1:1");
     CHECK(c->stage == 1);
     CHECK(c->stage_entered_on == Day(2026, 5, 1));
-    CHECK(c->status == pj::ChallengeState::Status::kAwaitingResponse);
+    CHECK(c->status == domain::ChallengeState::Status::kAwaitingResponse);
   }
   f.Given(child, {R"({"occurred_on":"2026-05-08","challenge_responded":{"challenge_id":"A1:1",
       "stage":{"name":"Stage 1"}}})"});
@@ -446,8 +447,8 @@ TEST_CASE("challenge events are stored with their stages and working-day deadlin
     CHECK(b.stage().number() == 3);
     CHECK(b.stage().name() == "Stage 3");
     CHECK(b.outcome() == "Report received, plan updated");
-    const pj::ChallengeState* c = resolved->record.FindChallenge("A1:1");
-    CHECK(c->status == pj::ChallengeState::Status::kResolved);
+    const domain::ChallengeState* c = resolved->record.FindChallenge("A1:1");
+    CHECK(c->status == domain::ChallengeState::Status::kResolved);
     CHECK(c->closed_on == Day(2026, 9, 3));
     CHECK_FALSE(c->response_due_on.has_value());
   }
@@ -476,7 +477,8 @@ TEST_CASE("challenge events are stored with their stages and working-day deadlin
       "challenge_id":"A1:2","reason":"raised in error"}})")});
   REQUIRE(withdrawn.ok());
   CHECK(f.Stored(child, withdrawn->append.first_version.value).type() == "ChallengeWithdrawn");
-  CHECK(withdrawn->record.FindChallenge("A1:2")->status == pj::ChallengeState::Status::kWithdrawn);
+  CHECK(withdrawn->record.FindChallenge("A1:2")->status ==
+        domain::ChallengeState::Status::kWithdrawn);
   CHECK(withdrawn->record.FindChallenge("A1:2")->closed_on == Day(2026, 10, 5));
 }
 
@@ -546,14 +548,14 @@ TEST_CASE("a missed response deadline is stored by the service and never by a co
 
   // The service's own DeadlineMissed must match a stage awaiting a response: the challenge is
   // now at Stage 1, so another one for the informal stage is refused.
-  const pj::ChildRecord record = f.Load(child);
-  pj::ValidationContext system;
+  const domain::ChildRecord record = f.Load(child);
+  domain::ValidationContext system;
   system.today = Day(2026, 11, 23);
   system.policy = &f.policy;
   system.calendar = &f.calendar;
   system.system = true;
   v1::ChildEvent stale = from_council;
-  const absl::Status status = pj::CompleteAndValidate(record, &stale, "events[0]", system);
+  const absl::Status status = domain::CompleteAndValidate(record, &stale, "events[0]", system);
   CHECK(status.code() == kPrecondition);
   CHECK_THAT(std::string(status.message()),
              StartsWith("events[0].deadline_missed: challenge D1:1 is not awaiting a response"));
@@ -1652,7 +1654,7 @@ TEST_CASE("a correction cannot leave a record that intake would refuse", "[intak
     CHECK(f.End() == end_before);
     CHECK(f.StreamLength(c.child) == stream_before);
   }
-  const pj::ChildRecord e1_record = f.Load("E1");
+  const domain::ChildRecord e1_record = f.Load("E1");
   CHECK(e1_record.periods().size() == 2);
   CHECK(e1_record.periods()[0].end == Day(2026, 6, 30));
 }
@@ -1669,13 +1671,13 @@ TEST_CASE("a challenge id names its child, so the challenge is found from the id
                                         R"("challenge_id":")", id,
                                         R"(","iro_id":"iro-7","theme":"Drift and Delay"}})"))});
   if (raised.ok()) {
-    CHECK(pj::ChildOfChallenge(id) == "A1");
+    CHECK(domain::ChildOfChallenge(id) == "A1");
   } else {
     CHECK(raised.status().code() == kInvalid);
     CHECK_THAT(std::string(raised.status().message()),
                StartsWith("events[0].challenge_raised.challenge_id: "));
   }
-  CHECK(pj::ChildOfChallenge("A1:1") == "A1");
+  CHECK(domain::ChildOfChallenge("A1:1") == "A1");
 }
 
 TEST_CASE("an escalation's response deadline cannot be before the escalation", "[intake]") {
@@ -1755,7 +1757,7 @@ TEST_CASE("a request resent by another client is not taken for a retry", "[intak
   const auto record_as = [&](const std::string& principal) {
     return f.recorder->Record(
         "A1",
-        [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           return std::vector<Submission>{Submission{kId1, review}};
         },
         Recorder{"lcs", "sw.jones", "", principal});
@@ -1771,7 +1773,7 @@ TEST_CASE("a request resent by another client is not taken for a retry", "[intak
   // Also with other content: what is stored under the id is not told to another client.
   auto other_content = f.recorder->Record(
       "A1",
-      [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+      [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
         return std::vector<Submission>{
             Submission{kId1, Json(R"({"occurred_on":"2026-03-03","midway_review_completed":{}})")}};
       },
@@ -1875,7 +1877,7 @@ TEST_CASE("a correction replaces a placement in the record", "[intake]") {
       "replacement":{"occurred_on":"2026-06-01","placement_changed":{"placement":{"type":"U3",
       "provider":"PR1"},"reason_for_change":"CARPL","carer_changed":true}}}})")});
   {
-    const pj::ChildRecord record = f.Load("A1");
+    const domain::ChildRecord record = f.Load("A1");
     REQUIRE(record.PlacementOn(Day(2026, 7, 1)) != nullptr);
     CHECK(record.PlacementOn(Day(2026, 7, 1))->type() == "U3");
     CHECK(record.PlacementOn(Day(2026, 6, 1))->type() == "U3");
@@ -1888,7 +1890,7 @@ TEST_CASE("a correction replaces a placement in the record", "[intake]") {
                               placement, R"(","reason":"wrong date",
       "replacement":{"occurred_on":"2026-08-03","placement_changed":{"placement":{"type":"U3",
       "provider":"PR1"},"reason_for_change":"CARPL","carer_changed":true}}}})")});
-  const pj::ChildRecord record = f.Load("A1");
+  const domain::ChildRecord record = f.Load("A1");
   CHECK(record.PlacementOn(Day(2026, 7, 1))->type() == "U1");
   CHECK(record.PlacementOn(Day(2026, 8, 3))->type() == "U3");
   CHECK(record.event_count() == 4);
@@ -1911,7 +1913,7 @@ TEST_CASE("a correction without replacement voids the end of care", "[intake]") 
   f.Given("E1", {absl::StrCat(R"({"occurred_on":"2026-11-20","correction":{
       "supersedes_event_id":")",
                               ids[1], R"(","reason":"care did not end"}})")});
-  const pj::ChildRecord record = f.Load("E1");
+  const domain::ChildRecord record = f.Load("E1");
   REQUIRE(record.periods().size() == 1);
   CHECK_FALSE(record.periods()[0].end.has_value());
   CHECK(record.CurrentPeriod() != nullptr);
@@ -1932,7 +1934,7 @@ TEST_CASE("an event recorded late lands on its date", "[intake]") {
       "placement":{"type":"U2","provider":"PR2"},"reason_for_change":"CHILD"}})")});
   REQUIRE(late.ok());
   CHECK(late->append.first_version.value == 2);  // last in the stream
-  const pj::ChildRecord record = f.Load("A1");
+  const domain::ChildRecord record = f.Load("A1");
   CHECK(record.PlacementOn(Day(2026, 3, 1))->type() == "U1");
   CHECK(record.PlacementOn(Day(2026, 3, 2))->type() == "U2");
   CHECK(record.PlacementOn(Day(2026, 5, 31))->type() == "U2");
@@ -1978,7 +1980,7 @@ TEST_CASE("a writer that lost a race reads the child again and decides again", "
   int builds = 0;
   auto outcome = f.recorder->Record(
       "A1",
-      [&](const pj::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
+      [&](const domain::ChildRecord& record) -> absl::StatusOr<std::vector<Submission>> {
         ++builds;
         if (builds == 1) {
           auto other = f.Record("A1", {plo});
@@ -2001,7 +2003,7 @@ TEST_CASE("a writer that lost a race reads the child again and decides again", "
       Json(R"({"occurred_on":"2026-11-10","review_held":{"participation":"PN1"}})");
   auto lost = f.recorder->Record(
       "A1",
-      [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+      [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
         if (++builds == 1) {
           auto other = f.Record("A1", {second_review});
           if (!other.ok()) return other.status();
@@ -2020,7 +2022,7 @@ TEST_CASE("a writer that lost a race reads the child again and decides again", "
   const uint64_t end_before = f.End();
   auto busy = f.recorder->Record(
       "A1",
-      [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+      [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
         ++builds;
         auto other = f.Record("A1", {plo});
         if (!other.ok()) return other.status();

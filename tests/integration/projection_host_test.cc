@@ -16,13 +16,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
+#include "domain/child_record.h"
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/intake.grpc.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
 #include "google/protobuf/unknown_field_set.h"
 #include "in_process_server.h"
 #include "process.h"
-#include "projections/child_record.h"
 #include "services/projection_host.h"
 #include "services/server.h"
 #include "temp_dir.h"
@@ -30,7 +30,6 @@
 namespace footprint::services {
 namespace {
 
-namespace pj = footprint::projections;
 using footprint::testing::ManualClock;
 using footprint::testing::TempDir;
 
@@ -492,9 +491,9 @@ TEST_CASE("the annual report's coverage lists the import runs and the sources of
   run.set_rows_left_out(4);
   run.set_finished_at("2026-01-05T09:00:00Z");
   eventstore::AppendRequest append;
-  append.stream = std::string(pj::kImportRunsStream);
+  append.stream = std::string(domain::kImportRunsStream);
   eventstore::NewEvent event;
-  event.type = std::string(pj::kImportRunEventType);
+  event.type = std::string(domain::kImportRunEventType);
   event.metadata.set_source_system("ssda903");
   event.content_type = v1::CONTENT_TYPE_PROTOBUF;
   event.payload_type = v1::ImportRun::descriptor()->full_name();

@@ -7,22 +7,30 @@
 #include <set>
 
 #include "catch2/catch.hpp"
+#include "domain/codes.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
 #include "eventstore/event_store.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/reflection.h"
-#include "projections/codes.h"
 #include "projections/council_view.h"
-#include "projections/escalation_policy.h"
 #include "projections/projection.h"
 #include "projections/reports.h"
 #include "projections/testing/synthetic_council.h"
-#include "projections/working_calendar.h"
 #include "proto_bytes.h"
 #include "store_dump.h"
 #include "temp_dir.h"
 
 namespace footprint::projections {
+
+namespace codes = domain::codes;
+using domain::AddMonthsClamped;
+using domain::ChildRecord;
+using domain::EscalationPolicy;
+using domain::FormatIsoDate;
+using domain::PeriodOfCare;
+using domain::WorkingCalendar;
 namespace {
 
 using footprint::testing::DeterministicBytes;

@@ -3,9 +3,9 @@
 // counted by hand on the England & Wales calendar (day 0 is the trigger day).
 #include "projections/review_deadlines.h"
 #include "catch2/catch.hpp"
+#include "domain/child_record.h"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
-#include "projections/child_record.h"
 #include "projections/deadlines.h"
 #include "services/child_recorder.h"
 #include "temp_dir.h"
@@ -41,9 +41,9 @@ std::ostream& operator<<(std::ostream& os, const Missed& m) {
 struct Reviews {
   TempDir dir;
   ManualClock clock{Utc(2026, 4, 2, 9)};
-  pj::EscalationPolicy policy = pj::EscalationPolicy::Default();
-  const pj::WorkingCalendar& calendar = pj::WorkingCalendar::EnglandAndWales();
-  pj::ReviewSettings settings;
+  domain::EscalationPolicy policy = domain::EscalationPolicy::Default();
+  const domain::WorkingCalendar& calendar = domain::WorkingCalendar::EnglandAndWales();
+  domain::ReviewSettings settings;
   std::unique_ptr<eventstore::EventStore> store;
   std::unique_ptr<ChildRecorder> recorder;
   std::unique_ptr<pj::ReviewDeadlines> source;
@@ -70,14 +70,14 @@ struct Reviews {
   // Records `event` as a council system would on the day it happened (the clock moves forward
   // to that day when it is behind).
   void Record(const std::string& child, v1::ChildEvent event) {
-    auto day = pj::ParseIsoDate(event.occurred_on(), "occurred_on");
+    auto day = domain::ParseIsoDate(event.occurred_on(), "occurred_on");
     REQUIRE(day.ok());
     if (absl::FromCivil(*day, absl::UTCTimeZone()) + absl::Hours(12) > clock.Now()) {
       clock.Set(absl::FromCivil(*day, absl::UTCTimeZone()) + absl::Hours(12));
     }
     auto outcome = recorder->Record(
         child,
-        [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           return std::vector<Submission>{Submission{"", event}};
         },
         Recorder{"test", "iro-7", "", ""});
@@ -123,7 +123,7 @@ struct Reviews {
     auto events = store->ReadAllEvents(eventstore::GlobalPosition{0}, {}, {});
     REQUIRE(events.ok());
     for (const auto& e : *events) {
-      if (e.type() != "DeadlineMissed" || e.stream() != pj::ChildStream(child)) continue;
+      if (e.type() != "DeadlineMissed" || e.stream() != domain::ChildStream(child)) continue;
       v1::ChildEvent body;
       REQUIRE(body.ParseFromString(e.data()));
       const auto& m = body.deadline_missed();
@@ -244,7 +244,7 @@ TEST_CASE("a review held in time, or care ending, leaves nothing to record", "[r
 
 TEST_CASE("the post-move setting brings the review deadline forward", "[review_deadlines]") {
   Reviews r;
-  r.settings.post_move = pj::ReviewSettings::PostMove::kTwentyEightDays;
+  r.settings.post_move = domain::ReviewSettings::PostMove::kTwentyEightDays;
   r.StartCare("A1", "2026-04-02");
   r.clock.Set(Utc(2026, 5, 1, 9));
   r.Review("A1", "2026-04-30");

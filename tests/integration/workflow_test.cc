@@ -6,12 +6,13 @@
 
 #include "absl/strings/match.h"
 #include "catch2/catch.hpp"
+#include "domain/child_record.h"
+#include "domain/england_time.h"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/challenges.grpc.pb.h"
-#include "projections/child_record.h"
+#include "projections/child_stream.h"
 #include "projections/deadlines.h"
-#include "projections/england_time.h"
 #include "services/child_recorder.h"
 #include "services/deadline_runner.h"
 #include "services/server.h"
@@ -35,8 +36,8 @@ absl::CivilDay Day(int y, int m, int d) { return absl::CivilDay(y, m, d); }
 struct Workflow {
   TempDir dir;
   ManualClock clock{Utc(2026, 1, 5, 9)};
-  pj::EscalationPolicy policy = pj::EscalationPolicy::Default();
-  const pj::WorkingCalendar& calendar = pj::WorkingCalendar::EnglandAndWales();
+  domain::EscalationPolicy policy = domain::EscalationPolicy::Default();
+  const domain::WorkingCalendar& calendar = domain::WorkingCalendar::EnglandAndWales();
   std::unique_ptr<eventstore::EventStore> store;
   std::unique_ptr<ChildRecorder> recorder;
   std::unique_ptr<pj::ChallengeDeadlines> source;
@@ -74,7 +75,7 @@ struct Workflow {
   absl::Status Record(const std::string& child, v1::ChildEvent event) {
     auto outcome = recorder->Record(
         child,
-        [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+        [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
           return std::vector<Submission>{Submission{"", event}};
         },
         Recorder{"test", "iro-7", "", ""});
@@ -98,14 +99,14 @@ struct Workflow {
 
   // Noon UTC on `date` (the same day in England).
   void SetToday(const std::string& date) {
-    const absl::CivilDay day = *pj::ParseIsoDate(date, "date");
+    const absl::CivilDay day = *domain::ParseIsoDate(date, "date");
     clock.Set(absl::FromCivil(absl::CivilSecond(day) + 12 * 3600, absl::UTCTimeZone()));
   }
 
-  pj::ChallengeState Challenge(const std::string& id) {
+  domain::ChallengeState Challenge(const std::string& id) {
     auto record = pj::LoadChildRecord(*store, "C1");
     REQUIRE(record.ok());
-    const pj::ChallengeState* c = record->FindChallenge(id);
+    const domain::ChallengeState* c = record->FindChallenge(id);
     REQUIRE(c != nullptr);
     return *c;
   }
@@ -126,7 +127,7 @@ struct Workflow {
     auto events = store->ReadAllEvents(eventstore::GlobalPosition{0}, {}, limits);
     REQUIRE(events.ok());
     for (const auto& e : *events) {
-      if (!pj::IsChallengeEventType(e.type()) && e.type() != "CafcassReferralMade") continue;
+      if (!domain::IsChallengeEventType(e.type()) && e.type() != "CafcassReferralMade") continue;
       v1::ChildEvent body;
       REQUIRE(body.ParseFromString(e.data()));
       out.emplace_back(e.type(), body.occurred_on());
@@ -175,7 +176,7 @@ TEST_CASE("a stage-1 challenge raised on the Thursday before Easter is due after
   CHECK(*w.engine->NextDue() == Utc(2026, 4, 13, 23, 0));
   w.clock.Set(Utc(2026, 4, 13, 23, 0));
   CHECK(w.Fire() == 1);
-  const pj::ChallengeState c = w.Challenge(id);
+  const domain::ChallengeState c = w.Challenge(id);
   CHECK(c.stage == 2);
   CHECK(c.stage_name == "Stage 2");
   CHECK(c.stage_entered_on == Day(2026, 4, 14));
@@ -198,7 +199,7 @@ TEST_CASE("a stage deadline runs across Christmas and New Year", "[workflow]") {
   CHECK(w.Fire() == 0);
   w.clock.Set(Utc(2027, 1, 5, 0, 0));
   CHECK(w.Fire() == 1);
-  const pj::ChallengeState c = w.Challenge(id);
+  const domain::ChallengeState c = w.Challenge(id);
   CHECK(c.stage == 2);
   // Day 0 Tue 5 Jan: Wed 6, Thu 7, Fri 8, Mon 11, Tue 12.
   CHECK(c.response_due_on == Day(2027, 1, 12));
@@ -227,10 +228,10 @@ TEST_CASE("silence escalates stage by stage to the last stage, once each", "[wor
   w.clock.Set(Utc(2026, 12, 4, 0, 0));
   CHECK(w.Fire() == 1);
   // The last stage: the miss is recorded, there is nowhere higher to go.
-  const pj::ChallengeState last = w.Challenge(id);
+  const domain::ChallengeState last = w.Challenge(id);
   CHECK(last.stage == 4);
   CHECK(last.overdue);
-  CHECK(last.status == pj::ChallengeState::Status::kAwaitingResponse);
+  CHECK(last.status == domain::ChallengeState::Status::kAwaitingResponse);
   w.clock.Set(Utc(2027, 6, 1, 0, 0));
   CHECK(w.Fire() == 0);
   CHECK(w.engine->Pending().empty());
@@ -310,8 +311,8 @@ TEST_CASE("a response one day late is recorded after the miss", "[workflow]") {
     response.set_occurred_on("2026-11-10");
     response.mutable_challenge_responded()->set_challenge_id(id);
     REQUIRE(w.Record("C1", response).ok());
-    const pj::ChallengeState c = w.Challenge(id);
-    CHECK(c.status == pj::ChallengeState::Status::kResponded);
+    const domain::ChallengeState c = w.Challenge(id);
+    CHECK(c.status == domain::ChallengeState::Status::kResponded);
     CHECK(c.stage == 2);
     CHECK_FALSE(c.response_due_on.has_value());
     CHECK(w.engine->CatchUp().ok());
@@ -331,8 +332,8 @@ TEST_CASE("a response one day late is recorded after the miss", "[workflow]") {
     response.set_occurred_on("2026-11-10");
     response.mutable_challenge_responded()->set_challenge_id(id);
     REQUIRE(w.Record("C1", response).ok());
-    const pj::ChallengeState c = w.Challenge(id);
-    CHECK(c.status == pj::ChallengeState::Status::kResponded);
+    const domain::ChallengeState c = w.Challenge(id);
+    CHECK(c.status == domain::ChallengeState::Status::kResponded);
     REQUIRE(c.steps.size() == 3);
     CHECK(c.steps[1].kind == "response_overdue");
     CHECK(c.steps[2].kind == "responded");
@@ -352,7 +353,7 @@ TEST_CASE("the IRO can bypass to stage 3, and the earlier deadline stops", "[wor
   escalate.mutable_challenge_escalated()->set_challenge_id(id);
   escalate.mutable_challenge_escalated()->mutable_to_stage()->set_name("stage 3");
   REQUIRE(w.Record("C1", escalate).ok());
-  pj::ChallengeState c = w.Challenge(id);
+  domain::ChallengeState c = w.Challenge(id);
   CHECK(c.stage == 3);
   CHECK(c.stage_name == "Stage 3");
   // Day 0 Wed 4 Nov: Thu 5, Fri 6, Mon 9, Tue 10, Wed 11.
@@ -384,9 +385,9 @@ TEST_CASE("a CAFCASS referral runs alongside the process", "[workflow]") {
   refer.mutable_cafcass_referral_made()->set_challenge_id(id);
   refer.mutable_cafcass_referral_made()->set_reason("plan drifting for 18 months");
   REQUIRE(w.Record("C1", refer).ok());
-  pj::ChallengeState c = w.Challenge(id);
+  domain::ChallengeState c = w.Challenge(id);
   CHECK(c.cafcass_referred_on == Day(2026, 11, 4));
-  CHECK(c.status == pj::ChallengeState::Status::kAwaitingResponse);
+  CHECK(c.status == domain::ChallengeState::Status::kAwaitingResponse);
   CHECK(c.response_due_on == Day(2026, 11, 9));
   // The stage deadline still runs.
   w.clock.Set(Utc(2026, 11, 10, 0, 0));
@@ -421,8 +422,8 @@ TEST_CASE("resolving a challenge stops every pending deadline", "[workflow]") {
   CHECK(w.engine->Pending().empty());
   w.clock.Set(Utc(2027, 3, 1, 0, 0));
   CHECK(w.Fire() == 0);
-  CHECK(w.Challenge(first).status == pj::ChallengeState::Status::kResolved);
-  CHECK(w.Challenge(second).status == pj::ChallengeState::Status::kWithdrawn);
+  CHECK(w.Challenge(first).status == domain::ChallengeState::Status::kResolved);
+  CHECK(w.Challenge(second).status == domain::ChallengeState::Status::kWithdrawn);
   // Closed challenges refuse further steps.
   v1::ChildEvent respond;
   respond.set_occurred_on("2026-11-05");
@@ -440,7 +441,7 @@ TEST_CASE("resolving a challenge stops every pending deadline", "[workflow]") {
 absl::Status RecordL1(Workflow& w, const std::vector<v1::ChildEvent>& events) {
   auto outcome = w.recorder->Record(
       "L1",
-      [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+      [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
         std::vector<Submission> submissions;
         for (const v1::ChildEvent& e : events) submissions.push_back(Submission{"", e});
         return submissions;
@@ -480,10 +481,10 @@ v1::ChildEvent RespondL1(const std::string& date) {
   return e;
 }
 
-pj::ChallengeState ChallengeL1(Workflow& w) {
+domain::ChallengeState ChallengeL1(Workflow& w) {
   auto record = pj::LoadChildRecord(*w.store, "L1");
   REQUIRE(record.ok());
-  const pj::ChallengeState* c = record->FindChallenge("L1:1");
+  const domain::ChallengeState* c = record->FindChallenge("L1:1");
   REQUIRE(c != nullptr);
   return *c;
 }
@@ -497,7 +498,7 @@ TEST_CASE("a late response in the same request as the raise still records the mi
   // due Mon 5 Jan, missed when Tue 6 Jan begins. The answer is 1 working day late.
   w.SetToday("2026-01-07");
   REQUIRE(RecordL1(w, {StartL1(), RaiseL1("2025-12-24", 0), RespondL1("2026-01-06")}).ok());
-  const pj::ChallengeState before = ChallengeL1(w);
+  const domain::ChallengeState before = ChallengeL1(w);
   CHECK(before.steps.front().due_on == Day(2026, 1, 5));
   CHECK(before.steps.back().kind == "responded");
   CHECK(before.steps.back().late);
@@ -513,8 +514,8 @@ TEST_CASE("a late response in the same request as the raise still records the mi
   auto record = pj::LoadChildRecord(*w.store, "L1");
   REQUIRE(record.ok());
   CHECK(record->TypeOfEvent(pj::ChallengeDeadlines::MissedEventId("L1:1", 0)) == "DeadlineMissed");
-  const pj::ChallengeState after = ChallengeL1(w);
-  CHECK(after.status == pj::ChallengeState::Status::kResponded);
+  const domain::ChallengeState after = ChallengeL1(w);
+  CHECK(after.status == domain::ChallengeState::Status::kResponded);
   CHECK_FALSE(after.overdue);  // answered: not awaiting a response any more
   CHECK(after.MissedAt(0));
   CHECK(after.steps.back().kind == "response_overdue");
@@ -570,7 +571,7 @@ TEST_CASE("a late response after the timer fired adds no second miss", "[workflo
   response.set_occurred_on("2026-11-12");
   response.mutable_challenge_responded()->set_challenge_id(id);
   REQUIRE(w.Record("C1", response).ok());
-  const pj::ChallengeState c = w.Challenge(id);
+  const domain::ChallengeState c = w.Challenge(id);
   CHECK(c.steps.back().late);
   CHECK(c.steps.back().working_days_late == 3);
   CHECK(w.Fire() == 0);
@@ -660,7 +661,7 @@ TEST_CASE("a response or resolution in time records no miss and a late resolutio
     resolve.mutable_challenge_resolved()->set_challenge_id("L1:1");
     resolve.mutable_challenge_resolved()->set_outcome("plan agreed");
     REQUIRE(RecordL1(w, {StartL1(), RaiseL1("2026-11-02", 1), resolve}).ok());
-    const pj::ChallengeState c = ChallengeL1(w);
+    const domain::ChallengeState c = ChallengeL1(w);
     CHECK(c.steps.back().kind == "resolved");
     CHECK(c.steps.back().late);
     CHECK(c.steps.back().working_days_late == 3);
@@ -668,7 +669,7 @@ TEST_CASE("a response or resolution in time records no miss and a late resolutio
     CHECK(w.ChallengeLog() == Log{{"ChallengeRaised", "2026-11-02"},
                                   {"ChallengeResolved", "2026-11-12"},
                                   {"DeadlineMissed", "2026-11-10"}});
-    CHECK(ChallengeL1(w).status == pj::ChallengeState::Status::kResolved);
+    CHECK(ChallengeL1(w).status == domain::ChallengeState::Status::kResolved);
     w.NewEngine();
     CHECK(w.Fire() == 0);
   }
@@ -691,7 +692,7 @@ TEST_CASE("Challenges.Respond answers that a response was late", "[workflow]") {
   REQUIRE(recorder
               .Record(
                   "L1",
-                  [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+                  [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
                     return std::vector<Submission>{Submission{"", StartL1()}};
                   },
                   Recorder{"test", "tester", "", ""})
@@ -737,10 +738,11 @@ TEST_CASE("Challenges.Respond answers that a response was late", "[workflow]") {
   CHECK(*again == 0);
   auto record = pj::LoadChildRecord((*server)->store(), "L1");
   REQUIRE(record.ok());
-  const pj::ChallengeState* c = record->FindChallenge(raised.id());
+  const domain::ChallengeState* c = record->FindChallenge(raised.id());
   REQUIRE(c != nullptr);
   std::vector<std::string> kinds;
-  for (const auto& step : c->steps) kinds.push_back(step.kind + "@" + pj::FormatIsoDate(step.on));
+  for (const auto& step : c->steps)
+    kinds.push_back(step.kind + "@" + domain::FormatIsoDate(step.on));
   CHECK(kinds == std::vector<std::string>{"raised@2025-12-24", "response_overdue@2026-01-06",
                                           "responded@2026-01-06"});
 }
@@ -773,7 +775,7 @@ TEST_CASE("a restarted server fires deadlines missed while it was down, once", "
     REQUIRE(recorder
                 .Record(
                     "C1",
-                    [&](const pj::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
+                    [&](const domain::ChildRecord&) -> absl::StatusOr<std::vector<Submission>> {
                       return std::vector<Submission>{Submission{"", start}};
                     },
                     Recorder{"test", "tester", "", ""})
@@ -863,7 +865,7 @@ TEST_CASE("a deadline that cannot be handled is retried later, without blocking 
   const std::string stuck = w.Raise("2026-11-02", 3, 1);  // Stage 3, due Mon 9 Nov
   const std::string fine = w.Raise("2026-11-02", 1, 2);   // Stage 1, due Mon 9 Nov
   // The council shrinks its policy to informal + one stage while challenge 1 is at Stage 3.
-  const pj::EscalationPolicy original = w.policy;
+  const domain::EscalationPolicy original = w.policy;
   w.policy.stages.resize(2);
   w.clock.Set(Utc(2026, 11, 10, 0, 0));
   CHECK(w.Fire() == 1);  // challenge 2 is handled

@@ -16,13 +16,25 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
-#include "projections/child_record.h"
+#include "domain/child_record.h"
+#include "domain/escalation_policy.h"
+#include "domain/review_schedule.h"
+#include "domain/working_calendar.h"
 #include "projections/council_view.h"
-#include "projections/escalation_policy.h"
-#include "projections/review_schedule.h"
-#include "projections/working_calendar.h"
 
 namespace footprint::projections {
+
+using domain::AnswerLateness;
+using domain::ChallengeState;
+using domain::ChallengeStep;
+using domain::ChildRecord;
+using domain::CompleteAndValidate;
+using domain::EscalationPolicy;
+using domain::FormatIsoDate;
+using domain::ReviewSettings;
+using domain::ReviewTimeline;
+using domain::ValidationContext;
+using domain::WorkingCalendar;
 namespace {
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }

@@ -1,11 +1,18 @@
 // Statutory review timetables, counted by hand on the England & Wales calendar (domain.md
 // sections 4 and 5). Day 0 is the day care starts (or the day a review is held).
-#include "projections/review_schedule.h"
+#include "domain/review_schedule.h"
 #include "catch2/catch.hpp"
-#include "projections/child_record.h"
+#include "domain/child_record.h"
 #include "projections/review_deadlines.h"
 
 namespace footprint::projections {
+
+using domain::ChildRecord;
+using domain::NextReviewDue;
+using domain::ReviewDue;
+using domain::ReviewHistory;
+using domain::ReviewSettings;
+using domain::WorkingCalendar;
 namespace {
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }

@@ -4,12 +4,23 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
-#include "projections/child_record.h"
-#include "projections/review_schedule.h"
+#include "domain/child_record.h"
+#include "domain/review_schedule.h"
+#include "domain/working_calendar.h"
 #include "projections/testing/synthetic_council.h"
-#include "projections/working_calendar.h"
 
 namespace footprint::projections {
+
+using domain::ChildRecord;
+using domain::FormatIsoDate;
+using domain::HeldReview;
+using domain::NextReviewDue;
+using domain::ReviewDue;
+using domain::ReviewHistory;
+using domain::ReviewPaperwork;
+using domain::ReviewSettings;
+using domain::ReviewTimeline;
+using domain::WorkingCalendar;
 namespace {
 
 using absl::CivilDay;

@@ -5,13 +5,22 @@
 #include <set>
 
 #include "catch2/catch.hpp"
-#include "projections/child_record.h"
-#include "projections/codes.h"
-#include "projections/escalation_policy.h"
-#include "projections/working_calendar.h"
+#include "domain/child_record.h"
+#include "domain/codes.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
+#include "projections/child_stream.h"
 #include "proto_bytes.h"
 
 namespace footprint::projections::testing {
+
+namespace codes = domain::codes;
+using domain::ChildRecord;
+using domain::CompleteAndValidate;
+using domain::EscalationPolicy;
+using domain::ParseIsoDate;
+using domain::ValidationContext;
+using domain::WorkingCalendar;
 namespace {
 
 using footprint::testing::DeterministicBytes;

@@ -27,6 +27,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "domain/codes.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "footprint/v1/intake.grpc.pb.h"
 #include "import903/csv.h"
@@ -34,7 +35,6 @@
 #include "import903/returns.h"
 #include "import903/validate.h"
 #include "nlohmann/json.hpp"
-#include "projections/codes.h"
 
 namespace footprint::cli {
 namespace {
@@ -295,7 +295,7 @@ grpc::Status RecordChild(const Sender& sender, im::ChildPlan* child, Tally* tall
   }
   std::set<std::string> recorded, recorded_by_import;
   grpc::Status status = RecordedIds(sender.stubs.store.get(), sender.g,
-                                    std::string(projections::kChildStreamPrefix) + child->child_id,
+                                    std::string(domain::kChildStreamPrefix) + child->child_id,
                                     sender.a.source, &recorded, &recorded_by_import);
   if (!status.ok()) {
     return grpc::Status(status.error_code(),

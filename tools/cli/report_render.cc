@@ -18,13 +18,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "domain/codes.h"
 #include "nlohmann/json.hpp"
-#include "projections/codes.h"
 
 namespace footprint::cli {
 namespace {
 
-namespace codes = footprint::projections::codes;
+namespace codes = footprint::domain::codes;
 
 // A figure: its key (field name or code), what it is in words, its value as text, and the
 // number a chart draws (whole numbers only).
@@ -269,7 +269,8 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
     s.groups.push_back(Group{"reviews", "Reviews held", "figure", false, "", std::move(rows)});
     Group participation{
         "reviews.participation", "Participation of the child", "code", true, "", {}};
-    for (const char* code : {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"}) {
+    for (absl::string_view pn : codes::kParticipationCodes) {
+      const std::string code(pn);
       auto it = v.participation().find(code);
       participation.rows.push_back(Count(code, std::string(codes::ParticipationLabel(code)),
                                          it == v.participation().end() ? 0 : it->second));

@@ -27,10 +27,10 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "base/mutex.h"
+#include "domain/child_record.h"
+#include "domain/review_schedule.h"
 #include "eventstore/event_store.h"
-#include "projections/child_record.h"
 #include "projections/projection.h"
-#include "projections/review_schedule.h"
 
 namespace footprint::projections {
 
@@ -40,7 +40,7 @@ namespace footprint::projections {
 // Without an index (or after a change made since), the same selections are made from the
 // records themselves. The index points into the records: a change after Index() (the view
 // never changes a published map) must be followed by Index() again. A copy starts without one.
-class ChildMap : public std::map<std::string, std::shared_ptr<const ChildRecord>> {
+class ChildMap : public std::map<std::string, std::shared_ptr<const domain::ChildRecord>> {
  public:
   using map::map;
   ChildMap() = default;
@@ -58,12 +58,14 @@ class ChildMap : public std::map<std::string, std::shared_ptr<const ChildRecord>
   void Index(const ChildMap* previous = nullptr);
   // The children looked after at some time from `from` to `to` (a superset: those with a
   // period of care ending after `from` and one starting by `to`), in id order.
-  std::vector<const ChildRecord*> InCareDuring(absl::CivilDay from, absl::CivilDay to) const;
+  std::vector<const domain::ChildRecord*> InCareDuring(absl::CivilDay from,
+                                                       absl::CivilDay to) const;
   // The children with a challenge that can count in an escalation report as at `as_at` over
   // `from`..`to`: one raised by the later of the two and not over (closed by `as_at` with
   // nothing since `from`), in id order.
-  std::vector<const ChildRecord*> WithChallengesFor(absl::CivilDay as_at, absl::CivilDay from,
-                                                    absl::CivilDay to) const;
+  std::vector<const domain::ChildRecord*> WithChallengesFor(absl::CivilDay as_at,
+                                                            absl::CivilDay from,
+                                                            absl::CivilDay to) const;
 
   struct Entry {
     absl::CivilDay first_in_care = absl::CivilDay::max();  // max(): never
@@ -71,9 +73,9 @@ class ChildMap : public std::map<std::string, std::shared_ptr<const ChildRecord>
     absl::CivilDay first_raised = absl::CivilDay::max();   // max(): no challenge
     absl::CivilDay last_step = absl::CivilDay::min();
     absl::CivilDay last_closed = absl::CivilDay::min();  // max(): one still open
-    const ChildRecord* record = nullptr;
+    const domain::ChildRecord* record = nullptr;
   };
-  static Entry EntryOf(const ChildRecord& record);
+  static Entry EntryOf(const domain::ChildRecord& record);
 
  private:
   bool Indexed() const { return index_.size() == size() && !index_.empty(); }
@@ -85,7 +87,7 @@ class CouncilView {
   CouncilView() = default;
   // With settings, every child the view loads carries its ReviewTimeline for them (reports
   // then look review due dates up instead of computing them). `calendar` is not owned.
-  CouncilView(const ReviewSettings& reviews, const WorkingCalendar* calendar)
+  CouncilView(const domain::ReviewSettings& reviews, const domain::WorkingCalendar* calendar)
       : reviews_(reviews), calendar_(calendar) {}
   ~CouncilView();
   CouncilView(const CouncilView&) = delete;
@@ -114,13 +116,13 @@ class CouncilView {
     v1::ChildEvent body;
     uint64_t version = 0;
     uint64_t position = 0;
-    std::optional<ForeignEvent> foreign;
+    std::optional<domain::ForeignEvent> foreign;
     std::string source_system;  // metadata.source_system
   };
   // Events per child, each child's in stream order.
   using Additions = std::map<std::string, std::vector<ChildEventAdded>>;
   // Records built from the log from position 0, by child.
-  using Records = absl::flat_hash_map<std::string, ChildRecord>;
+  using Records = absl::flat_hash_map<std::string, domain::ChildRecord>;
 
   // Replaces every child with `records` (built from the log up to `position`; each is rebuilt
   // and derived here, on up to `threads` threads).
@@ -150,12 +152,12 @@ class CouncilView {
 
  private:
   // Attaches the record's review timeline, when the view has settings.
-  void Derive(ChildRecord* record) const;
+  void Derive(domain::ChildRecord* record) const;
   // Drops the view's reference to a replaced snapshot, on a helper thread.
   void Reclaim(std::shared_ptr<const ChildMap> previous);
 
-  const ReviewSettings reviews_{};
-  const WorkingCalendar* const calendar_ = nullptr;
+  const domain::ReviewSettings reviews_{};
+  const domain::WorkingCalendar* const calendar_ = nullptr;
   mutable base::Mutex mu_;
   mutable base::CondVar advanced_;  // signalled when position_ grows
   std::shared_ptr<const ChildMap> children_ ABSL_GUARDED_BY(mu_) = std::make_shared<ChildMap>();
@@ -181,13 +183,14 @@ class ChildrenProjection final : public Projection {
 
   // Called (on the worker's thread) for each event of a child's stream that is not a domain
   // event, as it is met (at every start-up replay too): footprintd logs a warning naming it.
-  using ForeignListener = std::function<void(const std::string& child, const ForeignEvent&)>;
+  using ForeignListener =
+      std::function<void(const std::string& child, const domain::ForeignEvent&)>;
   void SetForeignListener(ForeignListener listener) { foreign_listener_ = std::move(listener); }
 
   std::string name() const override { return kName; }
   // Every event of children's streams: domain events are applied, any other (ForeignReason) is
   // listed in the child's record, never skipped silently.
-  std::string stream_prefix() const override { return std::string(kChildStreamPrefix); }
+  std::string stream_prefix() const override { return std::string(domain::kChildStreamPrefix); }
   absl::Status Load(uint64_t checkpoint) override;
   absl::Status Apply(const v1::Event& event, ProjectionContext& context) override;
   void Committed(uint64_t next_position) override;
@@ -204,7 +207,7 @@ class ChildrenProjection final : public Projection {
   // Adds the event of `child` to the records being built from position 0; true if it is the
   // child's first.
   bool AddReplayed(const v1::Event& event, const std::string& child);
-  void ReportForeign(const std::string& child, const ForeignEvent& event) const {
+  void ReportForeign(const std::string& child, const domain::ForeignEvent& event) const {
     if (foreign_listener_) foreign_listener_(child, event);
   }
   void Publish();

@@ -1,7 +1,8 @@
 // Deadlines that the log implies, and the engine that acts when they pass.
 //
-// A DeadlineSource follows the events it cares about and knows which deadlines are pending
-// (e.g. a challenge stage's response deadline; later, review and paperwork deadlines). When a
+// A DeadlineSource follows the events it cares about and knows which deadlines are pending: a
+// challenge stage's response deadline (ChallengeDeadlines, below), and a review's and its
+// paperwork's (ReviewDeadlines, review_deadlines.h). When a
 // deadline is due, the source says what to append; the engine appends it through the normal
 // append path. Appended events carry ids derived from the deadline's key only
 // (EventId::FromName), so a deadline that fires twice - after a restart, a replay, or a race -
@@ -21,11 +22,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "domain/child_record.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
-#include "projections/child_record.h"
-#include "projections/escalation_policy.h"
-#include "projections/working_calendar.h"
 
 namespace footprint::projections {
 
@@ -123,8 +124,8 @@ class DeadlineEngine {
 class ChallengeDeadlines final : public DeadlineSource {
  public:
   // None owned; all must outlive the source.
-  ChallengeDeadlines(const eventstore::EventStore* store, const EscalationPolicy* policy,
-                     const WorkingCalendar* calendar);
+  ChallengeDeadlines(const eventstore::EventStore* store, const domain::EscalationPolicy* policy,
+                     const domain::WorkingCalendar* calendar);
 
   std::string name() const override { return "challenge_deadlines"; }
   std::vector<std::string> event_types() const override;
@@ -150,8 +151,8 @@ class ChallengeDeadlines final : public DeadlineSource {
       const PendingDeadline& deadline, const std::string& challenge_id, const Awaiting& late);
 
   const eventstore::EventStore* const store_;
-  const EscalationPolicy* const policy_;
-  const WorkingCalendar* const calendar_;
+  const domain::EscalationPolicy* const policy_;
+  const domain::WorkingCalendar* const calendar_;
   std::map<std::string, Awaiting> awaiting_;  // by challenge id
   // Stages answered late whose DeadlineMissed is not recorded yet, by deadline key.
   std::map<std::string, std::pair<std::string, Awaiting>> late_;  // key -> (challenge id, stage)

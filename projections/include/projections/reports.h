@@ -14,11 +14,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "domain/escalation_policy.h"
+#include "domain/review_schedule.h"
+#include "domain/working_calendar.h"
 #include "footprint/v1/reports.pb.h"
 #include "projections/council_view.h"
-#include "projections/escalation_policy.h"
-#include "projections/review_schedule.h"
-#include "projections/working_calendar.h"
 
 namespace footprint::projections {
 
@@ -31,10 +31,10 @@ struct Section20Settings {
 };
 
 struct CouncilSettings {
-  ReviewSettings reviews;
+  domain::ReviewSettings reviews;
   Section20Settings section20;
-  const EscalationPolicy* policy = nullptr;
-  const WorkingCalendar* calendar = nullptr;
+  const domain::EscalationPolicy* policy = nullptr;
+  const domain::WorkingCalendar* calendar = nullptr;
 };
 
 // Restricts a report to one IRO or one team (of the IRO allocated as at the report's date).
@@ -115,11 +115,11 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& children, int year
                                               const AnnualContext& context = {});
 
 // A foreign event (ChildRecord::foreign_events) as queries and Admin.VoidForeignEvent list it.
-v1::ForeignEventItem ForeignEventItemOf(const ForeignEvent& event);
+v1::ForeignEventItem ForeignEventItemOf(const domain::ForeignEvent& event);
 
 // One child, as at a date; `import_sources` as for Section20 (consent not known for a child
 // whose record came from an import only).
-absl::StatusOr<v1::ChildSummary> Summarize(const ChildRecord& child, absl::CivilDay as_at,
+absl::StatusOr<v1::ChildSummary> Summarize(const domain::ChildRecord& child, absl::CivilDay as_at,
                                            const CouncilSettings& settings,
                                            const std::set<std::string>& import_sources = {});
 

@@ -30,19 +30,19 @@
 #include <string>
 #include <vector>
 
+#include "domain/review_schedule.h"
 #include "projections/deadlines.h"
-#include "projections/review_schedule.h"
 
 namespace footprint::projections {
 
 class ReviewDeadlines final : public DeadlineSource {
  public:
   // None owned; all must outlive the source.
-  ReviewDeadlines(const eventstore::EventStore* store, const ReviewSettings* settings,
-                  const EscalationPolicy* policy, const WorkingCalendar* calendar);
+  ReviewDeadlines(const eventstore::EventStore* store, const domain::ReviewSettings* settings,
+                  const domain::EscalationPolicy* policy, const domain::WorkingCalendar* calendar);
 
   std::string name() const override { return "review_deadlines"; }
-  std::vector<std::string> event_types() const override { return AllChildEventTypes(); }
+  std::vector<std::string> event_types() const override { return domain::AllChildEventTypes(); }
   absl::Status Apply(const v1::Event& event) override;
   absl::Status Refresh() override;
   std::vector<PendingDeadline> Pending() const override;
@@ -52,8 +52,8 @@ class ReviewDeadlines final : public DeadlineSource {
   // The pending deadlines of one child's record (none when not in an open period of care),
   // excluding those in `done`. Exposed for tests and for the query side.
   static absl::StatusOr<std::vector<PendingDeadline>> DeadlinesOf(
-      const ChildRecord& record, const ReviewSettings& settings, const WorkingCalendar& calendar,
-      const std::set<std::string>& done);
+      const domain::ChildRecord& record, const domain::ReviewSettings& settings,
+      const domain::WorkingCalendar& calendar, const std::set<std::string>& done);
 
   // The id of the DeadlineMissed recorded for `key`.
   static std::string MissedEventId(absl::string_view key);
@@ -62,9 +62,9 @@ class ReviewDeadlines final : public DeadlineSource {
   absl::Status RefreshChild(const std::string& child_id);
 
   const eventstore::EventStore* const store_;
-  const ReviewSettings* const settings_;
-  const EscalationPolicy* const policy_;
-  const WorkingCalendar* const calendar_;
+  const domain::ReviewSettings* const settings_;
+  const domain::EscalationPolicy* const policy_;
+  const domain::WorkingCalendar* const calendar_;
   std::set<std::string> dirty_;                                  // children to re-read
   std::map<std::string, std::vector<PendingDeadline>> pending_;  // by child
   std::map<std::string, std::set<std::string>> done_;            // keys already recorded, by child

@@ -22,7 +22,7 @@ using EventTypeCheck = std::function<absl::Status(absl::string_view type, absl::
 
 // Moves the request's strings into the result (the request is left in a valid, unspecified
 // state). Every event's metadata.principal is set to `principal`, whatever the caller sent.
-// Checked here: the stream is not a domain stream (projections::DomainStreamPrefix, e.g. a
+// Checked here: the stream is not a domain stream (domain::DomainStreamPrefix, e.g. a
 // child's: PERMISSION_DENIED naming the RPCs that write it, for every caller, admins and
 // plaintext callers included) and the expected_version is well formed (a flag set to false is
 // INVALID_ARGUMENT); the content is validated by eventstore::EventStore::Prepare.

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "domain/child_record.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/domain.pb.h"
-#include "projections/child_record.h"
-#include "projections/escalation_policy.h"
-#include "projections/working_calendar.h"
 
 namespace footprint::services {
 
@@ -41,26 +41,25 @@ struct Recorder {
 struct RecordOutcome {
   eventstore::AppendResult append;
   // The child's record including the events just recorded.
-  projections::ChildRecord record;
+  domain::ChildRecord record;
 };
 
 class ChildRecorder {
  public:
   // Builds the submissions from the child's current record (called again on every retry).
   using Builder =
-      std::function<absl::StatusOr<std::vector<Submission>>(const projections::ChildRecord&)>;
+      std::function<absl::StatusOr<std::vector<Submission>>(const domain::ChildRecord&)>;
 
   // None owned; all must outlive the recorder.
   ChildRecorder(eventstore::EventStore* store, const Clock* clock,
-                const projections::EscalationPolicy* policy,
-                const projections::WorkingCalendar* calendar);
+                const domain::EscalationPolicy* policy, const domain::WorkingCalendar* calendar);
 
   // Records the built events, all or none. A request whose every event id is already recorded
   // returns the original positions (duplicate = true) after checking each has the same type and
   // date and was recorded by the same principal; some but not all ids recorded, or ids recorded
   // by another client, is ALREADY_EXISTS. Events of the stream that are not domain events are
   // left out of the record (ChildRecord::foreign_events) and recorded events go after them. Errors:
-  // those of projections::CompleteAndValidate (naming `events[i]`), ALREADY_EXISTS, ABORTED after
+  // those of domain::CompleteAndValidate (naming `events[i]`), ALREADY_EXISTS, ABORTED after
   // repeated conflicts with other writers, UNAVAILABLE from the store.
   absl::StatusOr<RecordOutcome> Record(const std::string& child_id, const Builder& build,
                                        const Recorder& recorder) const;
@@ -69,14 +68,15 @@ class ChildRecorder {
   // `submissions` in order against `record` as it will be (adding each to it), checks that the
   // record as a whole still holds together, and returns the append, with the stream's version
   // as its expected version. Generates the missing event ids. The errors of
-  // projections::CompleteAndValidate, naming `events[i]`; FAILED_PRECONDITION when the record
+  // domain::CompleteAndValidate, naming `events[i]`; FAILED_PRECONDITION when the record
   // would not hold together. (Also the Intake request fuzzer's entry point.)
-  static absl::StatusOr<eventstore::AppendRequest> PlanAppend(
-      projections::ChildRecord* record, const std::string& child_id,
-      std::vector<Submission>& submissions, const Recorder& recorder,
-      const projections::ValidationContext& ctx);
+  static absl::StatusOr<eventstore::AppendRequest> PlanAppend(domain::ChildRecord* record,
+                                                              const std::string& child_id,
+                                                              std::vector<Submission>& submissions,
+                                                              const Recorder& recorder,
+                                                              const domain::ValidationContext& ctx);
 
-  // Records the summary of a finished import run in the stream projections::kImportRunsStream
+  // Records the summary of a finished import run in the stream domain::kImportRunsStream
   // (event type ImportRun, payload the v1.ImportRun). INVALID_ARGUMENT naming the field for a
   // missing source_system, a finished_at that is not RFC 3339, years out of order or counts
   // that do not add up (imported + already + rejected + without events = read); the store's
@@ -89,16 +89,16 @@ class ChildRecorder {
   absl::CivilDay Today() const;
 
   // The child's record as stored now.
-  absl::StatusOr<projections::ChildRecord> Load(const std::string& child_id) const;
+  absl::StatusOr<domain::ChildRecord> Load(const std::string& child_id) const;
 
-  const projections::EscalationPolicy& policy() const { return *policy_; }
-  const projections::WorkingCalendar& calendar() const { return *calendar_; }
+  const domain::EscalationPolicy& policy() const { return *policy_; }
+  const domain::WorkingCalendar& calendar() const { return *calendar_; }
 
  private:
   eventstore::EventStore* const store_;
   const Clock* const clock_;
-  const projections::EscalationPolicy* const policy_;
-  const projections::WorkingCalendar* const calendar_;
+  const domain::EscalationPolicy* const policy_;
+  const domain::WorkingCalendar* const calendar_;
 };
 
 }  // namespace footprint::services

@@ -7,10 +7,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "domain/escalation_policy.h"
+#include "domain/review_schedule.h"
 #include "eventstore/event_store.h"
-#include "projections/escalation_policy.h"
 #include "projections/reports.h"
-#include "projections/review_schedule.h"
 #include "services/access_control.h"
 #include "services/executors.h"
 
@@ -83,13 +83,13 @@ struct ServerConfig {
   size_t max_streams_per_identity = 128;
 
   // The council's dispute resolution process (YAML `escalation:`).
-  projections::EscalationPolicy escalation = projections::EscalationPolicy::Default();
+  domain::EscalationPolicy escalation = domain::EscalationPolicy::Default();
   // gov.uk bank-holidays.json to use instead of the built-in 2010-2030 list (YAML
   // `calendar: {bank_holidays_file, division}`).
   std::string bank_holidays_file;
   std::string bank_holidays_division = "england-and-wales";
   // Review timetable and paperwork settings (YAML `reviews:`), Section 20 flags (`section20:`).
-  projections::ReviewSettings reviews;
+  domain::ReviewSettings reviews;
   projections::Section20Settings section20;
 
   // The event log's store options; RocksDB's own log goes to footprintd's (RocksDbLogSink).

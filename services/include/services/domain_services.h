@@ -100,7 +100,7 @@ class ChallengesService final : public v1::Challenges::CallbackService {
 
 class CalendarService final : public v1::Calendar::CallbackService {
  public:
-  CalendarService(const projections::WorkingCalendar* calendar, std::string source,
+  CalendarService(const domain::WorkingCalendar* calendar, std::string source,
                   const AccessControl* access)
       : calendar_(calendar), source_(std::move(source)), access_(access) {}
 
@@ -115,13 +115,13 @@ class CalendarService final : public v1::Calendar::CallbackService {
                                  v1::CalendarInfoResponse* response) override;
 
  private:
-  const projections::WorkingCalendar* const calendar_;
+  const domain::WorkingCalendar* const calendar_;
   const std::string source_;
   const AccessControl* const access_;
 };
 
 // The API view of a whole challenge (partial = false).
-v1::ChallengeView ToView(const projections::ChallengeState& challenge);
+v1::ChallengeView ToView(const domain::ChallengeState& challenge);
 
 }  // namespace footprint::services
 

@@ -8,9 +8,9 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "base/mutex.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/intake.pb.h"
 #include "footprint/v1/queries.grpc.pb.h"
@@ -59,10 +59,10 @@ class ProjectionHost {
   absl::StatusOr<std::vector<v1::ImportRun>> ImportRuns(uint64_t up_to) const;
 
   // Read-your-writes for queries: waits until the view reflects every event committed when
-  // called. OK at once while the view is being rebuilt (queries answer from the previous view
-  // meanwhile). UNAVAILABLE, naming the projection and position, when a worker has stopped on
-  // an event, or when the view is still behind after `timeout`: an answer is never silently
-  // stale.
+  // called. UNAVAILABLE, naming the projection and position, when a worker has stopped on an
+  // event, or when the view is still behind after `timeout`. While the view is being rebuilt it
+  // returns OK at once and queries answer from the previous view, which may be behind the log
+  // (Projections.Status shows the rebuild running and its position).
   absl::Status AwaitCurrentView(absl::Duration timeout = kViewWait) const;
   static constexpr absl::Duration kViewWait = absl::Seconds(5);
 
@@ -73,8 +73,8 @@ class ProjectionHost {
     std::unique_ptr<std::thread> thread;
     bool rebuilding = false;
   };
-  void StartLocked(Hosted& hosted);
-  void StopLocked(Hosted& hosted);
+  void StartLocked(Hosted& hosted) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StopLocked(Hosted& hosted) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   eventstore::EventStore* const store_;
   const Clock* const clock_;
@@ -83,9 +83,9 @@ class ProjectionHost {
   mutable ListPager pager_;
   std::function<void(bool)> health_listener_;
 
-  mutable std::mutex mu_;
-  std::vector<Hosted> hosted_;  // Guarded by mu_ (the vector; workers are thread-safe).
-  bool started_ = false;        // Guarded by mu_.
+  mutable base::Mutex mu_;
+  std::vector<Hosted> hosted_ ABSL_GUARDED_BY(mu_);  // the vector; workers are thread-safe
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 class QueriesService final : public v1::Queries::CallbackService {

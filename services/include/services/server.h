@@ -76,7 +76,7 @@ class FootprintServer {
   eventstore::EventStore& access_log() { return *access_store_; }
   // The deadline runner (tests run it with a manual clock).
   DeadlineRunner& deadlines() { return *deadline_runner_; }
-  const projections::WorkingCalendar& calendar() const { return *calendar_; }
+  const domain::WorkingCalendar& calendar() const { return *calendar_; }
   ProjectionHost& projections() { return *projection_host_; }
   // The thread pools the RPCs' work runs on (tests occupy them to show one kind of work cannot
   // starve another).
@@ -101,8 +101,8 @@ class FootprintServer {
   // Streams' reactors hold slots of it; they are all done once server_ has shut down.
   std::unique_ptr<StreamLimits> stream_limits_;
   std::unique_ptr<Executors> executors_;
-  std::unique_ptr<projections::WorkingCalendar> loaded_calendar_;  // when read from a file
-  const projections::WorkingCalendar* calendar_ = nullptr;
+  std::unique_ptr<domain::WorkingCalendar> loaded_calendar_;  // when read from a file
+  const domain::WorkingCalendar* calendar_ = nullptr;
   std::unique_ptr<ChildRecorder> recorder_;
   std::unique_ptr<projections::ChallengeDeadlines> challenge_deadlines_;
   std::unique_ptr<projections::ReviewDeadlines> review_deadlines_;

@@ -6,16 +6,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "domain/codes.h"
+#include "domain/working_calendar.h"
 #include "eventstore/types.h"
-#include "projections/codes.h"
-#include "projections/working_calendar.h"
 
 namespace footprint::import903 {
 namespace {
 
-namespace codes = footprint::projections::codes;
+namespace codes = footprint::domain::codes;
 
-std::string Day(absl::CivilDay day) { return projections::FormatIsoDate(day); }
+std::string Day(absl::CivilDay day) { return domain::FormatIsoDate(day); }
 
 // The order of events on one day: what an episode starts (in the order made), then reviews,
 // then the end of a period of care (a review on the last day of care is in care).

@@ -5,15 +5,16 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "projections/codes.h"
-#include "projections/working_calendar.h"
+#include "domain/codes.h"
+#include "domain/collection_year.h"
+#include "domain/working_calendar.h"
 
 namespace footprint::import903 {
 namespace {
 
-namespace codes = footprint::projections::codes;
+namespace codes = footprint::domain::codes;
 
-std::string Day(absl::CivilDay day) { return projections::FormatIsoDate(day); }
+std::string Day(absl::CivilDay day) { return domain::FormatIsoDate(day); }
 std::string Where(const Source& s) { return absl::StrCat(s.file, ":", s.line); }
 
 bool IsRne(const std::string& rne) {
@@ -30,7 +31,7 @@ class Checker {
   Checked Run() {
     out_.reasons = child_.reasons;
     out_.left_out = child_.left_out;
-    if (absl::Status id = projections::ValidateChildId(child_.id, "CHILD"); !id.ok()) {
+    if (absl::Status id = domain::ValidateChildId(child_.id, "CHILD"); !id.ok()) {
       Add("child.id", std::string(id.message()));
     }
     Header();
@@ -190,15 +191,15 @@ class Checker {
         if (e.rne == "S") {
           // Begun before the files: its start is known, the reviews before them are not.
           if (previous == nullptr && options_.first_year > 0 &&
-              e.decom < absl::CivilDay(options_.first_year, 4, 1)) {
-            child_.reviews_known_from = absl::CivilDay(options_.first_year, 4, 1);
+              e.decom < domain::CollectionYearStart(options_.first_year)) {
+            child_.reviews_known_from = domain::CollectionYearStart(options_.first_year);
           }
           continue;
         }
         // Already looked after when the files begin: the episode open on 1 April of the first
         // year continues a period whose start is before them (shared/docs/domain.md section 10).
         if (previous == nullptr && options_.first_year > 0 &&
-            e.decom <= absl::CivilDay(options_.first_year, 4, 1)) {
+            e.decom <= domain::CollectionYearStart(options_.first_year)) {
           child_.start_not_known = true;
           continue;
         }
@@ -272,7 +273,7 @@ class Checker {
   // Whole years of age on `day`, if the header gives a date of birth.
   std::optional<int> AgeOn(absl::CivilDay day) const {
     if (child_.headers.empty() || !child_.headers.front().dob) return std::nullopt;
-    return projections::AgeInYears(*child_.headers.front().dob, day);
+    return domain::AgeInYears(*child_.headers.front().dob, day);
   }
 
   // A review that cannot be right is left out on its own (the episodes do not depend on it),

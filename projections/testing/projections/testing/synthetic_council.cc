@@ -14,14 +14,31 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "domain/child_record.h"
+#include "domain/codes.h"
+#include "domain/escalation_policy.h"
+#include "domain/review_schedule.h"
+#include "domain/working_calendar.h"
 #include "eventstore/types.h"
-#include "projections/child_record.h"
-#include "projections/codes.h"
-#include "projections/escalation_policy.h"
-#include "projections/review_schedule.h"
-#include "projections/working_calendar.h"
+#include "projections/child_stream.h"
 
 namespace footprint::projections::testing {
+
+namespace codes = domain::codes;
+using domain::ChallengeState;
+using domain::ChildRecord;
+using domain::ChildStream;
+using domain::CompleteAndValidate;
+using domain::EscalationPolicy;
+using domain::EventTypeOf;
+using domain::FormatIsoDate;
+using domain::IroAllocation;
+using domain::NextReviewDue;
+using domain::ParseIsoDate;
+using domain::PlacementSpan;
+using domain::ReviewSettings;
+using domain::ValidationContext;
+using domain::WorkingCalendar;
 namespace {
 
 constexpr char kIdNamespace[] = "footprint/synthetic-council";

@@ -33,6 +33,7 @@
 #include "absl/time/civil_time.h"
 #include "eventstore/event_store.h"
 #include "footprint/v1/domain.pb.h"
+#include "projections/child_stream.h"
 
 namespace footprint::projections::testing {
 

@@ -1,13 +1,14 @@
-#include "projections/codes.h"
+#include "domain/codes.h"
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 absl::string_view DomainStreamPrefix(absl::string_view stream) {
   for (absl::string_view prefix : kDomainStreamPrefixes) {
@@ -40,9 +41,9 @@ absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field
   return absl::OkStatus();
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-namespace footprint::projections::codes {
+namespace footprint::domain::codes {
 namespace {
 
 bool OneOf(absl::string_view code, std::initializer_list<absl::string_view> list) {
@@ -105,7 +106,8 @@ bool IsCategoryOfNeed(absl::string_view code) {
 }
 
 bool IsParticipation(absl::string_view code) {
-  return OneOf(code, {"PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"});
+  return std::find(std::begin(kParticipationCodes), std::end(kParticipationCodes), code) !=
+         std::end(kParticipationCodes);
 }
 
 // From the SSDA903 guidance's code lists, shortened.
@@ -210,4 +212,4 @@ absl::string_view ParticipationLabel(absl::string_view code) {
                      {"PN7", "does not attend, views not conveyed"}});
 }
 
-}  // namespace footprint::projections::codes
+}  // namespace footprint::domain::codes

@@ -1,11 +1,11 @@
-#include "projections/review_schedule.h"
+#include "domain/review_schedule.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "projections/codes.h"
+#include "domain/codes.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 namespace {
 
 std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }
@@ -372,4 +372,4 @@ const std::optional<ReviewDue>& ReviewTimeline::NextDue(absl::CivilDay as_at) co
   return next_due_[static_cast<size_t>(it - change_days_.begin()) - 1];
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain

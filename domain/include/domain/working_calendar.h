@@ -7,8 +7,8 @@
 // notice.
 //
 // Thread-safety: immutable after construction; share freely.
-#ifndef FOOTPRINT_PROJECTIONS_WORKING_CALENDAR_H_
-#define FOOTPRINT_PROJECTIONS_WORKING_CALENDAR_H_
+#ifndef FOOTPRINT_DOMAIN_WORKING_CALENDAR_H_
+#define FOOTPRINT_DOMAIN_WORKING_CALENDAR_H_
 
 #include <cstdint>
 #include <map>
@@ -19,7 +19,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 class WorkingCalendar {
  public:
@@ -91,6 +91,6 @@ int AgeInYears(absl::CivilDay born, absl::CivilDay day);
 absl::StatusOr<absl::CivilDay> ParseIsoDate(absl::string_view text, absl::string_view field);
 std::string FormatIsoDate(absl::CivilDay day);
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-#endif  // FOOTPRINT_PROJECTIONS_WORKING_CALENDAR_H_
+#endif  // FOOTPRINT_DOMAIN_WORKING_CALENDAR_H_

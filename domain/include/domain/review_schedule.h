@@ -16,8 +16,8 @@
 //   bring a due date forward.
 //
 // Pure functions; thread-safe.
-#ifndef FOOTPRINT_PROJECTIONS_REVIEW_SCHEDULE_H_
-#define FOOTPRINT_PROJECTIONS_REVIEW_SCHEDULE_H_
+#ifndef FOOTPRINT_DOMAIN_REVIEW_SCHEDULE_H_
+#define FOOTPRINT_DOMAIN_REVIEW_SCHEDULE_H_
 
 #include <memory>
 #include <optional>
@@ -26,10 +26,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "projections/child_record.h"
-#include "projections/working_calendar.h"
+#include "domain/child_record.h"
+#include "domain/working_calendar.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 struct ReviewSettings {
   enum class FirstReview { kTwentyWorkingDays, kTwentyEightDays };
@@ -167,6 +167,6 @@ class ReviewTimeline {
   std::vector<std::optional<ReviewDue>> next_due_;  // in force from change_days_[i]
 };
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-#endif  // FOOTPRINT_PROJECTIONS_REVIEW_SCHEDULE_H_
+#endif  // FOOTPRINT_DOMAIN_REVIEW_SCHEDULE_H_

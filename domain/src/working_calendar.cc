@@ -1,4 +1,4 @@
-#include "projections/working_calendar.h"
+#include "domain/working_calendar.h"
 
 #include <charconv>
 #include <fstream>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
-namespace footprint::projections {
+namespace footprint::domain {
 namespace {
 
 struct BuiltIn {
@@ -397,4 +397,4 @@ std::string FormatIsoDate(absl::CivilDay day) {
   return std::string(out, sizeof(out));
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain

@@ -3,8 +3,8 @@
 // silence escalates, and the themes challenges are filed under. Configuration, never constants.
 //
 // Thread-safety: a value; immutable once built.
-#ifndef FOOTPRINT_PROJECTIONS_ESCALATION_POLICY_H_
-#define FOOTPRINT_PROJECTIONS_ESCALATION_POLICY_H_
+#ifndef FOOTPRINT_DOMAIN_ESCALATION_POLICY_H_
+#define FOOTPRINT_DOMAIN_ESCALATION_POLICY_H_
 
 #include <optional>
 #include <string>
@@ -13,7 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 struct EscalationStage {
   std::string name;           // "Informal", "Stage 1", ...
@@ -48,6 +48,6 @@ struct EscalationPolicy {
   std::optional<std::string> FindTheme(absl::string_view theme) const;
 };
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-#endif  // FOOTPRINT_PROJECTIONS_ESCALATION_POLICY_H_
+#endif  // FOOTPRINT_DOMAIN_ESCALATION_POLICY_H_

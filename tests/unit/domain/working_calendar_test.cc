@@ -5,7 +5,7 @@
 // obvious. "H" marks a bank holiday, "*" a substitute day, "(n)" the nth working day counted.
 // The only computed expectations are the property loops, whose oracle is the literal
 // bank-holiday table of shared/docs/domain.md section 5 copied below.
-#include "projections/working_calendar.h"
+#include "domain/working_calendar.h"
 
 #include <fstream>
 #include <map>
@@ -22,7 +22,7 @@
 #include "catch2/catch.hpp"
 #include "temp_dir.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 namespace {
 
 absl::CivilDay D(int y, int m, int d) { return absl::CivilDay(y, m, d); }
@@ -1071,4 +1071,4 @@ TEST_CASE("bank holidays load from a file", "[calendar]") {
 }
 
 }  // namespace
-}  // namespace footprint::projections
+}  // namespace footprint::domain

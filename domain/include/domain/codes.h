@@ -1,12 +1,12 @@
 // The SSDA903 code lists that domain events are checked against (shared/docs/domain.md
 // sections 2, 9 and 10).
-#ifndef FOOTPRINT_PROJECTIONS_CODES_H_
-#define FOOTPRINT_PROJECTIONS_CODES_H_
+#ifndef FOOTPRINT_DOMAIN_CODES_H_
+#define FOOTPRINT_DOMAIN_CODES_H_
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 // INVALID_ARGUMENT (naming `field`) unless 1-64 characters of [A-Za-z0-9._-], starting with a
 // letter or digit: the child ids the intake accepts (their stream is "child-" + id), checked by
@@ -32,9 +32,9 @@ inline constexpr absl::string_view kDomainStreams[] = {kImportRunsStream};
 // not a domain stream.
 absl::string_view DomainStreamPrefix(absl::string_view stream);
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-namespace footprint::projections::codes {
+namespace footprint::domain::codes {
 
 // LS: C1 C2 D1 E1 V2 V3 V4 L1 L2 L3 J1 J2 J3.
 bool IsLegalStatus(absl::string_view code);
@@ -57,6 +57,9 @@ bool IsReasonCareEnded(absl::string_view code);
 bool IsCategoryOfNeed(absl::string_view code);
 // REVIEW_CODE: PN0-PN7.
 bool IsParticipation(absl::string_view code);
+// The REVIEW_CODE list in order, for reports that count each code.
+inline constexpr absl::string_view kParticipationCodes[] = {"PN0", "PN1", "PN2", "PN3",
+                                                            "PN4", "PN5", "PN6", "PN7"};
 
 // Short descriptions of codes, for reports ("" for a code not in the list).
 absl::string_view LegalStatusLabel(absl::string_view code);
@@ -78,6 +81,6 @@ inline constexpr char kReasonCareEndedList[] =
 inline constexpr char kCategoryOfNeedList[] = "N1-N8";
 inline constexpr char kParticipationList[] = "PN0-PN7";
 
-}  // namespace footprint::projections::codes
+}  // namespace footprint::domain::codes
 
-#endif  // FOOTPRINT_PROJECTIONS_CODES_H_
+#endif  // FOOTPRINT_DOMAIN_CODES_H_

@@ -1,4 +1,4 @@
-#include "projections/escalation_policy.h"
+#include "domain/escalation_policy.h"
 
 #include <charconv>
 #include <set>
@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 EscalationPolicy EscalationPolicy::Default() {
   EscalationPolicy p;
@@ -85,4 +85,4 @@ std::optional<std::string> EscalationPolicy::FindTheme(absl::string_view theme) 
   return std::nullopt;
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain

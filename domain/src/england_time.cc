@@ -1,8 +1,8 @@
-#include "projections/england_time.h"
+#include "domain/england_time.h"
 
 #include <optional>
 
-namespace footprint::projections {
+namespace footprint::domain {
 namespace {
 
 const std::optional<absl::TimeZone>& London() {
@@ -47,4 +47,4 @@ absl::Time StartOfEnglandDay(absl::CivilDay day) {
   return IsBritishSummerTime(bst_midnight) ? bst_midnight : utc_midnight;
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain

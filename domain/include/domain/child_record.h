@@ -7,8 +7,8 @@
 // commands of the dispute resolution process and are applied in stream order.
 //
 // Thread-safety: a value; not synchronised.
-#ifndef FOOTPRINT_PROJECTIONS_CHILD_RECORD_H_
-#define FOOTPRINT_PROJECTIONS_CHILD_RECORD_H_
+#ifndef FOOTPRINT_DOMAIN_CHILD_RECORD_H_
+#define FOOTPRINT_DOMAIN_CHILD_RECORD_H_
 
 #include <cstdint>
 #include <map>
@@ -18,21 +18,25 @@
 #include <vector>
 
 #include <google/protobuf/arena.h>
-#include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
-#include "eventstore/event_store.h"
+#include "domain/codes.h"
+#include "domain/escalation_policy.h"
+#include "domain/working_calendar.h"
 #include "footprint/v1/domain.pb.h"
 #include "footprint/v1/event.pb.h"
-#include "projections/codes.h"
-#include "projections/escalation_policy.h"
-#include "projections/working_calendar.h"
 
-namespace footprint::projections {
+namespace footprint::domain {
 
 class ReviewTimeline;  // review_schedule.h
+namespace internal {   // the rules of each event family (src/event_rules.h)
+struct CareRules;
+struct PlacementRules;
+struct ReviewRules;
+struct ChallengeRules;
+}  // namespace internal
 
 // Stream of a child: "child-" + child id.
 std::string ChildStream(absl::string_view child_id);
@@ -321,6 +325,12 @@ class ChildRecord {
   std::optional<RecordedEvent> FindEvent(absl::string_view event_id) const;
 
  private:
+  // The families' rules apply their events to the record's facts (src/event_rules.h).
+  friend struct internal::CareRules;
+  friend struct internal::PlacementRules;
+  friend struct internal::ReviewRules;
+  friend struct internal::ChallengeRules;
+
   struct Entry {
     absl::string_view event_id;       // on the log's arena
     v1::ChildEvent* event = nullptr;  // on the log's arena
@@ -389,21 +399,6 @@ class ChildRecord {
   std::shared_ptr<const ReviewTimeline> review_timeline_;
 };
 
-// The store's form of a domain event: type = body message name, protobuf content
-// (footprint.v1.ChildEvent, serialized deterministically so that a retry compares equal).
-eventstore::NewEvent ToNewEvent(const v1::ChildEvent& event, const std::string& event_id,
-                                const std::string& source_system, const std::string& actor,
-                                const std::string& correlation_id);
-// The same for any protobuf payload stored under `type` (e.g. v1.ImportRun).
-eventstore::NewEvent ToNewEvent(const google::protobuf::Message& payload, std::string type,
-                                const std::string& event_id, const std::string& source_system,
-                                const std::string& actor, const std::string& correlation_id);
-
-// The child's record as stored now (an empty record for a child with no events), with each
-// event's principal; foreign events are listed, not applied.
-absl::StatusOr<ChildRecord> LoadChildRecord(const eventstore::EventStore& store,
-                                            absl::string_view child_id);
-
 // What a validation may assume about the world.
 struct ValidationContext {
   absl::CivilDay today;  // in England
@@ -425,6 +420,6 @@ struct ValidationContext {
 absl::Status CompleteAndValidate(const ChildRecord& record, v1::ChildEvent* event,
                                  absl::string_view field, const ValidationContext& context);
 
-}  // namespace footprint::projections
+}  // namespace footprint::domain
 
-#endif  // FOOTPRINT_PROJECTIONS_CHILD_RECORD_H_
+#endif  // FOOTPRINT_DOMAIN_CHILD_RECORD_H_

@@ -1,0 +1,163 @@
+// The review family: looked-after children's reviews held, the IRO allocated, midway reviews,
+// and the paperwork of a review (the social worker's report, recommendations, the record).
+// Each event's field rules (CheckFields: codes, formats, required values; no record needed),
+// state rules (CheckState: what the child's record must allow, filling in what the service
+// computes) and application (Apply: what the fact changes in the record) are here, and only here;
+// child_record.cc dispatches to them (docs/domain-events.md).
+#include "event_rules.h"
+
+#include "absl/strings/str_cat.h"
+#include "domain/codes.h"
+
+namespace footprint::domain::internal {
+
+using v1::ChildEvent;
+
+absl::Status ReviewRules::CheckFields(const ChildEvent& e, absl::string_view path,
+                                      const ValidationContext& ctx) {
+  const absl::CivilDay today = ctx.today;
+  switch (e.body_case()) {
+    case ChildEvent::kIroAllocated: {
+      const auto& b = e.iro_allocated();
+      if (auto st = CheckId(b.iro_id(), absl::StrCat(path, ".iro_id"), true); !st.ok()) return st;
+      if (auto st = CheckText(b.iro_name(), absl::StrCat(path, ".iro_name"), false); !st.ok()) {
+        return st;
+      }
+      return CheckText(b.team(), absl::StrCat(path, ".team"), false);
+    }
+    case ChildEvent::kReviewHeld: {
+      const auto& b = e.review_held();
+      if (auto st = CheckId(b.iro_id(), absl::StrCat(path, ".iro_id"), false); !st.ok()) return st;
+      if (!v1::ReviewHeld::Kind_IsValid(b.kind())) {
+        return Invalid(absl::StrCat(path, ".kind"), "unknown value");
+      }
+      return CheckCode(b.participation(), absl::StrCat(path, ".participation"),
+                       codes::IsParticipation, codes::kParticipationList,
+                       "participation code (REVIEW_CODE)");
+    }
+    case ChildEvent::kSocialWorkerReportReceived: {
+      // A report may arrive before the review it is for: the review date may be in the future.
+      auto day = CheckDate(e.social_worker_report_received().review_date(),
+                           absl::StrCat(path, ".review_date"), true, today, true);
+      return day.status();
+    }
+    case ChildEvent::kRecommendationsIssued:
+      return CheckDate(e.recommendations_issued().review_date(), absl::StrCat(path, ".review_date"),
+                       true, today)
+          .status();
+    case ChildEvent::kReviewRecordDistributed:
+      return CheckDate(e.review_record_distributed().review_date(),
+                       absl::StrCat(path, ".review_date"), true, today)
+          .status();
+    case ChildEvent::kMidwayReviewCompleted:
+      return CheckId(e.midway_review_completed().iro_id(), absl::StrCat(path, ".iro_id"), false);
+    default:
+      break;
+  }
+  return NotInFamily(e, path, "review");
+}
+
+absl::Status ReviewRules::CheckState(const ChildRecord& record, ChildEvent* e, absl::CivilDay on,
+                                     absl::string_view path, absl::string_view field,
+                                     const ValidationContext& /*ctx*/) {
+  switch (e->body_case()) {
+    case ChildEvent::kIroAllocated:
+    case ChildEvent::kMidwayReviewCompleted:
+      return RequireLookedAfter(record, on, path);
+    case ChildEvent::kReviewHeld: {
+      if (auto st = RequireLookedAfter(record, on, path); !st.ok()) return st;
+      if (record.ReviewHeldOn(on)) {
+        return Precondition(path, absl::StrCat("a review is already recorded on ", Day(on)));
+      }
+      const std::string& code = e->review_held().participation();
+      if (auto age = record.AgeOn(on)) {
+        if (code == "PN0" && *age >= 4) {
+          return Precondition(
+              absl::StrCat(path, ".participation"),
+              absl::StrCat("PN0 is for children under 4; the child is ", *age, " on ", Day(on)));
+        }
+        if (code != "PN0" && *age < 4) {
+          return Precondition(
+              absl::StrCat(path, ".participation"),
+              absl::StrCat("the child is under 4 on ", Day(on), ": the code is PN0"));
+        }
+      }
+      return absl::OkStatus();
+    }
+    case ChildEvent::kSocialWorkerReportReceived: {
+      if (auto st = RequireLookedAfter(record, on, path); !st.ok()) return st;
+      const absl::CivilDay review =
+          *ParseIsoDate(e->social_worker_report_received().review_date(), "review_date");
+      const PeriodOfCare* period = record.PeriodOn(on);
+      if (review < period->start) {
+        return Precondition(absl::StrCat(path, ".review_date"),
+                            absl::StrCat(Day(review), " is before the period of care started (",
+                                         Day(period->start), ")"));
+      }
+      return absl::OkStatus();
+    }
+    case ChildEvent::kRecommendationsIssued:
+    case ChildEvent::kReviewRecordDistributed: {
+      const std::string& review_text = e->has_recommendations_issued()
+                                           ? e->recommendations_issued().review_date()
+                                           : e->review_record_distributed().review_date();
+      const absl::CivilDay review = *ParseIsoDate(review_text, "review_date");
+      if (!record.ReviewHeldOn(review)) {
+        return Precondition(absl::StrCat(path, ".review_date"),
+                            absl::StrCat("no review held on ", review_text, " is recorded"));
+      }
+      if (on < review) {
+        return Precondition(absl::StrCat(field, ".occurred_on"),
+                            absl::StrCat(Day(on), " is before the review (", review_text, ")"));
+      }
+      return absl::OkStatus();
+    }
+    default:
+      break;
+  }
+  return NotInFamily(*e, path, "review");
+}
+
+void ReviewRules::Apply(const ChildEvent& e, absl::CivilDay on, ChildRecord* record) {
+  switch (e.body_case()) {
+    case ChildEvent::kReviewHeld: {
+      const auto& b = e.review_held();
+      record->reviews_.push_back(ReviewInfo{on, b.participation(), b.kind(), b.iro_id()});
+      record->care_facts_.emplace_back(on, "review");
+      break;
+    }
+    case ChildEvent::kRecommendationsIssued:
+      if (auto review = ParseIsoDate(e.recommendations_issued().review_date(), ""); review.ok()) {
+        record->recommendations_.push_back(PaperworkInfo{on, *review});
+      }
+      break;
+    case ChildEvent::kReviewRecordDistributed:
+      if (auto review = ParseIsoDate(e.review_record_distributed().review_date(), "");
+          review.ok()) {
+        record->records_.push_back(PaperworkInfo{on, *review});
+      }
+      break;
+    case ChildEvent::kIroAllocated: {
+      const auto& b = e.iro_allocated();
+      record->iros_.push_back(IroAllocation{on, b.iro_id(), b.iro_name(), b.team()});
+      record->care_facts_.emplace_back(on, "IRO allocation");
+      break;
+    }
+    case ChildEvent::kMidwayReviewCompleted:
+      record->midway_reviews_.push_back(on);
+      record->care_facts_.emplace_back(on, "midway review");
+      break;
+    case ChildEvent::kSocialWorkerReportReceived:
+      if (auto review =
+              ParseIsoDate(e.social_worker_report_received().review_date(), "review_date");
+          review.ok()) {
+        record->reports_.push_back(PaperworkInfo{on, *review});
+      }
+      record->care_facts_.emplace_back(on, "social worker report");
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace footprint::domain::internal
