@@ -26,6 +26,7 @@
 
 namespace fs = footprint::services;
 namespace v1 = footprint::v1;
+namespace domain = footprint::domain;
 
 namespace {
 
