@@ -16,7 +16,7 @@ DATA defaults to the five synthetic years (tests/data/903-synthetic). --copies K
 of them with the child ids prefixed ("k3x398768"), so the same histories are imported K times
 over (K x 162 children). Rates are children and events imported per second of wall time of the
 whole CLI process (start-up, reading the files and validation included). With the floor
-(/work/shared/tools/grpc-floor: an empty loopback gRPC round trip and one fdatasync, measured in
+(../shared/tools/grpc-floor: an empty loopback gRPC round trip and one fdatasync, measured in
 the same run on the same disk), it also prints the floor of one imported child done one at a time, 2 round
 trips + 1 fdatasync, and the ratio (above 1 with --jobs > 1: the server's group commit syncs
 several children at once). Prints one JSON object (and writes it to --out).
@@ -76,7 +76,8 @@ def timed(argv):
 
 
 def floor(tmp, seconds):
-    tools = os.environ.get("FOOTPRINT_SHARED_TOOLS", "/work/shared/tools")
+    tools = os.environ.get("FOOTPRINT_SHARED_TOOLS",
+                           os.path.join(REPO, "..", "shared", "tools"))
     build = subprocess.run([os.path.join(tools, "grpc-floor", "build"),
                             os.path.join(tmp, "grpc-floor")],
                            capture_output=True, text=True, check=True)

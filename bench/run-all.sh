@@ -8,9 +8,9 @@
 # BUILD_DIR (default build/; relative to the current directory, else to the repository) must
 # hold footprintd and footprint-bench:  ninja -C BUILD_DIR footprintd footprint-bench
 #
-# 1. builds /work/shared/tools/grpc-floor and measures the floor of one synced append (loopback
+# 1. builds ../shared/tools/grpc-floor and measures the floor of one synced append (loopback
 #    gRPC round trip + fdatasync) in a directory next to the data directory (same disk);
-# 2. measures PostgreSQL with /work/shared/tools/pg_append_baseline.py: 1 client, 64 clients,
+# 2. measures PostgreSQL with ../shared/tools/pg_append_baseline.py: 1 client, 64 clients,
 #    4 clients x 100 rows per transaction (needs root and Debian's postgresql package, which is
 #    installed with apt-get when missing);
 # 3. starts a fresh footprintd on 127.0.0.1:0 with an empty data directory under --tmp;
@@ -24,11 +24,11 @@
 # --smoke is CI's short run (.ci/run): 2 s per mode, 100,000 events replayed, no PostgreSQL, and
 # --check against half of each target, so that only a 2x regression fails it (the ratios to the
 # floor are measured in the same run, so a slower machine moves both).
-# Needs bash, python3. Environment: FOOTPRINT_SHARED_TOOLS (default /work/shared/tools).
+# Needs bash, python3. Environment: FOOTPRINT_SHARED_TOOLS (default ../shared/tools).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=${FOOTPRINT_SHARED_TOOLS:-/work/shared/tools}
+shared=${FOOTPRINT_SHARED_TOOLS:-$repo/../shared/tools}
 build=build
 duration=10
 pg_seconds=
