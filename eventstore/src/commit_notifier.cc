@@ -29,6 +29,12 @@ bool CommitNotifier::WaitFor(uint64_t end_seen, absl::Duration timeout) {
   return end_.load(std::memory_order_relaxed) > end_seen;
 }
 
+void CommitNotifier::Advance(uint64_t new_end) {
+  // Waiters check the end under mu_; one that checked before this store and then waits is woken
+  // by the Publish that follows, which takes mu_.
+  end_.store(new_end, std::memory_order_release);
+}
+
 void CommitNotifier::Publish(uint64_t new_end) {
   std::vector<Callback> ready;
   {

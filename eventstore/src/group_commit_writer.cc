@@ -199,6 +199,7 @@ void GroupCommitWriter::ProcessGroup(std::vector<Pending>& group) {
   }
 
   absl::Status write_status;
+  bool advanced = false;
   if (batch.Count() > 0) {
     write_status = Commit(batch);
     (write_status.ok() ? synced_writes_ : failed_writes_).fetch_add(1, std::memory_order_relaxed);
@@ -212,7 +213,10 @@ void GroupCommitWriter::ProcessGroup(std::vector<Pending>& group) {
     events_committed_.fetch_add(next_position_ - saved_position, std::memory_order_relaxed);
     if (next_position_ != saved_position) {
       WriteMark();  // before any append of the group is answered
-      parts_.notifier->Publish(next_position_);
+      // Readers see the new end before the answers go out (a client reads its own events);
+      // they are woken after, so that the answers do not wait for them.
+      parts_.notifier->Advance(next_position_);
+      advanced = true;
       RecordGroupSizes(group, outcomes);
     }
   } else {
@@ -229,6 +233,7 @@ void GroupCommitWriter::ProcessGroup(std::vector<Pending>& group) {
     }
   }
   Reply(group, outcomes);
+  if (advanced) parts_.notifier->Publish(next_position_);
   SyncMarkIfDue();  // after the replies: at most one sync a second, off their path
 }
 

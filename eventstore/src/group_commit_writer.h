@@ -3,10 +3,10 @@
 // Appends from any thread are queued (Submit); the writer thread takes everything queued, up to
 // max_group_bytes, as one group: it checks each append (idempotent retries, expected versions),
 // seals its events into the hash chain, and commits the whole group with one synced RocksDB
-// write. Only then does it record the new end in the commit mark, publish it to readers and
+// write. Only then does it record the new end in the commit mark, set it for readers, and
 // answer the group's appends: on its own thread when nothing else is queued (a lone client
 // pays no further hand-off), else through the completion thread, so that it can start the next
-// group while the replies go out.
+// group while the replies go out. It wakes the readers waiting for the new end last.
 //
 // The writer role: the chain head, the next position, the stream heads it has cached, the
 // commit mark and the failed-write state belong to the role (base::ThreadRole) and are touched

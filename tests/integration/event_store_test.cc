@@ -2,6 +2,7 @@
 #include <atomic>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -619,6 +620,38 @@ TEST_CASE("a lone append is committed and answered on the writer, never on the s
   }
   CHECK(f.store->CommittedEnd().value == 5);
   CHECK(f.store->Stats().groups == 5);
+}
+
+TEST_CASE("a group is answered before the readers waiting for it are woken, and they see it",
+          "[store][writer]") {
+  // Waking readers (projection workers, subscriptions, the deadline runner) costs the writer
+  // tens of microseconds; a lone client's answer must not wait for it. The committed end is set
+  // before the answer, so that a client that reads after its answer finds its events.
+  Fixture f;
+  std::mutex mu;
+  std::vector<std::string> order;
+  uint64_t end_when_answered = 0;
+  std::promise<void> woken;
+  const uint64_t waiter = f.store->notifier().WaitAsync(0, [&](bool advanced) {
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(advanced ? "woken" : "closed");
+    woken.set_value();
+  });
+  REQUIRE(waiter != 0);
+  auto prepared = f.store->Prepare(Request("child-1", {Event("A", "{}")}));
+  REQUIRE(prepared.ok());
+  std::promise<void> answered;
+  f.store->Submit(std::move(*prepared), [&](absl::StatusOr<AppendResult> result) {
+    std::lock_guard<std::mutex> lock(mu);
+    order.push_back(result.ok() ? "answered" : "failed");
+    end_when_answered = f.store->CommittedEnd().value;
+    answered.set_value();
+  });
+  answered.get_future().wait();
+  woken.get_future().wait();
+  std::lock_guard<std::mutex> lock(mu);
+  CHECK(order == std::vector<std::string>{"answered", "woken"});
+  CHECK(end_when_answered == 1);
 }
 
 TEST_CASE("appends after the writer stopped fail with UNAVAILABLE", "[store]") {

@@ -41,7 +41,12 @@ class CommitNotifier {
   // `timeout` passes. Returns true when the end advanced.
   bool WaitFor(uint64_t end_seen, absl::Duration timeout);
 
-  // Writer side: sets the committed end and runs the waiters it satisfies.
+  // Writer side: sets the committed end (committed_end() and new waits see it at once) without
+  // waking anyone; Publish must follow. The writer answers a group's appends between the two, so
+  // that waking readers does not delay the answers, and a client that reads after its answer
+  // still finds its events.
+  void Advance(uint64_t new_end);
+  // Writer side: sets the committed end and runs (or wakes) the waiters it satisfies.
   void Publish(uint64_t new_end);
 
   // Runs every waiter with false; later waits return at once. Idempotent.
