@@ -716,6 +716,18 @@ TEST_CASE("Challenges.Respond answers that a response was late", "[workflow]") {
   REQUIRE(raised.steps_size() == 1);
   CHECK(raised.steps(0).deadline() == "2026-01-05");
   CHECK(raised.steps(0).answered_deadline().empty());
+  // The runner records the miss after the raise's commit, on its own thread; make sure it has
+  // before answering (else, on a busy machine, the answer came first and the miss followed it,
+  // which is also right: "a late response before the engine fired records the miss once").
+  REQUIRE((*server)->deadlines().RunNow().ok());
+  {
+    auto before = pj::LoadChildRecord((*server)->store(), "L1");
+    REQUIRE(before.ok());
+    const domain::ChallengeState* c = before->FindChallenge(raised.id());
+    REQUIRE(c != nullptr);
+    REQUIRE(c->steps.size() == 2);
+    REQUIRE(c->steps[1].kind == "response_overdue");
+  }
   // Answered on Tue 6 Jan: 1 working day late.
   v1::RespondToChallengeRequest respond;
   respond.mutable_context()->set_actor("tm-1");
