@@ -71,15 +71,17 @@ absl::Status ReviewRules::CheckState(const ChildRecord& record, ChildEvent* e, a
       }
       const std::string& code = e->review_held().participation();
       if (auto age = record.AgeOn(on)) {
-        if (code == "PN0" && *age >= 4) {
-          return Precondition(
-              absl::StrCat(path, ".participation"),
-              absl::StrCat("PN0 is for children under 4; the child is ", *age, " on ", Day(on)));
-        }
-        if (code != "PN0" && *age < 4) {
-          return Precondition(
-              absl::StrCat(path, ".participation"),
-              absl::StrCat("the child is under 4 on ", Day(on), ": the code is PN0"));
+        switch (codes::CheckParticipationForAge(code, *age)) {
+          case codes::ParticipationForAge::kFits:
+            break;
+          case codes::ParticipationForAge::kPn0AtFourOrOver:
+            return Precondition(
+                absl::StrCat(path, ".participation"),
+                absl::StrCat("PN0 is for children under 4; the child is ", *age, " on ", Day(on)));
+          case codes::ParticipationForAge::kUnderFourNotPn0:
+            return Precondition(
+                absl::StrCat(path, ".participation"),
+                absl::StrCat("the child is under 4 on ", Day(on), ": the code is PN0"));
         }
       }
       return absl::OkStatus();

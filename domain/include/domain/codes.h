@@ -57,6 +57,11 @@ bool IsReasonCareEnded(absl::string_view code);
 bool IsCategoryOfNeed(absl::string_view code);
 // REVIEW_CODE: PN0-PN7.
 bool IsParticipation(absl::string_view code);
+// REVIEW_CODE PN0 is the code for a child under 4 on the review's day, and only for them (a
+// child of 4 or more takes one of PN1-PN7). The one rule behind the intake's check and the
+// importer's; each says it in its own words.
+enum class ParticipationForAge { kFits, kPn0AtFourOrOver, kUnderFourNotPn0 };
+ParticipationForAge CheckParticipationForAge(absl::string_view code, int age_in_years);
 // The REVIEW_CODE list in order, for reports that count each code.
 inline constexpr absl::string_view kParticipationCodes[] = {"PN0", "PN1", "PN2", "PN3",
                                                             "PN4", "PN5", "PN6", "PN7"};

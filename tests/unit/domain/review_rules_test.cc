@@ -2,6 +2,7 @@
 // (domain/review_schedule.h), on records built in memory.
 #include "absl/status/status.h"
 #include "catch2/catch.hpp"
+#include "domain/codes.h"
 #include "domain/review_schedule.h"
 #include "scenario.h"
 
@@ -20,6 +21,18 @@ TEST_CASE("a review held before the period of care starts is refused naming the 
         "events[0].review_held: child C1 is not looked after on 2026-01-02 (no period of care "
         "covers that date)");
   CHECK(s.record().reviews().empty());
+}
+
+TEST_CASE("PN0 is the code under 4 and only under 4: the rule the intake and import share",
+          "[domain][review]") {
+  using codes::CheckParticipationForAge;
+  using codes::ParticipationForAge;
+  CHECK(CheckParticipationForAge("PN0", 0) == ParticipationForAge::kFits);
+  CHECK(CheckParticipationForAge("PN0", 3) == ParticipationForAge::kFits);
+  CHECK(CheckParticipationForAge("PN0", 4) == ParticipationForAge::kPn0AtFourOrOver);
+  CHECK(CheckParticipationForAge("PN1", 3) == ParticipationForAge::kUnderFourNotPn0);
+  CHECK(CheckParticipationForAge("PN7", 4) == ParticipationForAge::kFits);
+  CHECK(CheckParticipationForAge("PN7", 17) == ParticipationForAge::kFits);
 }
 
 TEST_CASE("the participation code follows the child's age on the day", "[domain][review]") {

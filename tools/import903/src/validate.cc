@@ -298,14 +298,20 @@ class Checker {
       } else {
         // PN0 is the code for a child under 4, and only for them (the intake's rule).
         if (const std::optional<int> age = AgeOn(r.on); age && codes::IsParticipation(r.code)) {
-          if (r.code == "PN0" && *age >= 4) {
-            leave_out("review.pn0_age", absl::StrCat(where,
-                                                     ": REVIEW_CODE PN0 is for children under 4; "
-                                                     "the child is ",
-                                                     *age, " on ", Day(r.on)));
-          } else if (r.code != "PN0" && *age < 4) {
-            leave_out("review.pn0_age", absl::StrCat(where, ": the child is under 4 on ", Day(r.on),
-                                                     ", so REVIEW_CODE is PN0, not ", r.code));
+          switch (codes::CheckParticipationForAge(r.code, *age)) {
+            case codes::ParticipationForAge::kFits:
+              break;
+            case codes::ParticipationForAge::kPn0AtFourOrOver:
+              leave_out(
+                  "review.pn0_age",
+                  absl::StrCat(where, ": REVIEW_CODE PN0 is for children under 4; the child is ",
+                               *age, " on ", Day(r.on)));
+              break;
+            case codes::ParticipationForAge::kUnderFourNotPn0:
+              leave_out("review.pn0_age",
+                        absl::StrCat(where, ": the child is under 4 on ", Day(r.on),
+                                     ", so REVIEW_CODE is PN0, not ", r.code));
+              break;
           }
         }
         bool in_care = false;
