@@ -35,13 +35,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -49,6 +47,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "base/mutex.h"
 #include "bench/latency.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "nlohmann/json.hpp"
@@ -155,18 +154,18 @@ class Completion {
  public:
   explicit Completion(int pending) : pending_(pending) {}
   void Done() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--pending_ == 0) cv_.notify_all();
+    footprint::base::MutexLock lock(&mu_);
+    if (--pending_ == 0) cv_.SignalAll();
   }
   void Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return pending_ == 0; });
+    footprint::base::MutexLock lock(&mu_);
+    while (pending_ != 0) cv_.Wait(&mu_);
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int pending_;
+  footprint::base::Mutex mu_;
+  footprint::base::CondVar cv_;
+  int pending_ ABSL_GUARDED_BY(mu_);
 };
 
 double CpuSeconds() {

@@ -11,7 +11,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <system_error>
@@ -27,6 +26,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/mutex.h"
 #include "domain/codes.h"
 #include "footprint/v1/eventstore.grpc.pb.h"
 #include "footprint/v1/intake.grpc.pb.h"
@@ -540,23 +540,27 @@ int RunImport(const Globals& g, const ImportArgs& a) {
     Progress progress(todo.size(), !g.json && isatty(STDERR_FILENO) == 1);
     std::atomic<size_t> next{0};
     std::atomic<bool> stop{false};
-    std::mutex mu;
-    grpc::Status first_error;  // Guarded by mu.
-    size_t done = 0;           // Guarded by mu.
+    struct Shared {
+      base::Mutex mu;
+      grpc::Status first_error ABSL_GUARDED_BY(mu);
+      size_t done ABSL_GUARDED_BY(mu) = 0;
+    } shared;
     const auto work = [&] {
       while (!stop) {
         const size_t i = next++;
         if (i >= todo.size()) return;
         Tally mine;
         const grpc::Status status = RecordChild(sender, todo[i], &mine);
-        std::lock_guard<std::mutex> lock(mu);
+        base::MutexLock lock(&shared.mu);
         if (!status.ok()) {
-          if (first_error.ok()) first_error = status;
+          if (shared.first_error.ok()) shared.first_error = status;
           stop = true;
           return;
         }
+        // The tally and the progress line are the workers' only other shared state, written
+        // here under the lock and read after every worker has joined.
         tally += mine;
-        progress.Update(++done, tally.events);
+        progress.Update(++shared.done, tally.events);
       }
     };
     std::vector<std::thread> workers;
@@ -569,6 +573,10 @@ int RunImport(const Globals& g, const ImportArgs& a) {
     work();
     for (std::thread& t : workers) t.join();
     progress.Finish();
+    const grpc::Status first_error = [&] {
+      base::MutexLock lock(&shared.mu);
+      return shared.first_error;
+    }();
     if (!first_error.ok()) {
       const int written = WriteFiles(plan, a);  // what was decided so far
       if (std::string why; NotReachable(first_error, &why)) return Fail(first_error);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <condition_variable>
 #include <functional>
 #include <initializer_list>
 #include <iterator>
@@ -14,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/mutex.h"
 #include "domain/child_record.h"
 #include "domain/codes.h"
 #include "domain/escalation_policy.h"
@@ -1287,18 +1287,19 @@ std::vector<eventstore::AppendRequest> ToAppendRequests(const SyntheticCouncil& 
 absl::Status AppendAll(eventstore::EventStore* store,
                        std::vector<eventstore::AppendRequest> requests, size_t in_flight) {
   if (in_flight == 0) in_flight = 1;
-  // One submitting thread would never get a group commit going: a lone append to an idle
-  // writer is committed on the caller's thread, so the next one finds the writer idle again.
-  // Several submitters, each owning a share of the streams (so that a stream's requests stay in
-  // order), keep the writer busy and the queue full.
+  // One submitting thread would get one append per sync (it waits for each answer before the
+  // next). Several submitters, each owning a share of the streams (so that a stream's requests
+  // stay in order), keep the writer busy and the queue full.
   const size_t submitters = std::min<size_t>(4, std::max<size_t>(1, requests.size()));
-  std::mutex mu;
-  std::condition_variable cv;
-  size_t pending = 0;
-  absl::Status first_error;
+  struct Shared {
+    base::Mutex mu;
+    base::CondVar cv;
+    size_t pending ABSL_GUARDED_BY(mu) = 0;
+    absl::Status first_error ABSL_GUARDED_BY(mu);
+  } shared;
   const auto failed = [&](const absl::Status& st) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (first_error.ok()) first_error = st;
+    base::MutexLock lock(&shared.mu);
+    if (shared.first_error.ok()) shared.first_error = st;
   };
   std::vector<size_t> owner(requests.size());
   for (size_t i = 0; i < requests.size(); ++i) {
@@ -1313,25 +1314,25 @@ absl::Status AppendAll(eventstore::EventStore* store,
         return;
       }
       {
-        std::unique_lock<std::mutex> lock(mu);
-        if (!first_error.ok()) return;
-        cv.wait(lock, [&] { return pending < in_flight; });
-        ++pending;
+        base::MutexLock lock(&shared.mu);
+        if (!shared.first_error.ok()) return;
+        while (shared.pending >= in_flight) shared.cv.Wait(&shared.mu);
+        ++shared.pending;
       }
       store->Submit(std::move(*prepared), [&](absl::StatusOr<eventstore::AppendResult> result) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!result.ok() && first_error.ok()) first_error = result.status();
-        --pending;
-        cv.notify_all();
+        base::MutexLock lock(&shared.mu);
+        if (!result.ok() && shared.first_error.ok()) shared.first_error = result.status();
+        --shared.pending;
+        shared.cv.SignalAll();
       });
     }
   };
   std::vector<std::thread> threads;
   for (size_t t = 0; t < submitters; ++t) threads.emplace_back(submit, t);
   for (auto& t : threads) t.join();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return pending == 0; });
-  return first_error;
+  base::MutexLock lock(&shared.mu);
+  while (shared.pending != 0) shared.cv.Wait(&shared.mu);
+  return shared.first_error;
 }
 
 }  // namespace footprint::projections::testing
