@@ -6,7 +6,6 @@
 #include "absl/strings/str_cat.h"
 #include "domain/codes.h"
 #include "domain/collection_year.h"
-#include "projections/deadlines.h"
 
 namespace footprint::projections {
 
@@ -214,7 +213,7 @@ bool ConsentUnknown(const ChildRecord& child, const std::set<std::string>* impor
   bool imported = false;
   for (const auto& [source, span] : child.sources()) {
     // The server's own appends (missed deadlines) say nothing of how the child was recorded.
-    if (source == kSystemSource) continue;
+    if (source == domain::kSystemSource) continue;
     if (!import_sources->contains(source)) return false;
     imported = true;
   }
@@ -878,7 +877,7 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
     bool live = false;
     for (const ChildRecord* child : all_children.InCareDuring(from, to)) {
       for (const auto& [source, span] : child->sources()) {
-        if (import_sources.contains(source) || source == kSystemSource) continue;
+        if (import_sources.contains(source) || source == domain::kSystemSource) continue;
         live = live || (span.first_on <= to_text && span.last_on >= from_text);
       }
       if (live) break;

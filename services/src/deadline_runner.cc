@@ -9,7 +9,7 @@
 namespace footprint::services {
 
 DeadlineRunner::DeadlineRunner(eventstore::EventStore* store, const Clock* clock,
-                               projections::DeadlineEngine* engine, absl::Duration max_sleep)
+                               workflow::DeadlineEngine* engine, absl::Duration max_sleep)
     : store_(store), clock_(clock), engine_(engine), max_sleep_(max_sleep), timer_(io_) {}
 
 DeadlineRunner::~DeadlineRunner() { Stop(); }
@@ -52,7 +52,7 @@ void DeadlineRunner::Tick() {
   if (engine_->stats().failures != failures_before) {
     spdlog::error("deadlines: {} failed; retrying in {}: last: {}",
                   engine_->stats().failures - failures_before,
-                  absl::FormatDuration(projections::DeadlineEngine::kRetryDelay),
+                  absl::FormatDuration(workflow::DeadlineEngine::kRetryDelay),
                   engine_->stats().last_failure);
   }
   if (!fired.ok()) {

@@ -16,8 +16,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "domain/working_calendar.h"
-#include "projections/deadlines.h"
-#include "projections/review_deadlines.h"
 #include "services/access_control.h"
 #include "services/admin_service.h"
 #include "services/child_recorder.h"
@@ -31,6 +29,8 @@
 #include "services/stream_limits.h"
 #include "spdlog/spdlog.h"
 #include "tls_files.h"
+#include "workflow/deadlines.h"
+#include "workflow/review_deadlines.h"
 
 namespace footprint::services {
 namespace {
@@ -241,15 +241,15 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
       server->recorder_.get(), server->executors_.get(), server->access_.get());
   server->calendar_service_ =
       std::make_unique<CalendarService>(server->calendar_, calendar_source, server->access_.get());
-  server->challenge_deadlines_ = std::make_unique<projections::ChallengeDeadlines>(
+  server->challenge_deadlines_ = std::make_unique<workflow::ChallengeDeadlines>(
       server->store_.get(), &server->config_.escalation, server->calendar_);
   server->deadline_engine_ =
-      std::make_unique<projections::DeadlineEngine>(server->store_.get(), clock);
+      std::make_unique<workflow::DeadlineEngine>(server->store_.get(), clock);
   server->deadline_engine_->AddSource(server->challenge_deadlines_.get());
   if (server->config_.reviews.record_missed_deadlines) {
-    server->review_deadlines_ = std::make_unique<projections::ReviewDeadlines>(
-        server->store_.get(), &server->config_.reviews, &server->config_.escalation,
-        server->calendar_);
+    server->review_deadlines_ =
+        std::make_unique<workflow::ReviewDeadlines>(server->store_.get(), &server->config_.reviews,
+                                                    &server->config_.escalation, server->calendar_);
     server->deadline_engine_->AddSource(server->review_deadlines_.get());
   }
   server->deadline_runner_ =

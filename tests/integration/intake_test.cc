@@ -28,9 +28,9 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "projections/child_stream.h"
-#include "projections/deadlines.h"
 #include "services/child_recorder.h"
 #include "temp_dir.h"
+#include "workflow/deadlines.h"
 
 namespace footprint::services {
 namespace {
@@ -510,8 +510,8 @@ TEST_CASE("a missed response deadline is stored by the service and never by a co
                   "events[0].challenge_escalated.reason",
                   "made by Footprint itself"}});
 
-  pj::DeadlineEngine engine(f.store.get(), &f.clock);
-  pj::ChallengeDeadlines deadlines(f.store.get(), &f.policy, &f.calendar);
+  workflow::DeadlineEngine engine(f.store.get(), &f.clock);
+  workflow::ChallengeDeadlines deadlines(f.store.get(), &f.policy, &f.calendar);
   engine.AddSource(&deadlines);
   const uint64_t end_before = f.End();
   auto fired = engine.FireDue();

@@ -1,19 +1,19 @@
 // Review and paperwork deadlines on a real store with a manual clock: a review overdue and
 // paperwork overdue are recorded once each, on the day they were missed. Every date below was
 // counted by hand on the England & Wales calendar (day 0 is the trigger day).
-#include "projections/review_deadlines.h"
+#include "workflow/review_deadlines.h"
+
 #include "catch2/catch.hpp"
 #include "domain/child_record.h"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
-#include "projections/deadlines.h"
 #include "services/child_recorder.h"
 #include "temp_dir.h"
+#include "workflow/deadlines.h"
 
 namespace footprint::services {
 namespace {
 
-namespace pj = footprint::projections;
 using footprint::testing::ManualClock;
 using footprint::testing::TempDir;
 
@@ -46,8 +46,8 @@ struct Reviews {
   domain::ReviewSettings settings;
   std::unique_ptr<eventstore::EventStore> store;
   std::unique_ptr<ChildRecorder> recorder;
-  std::unique_ptr<pj::ReviewDeadlines> source;
-  std::unique_ptr<pj::DeadlineEngine> engine;
+  std::unique_ptr<workflow::ReviewDeadlines> source;
+  std::unique_ptr<workflow::DeadlineEngine> engine;
 
   Reviews() {
     eventstore::StoreOptions options;
@@ -62,8 +62,9 @@ struct Reviews {
 
   // A fresh engine, as after a restart: it learns everything from the log.
   void NewEngine() {
-    source = std::make_unique<pj::ReviewDeadlines>(store.get(), &settings, &policy, &calendar);
-    engine = std::make_unique<pj::DeadlineEngine>(store.get(), &clock);
+    source =
+        std::make_unique<workflow::ReviewDeadlines>(store.get(), &settings, &policy, &calendar);
+    engine = std::make_unique<workflow::DeadlineEngine>(store.get(), &clock);
     engine->AddSource(source.get());
   }
 

@@ -12,11 +12,11 @@
 #include "eventstore/testing/manual_clock.h"
 #include "footprint/v1/challenges.grpc.pb.h"
 #include "projections/child_stream.h"
-#include "projections/deadlines.h"
 #include "services/child_recorder.h"
 #include "services/deadline_runner.h"
 #include "services/server.h"
 #include "temp_dir.h"
+#include "workflow/deadlines.h"
 
 namespace footprint::services {
 namespace {
@@ -40,8 +40,8 @@ struct Workflow {
   const domain::WorkingCalendar& calendar = domain::WorkingCalendar::EnglandAndWales();
   std::unique_ptr<eventstore::EventStore> store;
   std::unique_ptr<ChildRecorder> recorder;
-  std::unique_ptr<pj::ChallengeDeadlines> source;
-  std::unique_ptr<pj::DeadlineEngine> engine;
+  std::unique_ptr<workflow::ChallengeDeadlines> source;
+  std::unique_ptr<workflow::DeadlineEngine> engine;
 
   explicit Workflow(bool auto_escalate = true) {
     policy.auto_escalate_on_silence = auto_escalate;
@@ -67,8 +67,8 @@ struct Workflow {
 
   // A fresh engine, as after a restart: it learns everything from the log.
   void NewEngine() {
-    source = std::make_unique<pj::ChallengeDeadlines>(store.get(), &policy, &calendar);
-    engine = std::make_unique<pj::DeadlineEngine>(store.get(), &clock);
+    source = std::make_unique<workflow::ChallengeDeadlines>(store.get(), &policy, &calendar);
+    engine = std::make_unique<workflow::DeadlineEngine>(store.get(), &clock);
     engine->AddSource(source.get());
   }
 
@@ -270,8 +270,8 @@ TEST_CASE("two engines firing the same deadline write it once", "[workflow]") {
   Workflow w;
   w.Raise("2026-11-02", 1);
   auto other_source =
-      std::make_unique<pj::ChallengeDeadlines>(w.store.get(), &w.policy, &w.calendar);
-  pj::DeadlineEngine other(w.store.get(), &w.clock);
+      std::make_unique<workflow::ChallengeDeadlines>(w.store.get(), &w.policy, &w.calendar);
+  workflow::DeadlineEngine other(w.store.get(), &w.clock);
   other.AddSource(other_source.get());
   w.clock.Set(Utc(2026, 11, 10, 0, 0));
   // The second engine decides what to append, but the first one writes first.
@@ -295,8 +295,9 @@ TEST_CASE("two engines firing the same deadline write it once", "[workflow]") {
   CHECK(*fired == 0);
   auto record = pj::LoadChildRecord(*w.store, "C1");
   REQUIRE(record.ok());
-  CHECK(record->TypeOfEvent(pj::ChallengeDeadlines::MissedEventId("C1:1", 1)) == "DeadlineMissed");
-  CHECK(record->TypeOfEvent(pj::ChallengeDeadlines::EscalatedEventId("C1:1", 1)) ==
+  CHECK(record->TypeOfEvent(workflow::ChallengeDeadlines::MissedEventId("C1:1", 1)) ==
+        "DeadlineMissed");
+  CHECK(record->TypeOfEvent(workflow::ChallengeDeadlines::EscalatedEventId("C1:1", 1)) ==
         "ChallengeEscalated");
 }
 
@@ -513,7 +514,8 @@ TEST_CASE("a late response in the same request as the raise still records the mi
   CHECK(w.ChallengeLog() == expected);
   auto record = pj::LoadChildRecord(*w.store, "L1");
   REQUIRE(record.ok());
-  CHECK(record->TypeOfEvent(pj::ChallengeDeadlines::MissedEventId("L1:1", 0)) == "DeadlineMissed");
+  CHECK(record->TypeOfEvent(workflow::ChallengeDeadlines::MissedEventId("L1:1", 0)) ==
+        "DeadlineMissed");
   const domain::ChallengeState after = ChallengeL1(w);
   CHECK(after.status == domain::ChallengeState::Status::kResponded);
   CHECK_FALSE(after.overdue);  // answered: not awaiting a response any more
@@ -588,8 +590,8 @@ TEST_CASE("an engine that decided on the miss before a late response arrived wri
   const std::string id = w.Raise("2026-11-02", 1);  // due Mon 9 Nov
   // A second engine decides, at 00:00 on Tue 10 Nov, to record the miss and escalate ...
   auto other_source =
-      std::make_unique<pj::ChallengeDeadlines>(w.store.get(), &w.policy, &w.calendar);
-  pj::DeadlineEngine other(w.store.get(), &w.clock);
+      std::make_unique<workflow::ChallengeDeadlines>(w.store.get(), &w.policy, &w.calendar);
+  workflow::DeadlineEngine other(w.store.get(), &w.clock);
   other.AddSource(other_source.get());
   w.clock.Set(Utc(2026, 11, 10, 0, 0));
   REQUIRE(other.CatchUp().ok());

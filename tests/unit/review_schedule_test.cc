@@ -3,9 +3,9 @@
 #include "domain/review_schedule.h"
 #include "catch2/catch.hpp"
 #include "domain/child_record.h"
-#include "projections/review_deadlines.h"
+#include "workflow/review_deadlines.h"
 
-namespace footprint::projections {
+namespace footprint::workflow {
 
 using domain::ChildRecord;
 using domain::NextReviewDue;
@@ -406,4 +406,4 @@ TEST_CASE("a period whose start is not known: what the record itself sets is kno
 }
 
 }  // namespace
-}  // namespace footprint::projections
+}  // namespace footprint::workflow

@@ -13,6 +13,13 @@ namespace footprint::domain {
 // the 903 importer too.
 absl::Status ValidateChildId(absl::string_view child_id, absl::string_view field);
 
+// What Footprint's own appends (the deadline workflow's) carry: the name space of their
+// deterministic ids, and the source system and actor stored in their metadata. Reports leave
+// them out of "how the child was recorded".
+inline constexpr char kDeadlineIdNamespace[] = "footprint/deadline";
+inline constexpr char kSystemSource[] = "footprint";
+inline constexpr char kSystemActor[] = "footprint-deadlines";
+
 // A child's stream is kChildStreamPrefix + child id: the child's facts and challenges.
 inline constexpr absl::string_view kChildStreamPrefix = "child-";
 

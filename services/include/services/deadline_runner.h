@@ -1,4 +1,4 @@
-// DeadlineRunner: drives a projections::DeadlineEngine with a Boost.Asio timer on its own
+// DeadlineRunner: drives a workflow::DeadlineEngine with a Boost.Asio timer on its own
 // thread. It runs the engine at start-up (deadlines that passed while the server was down fire
 // then, once each), whenever new events are committed, and when the earliest pending deadline
 // falls due by the injected clock (re-checked at least every `max_sleep`, so a clock that jumps
@@ -21,7 +21,7 @@
 #include "absl/time/time.h"
 #include "base/mutex.h"
 #include "eventstore/event_store.h"
-#include "projections/deadlines.h"
+#include "workflow/deadlines.h"
 
 namespace footprint::services {
 
@@ -39,7 +39,7 @@ class DeadlineRunner {
  public:
   // Neither owned; both must outlive the runner.
   DeadlineRunner(eventstore::EventStore* store, const Clock* clock,
-                 projections::DeadlineEngine* engine, absl::Duration max_sleep = absl::Minutes(1));
+                 workflow::DeadlineEngine* engine, absl::Duration max_sleep = absl::Minutes(1));
   ~DeadlineRunner();
 
   void Start();
@@ -59,7 +59,7 @@ class DeadlineRunner {
 
   eventstore::EventStore* const store_;
   const Clock* const clock_;
-  projections::DeadlineEngine* const engine_;
+  workflow::DeadlineEngine* const engine_;
   const absl::Duration max_sleep_;
 
   boost::asio::io_context io_;

@@ -22,12 +22,11 @@
 namespace grpc {
 class Server;
 }  // namespace grpc
-namespace footprint::projections {
+namespace footprint::workflow {
 class ChallengeDeadlines;
 class DeadlineEngine;
 class ReviewDeadlines;
-class WorkingCalendar;
-}  // namespace footprint::projections
+}  // namespace footprint::workflow
 
 namespace footprint::services {
 
@@ -104,9 +103,9 @@ class FootprintServer {
   std::unique_ptr<domain::WorkingCalendar> loaded_calendar_;  // when read from a file
   const domain::WorkingCalendar* calendar_ = nullptr;
   std::unique_ptr<ChildRecorder> recorder_;
-  std::unique_ptr<projections::ChallengeDeadlines> challenge_deadlines_;
-  std::unique_ptr<projections::ReviewDeadlines> review_deadlines_;
-  std::unique_ptr<projections::DeadlineEngine> deadline_engine_;
+  std::unique_ptr<workflow::ChallengeDeadlines> challenge_deadlines_;
+  std::unique_ptr<workflow::ReviewDeadlines> review_deadlines_;
+  std::unique_ptr<workflow::DeadlineEngine> deadline_engine_;
   std::unique_ptr<DeadlineRunner> deadline_runner_;
   std::unique_ptr<EventStoreService> event_store_service_;
   std::unique_ptr<IntakeService> intake_service_;

@@ -22,8 +22,8 @@
 // review (reports.h, TimelinessReport.social_worker_reports).
 //
 // Thread-safety: used from the deadline runner's thread only, like every DeadlineSource.
-#ifndef FOOTPRINT_PROJECTIONS_REVIEW_DEADLINES_H_
-#define FOOTPRINT_PROJECTIONS_REVIEW_DEADLINES_H_
+#ifndef FOOTPRINT_WORKFLOW_REVIEW_DEADLINES_H_
+#define FOOTPRINT_WORKFLOW_REVIEW_DEADLINES_H_
 
 #include <map>
 #include <set>
@@ -31,9 +31,9 @@
 #include <vector>
 
 #include "domain/review_schedule.h"
-#include "projections/deadlines.h"
+#include "workflow/deadlines.h"
 
-namespace footprint::projections {
+namespace footprint::workflow {
 
 class ReviewDeadlines final : public DeadlineSource {
  public:
@@ -70,6 +70,6 @@ class ReviewDeadlines final : public DeadlineSource {
   std::map<std::string, std::set<std::string>> done_;            // keys already recorded, by child
 };
 
-}  // namespace footprint::projections
+}  // namespace footprint::workflow
 
-#endif  // FOOTPRINT_PROJECTIONS_REVIEW_DEADLINES_H_
+#endif  // FOOTPRINT_WORKFLOW_REVIEW_DEADLINES_H_

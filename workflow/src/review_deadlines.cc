@@ -1,11 +1,14 @@
-#include "projections/review_deadlines.h"
+#include "workflow/review_deadlines.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain/england_time.h"
 #include "projections/child_stream.h"
 
-namespace footprint::projections {
+namespace footprint::workflow {
+
+using projections::LoadChildRecord;
+using projections::ToNewEvent;
 
 using domain::ChildRecord;
 using domain::ChildStream;
@@ -256,4 +259,4 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ReviewDeadlines::OnDue(
   return std::optional<eventstore::AppendRequest>(std::move(append));
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::workflow

@@ -1,4 +1,4 @@
-#include "projections/deadlines.h"
+#include "workflow/deadlines.h"
 
 #include <algorithm>
 #include <set>
@@ -9,7 +9,10 @@
 #include "domain/england_time.h"
 #include "projections/child_stream.h"
 
-namespace footprint::projections {
+namespace footprint::workflow {
+
+using projections::LoadChildRecord;
+using projections::ToNewEvent;
 
 using domain::AnswerLateness;
 using domain::ChallengeState;
@@ -427,4 +430,4 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnL
   return std::optional<eventstore::AppendRequest>(std::move(append));
 }
 
-}  // namespace footprint::projections
+}  // namespace footprint::workflow

@@ -12,8 +12,8 @@
 // a Boost.Asio timer, tests from a manual clock, and neither ever sleeps.
 //
 // Thread-safety: DeadlineEngine and sources are used from one thread at a time (the runner's).
-#ifndef FOOTPRINT_PROJECTIONS_DEADLINES_H_
-#define FOOTPRINT_PROJECTIONS_DEADLINES_H_
+#ifndef FOOTPRINT_WORKFLOW_DEADLINES_H_
+#define FOOTPRINT_WORKFLOW_DEADLINES_H_
 
 #include <map>
 #include <optional>
@@ -23,18 +23,17 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "domain/child_record.h"
+#include "domain/codes.h"
 #include "domain/escalation_policy.h"
 #include "domain/working_calendar.h"
 #include "eventstore/clock.h"
 #include "eventstore/event_store.h"
 
-namespace footprint::projections {
+namespace footprint::workflow {
 
-// What the service's own appends carry: the name space of their deterministic ids, and the
-// source system and actor stored in their metadata.
-inline constexpr char kDeadlineIdNamespace[] = "footprint/deadline";
-inline constexpr char kSystemSource[] = "footprint";
-inline constexpr char kSystemActor[] = "footprint-deadlines";
+using domain::kDeadlineIdNamespace;
+using domain::kSystemActor;
+using domain::kSystemSource;
 
 struct PendingDeadline {
   // Unique and stable, e.g. "challenge/A1:1/stage/2/response".
@@ -158,6 +157,6 @@ class ChallengeDeadlines final : public DeadlineSource {
   std::map<std::string, std::pair<std::string, Awaiting>> late_;  // key -> (challenge id, stage)
 };
 
-}  // namespace footprint::projections
+}  // namespace footprint::workflow
 
-#endif  // FOOTPRINT_PROJECTIONS_DEADLINES_H_
+#endif  // FOOTPRINT_WORKFLOW_DEADLINES_H_
