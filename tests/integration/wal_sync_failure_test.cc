@@ -228,7 +228,7 @@ TEST_CASE("a failed write RocksDB cannot leave the log of stops the writer and n
   // While RocksDB's own recovery runs, appends are told to wait (a bounded poll on that real
   // background work); once it has finished without leaving the log, they are told to restart.
   absl::StatusOr<AppendResult> next = absl::UnavailableError("not tried");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {
     next = store->Append(Request("case-1", {Event("{\"n\":\"next\"}")}));
     if (next.ok() || !absl::StrContains(next.status().message(), "try again shortly")) break;
