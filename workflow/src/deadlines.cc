@@ -217,28 +217,37 @@ std::string ChallengeDeadlines::EscalatedEventId(absl::string_view challenge_id,
       .ToString();
 }
 
+ValidationContext ChallengeDeadlines::SystemContext(absl::CivilDay today) const {
+  // The engine's own appends are checked by the intake's rules, as of the day they fire.
+  ValidationContext ctx;
+  ctx.today = today;
+  ctx.policy = policy_;
+  ctx.calendar = calendar_;
+  ctx.system = true;
+  return ctx;
+}
+
 absl::Status ChallengeDeadlines::Apply(const v1::Event& event) {
   v1::ChildEvent e;
   if (!e.ParseFromString(event.data())) {
     return absl::DataLossError("payload is not a footprint.v1.ChildEvent");
   }
-  const auto due = [](const std::string& text) { return ParseIsoDate(text, "response_due_on"); };
+  // A stage raised or escalated to now awaits its response, due on `due_text`.
+  const auto await_stage = [&](const std::string& challenge_id, const v1::StageRef& stage,
+                               const std::string& due_text) -> absl::Status {
+    auto day = ParseIsoDate(due_text, "response_due_on");
+    if (!day.ok()) return day.status();
+    awaiting_[challenge_id] = Awaiting{e.child_id(), static_cast<int>(stage.number()), *day};
+    return absl::OkStatus();
+  };
   switch (e.body_case()) {
     case v1::ChildEvent::kChallengeRaised: {
       const auto& b = e.challenge_raised();
-      auto day = due(b.response_due_on());
-      if (!day.ok()) return day.status();
-      awaiting_[b.challenge_id()] =
-          Awaiting{e.child_id(), static_cast<int>(b.stage().number()), *day};
-      break;
+      return await_stage(b.challenge_id(), b.stage(), b.response_due_on());
     }
     case v1::ChildEvent::kChallengeEscalated: {
       const auto& b = e.challenge_escalated();
-      auto day = due(b.response_due_on());
-      if (!day.ok()) return day.status();
-      awaiting_[b.challenge_id()] =
-          Awaiting{e.child_id(), static_cast<int>(b.to_stage().number()), *day};
-      break;
+      return await_stage(b.challenge_id(), b.to_stage(), b.response_due_on());
     }
     case v1::ChildEvent::kChallengeResponded:
     case v1::ChildEvent::kChallengeResolved: {
@@ -333,11 +342,7 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnD
   }
   const EscalationStage& policy_stage = policy_->stages[stage];
 
-  ValidationContext ctx;
-  ctx.today = *fires_on;
-  ctx.policy = policy_;
-  ctx.calendar = calendar_;
-  ctx.system = true;
+  const ValidationContext ctx = SystemContext(*fires_on);
 
   eventstore::AppendRequest append;
   append.stream = ChildStream(child_id);
@@ -402,11 +407,7 @@ absl::StatusOr<std::optional<eventstore::AppendRequest>> ChallengeDeadlines::OnL
   }
   const EscalationStage& policy_stage = policy_->stages[late.stage];
 
-  ValidationContext ctx;
-  ctx.today = *fires_on;
-  ctx.policy = policy_;
-  ctx.calendar = calendar_;
-  ctx.system = true;
+  const ValidationContext ctx = SystemContext(*fires_on);
 
   eventstore::AppendRequest append;
   append.stream = ChildStream(late.child_id);

@@ -146,6 +146,8 @@ class ChallengeDeadlines final : public DeadlineSource {
   // Removes the challenge's awaited stage, answered by an event dated `on`: kept in late_ when
   // the answer was late.
   void Answered(const std::string& challenge_id, absl::CivilDay on);
+  // What the engine's appends are validated with (the intake's rules as of `today`).
+  domain::ValidationContext SystemContext(absl::CivilDay today) const;
   absl::StatusOr<std::optional<eventstore::AppendRequest>> OnLateAnswer(
       const PendingDeadline& deadline, const std::string& challenge_id, const Awaiting& late);
 
