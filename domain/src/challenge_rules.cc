@@ -159,6 +159,16 @@ void MarkAnswer(const ChallengeState& c, absl::CivilDay on, ChallengeStep* step)
   step->working_days_late = lateness.working_days_late;
 }
 
+// The challenge a challenge event names, then one text field of it: the shape of most of them.
+absl::Status CheckChallengeAndText(absl::string_view path, absl::string_view challenge_id,
+                                   bool id_required, absl::string_view field,
+                                   absl::string_view text, bool text_required) {
+  if (auto st = CheckId(challenge_id, absl::StrCat(path, ".challenge_id"), id_required); !st.ok()) {
+    return st;
+  }
+  return CheckText(text, absl::StrCat(path, ".", field), text_required);
+}
+
 }  // namespace
 
 absl::Status ChallengeRules::CheckFields(const ChildEvent& e, absl::string_view path,
@@ -196,11 +206,8 @@ absl::Status ChallengeRules::CheckFields(const ChildEvent& e, absl::string_view 
     }
     case ChildEvent::kChallengeResponded: {
       const auto& b = e.challenge_responded();
-      if (auto st = CheckId(b.challenge_id(), absl::StrCat(path, ".challenge_id"), true);
-          !st.ok()) {
-        return st;
-      }
-      if (auto st = CheckText(b.responded_by(), absl::StrCat(path, ".responded_by"), false);
+      if (auto st = CheckChallengeAndText(path, b.challenge_id(), true, "responded_by",
+                                          b.responded_by(), false);
           !st.ok()) {
         return st;
       }
@@ -226,27 +233,16 @@ absl::Status ChallengeRules::CheckFields(const ChildEvent& e, absl::string_view 
     }
     case ChildEvent::kChallengeResolved: {
       const auto& b = e.challenge_resolved();
-      if (auto st = CheckId(b.challenge_id(), absl::StrCat(path, ".challenge_id"), true);
-          !st.ok()) {
-        return st;
-      }
-      return CheckText(b.outcome(), absl::StrCat(path, ".outcome"), true);
+      return CheckChallengeAndText(path, b.challenge_id(), true, "outcome", b.outcome(), true);
     }
     case ChildEvent::kChallengeWithdrawn: {
       const auto& b = e.challenge_withdrawn();
-      if (auto st = CheckId(b.challenge_id(), absl::StrCat(path, ".challenge_id"), true);
-          !st.ok()) {
-        return st;
-      }
-      return CheckText(b.reason(), absl::StrCat(path, ".reason"), false);
+      return CheckChallengeAndText(path, b.challenge_id(), true, "reason", b.reason(), false);
     }
     case ChildEvent::kCafcassReferralMade: {
+      // A referral may be made outside any challenge: its challenge_id is optional.
       const auto& b = e.cafcass_referral_made();
-      if (auto st = CheckId(b.challenge_id(), absl::StrCat(path, ".challenge_id"), false);
-          !st.ok()) {
-        return st;
-      }
-      return CheckText(b.reason(), absl::StrCat(path, ".reason"), false);
+      return CheckChallengeAndText(path, b.challenge_id(), false, "reason", b.reason(), false);
     }
     case ChildEvent::kDeadlineMissed:
       if (!ctx.system) {
