@@ -124,6 +124,21 @@ absl::StatusOr<std::string> DueDate(absl::CivilDay from, int stage, absl::string
   return Day(*due);
 }
 
+// A stage's response deadline in `*due_on` (a raise's or an escalation's): counted from `on` in
+// the stage's working days when not given, else refused if before `on` (`what`).
+absl::Status FillResponseDue(std::string* due_on, absl::CivilDay on, int stage,
+                             absl::string_view path, absl::string_view what,
+                             const ValidationContext& ctx) {
+  if (due_on->empty()) {
+    auto due = DueDate(on, stage, absl::StrCat(path, ".response_due_on"), ctx);
+    if (!due.ok()) return due.status();
+    *due_on = *due;
+  } else if (*ParseIsoDate(*due_on, "") < on) {
+    return Invalid(absl::StrCat(path, ".response_due_on"), absl::StrCat("is before the ", what));
+  }
+  return absl::OkStatus();
+}
+
 const ChallengeState* OpenChallenge(const ChildRecord& record, absl::string_view id,
                                     absl::string_view path, absl::Status* status) {
   const ChallengeState* c = record.FindChallenge(id);
@@ -272,14 +287,7 @@ absl::Status ChallengeRules::CheckState(const ChildRecord& record, ChildEvent* e
       b->set_theme(*policy.FindTheme(b->theme()));
       auto stage = ResolveStage(b->mutable_stage(), absl::StrCat(path, ".stage"), policy, 0);
       if (!stage.ok()) return stage.status();
-      if (b->response_due_on().empty()) {
-        auto due = DueDate(on, *stage, absl::StrCat(path, ".response_due_on"), ctx);
-        if (!due.ok()) return due.status();
-        b->set_response_due_on(*due);
-      } else if (*ParseIsoDate(b->response_due_on(), "") < on) {
-        return Invalid(absl::StrCat(path, ".response_due_on"), "is before the challenge");
-      }
-      return absl::OkStatus();
+      return FillResponseDue(b->mutable_response_due_on(), on, *stage, path, "challenge", ctx);
     }
     case ChildEvent::kChallengeResponded: {
       auto* b = e->mutable_challenge_responded();
@@ -331,14 +339,7 @@ absl::Status ChallengeRules::CheckState(const ChildRecord& record, ChildEvent* e
         b->set_reason(v1::ChallengeEscalated::IRO_DECISION);
       }
       if (auto s = NotBeforeStage(*c, on, absl::StrCat(field, ".occurred_on")); !s.ok()) return s;
-      if (b->response_due_on().empty()) {
-        auto due = DueDate(on, *to, absl::StrCat(path, ".response_due_on"), ctx);
-        if (!due.ok()) return due.status();
-        b->set_response_due_on(*due);
-      } else if (*ParseIsoDate(b->response_due_on(), "") < on) {
-        return Invalid(absl::StrCat(path, ".response_due_on"), "is before the escalation");
-      }
-      return absl::OkStatus();
+      return FillResponseDue(b->mutable_response_due_on(), on, *to, path, "escalation", ctx);
     }
     case ChildEvent::kChallengeResolved: {
       auto* b = e->mutable_challenge_resolved();
