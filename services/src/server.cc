@@ -261,6 +261,17 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
   settings.calendar = server->calendar_;
   server->projection_host_ =
       std::make_unique<ProjectionHost>(server->store_.get(), clock, settings);
+  if (server->review_deadlines_) {
+    // Review deadlines follow every child event: take the child's record from the read model
+    // when it is up to date, instead of reading the child's stream once more.
+    const projections::CouncilView* view = &server->projection_host_->view();
+    server->review_deadlines_->SetRecordLookup(
+        [view](const std::string& child_id) -> std::shared_ptr<const domain::ChildRecord> {
+          const std::shared_ptr<const projections::ChildMap> children = view->Snapshot();
+          const auto it = children->find(child_id);
+          return it == children->end() ? nullptr : it->second;
+        });
+  }
   server->queries_service_ = std::make_unique<QueriesService>(
       server->projection_host_.get(), server->executors_.get(), server->access_.get());
   server->projections_service_ = std::make_unique<ProjectionsService>(

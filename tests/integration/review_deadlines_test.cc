@@ -3,10 +3,15 @@
 // counted by hand on the England & Wales calendar (day 0 is the trigger day).
 #include "workflow/review_deadlines.h"
 
+#include <algorithm>
+#include <map>
+#include <memory>
+
 #include "catch2/catch.hpp"
 #include "domain/child_record.h"
 #include "eventstore/event_store.h"
 #include "eventstore/testing/manual_clock.h"
+#include "projections/child_stream.h"
 #include "services/child_recorder.h"
 #include "temp_dir.h"
 #include "workflow/deadlines.h"
@@ -14,6 +19,7 @@
 namespace footprint::services {
 namespace {
 
+namespace pj = footprint::projections;
 using footprint::testing::ManualClock;
 using footprint::testing::TempDir;
 
@@ -36,6 +42,16 @@ struct Missed {
 std::ostream& operator<<(std::ostream& os, const Missed& m) {
   return os << "{" << m.what << " on " << m.occurred_on << ", due " << m.due_on << ", review "
             << m.review_date << "}";
+}
+
+// What the engine has pending, as "key due YYYY-MM-DD" lines.
+std::vector<std::string> PendingLines(const workflow::DeadlineEngine& engine) {
+  std::vector<std::string> lines;
+  for (const auto& d : engine.Pending()) {
+    lines.push_back(d.key + " due " + domain::FormatIsoDate(d.due_on));
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
 }
 
 struct Reviews {
@@ -112,6 +128,21 @@ struct Reviews {
     Record(child, e);
   }
 
+  // An engine of its own over the same store, reading every record from the stream.
+  struct Reading {
+    explicit Reading(Reviews& r) : reviews(r) {}
+    std::vector<std::string> Pending() {
+      workflow::ReviewDeadlines source(reviews.store.get(), &reviews.settings, &reviews.policy,
+                                       &reviews.calendar);
+      workflow::DeadlineEngine engine(reviews.store.get(), &reviews.clock);
+      engine.AddSource(&source);
+      REQUIRE(engine.CatchUp().ok());
+      CHECK(source.record_reads().from_read_model == 0);
+      return PendingLines(engine);
+    }
+    Reviews& reviews;
+  };
+
   int Fire() {
     auto fired = engine->FireDue();
     INFO(fired.status().ToString());
@@ -133,6 +164,51 @@ struct Reviews {
     return out;
   }
 };
+
+TEST_CASE("review deadlines take the read model's record when it is up to date, else the stream",
+          "[review-deadlines]") {
+  // The server gives ReviewDeadlines the `children` read model's records, so that a child's
+  // events are not read back from the store once more for each batch. Here the read model is a
+  // map the test fills; a second engine without it reads the stream, and both must agree.
+  Reviews r;
+  std::map<std::string, std::shared_ptr<const domain::ChildRecord>> model;
+  r.source->SetRecordLookup(
+      [&model](const std::string& child) -> std::shared_ptr<const domain::ChildRecord> {
+        auto it = model.find(child);
+        return it == model.end() ? nullptr : it->second;
+      });
+  const auto model_is_current = [&](const std::string& child) {
+    auto stored = pj::LoadChildRecord(*r.store, child);
+    REQUIRE(stored.ok());
+    model[child] = std::make_shared<const domain::ChildRecord>(std::move(*stored));
+  };
+  Reviews::Reading plain(r);
+
+  // Care from Mon 2 Mar 2026: the first review is due within 20 working days.
+  r.StartCare("A1", "2026-03-02");
+  model_is_current("A1");
+  REQUIRE(r.engine->CatchUp().ok());
+  CHECK(r.source->record_reads().from_read_model == 1);
+  CHECK(r.source->record_reads().from_store == 0);
+  CHECK_FALSE(PendingLines(*r.engine).empty());
+  CHECK(PendingLines(*r.engine) == plain.Pending());
+
+  // A review held on 20 Mar moves the next one; the read model has not seen it yet, so the
+  // stream is read (taking the stale record would keep the first review's deadline).
+  r.Review("A1", "2026-03-20");
+  REQUIRE(r.engine->CatchUp().ok());
+  CHECK(r.source->record_reads().from_read_model == 1);
+  CHECK(r.source->record_reads().from_store == 1);
+  CHECK(PendingLines(*r.engine) == plain.Pending());
+
+  // Once the read model has caught up, it serves again.
+  r.Recommendations("A1", "2026-03-20", "2026-03-23");
+  model_is_current("A1");
+  REQUIRE(r.engine->CatchUp().ok());
+  CHECK(r.source->record_reads().from_read_model == 2);
+  CHECK(r.source->record_reads().from_store == 1);
+  CHECK(PendingLines(*r.engine) == plain.Pending());
+}
 
 TEST_CASE("a first review missed after the Easter and May bank holidays is recorded once",
           "[review_deadlines]") {

@@ -1,5 +1,7 @@
 #include "workflow/review_deadlines.h"
 
+#include <algorithm>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "domain/england_time.h"
@@ -164,12 +166,28 @@ absl::Status ReviewDeadlines::Apply(const v1::Event& event) {
     if (std::string key = KeyOfMissed(e); !key.empty()) done_[child].insert(std::move(key));
   }
   dirty_.insert(child);
+  uint64_t& fed = fed_version_[child];
+  fed = std::max(fed, event.version());
   return absl::OkStatus();
 }
 
 absl::Status ReviewDeadlines::RefreshChild(const std::string& child_id) {
-  auto record = LoadChildRecord(*store_, child_id);
-  if (!record.ok()) return record.status();
+  // The read model's record serves when it holds every event of the child fed so far (it may
+  // hold more: those later events mark the child again, as with a record read from the store).
+  std::shared_ptr<const ChildRecord> record;
+  if (lookup_) {
+    record = lookup_(child_id);
+    const uint64_t fed = fed_version_[child_id];
+    if (record != nullptr && record->event_count() <= fed) record = nullptr;
+  }
+  if (record != nullptr) {
+    ++reads_.from_read_model;
+  } else {
+    auto stored = LoadChildRecord(*store_, child_id);
+    if (!stored.ok()) return stored.status();
+    record = std::make_shared<const ChildRecord>(std::move(*stored));
+    ++reads_.from_store;
+  }
   auto pending = DeadlinesOf(*record, *settings_, *calendar_, done_[child_id]);
   if (!pending.ok()) return pending.status();
   if (pending->empty()) {

@@ -25,7 +25,9 @@
 #ifndef FOOTPRINT_WORKFLOW_REVIEW_DEADLINES_H_
 #define FOOTPRINT_WORKFLOW_REVIEW_DEADLINES_H_
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -58,6 +60,20 @@ class ReviewDeadlines final : public DeadlineSource {
   // The id of the DeadlineMissed recorded for `key`.
   static std::string MissedEventId(absl::string_view key);
 
+  // Where a child's record can be had without reading its stream again: the `children` read
+  // model's record (nullptr when it has none). Used when a child's events arrive, if the record
+  // holds every event of the child the engine has fed (else the stream is read as before). What
+  // to append when a deadline passes is always decided on the record read from the store.
+  using RecordLookup =
+      std::function<std::shared_ptr<const domain::ChildRecord>(const std::string& child_id)>;
+  // Before the engine's first CatchUp.
+  void SetRecordLookup(RecordLookup lookup) { lookup_ = std::move(lookup); }
+  struct RecordReads {
+    uint64_t from_read_model = 0;  // records taken from the lookup
+    uint64_t from_store = 0;       // streams read again (no lookup, or it was behind)
+  };
+  const RecordReads& record_reads() const { return reads_; }
+
  private:
   absl::Status RefreshChild(const std::string& child_id);
 
@@ -65,7 +81,10 @@ class ReviewDeadlines final : public DeadlineSource {
   const domain::ReviewSettings* const settings_;
   const domain::EscalationPolicy* const policy_;
   const domain::WorkingCalendar* const calendar_;
+  RecordLookup lookup_;
+  RecordReads reads_;
   std::set<std::string> dirty_;                                  // children to re-read
+  std::map<std::string, uint64_t> fed_version_;                  // last version fed, by child
   std::map<std::string, std::vector<PendingDeadline>> pending_;  // by child
   std::map<std::string, std::set<std::string>> done_;            // keys already recorded, by child
 };
