@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "catch2/catch.hpp"
 #include "domain/codes.h"
 #include "domain/escalation_policy.h"
@@ -14,6 +15,7 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/reflection.h"
+#include "projections/child_stream.h"
 #include "projections/council_view.h"
 #include "projections/projection.h"
 #include "projections/reports.h"
@@ -21,6 +23,7 @@
 #include "proto_bytes.h"
 #include "store_dump.h"
 #include "temp_dir.h"
+#include "workflow/review_deadlines.h"
 
 namespace footprint::projections {
 
@@ -251,6 +254,36 @@ TEST_CASE("the children projection: incremental == rebuilt == rebuilt again, and
   }
   CHECK(directory.size() == council.children.size());
   CHECK(incremental_model == directory);
+
+  // The review deadlines the deadline engine takes from the view's records (the server's
+  // RecordLookup) are those of the records read back from each child's stream.
+  {
+    size_t with_deadlines = 0;
+    for (const auto& [child, record] : *incremental_view) {
+      auto stored = LoadChildRecord(store, child);
+      REQUIRE(stored.ok());
+      REQUIRE(record->event_count() == stored->event_count());
+      auto from_view =
+          workflow::ReviewDeadlines::DeadlinesOf(*record, settings.reviews, *settings.calendar, {});
+      auto from_stream =
+          workflow::ReviewDeadlines::DeadlinesOf(*stored, settings.reviews, *settings.calendar, {});
+      REQUIRE(from_view.ok());
+      REQUIRE(from_stream.ok());
+      const auto lines = [](const std::vector<workflow::PendingDeadline>& pending) {
+        std::vector<std::string> out;
+        for (const auto& d : pending) {
+          out.push_back(
+              absl::StrCat(d.key, " ", FormatIsoDate(d.due_on), " ", absl::FormatTime(d.fires_at)));
+        }
+        return out;
+      };
+      INFO("child " << child);
+      CHECK(lines(*from_view) == lines(*from_stream));
+      with_deadlines += from_view->empty() ? 0 : 1;
+    }
+    // Not a vacuous comparison: the children looked after on the end date have deadlines.
+    CHECK(with_deadlines > 50);
+  }
 
   // A server started on this log builds the same view from it.
   {
