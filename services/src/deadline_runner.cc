@@ -75,6 +75,9 @@ void DeadlineRunner::PublishStats(std::optional<absl::Time> next_due) {
   stats.fired = engine_->stats().fired;
   stats.already = engine_->stats().already;
   stats.failures = engine_->stats().failures;
+  const workflow::RecordReads reads = engine_->record_reads();
+  stats.records_from_read_model = reads.from_read_model;
+  stats.records_from_store = reads.from_store;
   stats.next_due = next_due;
   base::MutexLock lock(&mu_);
   stats_ = std::move(stats);

@@ -125,6 +125,21 @@ class StateCollector final : public prometheus::Collectable {
       one("footprint_deadlines_already_recorded_total",
           "Deadlines found already recorded when they fell due (after a restart).",
           prometheus::MetricType::Counter, static_cast<double>(d.already));
+      prometheus::MetricFamily reads{
+          "footprint_deadline_record_reads_total",
+          "Children's records the deadline sources needed to follow new events, by where they "
+          "came from: the children read model, or the child's stream read again.",
+          prometheus::MetricType::Counter,
+          {}};
+      for (const auto& [from, count] :
+           {std::pair<const char*, uint64_t>{"read_model", d.records_from_read_model},
+            {"store", d.records_from_store}}) {
+        prometheus::ClientMetric metric;
+        metric.label = {{"from", from}};
+        metric.counter.value = static_cast<double>(count);
+        reads.metric.push_back(std::move(metric));
+      }
+      out.push_back(std::move(reads));
       one("footprint_deadline_failures_total",
           "Deadline evaluations or appends that failed (each is retried after a minute).",
           prometheus::MetricType::Counter, static_cast<double>(d.failures));

@@ -125,6 +125,8 @@ TEST_CASE("footprintd serves Prometheus metrics of its calls, its writer and its
   CHECK(Sample(text, R"(footprint_deadlines_pending{source="review_deadlines"})") == 0);
   CHECK(Sample(text, "footprint_deadlines_fired_total") == 0);
   CHECK(Sample(text, "footprint_deadline_failures_total") == 0);
+  CHECK(Sample(text, R"(footprint_deadline_record_reads_total{from="read_model"})") == 0);
+  CHECK(Sample(text, R"(footprint_deadline_record_reads_total{from="store"})") == 0);
   CHECK(text.find("footprint_deadline_next_due_timestamp_seconds") == std::string::npos);
   CHECK(Sample(text, R"(footprint_projection_healthy{projection="children"})") == 1);
   CHECK(Sample(text, "footprint_foreign_events") == 0);

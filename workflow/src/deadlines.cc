@@ -99,6 +99,16 @@ std::vector<std::pair<std::string, size_t>> DeadlineEngine::PendingBySource() co
   return counts;
 }
 
+RecordReads DeadlineEngine::record_reads() const {
+  RecordReads all;
+  for (const DeadlineSource* source : sources_) {
+    const RecordReads reads = source->record_reads();
+    all.from_read_model += reads.from_read_model;
+    all.from_store += reads.from_store;
+  }
+  return all;
+}
+
 std::optional<absl::Time> DeadlineEngine::NextDue() const {
   std::optional<absl::Time> next;
   for (const DeadlineSource* source : sources_) {

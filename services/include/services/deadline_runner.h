@@ -32,6 +32,10 @@ struct DeadlineRunnerStats {
   uint64_t fired = 0;     // appends written since start
   uint64_t already = 0;   // found already written (a retry after a restart)
   uint64_t failures = 0;  // failed evaluations or appends (each retried)
+  // Children's records the sources needed to follow events: from the read model, or by reading
+  // the child's stream again (workflow/README.md).
+  uint64_t records_from_read_model = 0;
+  uint64_t records_from_store = 0;
   std::optional<absl::Time> next_due;
 };
 

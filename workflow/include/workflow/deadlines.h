@@ -43,6 +43,13 @@ struct PendingDeadline {
   std::string description;
 };
 
+// How a source came by the children's records it needed: from the `children` read model, or
+// by reading a child's stream again.
+struct RecordReads {
+  uint64_t from_read_model = 0;
+  uint64_t from_store = 0;
+};
+
 class DeadlineSource {
  public:
   virtual ~DeadlineSource() = default;
@@ -58,6 +65,8 @@ class DeadlineSource {
   // What to append now that `deadline` has passed; nullopt when it no longer applies.
   virtual absl::StatusOr<std::optional<eventstore::AppendRequest>> OnDue(
       const PendingDeadline& deadline) = 0;
+  // The records it read to follow events (not those read to decide an append).
+  virtual RecordReads record_reads() const { return {}; }
 };
 
 struct DeadlineEngineStats {
@@ -92,6 +101,8 @@ class DeadlineEngine {
   std::vector<PendingDeadline> Pending() const;
   // How many deadlines each source has pending, by source name.
   std::vector<std::pair<std::string, size_t>> PendingBySource() const;
+  // Every source's record_reads(), added up.
+  RecordReads record_reads() const;
   const DeadlineEngineStats& stats() const { return stats_; }
   // The position the engine has applied up to.
   uint64_t position() const { return next_position_; }

@@ -68,11 +68,8 @@ class ReviewDeadlines final : public DeadlineSource {
       std::function<std::shared_ptr<const domain::ChildRecord>(const std::string& child_id)>;
   // Before the engine's first CatchUp.
   void SetRecordLookup(RecordLookup lookup) { lookup_ = std::move(lookup); }
-  struct RecordReads {
-    uint64_t from_read_model = 0;  // records taken from the lookup
-    uint64_t from_store = 0;       // streams read again (no lookup, or it was behind)
-  };
-  const RecordReads& record_reads() const { return reads_; }
+  // Records taken from the lookup, and streams read again (no lookup, or it was behind).
+  RecordReads record_reads() const override { return reads_; }
 
  private:
   absl::Status RefreshChild(const std::string& child_id);
