@@ -270,7 +270,10 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
           const std::shared_ptr<const projections::ChildMap> children = view->Snapshot();
           const auto it = children->find(child_id);
           return it == children->end() ? nullptr : it->second;
-        });
+        },
+        // The projection worker is woken by the same commit as the runner; a lagging or
+        // stopped one costs the runner at most this per batch, then the streams are read.
+        [view](uint64_t end) { view->WaitFor(end, absl::Milliseconds(50)); });
   }
   server->queries_service_ = std::make_unique<QueriesService>(
       server->projection_host_.get(), server->executors_.get(), server->access_.get());

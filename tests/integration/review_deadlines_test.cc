@@ -208,6 +208,25 @@ TEST_CASE("review deadlines take the read model's record when it is up to date, 
   CHECK(r.source->record_reads().from_read_model == 2);
   CHECK(r.source->record_reads().from_store == 1);
   CHECK(PendingLines(*r.engine) == plain.Pending());
+
+  // A read model that catches up while the source waits for it (as the projection worker does
+  // while the runner waits, once per batch) serves the batch.
+  std::vector<uint64_t> awaited;
+  r.source->SetRecordLookup(
+      [&model](const std::string& child) -> std::shared_ptr<const domain::ChildRecord> {
+        auto it = model.find(child);
+        return it == model.end() ? nullptr : it->second;
+      },
+      [&](uint64_t end) {
+        awaited.push_back(end);
+        model_is_current("A1");
+      });
+  r.Review("A1", "2026-06-10");
+  REQUIRE(r.engine->CatchUp().ok());
+  CHECK(awaited == std::vector<uint64_t>{r.store->CommittedEnd().value});
+  CHECK(r.source->record_reads().from_read_model == 3);
+  CHECK(r.source->record_reads().from_store == 1);
+  CHECK(PendingLines(*r.engine) == plain.Pending());
 }
 
 TEST_CASE("a first review missed after the Easter and May bank holidays is recorded once",

@@ -168,6 +168,7 @@ absl::Status ReviewDeadlines::Apply(const v1::Event& event) {
   dirty_.insert(child);
   uint64_t& fed = fed_version_[child];
   fed = std::max(fed, event.version());
+  fed_end_ = std::max(fed_end_, event.position() + 1);
   return absl::OkStatus();
 }
 
@@ -201,6 +202,7 @@ absl::Status ReviewDeadlines::RefreshChild(const std::string& child_id) {
 absl::Status ReviewDeadlines::Refresh() {
   // The record is read as stored now, which may be ahead of the events fed so far; those
   // later events mark the child again, so nothing is missed.
+  if (!dirty_.empty() && lookup_ && await_) await_(fed_end_);
   while (!dirty_.empty()) {
     const std::string child = *dirty_.begin();
     if (auto st = RefreshChild(child); !st.ok()) {

@@ -66,8 +66,15 @@ class ReviewDeadlines final : public DeadlineSource {
   // to append when a deadline passes is always decided on the record read from the store.
   using RecordLookup =
       std::function<std::shared_ptr<const domain::ChildRecord>(const std::string& child_id)>;
+  // Waits a little (a bounded time) for the read model to reflect the log up to `end`, the end
+  // of the events fed; called once per batch before the records are looked up, so that the
+  // read model serves even when the engine reached a commit first.
+  using AwaitReadModel = std::function<void(uint64_t end)>;
   // Before the engine's first CatchUp.
-  void SetRecordLookup(RecordLookup lookup) { lookup_ = std::move(lookup); }
+  void SetRecordLookup(RecordLookup lookup, AwaitReadModel await = nullptr) {
+    lookup_ = std::move(lookup);
+    await_ = std::move(await);
+  }
   // Records taken from the lookup, and streams read again (no lookup, or it was behind).
   RecordReads record_reads() const override { return reads_; }
 
@@ -79,6 +86,8 @@ class ReviewDeadlines final : public DeadlineSource {
   const domain::EscalationPolicy* const policy_;
   const domain::WorkingCalendar* const calendar_;
   RecordLookup lookup_;
+  AwaitReadModel await_;
+  uint64_t fed_end_ = 0;  // past the last event fed
   RecordReads reads_;
   std::set<std::string> dirty_;                                  // children to re-read
   std::map<std::string, uint64_t> fed_version_;                  // last version fed, by child
