@@ -455,6 +455,11 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
   step.on = on;
   step.event_id = std::string(entry.event_id);
   step.position = entry.position;
+  // The challenge an event after the raise names; an event naming none is not applied.
+  const auto named = [record](const std::string& id) -> ChallengeState* {
+    auto it = record->challenges_.find(id);
+    return it == record->challenges_.end() ? nullptr : &it->second;
+  };
   ChallengeState* c = nullptr;
   switch (e.body_case()) {
     case ChildEvent::kChallengeRaised: {
@@ -478,9 +483,8 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
       break;
     }
     case ChildEvent::kChallengeResponded: {
-      auto it = record->challenges_.find(e.challenge_responded().challenge_id());
-      if (it == record->challenges_.end()) return;
-      c = &it->second;
+      c = named(e.challenge_responded().challenge_id());
+      if (c == nullptr) return;
       MarkAnswer(*c, on, &step);
       c->status = ChallengeState::Status::kResponded;
       c->response_due_on.reset();
@@ -490,9 +494,8 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
     }
     case ChildEvent::kChallengeEscalated: {
       const auto& b = e.challenge_escalated();
-      auto it = record->challenges_.find(b.challenge_id());
-      if (it == record->challenges_.end()) return;
-      c = &it->second;
+      c = named(b.challenge_id());
+      if (c == nullptr) return;
       c->stage = static_cast<int>(b.to_stage().number());
       c->stage_name = b.to_stage().name();
       c->stage_entered_on = on;
@@ -507,9 +510,8 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
       break;
     }
     case ChildEvent::kChallengeResolved: {
-      auto it = record->challenges_.find(e.challenge_resolved().challenge_id());
-      if (it == record->challenges_.end()) return;
-      c = &it->second;
+      c = named(e.challenge_resolved().challenge_id());
+      if (c == nullptr) return;
       MarkAnswer(*c, on, &step);
       c->status = ChallengeState::Status::kResolved;
       c->closed_on = on;
@@ -519,9 +521,8 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
       break;
     }
     case ChildEvent::kChallengeWithdrawn: {
-      auto it = record->challenges_.find(e.challenge_withdrawn().challenge_id());
-      if (it == record->challenges_.end()) return;
-      c = &it->second;
+      c = named(e.challenge_withdrawn().challenge_id());
+      if (c == nullptr) return;
       c->status = ChallengeState::Status::kWithdrawn;
       c->closed_on = on;
       c->response_due_on.reset();
@@ -530,9 +531,8 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
       break;
     }
     case ChildEvent::kCafcassReferralMade: {
-      auto it = record->challenges_.find(e.cafcass_referral_made().challenge_id());
-      if (it == record->challenges_.end()) return;
-      c = &it->second;
+      c = named(e.cafcass_referral_made().challenge_id());
+      if (c == nullptr) return;
       c->cafcass_referred_on = on;
       step.kind = "cafcass_referral";
       step.detail = e.cafcass_referral_made().reason();
@@ -540,9 +540,8 @@ void ChallengeRules::ApplyCommand(const ChildRecord::Entry& entry, ChildRecord* 
     }
     case ChildEvent::kDeadlineMissed: {
       const auto& b = e.deadline_missed();
-      auto it = record->challenges_.find(b.challenge_id());
-      if (it == record->challenges_.end()) return;
-      c = &it->second;
+      c = named(b.challenge_id());
+      if (c == nullptr) return;
       // Recorded after a late answer (the engine records a missed deadline even when the answer
       // came first), it leaves the challenge's present state alone.
       if (static_cast<int>(b.stage().number()) == c->stage &&
