@@ -158,6 +158,15 @@ constexpr Label kParticipations[] = {
     {"PN7", "does not attend, views not conveyed"},
 };
 
+// The header's ordered REVIEW_CODE list (for reports) is this table's codes, in its order.
+constexpr bool SameCodes(const Label (&labels)[std::size(kParticipationCodes)]) {
+  for (size_t i = 0; i < std::size(kParticipationCodes); ++i) {
+    if (labels[i].code != kParticipationCodes[i]) return false;
+  }
+  return true;
+}
+static_assert(SameCodes(kParticipations), "kParticipationCodes must list kParticipations' codes");
+
 template <size_t N>
 absl::string_view Find(absl::string_view code, const Label (&labels)[N]) {
   for (const Label& label : labels) {
@@ -198,10 +207,7 @@ bool IsCategoryOfNeed(absl::string_view code) {
   return OneOf(code, {"N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"});
 }
 
-bool IsParticipation(absl::string_view code) {
-  return std::find(std::begin(kParticipationCodes), std::end(kParticipationCodes), code) !=
-         std::end(kParticipationCodes);
-}
+bool IsParticipation(absl::string_view code) { return !Find(code, kParticipations).empty(); }
 
 ParticipationForAge CheckParticipationForAge(absl::string_view code, int age_in_years) {
   constexpr int kPn0Below = 4;
