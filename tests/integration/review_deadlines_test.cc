@@ -172,11 +172,12 @@ TEST_CASE("review deadlines take the read model's record when it is up to date, 
   // map the test fills; a second engine without it reads the stream, and both must agree.
   Reviews r;
   std::map<std::string, std::shared_ptr<const domain::ChildRecord>> model;
-  r.source->SetRecordLookup(
+  const workflow::ReviewDeadlines::RecordLookup from_model =
       [&model](const std::string& child) -> std::shared_ptr<const domain::ChildRecord> {
-        auto it = model.find(child);
-        return it == model.end() ? nullptr : it->second;
-      });
+    auto it = model.find(child);
+    return it == model.end() ? nullptr : it->second;
+  };
+  r.source->SetRecordLookup(from_model);
   const auto model_is_current = [&](const std::string& child) {
     auto stored = pj::LoadChildRecord(*r.store, child);
     REQUIRE(stored.ok());
@@ -212,15 +213,10 @@ TEST_CASE("review deadlines take the read model's record when it is up to date, 
   // A read model that catches up while the source waits for it (as the projection worker does
   // while the runner waits, once per batch) serves the batch.
   std::vector<uint64_t> awaited;
-  r.source->SetRecordLookup(
-      [&model](const std::string& child) -> std::shared_ptr<const domain::ChildRecord> {
-        auto it = model.find(child);
-        return it == model.end() ? nullptr : it->second;
-      },
-      [&](uint64_t end) {
-        awaited.push_back(end);
-        model_is_current("A1");
-      });
+  r.source->SetRecordLookup(from_model, [&](uint64_t end) {
+    awaited.push_back(end);
+    model_is_current("A1");
+  });
   r.Review("A1", "2026-06-10");
   REQUIRE(r.engine->CatchUp().ok());
   CHECK(awaited == std::vector<uint64_t>{r.store->CommittedEnd().value});
