@@ -199,7 +199,6 @@ void GroupCommitWriter::ProcessGroup(std::vector<Pending>& group) {
   }
 
   absl::Status write_status;
-  bool advanced = false;
   if (batch.Count() > 0) {
     write_status = Commit(batch);
     (write_status.ok() ? synced_writes_ : failed_writes_).fetch_add(1, std::memory_order_relaxed);
@@ -216,7 +215,6 @@ void GroupCommitWriter::ProcessGroup(std::vector<Pending>& group) {
       // Readers see the new end before the answers go out (a client reads its own events);
       // they are woken after, so that the answers do not wait for them.
       parts_.notifier->Advance(next_position_);
-      advanced = true;
       RecordGroupSizes(group, outcomes);
     }
   } else {
@@ -233,7 +231,8 @@ void GroupCommitWriter::ProcessGroup(std::vector<Pending>& group) {
     }
   }
   Reply(group, outcomes);
-  if (advanced) parts_.notifier->Publish(next_position_);
+  // The end moved only if the write succeeded (a failed one put next_position_ back).
+  if (next_position_ != saved_position) parts_.notifier->Publish(next_position_);
   SyncMarkIfDue();  // after the replies: at most one sync a second, off their path
 }
 
