@@ -162,6 +162,21 @@ absl::Status NotBeforeStage(const ChallengeState& c, absl::CivilDay day, absl::s
                                          c.stage_name, " (", Day(c.stage_entered_on), ")"));
 }
 
+// A response or resolution answers the stage the challenge is at (`stage` names it, or is
+// filled with it), on or after the day it reached that stage.
+absl::Status AnswersCurrentStage(const ChallengeState& c, v1::StageRef* stage, absl::CivilDay on,
+                                 absl::string_view path, absl::string_view field,
+                                 const EscalationPolicy& policy) {
+  auto number = ResolveStage(stage, absl::StrCat(path, ".stage"), policy, c.stage);
+  if (!number.ok()) return number.status();
+  if (*number != c.stage) {
+    return Precondition(
+        absl::StrCat(path, ".stage"),
+        absl::StrCat("challenge ", c.id, " is at ", c.stage_name, ", not ", stage->name()));
+  }
+  return NotBeforeStage(c, on, absl::StrCat(field, ".occurred_on"));
+}
+
 // Marks `step`, dated `on`, as the answer to `c`'s current stage when the stage awaits one:
 // with the deadline answered and whether it came late. Counted on the built-in England & Wales
 // calendar (the record has no other); the engine and the reports judge with the configured one.
@@ -299,14 +314,7 @@ absl::Status ChallengeRules::CheckState(const ChildRecord& record, ChildEvent* e
         return Precondition(path, absl::StrCat("challenge ", c->id, " already has a response at ",
                                                c->stage_name, "; resolve or escalate it"));
       }
-      auto stage = ResolveStage(b->mutable_stage(), absl::StrCat(path, ".stage"), policy, c->stage);
-      if (!stage.ok()) return stage.status();
-      if (*stage != c->stage) {
-        return Precondition(absl::StrCat(path, ".stage"),
-                            absl::StrCat("challenge ", c->id, " is at ", c->stage_name, ", not ",
-                                         b->stage().name()));
-      }
-      return NotBeforeStage(*c, on, absl::StrCat(field, ".occurred_on"));
+      return AnswersCurrentStage(*c, b->mutable_stage(), on, path, field, policy);
     }
     case ChildEvent::kChallengeEscalated: {
       auto* b = e->mutable_challenge_escalated();
@@ -347,14 +355,7 @@ absl::Status ChallengeRules::CheckState(const ChildRecord& record, ChildEvent* e
       const ChallengeState* c =
           OpenChallenge(record, b->challenge_id(), absl::StrCat(path, ".challenge_id"), &st);
       if (c == nullptr) return st;
-      auto stage = ResolveStage(b->mutable_stage(), absl::StrCat(path, ".stage"), policy, c->stage);
-      if (!stage.ok()) return stage.status();
-      if (*stage != c->stage) {
-        return Precondition(absl::StrCat(path, ".stage"),
-                            absl::StrCat("challenge ", c->id, " is at ", c->stage_name, ", not ",
-                                         b->stage().name()));
-      }
-      return NotBeforeStage(*c, on, absl::StrCat(field, ".occurred_on"));
+      return AnswersCurrentStage(*c, b->mutable_stage(), on, path, field, policy);
     }
     case ChildEvent::kChallengeWithdrawn: {
       absl::Status st;
