@@ -78,7 +78,7 @@ absl::Status CareRules::CheckFields(const ChildEvent& e, absl::string_view path,
         return Invalid(absl::StrCat(path, ".plan"),
                        "required (RETURN_HOME, ADOPTION, SPECIAL_GUARDIANSHIP, "
                        "CHILD_ARRANGEMENTS_ORDER, LONG_TERM_FOSTERING, RESIDENTIAL_CARE, "
-                       "INDEPENDENT_LIVING or OTHER)");
+                       "INDEPENDENT_LIVING, DISCHARGE_OF_CARE_ORDER or OTHER)");
       }
       return CheckText(b.note(), absl::StrCat(path, ".note"), false);
     }

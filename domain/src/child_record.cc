@@ -43,6 +43,9 @@ Family FamilyOf(ChildEvent::BodyCase body) {
     case ChildEvent::kPermanencePlanRecorded:
       return Family::kCare;
     case ChildEvent::kPlacementChanged:
+    case ChildEvent::kPlacementWithParentsApproved:
+    case ChildEvent::kParentAssessmentCompleted:
+    case ChildEvent::kPlacementPlanRecorded:
       return Family::kPlacement;
     case ChildEvent::kReviewHeld:
     case ChildEvent::kIroAllocated:
@@ -314,6 +317,9 @@ void ChildRecord::Rebuild() {
   proceedings_.clear();
   plans_.clear();
   midway_reviews_.clear();
+  approvals_.clear();
+  assessments_.clear();
+  placement_plans_.clear();
   reports_.clear();
   recommendations_.clear();
   records_.clear();

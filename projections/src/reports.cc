@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/codes.h"
 #include "domain/collection_year.h"
+#include "report_parts.h"
 
 namespace footprint::projections {
 
@@ -34,16 +35,13 @@ using domain::ReviewSettings;
 using domain::ReviewTimeline;
 using domain::TimelineFor;
 using domain::WorkingCalendar;
-namespace {
+
+namespace internal {
 
 std::string Day(absl::CivilDay day) { return FormatIsoDate(day); }
 
 int DaysBetween(absl::CivilDay from, absl::CivilDay to) { return static_cast<int>(to - from); }
 
-// A code for a count's key: "(none)" when not recorded.
-std::string Or(std::string code) { return code.empty() ? "(none)" : code; }
-
-// The IRO allocated to the child on `day`, and the filter's verdict.
 bool Passes(const ChildRecord& child, absl::CivilDay day, const ReportFilter& filter) {
   if (filter.iro.empty() && filter.team.empty()) return true;
   const IroAllocation* iro = child.IroOn(day);
@@ -59,6 +57,56 @@ void SetIro(const ChildRecord& child, absl::CivilDay day, std::string* iro_id, s
     *team = iro->team;
   }
 }
+
+bool ImportedOnly(const ChildRecord& child, const std::set<std::string>* import_sources) {
+  if (import_sources == nullptr || import_sources->empty() || child.sources().empty()) return false;
+  bool imported = false;
+  for (const auto& [source, span] : child.sources()) {
+    // The server's own appends (missed deadlines) say nothing of how the child was recorded.
+    if (source == domain::kSystemSource) continue;
+    if (!import_sources->contains(source)) return false;
+    imported = true;
+  }
+  return imported;
+}
+
+const PlacementSpan* CurrentPlacement(const ChildRecord& child, absl::CivilDay as_at) {
+  const PeriodOfCare* period = child.PeriodOn(as_at);
+  if (period == nullptr) return nullptr;
+  const PlacementSpan* current = nullptr;
+  for (const PlacementSpan& span : child.placements()) {
+    if (span.from >= period->start && span.from <= as_at) current = &span;
+  }
+  return current;
+}
+
+absl::StatusOr<const std::optional<ReviewDue>*> NextDue(const ChildRecord& child,
+                                                        absl::CivilDay as_at,
+                                                        const CouncilSettings& settings,
+                                                        std::optional<ReviewDue>* buffer) {
+  if (const ReviewTimeline* timeline = TimelineFor(child, settings.reviews, *settings.calendar)) {
+    return &timeline->NextDue(as_at);
+  }
+  auto due = NextReviewDue(child, as_at, settings.reviews, *settings.calendar);
+  if (!due.ok()) return due.status();
+  *buffer = std::move(*due);
+  return buffer;
+}
+
+}  // namespace internal
+
+using internal::CurrentPlacement;
+using internal::Day;
+using internal::DaysBetween;
+using internal::ImportedOnly;
+using internal::NextDue;
+using internal::Passes;
+using internal::SetIro;
+
+namespace {
+
+// A code for a count's key: "(none)" when not recorded.
+std::string Or(std::string code) { return code.empty() ? "(none)" : code; }
 
 absl::StatusOr<v1::ReviewDueItem> DueItem(const ChildRecord& child, absl::CivilDay as_at,
                                           const ReviewDue& due) {
@@ -208,16 +256,7 @@ bool IsV2(absl::string_view status) { return status == "V2"; }
 // Whether the child's consent to section 20 cannot be known from the record: every event of it
 // came from an import (903 returns carry no consent) and none is about consent.
 bool ConsentUnknown(const ChildRecord& child, const std::set<std::string>* import_sources) {
-  if (import_sources == nullptr || import_sources->empty() || child.sources().empty()) return false;
-  if (!child.consents().empty()) return false;
-  bool imported = false;
-  for (const auto& [source, span] : child.sources()) {
-    // The server's own appends (missed deadlines) say nothing of how the child was recorded.
-    if (source == domain::kSystemSource) continue;
-    if (!import_sources->contains(source)) return false;
-    imported = true;
-  }
-  return imported;
+  return child.consents().empty() && ImportedOnly(child, import_sources);
 }
 
 v1::Section20Item Section20ItemOf(const ChildRecord& child, absl::CivilDay day,
@@ -311,16 +350,6 @@ PlacementCounts CountPlacements(const ChildRecord& child, absl::CivilDay as_at) 
   return counts;
 }
 
-const PlacementSpan* CurrentPlacement(const ChildRecord& child, absl::CivilDay as_at) {
-  const PeriodOfCare* period = child.PeriodOn(as_at);
-  if (period == nullptr) return nullptr;
-  const PlacementSpan* current = nullptr;
-  for (const PlacementSpan& span : child.placements()) {
-    if (span.from >= period->start && span.from <= as_at) current = &span;
-  }
-  return current;
-}
-
 std::string Rating(double percent, const ReviewSettings& settings) {
   if (percent >= settings.green_percent) return "green";
   if (percent >= settings.amber_percent) return "amber";
@@ -340,21 +369,6 @@ absl::StatusOr<const std::vector<HeldReview>*> HeldReviews(const ChildRecord& ch
   auto history = ReviewHistory(child, up_to, settings.reviews, *settings.calendar);
   if (!history.ok()) return history.status();
   *buffer = std::move(*history);
-  return buffer;
-}
-
-// The next review due as at `as_at` (nullopt when not looked after): the record's timeline's
-// when it has one for these settings, else computed into `buffer`.
-absl::StatusOr<const std::optional<ReviewDue>*> NextDue(const ChildRecord& child,
-                                                        absl::CivilDay as_at,
-                                                        const CouncilSettings& settings,
-                                                        std::optional<ReviewDue>* buffer) {
-  if (const ReviewTimeline* timeline = TimelineFor(child, settings.reviews, *settings.calendar)) {
-    return &timeline->NextDue(as_at);
-  }
-  auto due = NextReviewDue(child, as_at, settings.reviews, *settings.calendar);
-  if (!due.ok()) return due.status();
-  *buffer = std::move(*due);
   return buffer;
 }
 

@@ -278,6 +278,37 @@ absl::Status ReadSection20(const YAML::Node& node, projections::Section20Setting
       });
 }
 
+absl::Status ReadPlacementsWithParents(const YAML::Node& node,
+                                       projections::PlacementsWithParentsSettings* pwp) {
+  return ReadSection(
+      node, "placements_with_parents",
+      [&](const std::string& key, const std::string& qualified,
+          const YAML::Node& value) -> absl::Status {
+        int* field = nullptr;
+        int most = 0;
+        int least = 0;
+        if (key == "assessment_weeks") {
+          field = &pwp->assessment_weeks;
+          most = 104;
+        } else if (key == "plan_working_days") {
+          field = &pwp->plan_working_days;
+          least = 1;  // reg 9: the plan is due; the flag cannot be turned off
+          most = 60;
+        } else if (key == "discharge_months") {
+          field = &pwp->discharge_months;
+          most = 216;
+        } else {
+          return absl::InvalidArgumentError(absl::StrCat("config: unknown key '", qualified, "'"));
+        }
+        if (auto st = ReadScalar(value, qualified, field); !st.ok()) return st;
+        if (*field < least || *field > most) {
+          return absl::InvalidArgumentError(absl::StrCat("config: ", qualified, " must be from ",
+                                                         least, " to ", most, ", not ", *field));
+        }
+        return absl::OkStatus();
+      });
+}
+
 absl::Status ReadTls(const YAML::Node& node, ServerConfig::Tls* tls) {
   auto st = ReadSection(
       node, "tls",
@@ -444,6 +475,8 @@ absl::StatusOr<ServerConfig> LoadConfigFile(absl::string_view path, ServerConfig
       st = ReadReviews(value, &base.reviews);
     } else if (key == "section20") {
       st = ReadSection20(value, &base.section20);
+    } else if (key == "placements_with_parents") {
+      st = ReadPlacementsWithParents(value, &base.placements_with_parents);
     } else if (key == "calendar") {
       if (!value.IsMap()) return absl::InvalidArgumentError("config: 'calendar' must be a mapping");
       for (const auto& item : value) {

@@ -89,6 +89,14 @@ absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t u
   }
 }
 
+absl::StatusOr<std::set<std::string>> ProjectionHost::ImportSources(uint64_t up_to) const {
+  auto runs = ImportRuns(up_to);
+  if (!runs.ok()) return runs.status();
+  std::set<std::string> sources;
+  for (const v1::ImportRun& run : *runs) sources.insert(run.source_system());
+  return sources;
+}
+
 ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock,
                                pj::CouncilSettings settings)
     : store_(store),
@@ -395,12 +403,36 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
     }
     if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
     pj::CouncilView::Published current = host_->view().Current();
-    auto runs = host_->ImportRuns(current.position);
-    if (!runs.ok()) return runs.status();
-    std::set<std::string> import_sources;
-    for (const v1::ImportRun& run : *runs) import_sources.insert(run.source_system());
+    auto sources = host_->ImportSources(current.position);
+    if (!sources.ok()) return sources.status();
     auto report = pj::Section20(*current.children, scope->as_at, from, scope->filter,
-                                host_->settings(), import_sources);
+                                host_->settings(), *sources);
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::PlacementsWithParents(
+    grpc::CallbackServerContext* context, const v1::PlacementsWithParentsRequest* request,
+    v1::PlacementsWithParentsReport* response) {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.PlacementsWithParents"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
+    auto scope = ScopeOf(request->scope(), *host_);
+    if (!scope.ok()) return scope.status();
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.PlacementsWithParents", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    pj::CouncilView::Published current = host_->view().Current();
+    auto sources = host_->ImportSources(current.position);
+    if (!sources.ok()) return sources.status();
+    auto report = pj::PlacementsWithParents(*current.children, scope->as_at, scope->filter,
+                                            host_->settings(), *sources);
     if (!report.ok()) return report.status();
     *response = std::move(*report);
     return absl::OkStatus();
@@ -468,11 +500,9 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
       return absl::NotFoundError(
           absl::StrCat("child_id: no child '", request->child_id(), "' is recorded"));
     }
-    auto runs = host_->ImportRuns(current.position);
-    if (!runs.ok()) return runs.status();
-    std::set<std::string> import_sources;
-    for (const v1::ImportRun& run : *runs) import_sources.insert(run.source_system());
-    auto summary = pj::Summarize(*it->second, *as_at, host_->settings(), import_sources);
+    auto sources = host_->ImportSources(current.position);
+    if (!sources.ok()) return sources.status();
+    auto summary = pj::Summarize(*it->second, *as_at, host_->settings(), *sources);
     if (!summary.ok()) return summary.status();
     *response = std::move(*summary);
     return absl::OkStatus();

@@ -257,6 +257,7 @@ absl::StatusOr<std::unique_ptr<FootprintServer>> FootprintServer::Start(
   projections::CouncilSettings settings;
   settings.reviews = server->config_.reviews;
   settings.section20 = server->config_.section20;
+  settings.placements_with_parents = server->config_.placements_with_parents;
   settings.policy = &server->config_.escalation;
   settings.calendar = server->calendar_;
   server->projection_host_ =

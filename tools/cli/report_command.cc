@@ -16,10 +16,11 @@ namespace {
 
 namespace v1 = footprint::v1;
 
-struct AnnualArgs {
-  int year = 0;
+// The options of every report subcommand (each reads those it has).
+struct ReportArgs {
+  int year = 0;       // annual
+  std::string as_at;  // pwp
   std::string format = "md";
-  bool format_given = false;
   std::string out;
   std::string iro;
   std::string team;
@@ -50,10 +51,46 @@ bool WriteFileAtomically(const std::string& path, const std::string& text) {
   return true;
 }
 
-int RunAnnual(const Globals& g, const AnnualArgs& a) {
-  if (g.json && a.format_given && a.format != "json") {
-    return UsageError("--json asks for JSON, --format for " + a.format + ": give one");
+// Prints `text` or writes it to --out, saying what was written.
+int Emit(const ReportArgs& a, const std::string& text, const std::string& what,
+         const std::string& format) {
+  if (a.out.empty()) {
+    std::cout << text;
+    return 0;
   }
+  if (!WriteFileAtomically(a.out, text)) {
+    return Fail("UNAVAILABLE", "cannot write " + a.out + ": " + std::strerror(errno));
+  }
+  std::cout << what << " (" << format << ") written to " << a.out << '\n';
+  return 0;
+}
+
+int RunPlacementsWithParents(const Globals& g, const ReportArgs& a) {
+  auto stub = v1::Queries::NewStub(MakeChannel(g));
+  grpc::ClientContext context;
+  SetDeadline(&context, g);
+  v1::PlacementsWithParentsRequest request;
+  request.mutable_scope()->set_as_at(a.as_at);
+  request.mutable_scope()->set_iro(a.iro);
+  request.mutable_scope()->set_team(a.team);
+  v1::PlacementsWithParentsReport report;
+  const grpc::Status status = stub->PlacementsWithParents(&context, request, &report);
+  if (!status.ok()) return Fail(status);
+  const std::string format = g.json ? "json" : a.format;
+  std::string text;
+  if (format == "json") {
+    auto json = MessageToJson(report);
+    if (!json.ok()) return Fail("INTERNAL", std::string(json.status().message()));
+    text = *json + "\n";
+  } else if (format == "csv") {
+    text = PlacementsWithParentsCsv(report);
+  } else {
+    text = PlacementsWithParentsMarkdown(report);
+  }
+  return Emit(a, text, "placements with parents as at " + report.as_at(), format);
+}
+
+int RunAnnual(const Globals& g, const ReportArgs& a) {
   auto stub = v1::Queries::NewStub(MakeChannel(g));
   grpc::ClientContext context;
   SetDeadline(&context, g);
@@ -78,24 +115,16 @@ int RunAnnual(const Globals& g, const AnnualArgs& a) {
   } else {
     text = AnnualReportMarkdown(report);
   }
-  if (a.out.empty()) {
-    std::cout << text;
-    return 0;
-  }
-  if (!WriteFileAtomically(a.out, text)) {
-    return Fail("UNAVAILABLE", "cannot write " + a.out + ": " + std::strerror(errno));
-  }
-  std::cout << "annual report " << report.from() << " to " << report.to() << " (" << format
-            << ") written to " << a.out << '\n';
-  return 0;
+  return Emit(a, text, "annual report " + report.from() + " to " + report.to(), format);
 }
 
 }  // namespace
 
 std::function<int()> AddReportCommand(CLI::App& app, const Globals& g) {
-  auto* report = app.add_subcommand("report", "reports for the council (annual)");
+  auto* report = app.add_subcommand(
+      "report", "reports for the council (annual; pwp: placements with parents)");
   report->require_subcommand(1);
-  auto a = std::make_shared<AnnualArgs>();
+  auto a = std::make_shared<ReportArgs>();
   auto* annual = report->add_subcommand(
       "annual", "the IRO service's annual report for a collection year (1 April - 31 March)");
   annual
@@ -109,9 +138,21 @@ std::function<int()> AddReportCommand(CLI::App& app, const Globals& g) {
   annual->add_option("--out", a->out, "write the report to FILE (default: standard output)");
   annual->add_option("--iro", a->iro, "only the children of this IRO (at the end of the year)");
   annual->add_option("--team", a->team, "only the children of this team (at the end of the year)");
-  return [annual, format, a, &g]() {
+  auto* pwp = report->add_subcommand(
+      "pwp", "children placed with parents (P1) as at a date, with flags and the quarter's change");
+  pwp->add_option("--as-at", a->as_at, "the report's date, YYYY-MM-DD (default: today)");
+  auto* pwp_format = pwp->add_option("--format", a->format, "md (default), csv or json")
+                         ->check(CLI::IsMember({"md", "csv", "json"}));
+  pwp->add_option("--out", a->out, "write the report to FILE (default: standard output)");
+  pwp->add_option("--iro", a->iro, "only the children of this IRO (as at the date)");
+  pwp->add_option("--team", a->team, "only the children of this team (as at the date)");
+  return [annual, format, pwp, pwp_format, a, &g]() {
+    const bool format_given = format->count() > 0 || pwp_format->count() > 0;
+    if (g.json && format_given && a->format != "json") {
+      return UsageError("--json asks for JSON, --format for " + a->format + ": give one");
+    }
+    if (pwp->parsed()) return RunPlacementsWithParents(g, *a);
     if (!annual->parsed()) return -1;
-    a->format_given = format->count() > 0;
     return RunAnnual(g, *a);
   };
 }

@@ -682,6 +682,8 @@ std::string Period(const v1::AnnualReport& r) {
   return period;
 }
 
+}  // namespace
+
 // Markdown table cells: a '|' would end the cell, and '<', '*', '_', '[', '`' ... would be read
 // as HTML or emphasis (a theme's text is the council's); each gets a backslash.
 std::string MdCell(absl::string_view text) {
@@ -702,6 +704,8 @@ std::string CsvField(absl::string_view text) {
   }
   return out + "\"";
 }
+
+namespace {
 
 std::string Html(absl::string_view text) {
   std::string out;

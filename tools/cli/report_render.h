@@ -10,9 +10,15 @@
 #include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "footprint/v1/reports.pb.h"
 
 namespace footprint::cli {
+
+// A Markdown table cell: characters Markdown would read ('|', '*', '<', ...) escaped.
+std::string MdCell(absl::string_view text);
+// A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
+std::string CsvField(absl::string_view text);
 
 // One line of JSON: proto field names, fields with zero values included, map keys sorted.
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);
@@ -32,6 +38,11 @@ std::string AnnualReportCsv(const v1::AnnualReport& report);
 // The annual report as one HTML page: inline CSS, a table per group and an SVG bar chart per
 // breakdown; no script and no reference to anything outside the page.
 std::string AnnualReportHtml(const v1::AnnualReport& report);
+
+// The placements-with-parents report (Queries.PlacementsWithParents, docs/web.md) as Markdown
+// (the counts, the quarter's change, a row per child) and as CSV (a row per child).
+std::string PlacementsWithParentsMarkdown(const v1::PlacementsWithParentsReport& report);
+std::string PlacementsWithParentsCsv(const v1::PlacementsWithParentsReport& report);
 
 }  // namespace footprint::cli
 

@@ -146,6 +146,15 @@ struct PermanencePlan {
   v1::PermanencePlanRecorded::Plan plan = v1::PermanencePlanRecorded::PLAN_UNSPECIFIED;
 };
 
+// A fact about one placement, named by the day that placement starts (placement_start): the
+// nominated officer's approval of a placement with parents, the parent's assessment, or a
+// placement plan. `by`: who approved (approvals only).
+struct PlacementNote {
+  absl::CivilDay on;
+  absl::CivilDay placement_start;
+  std::string by;
+  bool before_assessment = false;  // approvals: made before the assessment was complete
+};
 struct ChallengeStep {
   std::string kind;  // "raised", "responded", "escalated", "resolved", "withdrawn",
                      // "cafcass_referral", "response_overdue"
@@ -283,6 +292,10 @@ class ChildRecord {
   const std::vector<absl::CivilDay>& proceedings_issued() const { return proceedings_; }
   const std::vector<PermanencePlan>& permanence_plans() const { return plans_; }
   const std::vector<absl::CivilDay>& midway_reviews() const { return midway_reviews_; }
+  // Placements with parents' approvals and assessments, and placement plans, by date.
+  const std::vector<PlacementNote>& placement_approvals() const { return approvals_; }
+  const std::vector<PlacementNote>& parent_assessments() const { return assessments_; }
+  const std::vector<PlacementNote>& placement_plans() const { return placement_plans_; }
   const std::vector<PaperworkInfo>& social_worker_reports() const { return reports_; }
   const std::vector<PaperworkInfo>& recommendations() const { return recommendations_; }
   const std::vector<PaperworkInfo>& records_distributed() const { return records_; }
@@ -386,6 +399,9 @@ class ChildRecord {
   std::vector<absl::CivilDay> proceedings_;
   std::vector<PermanencePlan> plans_;
   std::vector<absl::CivilDay> midway_reviews_;
+  std::vector<PlacementNote> approvals_;
+  std::vector<PlacementNote> assessments_;
+  std::vector<PlacementNote> placement_plans_;
   std::vector<PaperworkInfo> reports_;
   std::vector<PaperworkInfo> recommendations_;
   std::vector<PaperworkInfo> records_;

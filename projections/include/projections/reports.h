@@ -30,9 +30,18 @@ struct Section20Settings {
   int plo_weeks = 0;            // PLO running longer than this without proceedings
 };
 
+// Placements with parents' flags (docs/web.md; local thresholds); 0 turns a flag off (the
+// placement plan's flag cannot be: reg 9 sets it).
+struct PlacementsWithParentsSettings {
+  int assessment_weeks = 6;   // no assessment of the parent this many weeks after the placement
+  int plan_working_days = 5;  // the placement plan is due this many working days after the start
+  int discharge_months = 12;  // at home under an order this long with no plan to discharge it
+};
+
 struct CouncilSettings {
   domain::ReviewSettings reviews;
   Section20Settings section20;
+  PlacementsWithParentsSettings placements_with_parents;
   const domain::EscalationPolicy* policy = nullptr;
   const domain::WorkingCalendar* calendar = nullptr;
 };
@@ -91,6 +100,14 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
                                                const CouncilSettings& settings,
                                                const ListRange& list = {},
                                                bool three_or_more_only = false);
+
+// Children placed with parents (P1) on `as_at`, each with the approval, assessment, placement
+// plan, order and flags of docs/web.md; counts, and the change over the quarter (the three months
+// to `as_at`). `import_sources` as for Section20: a child whose record came from an import only
+// has approval_not_known and no flags.
+absl::StatusOr<v1::PlacementsWithParentsReport> PlacementsWithParents(
+    const ChildMap& children, absl::CivilDay as_at, const ReportFilter& filter,
+    const CouncilSettings& settings, const std::set<std::string>& import_sources = {});
 
 // The IRO service's annual report for the collection year from 1 April `year` to `to`: 31 March
 // `year`+1, or an earlier day for the year so far. Composes the timeliness and escalation

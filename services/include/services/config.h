@@ -91,6 +91,8 @@ struct ServerConfig {
   // Review timetable and paperwork settings (YAML `reviews:`), Section 20 flags (`section20:`).
   domain::ReviewSettings reviews;
   projections::Section20Settings section20;
+  // Placements with parents' flags (`placements_with_parents:`).
+  projections::PlacementsWithParentsSettings placements_with_parents;
 
   // The event log's store options; RocksDB's own log goes to footprintd's (RocksDbLogSink).
   eventstore::StoreOptions ToStoreOptions() const;

@@ -8,6 +8,8 @@
 
 #include <functional>
 #include <memory>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "base/mutex.h"
@@ -57,6 +59,9 @@ class ProjectionHost {
   // a handful of small events (one per run of an importer), read from the log's stream index
   // when a report asks; DATA_LOSS for one that does not decode.
   absl::StatusOr<std::vector<v1::ImportRun>> ImportRuns(uint64_t up_to) const;
+  // Their source systems: a child whose every event came from one of them has a record from an
+  // import only (what 903 returns never carry is not known for it, rather than absent).
+  absl::StatusOr<std::set<std::string>> ImportSources(uint64_t up_to) const;
 
   // Read-your-writes for queries: waits until the view reflects every event committed when
   // called. UNAVAILABLE, naming the projection and position, when a worker has stopped on an
@@ -105,6 +110,9 @@ class QueriesService final : public v1::Queries::CallbackService {
   grpc::ServerUnaryReactor* Section20(grpc::CallbackServerContext* context,
                                       const v1::Section20Request* request,
                                       v1::Section20Report* response) override;
+  grpc::ServerUnaryReactor* PlacementsWithParents(
+      grpc::CallbackServerContext* context, const v1::PlacementsWithParentsRequest* request,
+      v1::PlacementsWithParentsReport* response) override;
   grpc::ServerUnaryReactor* Placements(grpc::CallbackServerContext* context,
                                        const v1::PlacementsRequest* request,
                                        v1::PlacementReport* response) override;
