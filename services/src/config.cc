@@ -302,7 +302,7 @@ absl::Status ReadPlacementsWithParents(const YAML::Node& node,
         }
         if (auto st = ReadScalar(value, qualified, field); !st.ok()) return st;
         if (*field < least || *field > most) {
-          return absl::InvalidArgumentError(absl::StrCat("config: ", qualified, " must be from ",
+          return absl::InvalidArgumentError(absl::StrCat("config: '", qualified, "' must be from ",
                                                          least, " to ", most, ", not ", *field));
         }
         return absl::OkStatus();

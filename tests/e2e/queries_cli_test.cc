@@ -23,6 +23,7 @@
 #include <chrono>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -849,6 +850,113 @@ TEST_CASE("queries: s20 lists V2 children with their flags and short breaks sepa
 }
 
 // =============================================================================================
+// report pwp
+
+// Two children placed with parents, as at Tue 30 Jun 2026 (docs/web.md):
+//   H1 C2, home since Mon 5 Jan 2026; assessed 10 Dec, plan 15 Dec, approved 18 Dec 2025: no
+//      flags. No review held: the 1st was due 20 WD after Mon 1 Sep 2025 = Mon 29 Sep 2025.
+//   H2 C1, home since Wed 1 Apr 2026, approved on Tue 7 Apr before the assessment, which is not
+//      done (90 days > 6 weeks); plan due 5 WD after 1 Apr (Good Friday 3 Apr, Easter Monday
+//      6 Apr): Fri 10 Apr, none recorded. No review held: the 1st was due 20 WD after Mon 2 Mar
+//      = Mon 30 Mar 2026.
+// Three months before, Mon 30 Mar: H1 only; H2 began in the quarter.
+TEST_CASE("queries: report pwp lists children placed with parents, flags and the quarter's change",
+          "[e2e][queries]") {
+  const auto running = StartServer();
+  const RunningServer& server = *running;
+  const json p1 = {{"type", "P1"}, {"provider", "PR0"}};
+  Record(
+      server, "H1",
+      json::array(
+          {Care("2025-09-01"), Iro("2025-09-01", "iro-1", "Ann Iro", "North"),
+           Event("2025-12-10", "parent_assessment_completed", {{"placement_start", "2026-01-05"}}),
+           Event("2025-12-15", "placement_plan_recorded", {{"placement_start", "2026-01-05"}}),
+           Event("2025-12-18", "placement_with_parents_approved",
+                 {{"placement_start", "2026-01-05"}, {"approved_by", "Jo Patel"}}),
+           Move("2026-01-05", p1, "CARPL", true)}));
+  const uint64_t log_end =
+      Record(server, "H2",
+             json::array({Care("2026-03-02", "C1"), Move("2026-04-01", p1, "CARPL", true),
+                          Event("2026-04-07", "placement_with_parents_approved",
+                                {{"placement_start", "2026-04-01"},
+                                 {"approved_by", "Jo Patel"},
+                                 {"before_assessment", true}})}));
+
+  const json r = CliJson(server, {"report", "pwp", "--as-at", "2026-06-30"});
+  CHECK(r.at("as_at") == "2026-06-30");
+  REQUIRE(ChildIds(r.at("children")) == std::vector<std::string>{"H1", "H2"});
+  const json& h1 = r.at("children")[0];
+  CHECK(h1.at("placed_since") == "2026-01-05");
+  CHECK(h1.at("days_at_home") == 176);
+  CHECK(h1.at("order") == "care order");
+  CHECK(h1.at("approved_on") == "2025-12-18");
+  CHECK(h1.at("approved_by") == "Jo Patel");
+  CHECK(h1.at("assessment_completed_on") == "2025-12-10");
+  CHECK(h1.at("placement_plan_on") == "2025-12-15");
+  CHECK(h1.at("placement_plan_due_on") == "2026-01-12");
+  CHECK(h1.at("next_review_due") == "2025-09-29");
+  CHECK(h1.at("iro_id") == "iro-1");
+  CHECK(h1.at("team") == "North");
+  CHECK(h1.at("flags") == json::array());
+  const json& h2 = r.at("children")[1];
+  CHECK(h2.at("order") == "interim care order");
+  CHECK(h2.at("days_at_home") == 90);
+  CHECK(h2.at("approved_before_assessment") == true);
+  CHECK(h2.at("placement_plan_due_on") == "2026-04-10");
+  CHECK(h2.at("flags") == json{"placed before approval",
+                               "assessment not completed within 6 weeks of the placement",
+                               "no placement plan"});
+  CHECK(r.at("flagged") == 1);
+  CHECK(r.at("by_order") == json{{"care order", 1}, {"interim care order", 1}});
+  CHECK(r.at("previous_as_at") == "2026-03-30");
+  CHECK(r.at("previous_placed_with_parents") == 1);
+  CHECK(r.at("began_in_quarter") == 1);
+  CHECK(r.at("ended_in_quarter") == 0);
+  CHECK(r.at("change") == 1);
+
+  // The same answer as Markdown and as CSV, written to a file.
+  const std::string md = CliOk(server, {"report", "pwp", "--as-at", "2026-06-30"});
+  CHECK(Lines(md).at(0) == "# Children placed with parents as at 2026-06-30");
+  CHECK(Contains(md,
+                 "2 placed with parents (1 flagged); on 2026-03-30, three months before: 1 "
+                 "(+1). In the quarter 1 placements with parents began and 0 ended."));
+  CHECK(Contains(md,
+                 "| H2 | 2026-04-01 | 90 | interim care order | 2026-04-07 by Jo Patel "
+                 "(before the assessment) | - | - | 2026-04-10 | - | 2026-03-30 | - | - | placed "
+                 "before approval; assessment not completed within 6 weeks of the placement; "
+                 "no placement plan |"));
+  const std::string csv_file = server.dir.Sub("pwp.csv");
+  CHECK(CliOk(server,
+              {"report", "pwp", "--as-at", "2026-06-30", "--format", "csv", "--out", csv_file}) ==
+        "placements with parents as at 2026-06-30 (csv) written to " + csv_file + "\n");
+  std::ifstream in(csv_file);
+  std::stringstream csv;
+  csv << in.rdbuf();
+  const std::vector<std::string> rows = Lines(csv.str());
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1] ==
+        "H1,2026-01-05,176,care order,2025-12-18 by Jo Patel,2025-12-10,2025-12-15,2026-01-12,,"
+        "2025-09-29,iro-1,North,");
+  CHECK(rows[2].rfind("H2,2026-04-01,90,interim care order,", 0) == 0);
+
+  // A team filter, and the answer as at the quarter's start.
+  CHECK(ChildIds(CliJson(server, {"report", "pwp", "--as-at", "2026-06-30", "--team", "North"})
+                     .at("children")) == std::vector<std::string>{"H1"});
+  CHECK(ChildIds(CliJson(server, {"report", "pwp", "--as-at", "2026-03-30"}).at("children")) ==
+        std::vector<std::string>{"H1"});
+
+  // An assessment for a placement that is not with parents is refused, naming the field, and
+  // nothing is written.
+  const json bad = json::array(
+      {Event("2026-04-10", "parent_assessment_completed", {{"placement_start", "2026-03-02"}})});
+  const ft::CommandResult refused = Cli(server, {"record", "H2", "--file", "-"}, bad.dump());
+  CheckOneLineError(refused, 1,
+                    "FAILED_PRECONDITION: events[0].parent_assessment_completed.placement_start: "
+                    "no placement with parents (P1) of child H2 starts on 2026-03-02");
+  CHECK(ProjectionsCaughtUp(server).at("log_end") == std::to_string(log_end));
+}
+
+// =============================================================================================
 // placements and child
 
 TEST_CASE("queries: placements count new placements in 12 months and flag three or more",
@@ -1113,7 +1221,8 @@ TEST_CASE("queries: malformed dates are refused naming the field, and nothing ch
                                                                    {"reviews", "timeliness"},
                                                                    {"escalations"},
                                                                    {"s20"},
-                                                                   {"placements"}}) {
+                                                                   {"placements"},
+                                                                   {"report", "pwp"}}) {
     std::vector<std::string> args = command;
     args.insert(args.end(), {"--as-at", "2026-13-01"});
     INFO("footprint " << command[0]);

@@ -92,6 +92,33 @@ TEST_CASE("config errors name the key", "[config]") {
         absl::StatusCode::kNotFound);
 }
 
+TEST_CASE("the placements-with-parents thresholds are read and checked", "[config]") {
+  testing::TempDir dir;
+  const auto config = LoadConfigFile(WriteFile(dir, R"(
+placements_with_parents:
+  assessment_weeks: 0
+  plan_working_days: 10
+)"),
+                                     ServerConfig());
+  REQUIRE(config.ok());
+  CHECK(config->placements_with_parents.assessment_weeks == 0);
+  CHECK(config->placements_with_parents.plan_working_days == 10);
+  CHECK(config->placements_with_parents.discharge_months == 12);  // the default
+  for (const auto& [yaml, message] : std::vector<std::pair<std::string, std::string>>{
+           {"placements_with_parents:\n  plan_working_days: 0\n",
+            "config: 'placements_with_parents.plan_working_days' must be from 1 to 60, not 0"},
+           {"placements_with_parents:\n  discharge_months: -1\n",
+            "config: 'placements_with_parents.discharge_months' must be from 0 to 216, not -1"},
+           {"placements_with_parents:\n  plan_days: 5\n",
+            "config: unknown key 'placements_with_parents.plan_days'"}}) {
+    INFO(yaml);
+    const auto refused = LoadConfigFile(WriteFile(dir, yaml), ServerConfig());
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK(std::string(refused.status().message()) == message);
+  }
+}
+
 TEST_CASE("the executors' thread counts are read and checked", "[config]") {
   testing::TempDir dir;
   const ServerConfig defaults;

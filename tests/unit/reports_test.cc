@@ -208,6 +208,28 @@ class Child {
     return Add(e);
   }
 
+  // Placements with parents: the nominated officer's approval, the parent's assessment and a
+  // placement plan, each for the placement starting on `placement_start`.
+  Child& Approve(const std::string& on, const std::string& placement_start,
+                 bool before_assessment = false) {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_placement_with_parents_approved();
+    b->set_placement_start(placement_start);
+    b->set_approved_by("N. Officer");
+    b->set_before_assessment(before_assessment);
+    return Add(e);
+  }
+  Child& Assess(const std::string& on, const std::string& placement_start) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_parent_assessment_completed()->set_placement_start(placement_start);
+    return Add(e);
+  }
+  Child& PlacementPlan(const std::string& on, const std::string& placement_start) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_placement_plan_recorded()->set_placement_start(placement_start);
+    return Add(e);
+  }
+
   const std::string& id() const { return id_; }
   const ChildRecord& record() const { return record_; }
 
@@ -2314,6 +2336,234 @@ TEST_CASE(
   CHECK(st.message() ==
         "event.placement_changed.reason_for_change: must be empty when reason_not_recorded is "
         "set");
+}
+
+// --- Placements with parents (docs/web.md) ------------------------------------------------------
+
+// As at Tue 30 Jun 2026; the quarter's previous date is 30 Mar 2026 (3 months before).
+//   W1 C2, home (P1) since Mon 5 Jan 2026: assessed 10 Dec, plan 15 Dec, approved 18 Dec 2025,
+//      all before the move: no flags. Reviews 29 Sep 2025 (the 1st, due 20 working days after
+//      Mon 1 Sep = 29 Sep) and 22 Dec 2025 (the 2nd): the 3rd due 22 Jun 2026 (6 months).
+//   W2 C1, home since Wed 1 Apr 2026, approved on Tue 7 Apr before the assessment, which is not
+//      done: placed before approval; 90 days at home > 6 weeks with no assessment; the plan was
+//      due 5 working days after 1 Apr (Good Friday 3 Apr and Easter Monday 6 Apr are holidays):
+//      Fri 10 Apr, and there is none.
+//   W3 C2, home since Tue 1 Oct 2024, approved and assessed before; plan recorded 15 Oct, due
+//      Tue 8 Oct: late; permanence plan RETURN_HOME, not a discharge: at home for more than
+//      12 months without a plan to discharge the order.
+//   W5 C2, home from the start of care (2 Jun 2025), moved to U1 on 4 May 2026: ended in the
+//      quarter.
+//   W6 C2, home since 2 Feb 2026, care ended on 30 Mar 2026 itself: at home on the previous date,
+//      ended (first day not at home: 31 Mar) in the quarter.
+//   W7 C2, home since Mon 22 Jun 2026, nothing recorded: not approved; plan due Mon 29 Jun.
+//   W8 C2, home from the start of care (12 Jan 2026), moved to U1 on 30 Mar 2026 itself: not at
+//      home on the previous date, so neither there nor ended in the quarter.
+//   I1 C2, home since 5 May 2025, its whole record imported from 903 returns: approval not known,
+//      no flags.
+// Previous (30 Mar): W1, W3, W5, W6, I1 = 5. Now: W1, W2, W3, W7, I1 = 5. Began: W2, W7; ended:
+// W5, W6: 5 + 2 - 2 = 5.
+struct WithParentsCouncil {
+  Child w1{"W1"}, w2{"W2"}, w3{"W3"}, w5{"W5"}, w6{"W6"}, w7{"W7"}, w8{"W8"};
+  WithParentsCouncil() {
+    w1.Start("2025-09-01", "C2")
+        .Iro("2025-09-01", "iro-1", "North")
+        .Review("2025-09-29")
+        .Assess("2025-12-10", "2026-01-05")
+        .PlacementPlan("2025-12-15", "2026-01-05")
+        .Approve("2025-12-18", "2026-01-05")
+        .Review("2025-12-22")
+        .Move("2026-01-05", Place("P1", "PR0"));
+    w2.Start("2026-03-02", "C1")
+        .Iro("2026-03-02", "iro-2", "South")
+        .Move("2026-04-01", Place("P1", "PR0"))
+        .Approve("2026-04-07", "2026-04-01", true);
+    w3.Start("2024-01-08", "C2")
+        .Plan("2024-06-01", v1::PermanencePlanRecorded::RETURN_HOME)
+        .Assess("2024-09-01", "2024-10-01")
+        .Approve("2024-09-20", "2024-10-01")
+        .Move("2024-10-01", Place("P1", "PR0"))
+        .PlacementPlan("2024-10-15", "2024-10-01");
+    w5.Start("2025-06-02", "C2", Place("P1", "PR0"))
+        .Approve("2025-06-02", "2025-06-02")
+        .Move("2026-05-04", Place("U1"));
+    w6.Start("2026-01-12", "C2").Move("2026-02-02", Place("P1", "PR0")).End("2026-03-30");
+    w7.Start("2026-06-01", "C2").Move("2026-06-22", Place("P1", "PR0"));
+    w8.Start("2026-01-12", "C2", Place("P1", "PR0"))
+        .Approve("2026-01-12", "2026-01-12")
+        .Move("2026-03-30", Place("U1"));
+  }
+  ChildMap council() const {
+    ChildMap map = Council({&w1, &w2, &w3, &w5, &w6, &w7, &w8});
+    // I1 as the view builds an imported child: its events recorded by the import's system.
+    auto imported = std::make_shared<ChildRecord>("I1");
+    v1::ChildEvent start;
+    start.set_child_id("I1");
+    start.set_occurred_on("2025-05-05");
+    auto* b = start.mutable_period_of_care_started();
+    b->set_legal_status("C2");
+    *b->mutable_placement() = Place("P1", "PR0");
+    b->set_category_of_need("N1");
+    b->set_date_of_birth("2015-06-01");
+    imported->AddStored("I1-e0", start, 0, 0, "ssda903");
+    imported->Rebuild();
+    map["I1"] = imported;
+    map.Index();
+    return map;
+  }
+};
+
+v1::PlacementsWithParentsReport WithParents(const ChildMap& children, absl::CivilDay as_at,
+                                            const ReportFilter& filter = {},
+                                            const CouncilSettings& settings = Settings()) {
+  auto report = PlacementsWithParents(children, as_at, filter, settings, {"ssda903"});
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+TEST_CASE("placements with parents: each child's approval, assessment, plan, order and flags",
+          "[reports][pwp]") {
+  const WithParentsCouncil c;
+  const v1::PlacementsWithParentsReport r = WithParents(c.council(), D(2026, 6, 30));
+  CHECK(r.as_at() == "2026-06-30");
+  CHECK(ChildIds(r.children()) == std::vector<std::string>{"I1", "W1", "W2", "W3", "W7"});
+
+  const v1::PlacementWithParentsItem w1 = FindChild(r.children(), "W1");
+  CHECK(w1.placed_since() == "2026-01-05");
+  CHECK(w1.days_at_home() == 176);
+  CHECK(w1.legal_status() == "C2");
+  CHECK(w1.order() == "care order");
+  CHECK(w1.approved_on() == "2025-12-18");
+  CHECK(w1.approved_by() == "N. Officer");
+  CHECK_FALSE(w1.approved_before_assessment());
+  CHECK(w1.assessment_completed_on() == "2025-12-10");
+  CHECK(w1.placement_plan_on() == "2025-12-15");
+  CHECK(w1.placement_plan_due_on() == "2026-01-12");
+  CHECK(w1.next_review_due() == "2026-06-22");
+  CHECK(w1.iro_id() == "iro-1");
+  CHECK(w1.team() == "North");
+  CHECK(w1.flags_size() == 0);
+
+  const v1::PlacementWithParentsItem w2 = FindChild(r.children(), "W2");
+  CHECK(w2.order() == "interim care order");
+  CHECK(w2.days_at_home() == 90);
+  CHECK(w2.approved_on() == "2026-04-07");
+  CHECK(w2.approved_before_assessment());
+  CHECK(w2.assessment_completed_on().empty());
+  CHECK(w2.placement_plan_due_on() == "2026-04-10");
+  CHECK(Strings(w2.flags()) ==
+        std::vector<std::string>{"placed before approval",
+                                 "assessment not completed within 6 weeks of the placement",
+                                 "no placement plan"});
+
+  const v1::PlacementWithParentsItem w3 = FindChild(r.children(), "W3");
+  CHECK(w3.placed_since() == "2024-10-01");
+  CHECK(w3.placement_plan_on() == "2024-10-15");
+  CHECK(w3.placement_plan_due_on() == "2024-10-08");
+  CHECK(w3.permanence_plan() == "RETURN_HOME");
+  CHECK(Strings(w3.flags()) ==
+        std::vector<std::string>{
+            "placement plan late",
+            "at home for more than 12 months without a plan to discharge the order"});
+
+  const v1::PlacementWithParentsItem w7 = FindChild(r.children(), "W7");
+  CHECK(w7.days_at_home() == 8);
+  CHECK(w7.placement_plan_due_on() == "2026-06-29");
+  CHECK(w7.iro_id().empty());
+  CHECK(Strings(w7.flags()) ==
+        std::vector<std::string>{"not approved by the nominated officer", "no placement plan"});
+
+  const v1::PlacementWithParentsItem i1 = FindChild(r.children(), "I1");
+  CHECK(i1.approval_not_known());
+  CHECK(i1.approved_on().empty());
+  CHECK(i1.flags_size() == 0);
+
+  CHECK(r.by_order().at("care order") == 4);
+  CHECK(r.by_order().at("interim care order") == 1);
+  CHECK(r.by_order_size() == 2);
+  CHECK(r.flagged() == 3);
+  CHECK(r.not_approved() == 1);
+  CHECK(r.placed_before_approval() == 1);
+  CHECK(r.assessment_overdue() == 1);
+  CHECK(r.no_placement_plan() == 2);
+  CHECK(r.placement_plan_late() == 1);
+  CHECK(r.long_without_discharge_plan() == 1);
+  CHECK(r.approval_not_known() == 1);
+}
+
+TEST_CASE("placements with parents: the quarter's change, and the children who began and left",
+          "[reports][pwp]") {
+  const WithParentsCouncil c;
+  const v1::PlacementsWithParentsReport r = WithParents(c.council(), D(2026, 6, 30));
+  CHECK(r.previous_as_at() == "2026-03-30");
+  CHECK(r.previous_placed_with_parents() == 5);
+  CHECK(r.began_in_quarter() == 2);
+  CHECK(r.ended_in_quarter() == 2);
+  CHECK(r.change() == 0);
+  CHECK(r.previous_placed_with_parents() + r.began_in_quarter() - r.ended_in_quarter() ==
+        r.children_size());
+
+  // On 30 Mar itself: W6's last day at home (care ended that day), and W2 not home yet.
+  const v1::PlacementsWithParentsReport march = WithParents(c.council(), D(2026, 3, 30));
+  CHECK(ChildIds(march.children()) == std::vector<std::string>{"I1", "W1", "W3", "W5", "W6"});
+  CHECK(march.previous_as_at() == "2025-12-30");
+  // 30 Dec 2025: I1, W3 and W5. Since: W1 went home on 5 Jan, W8 on 12 Jan (and left on 30 Mar),
+  // W6 on 2 Feb.
+  CHECK(march.previous_placed_with_parents() == 3);
+  CHECK(march.began_in_quarter() == 3);
+  CHECK(march.ended_in_quarter() == 1);
+  CHECK(march.change() == 2);
+
+  SECTION("a filter by IRO counts each child by the IRO allocated on the day that counts it") {
+    ReportFilter iro2;
+    iro2.iro = "iro-2";
+    const v1::PlacementsWithParentsReport only = WithParents(c.council(), D(2026, 6, 30), iro2);
+    CHECK(ChildIds(only.children()) == std::vector<std::string>{"W2"});
+    CHECK(only.previous_placed_with_parents() == 0);
+    CHECK(only.began_in_quarter() == 1);
+    CHECK(only.ended_in_quarter() == 0);
+    CHECK(only.change() == 1);
+  }
+}
+
+TEST_CASE("placements with parents: flags start the day after their thresholds", "[reports][pwp]") {
+  WithParentsCouncil c;
+  // W7's plan is due Mon 29 Jun: not flagged that day, flagged on the 30th.
+  CHECK(Strings(FindChild(WithParents(c.council(), D(2026, 6, 29)).children(), "W7").flags()) ==
+        std::vector<std::string>{"not approved by the nominated officer"});
+  // W2: 6 weeks after Wed 1 Apr = Wed 13 May (42 days): no assessment flag then, flagged the
+  // 14th.
+  const auto w2_flags = [&](absl::CivilDay as_at) {
+    return Strings(FindChild(WithParents(c.council(), as_at).children(), "W2").flags());
+  };
+  CHECK(w2_flags(D(2026, 5, 13)) ==
+        std::vector<std::string>{"placed before approval", "no placement plan"});
+  CHECK(w2_flags(D(2026, 5, 14)).size() == 3);
+  // W3: 12 months after Tue 1 Oct 2024 = 1 Oct 2025: flagged from the 2nd.
+  const auto w3_flags = [&](absl::CivilDay as_at) {
+    return FindChild(WithParents(c.council(), as_at).children(), "W3").flags_size();
+  };
+  CHECK(w3_flags(D(2025, 10, 1)) == 1);
+  CHECK(w3_flags(D(2025, 10, 2)) == 2);
+
+  SECTION("a plan to discharge the order clears the long-placement flag") {
+    c.w3.Plan("2025-11-03", v1::PermanencePlanRecorded::DISCHARGE_OF_CARE_ORDER);
+    const v1::PlacementWithParentsItem w3 =
+        FindChild(WithParents(c.council(), D(2026, 6, 30)).children(), "W3");
+    CHECK(w3.permanence_plan() == "DISCHARGE_OF_CARE_ORDER");
+    CHECK(Strings(w3.flags()) == std::vector<std::string>{"placement plan late"});
+  }
+  SECTION("the thresholds are the council's") {
+    CouncilSettings settings = Settings();
+    settings.placements_with_parents.assessment_weeks = 0;   // off
+    settings.placements_with_parents.discharge_months = 24;  // 1 Oct 2026
+    const v1::PlacementsWithParentsReport r =
+        WithParents(c.council(), D(2026, 6, 30), {}, settings);
+    CHECK(Strings(FindChild(r.children(), "W2").flags()) ==
+          std::vector<std::string>{"placed before approval", "no placement plan"});
+    CHECK(Strings(FindChild(r.children(), "W3").flags()) ==
+          std::vector<std::string>{"placement plan late"});
+  }
 }
 
 }  // namespace
