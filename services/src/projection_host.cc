@@ -97,6 +97,15 @@ absl::StatusOr<std::set<std::string>> ProjectionHost::ImportSources(uint64_t up_
   return sources;
 }
 
+absl::StatusOr<ProjectionHost::Reading> ProjectionHost::CurrentReading() const {
+  if (auto st = AwaitCurrentView(); !st.ok()) return st;
+  Reading reading{view().Current(), {}};
+  auto sources = ImportSources(reading.view.position);
+  if (!sources.ok()) return sources.status();
+  reading.import_sources = std::move(*sources);
+  return reading;
+}
+
 ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock,
                                pj::CouncilSettings settings)
     : store_(store),
@@ -401,12 +410,10 @@ grpc::ServerUnaryReactor* QueriesService::Section20(grpc::CallbackServerContext*
         !st.ok()) {
       return st;
     }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    pj::CouncilView::Published current = host_->view().Current();
-    auto sources = host_->ImportSources(current.position);
-    if (!sources.ok()) return sources.status();
-    auto report = pj::Section20(*current.children, scope->as_at, from, scope->filter,
-                                host_->settings(), *sources);
+    auto reading = host_->CurrentReading();
+    if (!reading.ok()) return reading.status();
+    auto report = pj::Section20(*reading->view.children, scope->as_at, from, scope->filter,
+                                host_->settings(), reading->import_sources);
     if (!report.ok()) return report.status();
     *response = std::move(*report);
     return absl::OkStatus();
@@ -427,12 +434,10 @@ grpc::ServerUnaryReactor* QueriesService::PlacementsWithParents(
         !st.ok()) {
       return st;
     }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    pj::CouncilView::Published current = host_->view().Current();
-    auto sources = host_->ImportSources(current.position);
-    if (!sources.ok()) return sources.status();
-    auto report = pj::PlacementsWithParents(*current.children, scope->as_at, scope->filter,
-                                            host_->settings(), *sources);
+    auto reading = host_->CurrentReading();
+    if (!reading.ok()) return reading.status();
+    auto report = pj::PlacementsWithParents(*reading->view.children, scope->as_at, scope->filter,
+                                            host_->settings(), reading->import_sources);
     if (!report.ok()) return report.status();
     *response = std::move(*report);
     return absl::OkStatus();
@@ -493,16 +498,14 @@ grpc::ServerUnaryReactor* QueriesService::Child(grpc::CallbackServerContext* con
         !st.ok()) {
       return st;
     }
-    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
-    pj::CouncilView::Published current = host_->view().Current();
-    auto it = current.children->find(request->child_id());
-    if (it == current.children->end()) {
+    auto reading = host_->CurrentReading();
+    if (!reading.ok()) return reading.status();
+    auto it = reading->view.children->find(request->child_id());
+    if (it == reading->view.children->end()) {
       return absl::NotFoundError(
           absl::StrCat("child_id: no child '", request->child_id(), "' is recorded"));
     }
-    auto sources = host_->ImportSources(current.position);
-    if (!sources.ok()) return sources.status();
-    auto summary = pj::Summarize(*it->second, *as_at, host_->settings(), *sources);
+    auto summary = pj::Summarize(*it->second, *as_at, host_->settings(), reading->import_sources);
     if (!summary.ok()) return summary.status();
     *response = std::move(*summary);
     return absl::OkStatus();

@@ -63,6 +63,15 @@ class ProjectionHost {
   // import only (what 903 returns never carry is not known for it, rather than absent).
   absl::StatusOr<std::set<std::string>> ImportSources(uint64_t up_to) const;
 
+  // The view a report reads, with the import sources recorded up to its position.
+  struct Reading {
+    projections::CouncilView::Published view;
+    std::set<std::string> import_sources;
+  };
+  // Waits for the view to reflect every committed event (AwaitCurrentView), then takes it and
+  // the import sources up to its position, so that both describe the same log.
+  absl::StatusOr<Reading> CurrentReading() const;
+
   // Read-your-writes for queries: waits until the view reflects every event committed when
   // called. UNAVAILABLE, naming the projection and position, when a worker has stopped on an
   // event, or when the view is still behind after `timeout`. While the view is being rebuilt it
