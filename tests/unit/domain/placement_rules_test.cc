@@ -135,7 +135,7 @@ TEST_CASE("the placements-with-parents events' field rules name the field",
   CHECK(s.record().parent_assessments().empty());
 }
 
-TEST_CASE("an assessment is once per placement with parents; a placement plan is for any placement",
+TEST_CASE("an assessment is once per placement with parents and a plan is for any placement",
           "[domain][placement][pwp]") {
   Scenario s;
   REQUIRE(s.Record(CareStarted("2026-01-05", "C2", "U1")).ok());
