@@ -1,5 +1,5 @@
-// The care family: periods of care, legal status, section 20 consent, the Public Law Outline,
-// care proceedings and permanence plans.
+// The care family: periods of care, legal status, section 20 consent, the Public Law Outline
+// (started, ended), care proceedings (issued, concluded) and permanence plans.
 // Each event's field rules (CheckFields: codes, formats, required values; no record needed),
 // state rules (CheckState: what the child's record must allow, filling in what the service
 // computes) and application (Apply: what the fact changes in the record) are here, and only here;
@@ -16,6 +16,38 @@ using v1::ChildEvent;
 namespace {
 
 bool PlacedWithParents(const v1::Placement* p) { return p != nullptr && p->type() == "P1"; }
+
+// A start opens a process unless one runs (then it continues it).
+void Start(std::vector<LegalProcess>* processes, absl::CivilDay on) {
+  if (processes->empty() || processes->back().end) processes->push_back(LegalProcess{on, {}, ""});
+}
+
+// An end closes the process that runs (rules allow no other; a record that did not hold
+// together keeps the first end).
+void End(std::vector<LegalProcess>* processes, absl::CivilDay on, std::string outcome) {
+  if (!processes->empty() && !processes->back().end && processes->back().start <= on) {
+    processes->back().end = on;
+    processes->back().outcome = std::move(outcome);
+  }
+}
+
+// OK when a process of `processes` started on or before `on` and has not ended: what ends it
+// (`what`, "PLO" or "care proceedings") ends that one.
+absl::Status RequireRunning(const std::vector<LegalProcess>& processes, absl::CivilDay on,
+                            absl::string_view path, absl::string_view what) {
+  const LegalProcess* latest = nullptr;
+  for (const LegalProcess& p : processes) {
+    if (p.start <= on) latest = &p;
+  }
+  if (latest == nullptr) {
+    return Precondition(path, absl::StrCat("no ", what, " has started on or before ", Day(on)));
+  }
+  if (latest->end) {
+    return Precondition(path, absl::StrCat("the ", what, " started on ", Day(latest->start),
+                                           " already ended on ", Day(*latest->end)));
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -84,6 +116,25 @@ absl::Status CareRules::CheckFields(const ChildEvent& e, absl::string_view path,
     }
     case ChildEvent::kProceedingsIssued:
       return CheckText(e.proceedings_issued().court(), absl::StrCat(path, ".court"), false);
+    case ChildEvent::kPloEnded: {
+      const auto& b = e.plo_ended();
+      if (b.outcome() == v1::PloEnded::OUTCOME_UNSPECIFIED ||
+          !v1::PloEnded::Outcome_IsValid(b.outcome())) {
+        return Invalid(absl::StrCat(path, ".outcome"),
+                       "required (STEPPED_DOWN, PROCEEDINGS_ISSUED or MONITORING_ENDED)");
+      }
+      return CheckText(b.note(), absl::StrCat(path, ".note"), false);
+    }
+    case ChildEvent::kProceedingsConcluded: {
+      const auto& b = e.proceedings_concluded();
+      if (b.outcome() == v1::ProceedingsConcluded::OUTCOME_UNSPECIFIED ||
+          !v1::ProceedingsConcluded::Outcome_IsValid(b.outcome())) {
+        return Invalid(absl::StrCat(path, ".outcome"),
+                       "required (CARE_ORDER, PLACEMENT_ORDER, SPECIAL_GUARDIANSHIP_ORDER, "
+                       "CHILD_ARRANGEMENTS_ORDER, SUPERVISION_ORDER, NO_ORDER or WITHDRAWN)");
+      }
+      return CheckText(b.note(), absl::StrCat(path, ".note"), false);
+    }
     default:
       break;
   }
@@ -206,6 +257,12 @@ absl::Status CareRules::CheckState(const ChildRecord& record, ChildEvent* e, abs
     case ChildEvent::kProceedingsIssued:
     case ChildEvent::kPermanencePlanRecorded:
       return RequireLookedAfter(record, on, path);
+    case ChildEvent::kPloEnded:
+      if (auto st = RequireLookedAfter(record, on, path); !st.ok()) return st;
+      return RequireRunning(record.plo_processes(), on, path, "PLO");
+    case ChildEvent::kProceedingsConcluded:
+      if (auto st = RequireLookedAfter(record, on, path); !st.ok()) return st;
+      return RequireRunning(record.court_processes(), on, path, "care proceedings");
     default:
       break;
   }
@@ -271,11 +328,22 @@ void CareRules::Apply(const ChildEvent& e, absl::CivilDay on, ChildRecord* recor
       break;
     case ChildEvent::kPloStarted:
       record->plo_starts_.push_back(on);
+      Start(&record->plo_processes_, on);
       record->care_facts_.emplace_back(on, "PLO start");
+      break;
+    case ChildEvent::kPloEnded:
+      End(&record->plo_processes_, on, v1::PloEnded::Outcome_Name(e.plo_ended().outcome()));
+      record->care_facts_.emplace_back(on, "PLO end");
       break;
     case ChildEvent::kProceedingsIssued:
       record->proceedings_.push_back(on);
+      Start(&record->court_processes_, on);
       record->care_facts_.emplace_back(on, "proceedings");
+      break;
+    case ChildEvent::kProceedingsConcluded:
+      End(&record->court_processes_, on,
+          v1::ProceedingsConcluded::Outcome_Name(e.proceedings_concluded().outcome()));
+      record->care_facts_.emplace_back(on, "conclusion of proceedings");
       break;
     default:
       break;

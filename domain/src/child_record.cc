@@ -40,6 +40,8 @@ Family FamilyOf(ChildEvent::BodyCase body) {
     case ChildEvent::kSection20ConsentWithdrawn:
     case ChildEvent::kPloStarted:
     case ChildEvent::kProceedingsIssued:
+    case ChildEvent::kPloEnded:
+    case ChildEvent::kProceedingsConcluded:
     case ChildEvent::kPermanencePlanRecorded:
       return Family::kCare;
     case ChildEvent::kPlacementChanged:
@@ -314,6 +316,8 @@ void ChildRecord::Rebuild() {
   iros_.clear();
   consents_.clear();
   plo_starts_.clear();
+  plo_processes_.clear();
+  court_processes_.clear();
   proceedings_.clear();
   plans_.clear();
   midway_reviews_.clear();

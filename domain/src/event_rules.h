@@ -7,9 +7,10 @@
 //   CheckState   what the child's record must allow, filling in what the service computes;
 //   Apply        what the fact changes in the record (ChildRecord::Rebuild calls it, by date).
 // The families and their files:
-//   CareRules        care_rules.cc       periods of care, legal status, section 20 consent, PLO,
-//                                        proceedings, permanence plans
-//   PlacementRules   placement_rules.cc  placement changes (and any placement's fields)
+//   CareRules        care_rules.cc       periods of care, legal status, section 20 consent, PLO
+//                                        and proceedings (start, end), permanence plans
+//   PlacementRules   placement_rules.cc  placement changes (and any placement's fields); a
+//                                        placement's approval, assessment and plan
 //   ReviewRules      review_rules.cc     reviews held, IRO allocations, midway reviews, a
 //                                        review's paperwork
 //   ChallengeRules   challenge_rules.cc  the dispute resolution process, CAFCASS referrals,

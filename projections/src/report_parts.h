@@ -1,6 +1,6 @@
-// The parts the reports share (reports.cc, placements_with_parents.cc): dates as text, the IRO
-// filter, the current placement, the next review due, and whether a child's record came from an
-// import only. Internal to footprint_projections.
+// The parts the reports share (reports.cc, placements_with_parents.cc, plo_court.cc): dates as
+// text, the IRO filter, the current placement, the next review due, and whether a child's record
+// came from an import only. Internal to footprint_projections.
 //
 // Thread-safety: pure functions of their arguments.
 #ifndef FOOTPRINT_PROJECTIONS_SRC_REPORT_PARTS_H_
@@ -36,6 +36,16 @@ bool ImportedOnly(const domain::ChildRecord& child, const std::set<std::string>*
 // The placement in force on `as_at` in the period of care covering it (nullptr if none).
 const domain::PlacementSpan* CurrentPlacement(const domain::ChildRecord& child,
                                               absl::CivilDay as_at);
+
+// The last day from `from` to `to` the child was looked after, if any.
+std::optional<absl::CivilDay> LastDayInCare(const domain::ChildRecord& child, absl::CivilDay from,
+                                            absl::CivilDay to);
+
+// Whether the child's legal status satisfied `is_status` on some day from `from` to `to` while
+// looked after. The status changes only when care starts or a change takes effect, so those
+// days (and `from`) are the only ones to look at.
+bool StatusDuring(const domain::ChildRecord& child, absl::CivilDay from, absl::CivilDay to,
+                  bool (*is_status)(absl::string_view));
 
 // The next review due as at `as_at` (nullopt when not looked after): the record's timeline's
 // when it has one for these settings, else computed into `buffer`.

@@ -93,15 +93,40 @@ absl::StatusOr<const std::optional<ReviewDue>*> NextDue(const ChildRecord& child
   return buffer;
 }
 
+std::optional<absl::CivilDay> LastDayInCare(const ChildRecord& child, absl::CivilDay from,
+                                            absl::CivilDay to) {
+  std::optional<absl::CivilDay> last;
+  for (const PeriodOfCare& p : child.periods()) {
+    if (p.start <= to && (!p.end || *p.end >= from)) last = p.end && *p.end < to ? *p.end : to;
+  }
+  return last;
+}
+
+bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay to,
+                  bool (*is_status)(absl::string_view)) {
+  std::vector<absl::CivilDay> days = {from};
+  for (const auto& [d, status] : child.legal_statuses()) {
+    if (d > from && d <= to) days.push_back(d);
+  }
+  for (const PeriodOfCare& p : child.periods()) {
+    if (p.start > from && p.start <= to) days.push_back(p.start);
+  }
+  return std::any_of(days.begin(), days.end(), [&](absl::CivilDay d) {
+    return child.LookedAfterOn(d) && is_status(child.LegalStatusOn(d));
+  });
+}
+
 }  // namespace internal
 
 using internal::CurrentPlacement;
 using internal::Day;
 using internal::DaysBetween;
 using internal::ImportedOnly;
+using internal::LastDayInCare;
 using internal::NextDue;
 using internal::Passes;
 using internal::SetIro;
+using internal::StatusDuring;
 
 namespace {
 
@@ -713,33 +738,6 @@ absl::StatusOr<v1::PlacementReport> Placements(const ChildMap& children, absl::C
 }
 
 namespace {
-
-// The last day from `from` to `to` the child was looked after, if any.
-std::optional<absl::CivilDay> LastDayInCare(const ChildRecord& child, absl::CivilDay from,
-                                            absl::CivilDay to) {
-  std::optional<absl::CivilDay> last;
-  for (const PeriodOfCare& p : child.periods()) {
-    if (p.start <= to && (!p.end || *p.end >= from)) last = p.end && *p.end < to ? *p.end : to;
-  }
-  return last;
-}
-
-// Whether the child's legal status satisfied `is_status` on some day from `from` to `to` while
-// looked after. The status changes only when care starts or a change takes effect, so those
-// days (and `from`) are the only ones to look at.
-bool StatusDuring(const ChildRecord& child, absl::CivilDay from, absl::CivilDay to,
-                  bool (*is_status)(absl::string_view)) {
-  std::vector<absl::CivilDay> days = {from};
-  for (const auto& [d, status] : child.legal_statuses()) {
-    if (d > from && d <= to) days.push_back(d);
-  }
-  for (const PeriodOfCare& p : child.periods()) {
-    if (p.start > from && p.start <= to) days.push_back(p.start);
-  }
-  return std::any_of(days.begin(), days.end(), [&](absl::CivilDay d) {
-    return child.LookedAfterOn(d) && is_status(child.LegalStatusOn(d));
-  });
-}
 
 bool NotShortBreaks(absl::string_view status) { return !codes::IsShortBreaks(status); }
 

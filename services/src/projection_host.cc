@@ -444,6 +444,34 @@ grpc::ServerUnaryReactor* QueriesService::PlacementsWithParents(
   });
 }
 
+grpc::ServerUnaryReactor* QueriesService::PloCourt(grpc::CallbackServerContext* context,
+                                                   const v1::PloCourtRequest* request,
+                                                   v1::PloCourtReport* response) {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.PloCourt"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
+    auto to = DateOr(request->to(), domain::EnglandDay(host_->clock().Now()), "to");
+    if (!to.ok()) return to.status();
+    // Six months: from the day after the date six months before `to`.
+    auto from = DateOr(request->from(), domain::AddMonthsClamped(*to, -6) + 1, "from");
+    if (!from.ok()) return from.status();
+    if (auto st = CheckRange(*from, *to); !st.ok()) return st;
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.PloCourt", "council",
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    if (auto st = host_->AwaitCurrentView(); !st.ok()) return st;
+    auto report =
+        pj::PloCourt(*host_->view().Snapshot(), *from, *to,
+                     pj::ReportFilter{request->iro(), request->team()}, host_->settings());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
 grpc::ServerUnaryReactor* QueriesService::Placements(grpc::CallbackServerContext* context,
                                                      const v1::PlacementsRequest* request,
                                                      v1::PlacementReport* response) {

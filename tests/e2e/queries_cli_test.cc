@@ -957,6 +957,73 @@ TEST_CASE("queries: report pwp lists children placed with parents, flags and the
 }
 
 // =============================================================================================
+// report plo
+
+// From Thu 1 Jan to Tue 30 Jun 2026:
+//   M1 V2 from 1 Sep 2025; PLO Mon 3 Nov 2025 - Mon 16 Feb 2026 (proceedings issued): 105 days,
+//      15.0 weeks, in s20 while it ran; proceedings issued 16 Feb, running: 134 days, 19.1 weeks.
+//   M2 C2; proceedings 6 Oct 2025 - 30 Mar 2026 (care order): 175 days, 25.0 weeks, within 26.
+TEST_CASE("queries: report plo gives PLOs and proceedings with weeks against 26 and outcomes",
+          "[e2e][queries]") {
+  const auto running = StartServer();
+  const RunningServer& server = *running;
+  Record(server, "M1",
+         json::array({Care("2025-09-01", "V2"), Event("2025-11-03", "plo_started"),
+                      Event("2026-02-16", "plo_ended", {{"outcome", "PROCEEDINGS_ISSUED"}}),
+                      Event("2026-02-16", "proceedings_issued", {{"court", "Family Court"}}),
+                      Event("2026-02-16", "legal_status_changed", {{"legal_status", "C1"}})}));
+  const uint64_t log_end = Record(
+      server, "M2",
+      json::array({Care("2025-06-02"), Event("2025-10-06", "proceedings_issued"),
+                   Event("2026-03-30", "proceedings_concluded", {{"outcome", "CARE_ORDER"}})}));
+
+  const json r = CliJson(server, {"report", "plo", "--from", "2026-01-01", "--to", "2026-06-30"});
+  CHECK(r.at("from") == "2026-01-01");
+  REQUIRE(ChildIds(r.at("plo")) == std::vector<std::string>{"M1"});
+  CHECK(r.at("plo")[0].at("days") == 105);
+  CHECK(r.at("plo")[0].at("weeks") == 15.0);
+  CHECK(r.at("plo")[0].at("outcome") == "PROCEEDINGS_ISSUED");
+  CHECK(r.at("plo")[0].at("s20_alongside") == true);
+  CHECK(r.at("s20_children_with_plo") == 1);
+  REQUIRE(ChildIds(r.at("proceedings")) == std::vector<std::string>{"M1", "M2"});
+  CHECK(r.at("proceedings")[0].at("days") == 134);
+  CHECK(r.at("proceedings")[0].at("weeks") == 19.1);
+  CHECK(r.at("proceedings")[0].at("concluded_on") == "");
+  CHECK(r.at("proceedings")[1].at("weeks") == 25.0);
+  CHECK(r.at("proceedings")[1].at("within_26_weeks") == true);
+  CHECK(r.at("issued") == 1);
+  CHECK(r.at("concluded") == 1);
+  CHECK(r.at("concluded_by_outcome") == json{{"CARE_ORDER", 1}});
+  CHECK(r.at("average_weeks_to_conclusion") == 25.0);
+  CHECK(r.at("running") == 1);
+
+  const std::string md =
+      CliOk(server, {"report", "plo", "--from", "2026-01-01", "--to", "2026-06-30"});
+  CHECK(Lines(md).at(0) ==
+        "# The Public Law Outline and care proceedings, 2026-01-01 to 2026-06-30");
+  CHECK(Contains(md, "| Average weeks from issue to conclusion | 25.0 |"));
+  CHECK(Contains(md,
+                 "| M2 | 2025-10-06 | 2026-03-30 | CARE\\_ORDER | 175 | 25.0 | yes | - | - | - |"));
+  const std::vector<std::string> csv = Lines(CliOk(
+      server, {"report", "plo", "--from", "2026-01-01", "--to", "2026-06-30", "--format", "csv"}));
+  REQUIRE(csv.size() == 4);
+  CHECK(csv[1] == "PLO,M1,2025-11-03,2026-02-16,PROCEEDINGS_ISSUED,105,15.0,,,yes,,");
+
+  // Six months to --to by default: from the day after 30 Dec 2025.
+  CHECK(CliJson(server, {"report", "plo", "--to", "2026-06-30"}).at("from") == "2025-12-31");
+  CheckOneLineError(Cli(server, {"report", "plo", "--from", "2026-07-01", "--to", "2026-06-30"}), 2,
+                    "INVALID_ARGUMENT: --from: 2026-07-01 is after to (2026-06-30)");
+
+  // A conclusion with no proceedings running is refused, naming the field; nothing is written.
+  const json bad =
+      json::array({Event("2026-04-01", "proceedings_concluded", {{"outcome", "NO_ORDER"}})});
+  CheckOneLineError(Cli(server, {"record", "M2", "--file", "-"}, bad.dump()), 1,
+                    "FAILED_PRECONDITION: events[0].proceedings_concluded: the care proceedings "
+                    "started on 2025-10-06 already ended on 2026-03-30");
+  CHECK(ProjectionsCaughtUp(server).at("log_end") == std::to_string(log_end));
+}
+
+// =============================================================================================
 // placements and child
 
 TEST_CASE("queries: placements count new placements in 12 months and flag three or more",

@@ -166,6 +166,21 @@ class Child {
     e.mutable_plo_started();
     return Add(e);
   }
+  Child& PloEnd(const std::string& on, v1::PloEnded::Outcome outcome) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_plo_ended()->set_outcome(outcome);
+    return Add(e);
+  }
+  Child& Issue(const std::string& on) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_proceedings_issued()->set_court("Family Court");
+    return Add(e);
+  }
+  Child& Conclude(const std::string& on, v1::ProceedingsConcluded::Outcome outcome) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_proceedings_concluded()->set_outcome(outcome);
+    return Add(e);
+  }
   // Raised at `stage` (empty: informal).
   Child& Raise(const std::string& on, const std::string& challenge_id, const std::string& iro_id,
                const std::string& theme, const std::string& stage = "") {
@@ -2564,6 +2579,163 @@ TEST_CASE("placements with parents: flags start the day after their thresholds",
     CHECK(Strings(FindChild(r.children(), "W3").flags()) ==
           std::vector<std::string>{"placement plan late"});
   }
+}
+
+// --- PLO and court (docs/queries.md) -----------------------------------------------------------
+
+// From Thu 1 Jan to Tue 30 Jun 2026:
+//   K1 V2 from 1 Sep 2025; PLO from Mon 3 Nov 2025 to Mon 16 Feb 2026 (proceedings issued):
+//      105 days = 15.0 weeks, in s20 while it ran; proceedings issued 16 Feb (now C1), running
+//      on 30 Jun: 134 days = 19.1 weeks.
+//   K2 C2; proceedings from 6 Oct 2025 to 30 Mar 2026 (care order): 175 days = 25.0 weeks, in 26.
+//   K3 C1; proceedings from 3 Mar 2025, running: 484 days = 69.1 weeks, over 26.
+//   K4 V2 from 1 Dec 2025; PLO from 2 Mar to 26 May 2026, stepped down: 85 days = 12.1 weeks.
+//      IRO iro-9.
+//   K5 C2; PLO 5 May - 1 Sep 2025 (before the range); proceedings from 3 Nov 2025 to 18 May 2026
+//      (special guardianship order): 196 days = 28.0 weeks, not in 26.
+//   K6 C2; PLO from 6 Apr 2026, care ended 29 May 2026 with no end recorded: CARE_ENDED on
+//      29 May, 53 days = 7.6 weeks.
+// Concluded: 175 + 196 = 371 days / 2 / 7 = 26.5 weeks on average.
+struct CourtCouncil {
+  Child k1{"K1"}, k2{"K2"}, k3{"K3"}, k4{"K4"}, k5{"K5"}, k6{"K6"};
+  CourtCouncil() {
+    k1.Start("2025-09-01", "V2")
+        .Plo("2025-11-03")
+        .PloEnd("2026-02-16", v1::PloEnded::PROCEEDINGS_ISSUED)
+        .Issue("2026-02-16")
+        .Status("2026-02-16", "C1");
+    k2.Start("2024-01-08", "C2")
+        .Issue("2025-10-06")
+        .Conclude("2026-03-30", v1::ProceedingsConcluded::CARE_ORDER);
+    k3.Start("2025-03-03", "C1").Issue("2025-03-03");
+    k4.Start("2025-12-01", "V2")
+        .Iro("2025-12-01", "iro-9", "West")
+        .Plo("2026-03-02")
+        .PloEnd("2026-05-26", v1::PloEnded::STEPPED_DOWN);
+    k5.Start("2025-01-06", "C2")
+        .Plo("2025-05-05")
+        .PloEnd("2025-09-01", v1::PloEnded::PROCEEDINGS_ISSUED)
+        .Issue("2025-11-03")
+        .Conclude("2026-05-18", v1::ProceedingsConcluded::SPECIAL_GUARDIANSHIP_ORDER);
+    k6.Start("2026-01-12", "C2").Plo("2026-04-06").End("2026-05-29");
+  }
+  ChildMap council() const { return Council({&k1, &k2, &k3, &k4, &k5, &k6}); }
+};
+
+v1::PloCourtReport Court(const ChildMap& children, absl::CivilDay from, absl::CivilDay to,
+                         const ReportFilter& filter = {}) {
+  auto report = PloCourt(children, from, to, filter, Settings());
+  INFO(report.status().ToString());
+  REQUIRE(report.ok());
+  return *report;
+}
+
+TEST_CASE("PLO and court: each PLO and set of proceedings with days, weeks and outcomes",
+          "[reports][plo]") {
+  const CourtCouncil c;
+  const v1::PloCourtReport r = Court(c.council(), D(2026, 1, 1), D(2026, 6, 30));
+  CHECK(r.from() == "2026-01-01");
+  CHECK(r.to() == "2026-06-30");
+
+  REQUIRE(ChildIds(r.plo()) == std::vector<std::string>{"K1", "K4", "K6"});
+  CHECK(r.plo(0).started_on() == "2025-11-03");
+  CHECK(r.plo(0).ended_on() == "2026-02-16");
+  CHECK(r.plo(0).outcome() == "PROCEEDINGS_ISSUED");
+  CHECK(r.plo(0).days() == 105);
+  CHECK(r.plo(0).weeks() == 15.0);
+  CHECK(r.plo(0).s20_alongside());
+  CHECK(r.plo(1).days() == 85);
+  CHECK(r.plo(1).weeks() == 12.1);
+  CHECK(r.plo(1).outcome() == "STEPPED_DOWN");
+  CHECK(r.plo(1).s20_alongside());
+  CHECK(r.plo(1).iro_id() == "iro-9");
+  CHECK(r.plo(2).ended_on() == "2026-05-29");
+  CHECK(r.plo(2).outcome() == "CARE_ENDED");
+  CHECK(r.plo(2).days() == 53);
+  CHECK(r.plo(2).weeks() == 7.6);
+  CHECK_FALSE(r.plo(2).s20_alongside());
+  CHECK(r.plo_started() == 2);
+  CHECK(r.plo_ended() == 3);
+  CHECK(r.plo_ended_by_outcome().at("PROCEEDINGS_ISSUED") == 1);
+  CHECK(r.plo_ended_by_outcome().at("STEPPED_DOWN") == 1);
+  CHECK(r.plo_ended_by_outcome().at("CARE_ENDED") == 1);
+  CHECK(r.plo_running() == 0);
+  CHECK(r.s20_children_with_plo() == 2);
+
+  REQUIRE(ChildIds(r.proceedings()) == std::vector<std::string>{"K1", "K2", "K3", "K5"});
+  const v1::ProceedingsItem& k1 = r.proceedings(0);
+  CHECK(k1.issued_on() == "2026-02-16");
+  CHECK(k1.concluded_on().empty());
+  CHECK(k1.days() == 134);
+  CHECK(k1.weeks() == 19.1);
+  CHECK_FALSE(k1.over_26_weeks());
+  const v1::ProceedingsItem& k2 = r.proceedings(1);
+  CHECK(k2.concluded_on() == "2026-03-30");
+  CHECK(k2.outcome() == "CARE_ORDER");
+  CHECK(k2.days() == 175);
+  CHECK(k2.weeks() == 25.0);
+  CHECK(k2.within_26_weeks());
+  const v1::ProceedingsItem& k3 = r.proceedings(2);
+  CHECK(k3.days() == 484);
+  CHECK(k3.weeks() == 69.1);
+  CHECK(k3.over_26_weeks());
+  const v1::ProceedingsItem& k5 = r.proceedings(3);
+  CHECK(k5.days() == 196);
+  CHECK(k5.weeks() == 28.0);
+  CHECK_FALSE(k5.within_26_weeks());
+  CHECK(k5.outcome() == "SPECIAL_GUARDIANSHIP_ORDER");
+  CHECK(r.issued() == 1);
+  CHECK(r.concluded() == 2);
+  CHECK(r.concluded_by_outcome().at("CARE_ORDER") == 1);
+  CHECK(r.concluded_by_outcome().at("SPECIAL_GUARDIANSHIP_ORDER") == 1);
+  CHECK(r.concluded_within_26_weeks() == 1);
+  CHECK(r.average_weeks_to_conclusion() == 26.5);
+  CHECK(r.running() == 2);
+  CHECK(r.running_over_26_weeks() == 1);
+
+  SECTION("a filter by IRO") {
+    ReportFilter iro9;
+    iro9.iro = "iro-9";
+    const v1::PloCourtReport only = Court(c.council(), D(2026, 1, 1), D(2026, 6, 30), iro9);
+    CHECK(ChildIds(only.plo()) == std::vector<std::string>{"K4"});
+    CHECK(only.proceedings_size() == 0);
+    CHECK(only.s20_children_with_plo() == 1);
+  }
+  SECTION("26 weeks is 182 days: concluded on the 182nd day is within") {
+    // K2 issued 6 Oct 2025: day 182 is 6 Apr 2026.
+    Child k7("K7");
+    k7.Start("2024-01-08", "C2")
+        .Issue("2025-10-06")
+        .Conclude("2026-04-06", v1::ProceedingsConcluded::NO_ORDER);
+    Child k8("K8");
+    k8.Start("2024-01-08", "C2")
+        .Issue("2025-10-06")
+        .Conclude("2026-04-07", v1::ProceedingsConcluded::NO_ORDER);
+    const v1::PloCourtReport edge = Court(Council({&k7, &k8}), D(2026, 1, 1), D(2026, 6, 30));
+    REQUIRE(edge.proceedings_size() == 2);
+    CHECK(edge.proceedings(0).days() == 182);
+    CHECK(edge.proceedings(0).within_26_weeks());
+    CHECK(edge.proceedings(1).days() == 183);
+    CHECK_FALSE(edge.proceedings(1).within_26_weeks());
+    CHECK(edge.concluded_within_26_weeks() == 1);
+  }
+}
+
+TEST_CASE("PLO and court as at an earlier end: what ran is running, and a bad range is refused",
+          "[reports][plo]") {
+  const CourtCouncil c;
+  // To 31 Mar: K4's PLO and K6's run on; K2 concluded on 30 Mar.
+  const v1::PloCourtReport march = Court(c.council(), D(2026, 1, 1), D(2026, 3, 31));
+  CHECK(ChildIds(march.plo()) == std::vector<std::string>{"K1", "K4"});
+  CHECK(march.plo(1).ended_on().empty());
+  CHECK(march.plo(1).days() == 29);
+  CHECK(march.plo_running() == 1);
+  CHECK(march.concluded() == 1);
+  CHECK(march.running() == 3);  // K1, K3, K5
+  CHECK(march.average_weeks_to_conclusion() == 25.0);
+  const auto bad = PloCourt(c.council(), D(2026, 7, 1), D(2026, 6, 30), {}, Settings());
+  CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(bad.status().message()) == "from: 2026-07-01 is after to (2026-06-30)");
 }
 
 }  // namespace

@@ -20,6 +20,8 @@ namespace v1 = footprint::v1;
 struct ReportArgs {
   int year = 0;       // annual
   std::string as_at;  // pwp
+  std::string from;   // plo
+  std::string to;     // plo
   std::string format = "md";
   std::string out;
   std::string iro;
@@ -90,6 +92,32 @@ int RunPlacementsWithParents(const Globals& g, const ReportArgs& a) {
   return Emit(a, text, "placements with parents as at " + report.as_at(), format);
 }
 
+int RunPloCourt(const Globals& g, const ReportArgs& a) {
+  auto stub = v1::Queries::NewStub(MakeChannel(g));
+  grpc::ClientContext context;
+  SetDeadline(&context, g);
+  v1::PloCourtRequest request;
+  request.set_from(a.from);
+  request.set_to(a.to);
+  request.set_iro(a.iro);
+  request.set_team(a.team);
+  v1::PloCourtReport report;
+  const grpc::Status status = stub->PloCourt(&context, request, &report);
+  if (!status.ok()) return Fail(status);
+  const std::string format = g.json ? "json" : a.format;
+  std::string text;
+  if (format == "json") {
+    auto json = MessageToJson(report);
+    if (!json.ok()) return Fail("INTERNAL", std::string(json.status().message()));
+    text = *json + "\n";
+  } else if (format == "csv") {
+    text = PloCourtCsv(report);
+  } else {
+    text = PloCourtMarkdown(report);
+  }
+  return Emit(a, text, "PLO and court report " + report.from() + " to " + report.to(), format);
+}
+
 int RunAnnual(const Globals& g, const ReportArgs& a) {
   auto stub = v1::Queries::NewStub(MakeChannel(g));
   grpc::ClientContext context;
@@ -122,7 +150,8 @@ int RunAnnual(const Globals& g, const ReportArgs& a) {
 
 std::function<int()> AddReportCommand(CLI::App& app, const Globals& g) {
   auto* report = app.add_subcommand(
-      "report", "reports for the council (annual; pwp: placements with parents)");
+      "report",
+      "reports for the council (annual; pwp: placements with parents; plo: PLO and court)");
   report->require_subcommand(1);
   auto a = std::make_shared<ReportArgs>();
   auto* annual = report->add_subcommand(
@@ -146,12 +175,24 @@ std::function<int()> AddReportCommand(CLI::App& app, const Globals& g) {
   pwp->add_option("--out", a->out, "write the report to FILE (default: standard output)");
   pwp->add_option("--iro", a->iro, "only the children of this IRO (as at the date)");
   pwp->add_option("--team", a->team, "only the children of this team (as at the date)");
-  return [annual, format, pwp, pwp_format, a, &g]() {
-    const bool format_given = format->count() > 0 || pwp_format->count() > 0;
+  auto* plo = report->add_subcommand(
+      "plo", "the Public Law Outline and care proceedings over a period (6-monthly)");
+  plo->add_option("--from", a->from,
+                  "first day, YYYY-MM-DD (default: the day after the date 6 months before --to)");
+  plo->add_option("--to", a->to, "last day, YYYY-MM-DD (default: today)");
+  auto* plo_format = plo->add_option("--format", a->format, "md (default), csv or json")
+                         ->check(CLI::IsMember({"md", "csv", "json"}));
+  plo->add_option("--out", a->out, "write the report to FILE (default: standard output)");
+  plo->add_option("--iro", a->iro, "only the children of this IRO (at the end of the period)");
+  plo->add_option("--team", a->team, "only the children of this team (at the end of the period)");
+  return [annual, format, pwp, pwp_format, plo, plo_format, a, &g]() {
+    const bool format_given =
+        format->count() > 0 || pwp_format->count() > 0 || plo_format->count() > 0;
     if (g.json && format_given && a->format != "json") {
       return UsageError("--json asks for JSON, --format for " + a->format + ": give one");
     }
     if (pwp->parsed()) return RunPlacementsWithParents(g, *a);
+    if (plo->parsed()) return RunPloCourt(g, *a);
     if (!annual->parsed()) return -1;
     return RunAnnual(g, *a);
   };

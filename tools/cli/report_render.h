@@ -44,6 +44,12 @@ std::string AnnualReportHtml(const v1::AnnualReport& report);
 std::string PlacementsWithParentsMarkdown(const v1::PlacementsWithParentsReport& report);
 std::string PlacementsWithParentsCsv(const v1::PlacementsWithParentsReport& report);
 
+// The PLO and court report (Queries.PloCourt, docs/queries.md) as Markdown (the counts, a table
+// of PLOs and one of proceedings) and as CSV (a row per PLO and per set of proceedings, the first
+// column saying which).
+std::string PloCourtMarkdown(const v1::PloCourtReport& report);
+std::string PloCourtCsv(const v1::PloCourtReport& report);
+
 }  // namespace footprint::cli
 
 #endif  // FOOTPRINT_TOOLS_CLI_REPORT_RENDER_H_

@@ -155,6 +155,16 @@ struct PlacementNote {
   std::string by;
   bool before_assessment = false;  // approvals: made before the assessment was complete
 };
+// A Public Law Outline, or a set of care proceedings: from its start (PloStarted,
+// ProceedingsIssued) to its end (PloEnded, ProceedingsConcluded), if recorded, with the end's
+// outcome (the name of its Outcome value, e.g. "STEPPED_DOWN", "CARE_ORDER"). A start recorded
+// while one runs continues it.
+struct LegalProcess {
+  absl::CivilDay start;
+  std::optional<absl::CivilDay> end;
+  std::string outcome;
+  bool RunningOn(absl::CivilDay day) const { return start <= day && (!end || day <= *end); }
+};
 struct ChallengeStep {
   std::string kind;  // "raised", "responded", "escalated", "resolved", "withdrawn",
                      // "cafcass_referral", "response_overdue"
@@ -290,6 +300,9 @@ class ChildRecord {
   const std::map<std::string, SourceSpan>& sources() const { return sources_; }
   const std::vector<absl::CivilDay>& plo_starts() const { return plo_starts_; }
   const std::vector<absl::CivilDay>& proceedings_issued() const { return proceedings_; }
+  // The PLOs and proceedings as processes with their ends, by start.
+  const std::vector<LegalProcess>& plo_processes() const { return plo_processes_; }
+  const std::vector<LegalProcess>& court_processes() const { return court_processes_; }
   const std::vector<PermanencePlan>& permanence_plans() const { return plans_; }
   const std::vector<absl::CivilDay>& midway_reviews() const { return midway_reviews_; }
   // Placements with parents' approvals and assessments, and placement plans, by date.
@@ -397,6 +410,8 @@ class ChildRecord {
   std::vector<ConsentInfo> consents_;
   std::vector<absl::CivilDay> plo_starts_;
   std::vector<absl::CivilDay> proceedings_;
+  std::vector<LegalProcess> plo_processes_;
+  std::vector<LegalProcess> court_processes_;
   std::vector<PermanencePlan> plans_;
   std::vector<absl::CivilDay> midway_reviews_;
   std::vector<PlacementNote> approvals_;

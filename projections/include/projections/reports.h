@@ -109,6 +109,16 @@ absl::StatusOr<v1::PlacementsWithParentsReport> PlacementsWithParents(
     const ChildMap& children, absl::CivilDay as_at, const ReportFilter& filter,
     const CouncilSettings& settings, const std::set<std::string>& import_sources = {});
 
+// The Public Law Outline and care proceedings from `from` to `to` (docs/queries.md): every PLO
+// and every set of proceedings that ran at some time in the range, with days and weeks, ends and
+// outcomes, 26 weeks from issue, and section 20 alongside. A process whose end is not recorded
+// ends, for the report, when the period of care it began in ended (outcome CARE_ENDED).
+// `filter` keeps the children whose IRO is the filter's on `to`, or on the last day they were
+// looked after in the range. INVALID_ARGUMENT when `from` is after `to`.
+absl::StatusOr<v1::PloCourtReport> PloCourt(const ChildMap& children, absl::CivilDay from,
+                                            absl::CivilDay to, const ReportFilter& filter,
+                                            const CouncilSettings& settings);
+
 // The IRO service's annual report for the collection year from 1 April `year` to `to`: 31 March
 // `year`+1, or an earlier day for the year so far. Composes the timeliness and escalation
 // reports over the year with counts of periods of care, section 20 and placements from the

@@ -122,6 +122,9 @@ class QueriesService final : public v1::Queries::CallbackService {
   grpc::ServerUnaryReactor* PlacementsWithParents(
       grpc::CallbackServerContext* context, const v1::PlacementsWithParentsRequest* request,
       v1::PlacementsWithParentsReport* response) override;
+  grpc::ServerUnaryReactor* PloCourt(grpc::CallbackServerContext* context,
+                                     const v1::PloCourtRequest* request,
+                                     v1::PloCourtReport* response) override;
   grpc::ServerUnaryReactor* Placements(grpc::CallbackServerContext* context,
                                        const v1::PlacementsRequest* request,
                                        v1::PlacementReport* response) override;

@@ -99,5 +99,86 @@ TEST_CASE("a legal status recorded late lands on its own date", "[domain][care]"
   CHECK_THAT(std::string(same.message()), Contains("the legal status is already C2 on 2026-03-05"));
 }
 
+v1::ChildEvent PloStarted(absl::string_view on) {
+  v1::ChildEvent e = Event(on);
+  e.mutable_plo_started();
+  return e;
+}
+
+v1::ChildEvent PloEnded(absl::string_view on, v1::PloEnded::Outcome outcome) {
+  v1::ChildEvent e = Event(on);
+  e.mutable_plo_ended()->set_outcome(outcome);
+  return e;
+}
+
+v1::ChildEvent Issued(absl::string_view on) {
+  v1::ChildEvent e = Event(on);
+  e.mutable_proceedings_issued()->set_court("Family Court");
+  return e;
+}
+
+v1::ChildEvent Concluded(absl::string_view on, v1::ProceedingsConcluded::Outcome outcome) {
+  v1::ChildEvent e = Event(on);
+  e.mutable_proceedings_concluded()->set_outcome(outcome);
+  return e;
+}
+
+TEST_CASE("a PLO ends only while one runs, with an outcome", "[domain][care][plo]") {
+  Scenario s;
+  REQUIRE(s.Record(CareStarted("2026-01-05", "V2")).ok());
+  const absl::Status none = s.Record(PloEnded("2026-02-02", v1::PloEnded::STEPPED_DOWN));
+  CHECK(none.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(none.message()) ==
+        "events[0].plo_ended: no PLO has started on or before 2026-02-02");
+  REQUIRE(s.Record(PloStarted("2026-02-02")).ok());
+  const absl::Status no_outcome =
+      s.Record(PloEnded("2026-03-02", v1::PloEnded::OUTCOME_UNSPECIFIED));
+  CHECK(no_outcome.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(no_outcome.message()),
+             StartsWith("events[0].plo_ended.outcome: required (STEPPED_DOWN, "));
+  // Before it started: none had.
+  CHECK(s.Record(PloEnded("2026-01-30", v1::PloEnded::STEPPED_DOWN)).code() ==
+        absl::StatusCode::kFailedPrecondition);
+  REQUIRE(s.Record(PloEnded("2026-05-11", v1::PloEnded::STEPPED_DOWN)).ok());
+  const absl::Status twice = s.Record(PloEnded("2026-05-12", v1::PloEnded::MONITORING_ENDED));
+  CHECK(twice.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(twice.message()) ==
+        "events[0].plo_ended: the PLO started on 2026-02-02 already ended on 2026-05-11");
+  REQUIRE(s.record().plo_processes().size() == 1);
+  const LegalProcess& plo = s.record().plo_processes()[0];
+  CHECK(plo.start == absl::CivilDay(2026, 2, 2));
+  CHECK(plo.end == absl::CivilDay(2026, 5, 11));
+  CHECK(plo.outcome == "STEPPED_DOWN");
+  // A new PLO may start after; one started while it ran continued it.
+  REQUIRE(s.Record(PloStarted("2026-05-18")).ok());
+  REQUIRE(s.Record(PloStarted("2026-05-25")).ok());
+  CHECK(s.record().plo_processes().size() == 2);
+  CHECK(s.record().plo_starts().size() == 3);
+}
+
+TEST_CASE("care proceedings conclude once, with the order made", "[domain][care][plo]") {
+  Scenario s;
+  REQUIRE(s.Record(CareStarted("2026-01-05", "C1")).ok());
+  REQUIRE(s.Record(Issued("2026-01-05")).ok());
+  const absl::Status no_outcome =
+      s.Record(Concluded("2026-05-04", v1::ProceedingsConcluded::OUTCOME_UNSPECIFIED));
+  CHECK(no_outcome.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(no_outcome.message()),
+             StartsWith("events[0].proceedings_concluded.outcome: required (CARE_ORDER, "));
+  REQUIRE(s.Record(Concluded("2026-05-04", v1::ProceedingsConcluded::CARE_ORDER)).ok());
+  const absl::Status twice = s.Record(Concluded("2026-05-05", v1::ProceedingsConcluded::NO_ORDER));
+  CHECK(twice.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(twice.message()) ==
+        "events[0].proceedings_concluded: the care proceedings started on 2026-01-05 already "
+        "ended on 2026-05-04");
+  REQUIRE(s.record().court_processes().size() == 1);
+  CHECK(s.record().court_processes()[0].outcome == "CARE_ORDER");
+  // Outside care, no conclusion (the record must hold together).
+  REQUIRE(s.Record(CareEnded("2026-05-29", "E4A")).ok());
+  REQUIRE(s.Record(Issued("2026-05-20")).ok());
+  CHECK(s.Record(Concluded("2026-06-01", v1::ProceedingsConcluded::NO_ORDER)).code() ==
+        absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace footprint::domain::testing
