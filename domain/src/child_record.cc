@@ -55,6 +55,10 @@ Family FamilyOf(ChildEvent::BodyCase body) {
     case ChildEvent::kSocialWorkerReportReceived:
     case ChildEvent::kRecommendationsIssued:
     case ChildEvent::kReviewRecordDistributed:
+    case ChildEvent::kIroVisit:
+    case ChildEvent::kQualityAssuranceCompleted:
+    case ChildEvent::kLifeStoryWorkCompleted:
+    case ChildEvent::kCaseFileAudited:
       return Family::kReview;
     case ChildEvent::kChallengeRaised:
     case ChildEvent::kChallengeResponded:
@@ -321,6 +325,10 @@ void ChildRecord::Rebuild() {
   proceedings_.clear();
   plans_.clear();
   midway_reviews_.clear();
+  visits_.clear();
+  qa_forms_.clear();
+  life_story_.clear();
+  audits_.clear();
   approvals_.clear();
   assessments_.clear();
   placement_plans_.clear();

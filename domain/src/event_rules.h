@@ -12,7 +12,8 @@
 //   PlacementRules   placement_rules.cc  placement changes (and any placement's fields); a
 //                                        placement's approval, assessment and plan
 //   ReviewRules      review_rules.cc     reviews held, IRO allocations, midway reviews, a
-//                                        review's paperwork
+//                                        review's paperwork, the IRO's visits, quality forms,
+//                                        life-story work and case-file audits
 //   ChallengeRules   challenge_rules.cc  the dispute resolution process, CAFCASS referrals,
 //                                        missed deadlines
 //   CorrectionRules  correction_rules.cc corrections (applied by Rebuild itself)

@@ -1,5 +1,7 @@
 // The review family: looked-after children's reviews held, the IRO allocated, midway reviews,
-// and the paperwork of a review (the social worker's report, recommendations, the record).
+// the paperwork of a review (the social worker's report, recommendations, the record), and the
+// IRO's footprint beyond reviews (visits, quality-and-compliance forms, life-story work,
+// case-file audits).
 // Each event's field rules (CheckFields: codes, formats, required values; no record needed),
 // state rules (CheckState: what the child's record must allow, filling in what the service
 // computes) and application (Apply: what the fact changes in the record) are here, and only here;
@@ -12,6 +14,13 @@
 namespace footprint::domain::internal {
 
 using v1::ChildEvent;
+
+namespace {
+
+constexpr char kGrades[] = "OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT or INADEQUATE";
+constexpr int kMaxThemes = 20;
+
+}  // namespace
 
 absl::Status ReviewRules::CheckFields(const ChildEvent& e, absl::string_view path,
                                       const ValidationContext& ctx) {
@@ -51,6 +60,51 @@ absl::Status ReviewRules::CheckFields(const ChildEvent& e, absl::string_view pat
           .status();
     case ChildEvent::kMidwayReviewCompleted:
       return CheckId(e.midway_review_completed().iro_id(), absl::StrCat(path, ".iro_id"), false);
+    case ChildEvent::kIroVisit: {
+      const auto& b = e.iro_visit();
+      if (auto st = CheckId(b.iro_id(), absl::StrCat(path, ".iro_id"), true); !st.ok()) return st;
+      if (b.mode() == v1::IroVisit::MODE_UNSPECIFIED || !v1::IroVisit::Mode_IsValid(b.mode())) {
+        return Invalid(absl::StrCat(path, ".mode"), "required (FACE_TO_FACE or VIRTUAL)");
+      }
+      return absl::OkStatus();
+    }
+    case ChildEvent::kQualityAssuranceCompleted: {
+      const auto& b = e.quality_assurance_completed();
+      if (auto day = CheckDate(b.review_date(), absl::StrCat(path, ".review_date"), true, today);
+          !day.ok()) {
+        return day.status();
+      }
+      if (auto st = CheckId(b.iro_id(), absl::StrCat(path, ".iro_id"), false); !st.ok()) return st;
+      if (b.grade() == v1::PRACTICE_GRADE_UNSPECIFIED || !v1::PracticeGrade_IsValid(b.grade())) {
+        return Invalid(absl::StrCat(path, ".grade"), absl::StrCat("required (", kGrades, ")"));
+      }
+      if (b.themes_size() > kMaxThemes) {
+        return Invalid(absl::StrCat(path, ".themes"), absl::StrCat("at most ", kMaxThemes));
+      }
+      for (int i = 0; i < b.themes_size(); ++i) {
+        if (auto st = CheckText(b.themes(i), absl::StrCat(path, ".themes[", i, "]"), true);
+            !st.ok()) {
+          return st;
+        }
+      }
+      if (b.grade() == v1::INADEQUATE && b.themes_size() == 0) {
+        return Invalid(absl::StrCat(path, ".themes"),
+                       "required for an INADEQUATE grading (the themes of the findings)");
+      }
+      return absl::OkStatus();
+    }
+    case ChildEvent::kLifeStoryWorkCompleted:
+      return CheckText(e.life_story_work_completed().note(), absl::StrCat(path, ".note"), false);
+    case ChildEvent::kCaseFileAudited: {
+      const auto& b = e.case_file_audited();
+      if (auto st = CheckText(b.auditor(), absl::StrCat(path, ".auditor"), true); !st.ok()) {
+        return st;
+      }
+      if (!v1::PracticeGrade_IsValid(b.grade())) {
+        return Invalid(absl::StrCat(path, ".grade"), absl::StrCat("one of ", kGrades));
+      }
+      return CheckText(b.note(), absl::StrCat(path, ".note"), false);
+    }
     default:
       break;
   }
@@ -63,7 +117,38 @@ absl::Status ReviewRules::CheckState(const ChildRecord& record, ChildEvent* e, a
   switch (e->body_case()) {
     case ChildEvent::kIroAllocated:
     case ChildEvent::kMidwayReviewCompleted:
+    case ChildEvent::kIroVisit:
+    case ChildEvent::kLifeStoryWorkCompleted:
       return RequireLookedAfter(record, on, path);
+    case ChildEvent::kQualityAssuranceCompleted: {
+      const std::string& review_text = e->quality_assurance_completed().review_date();
+      const absl::CivilDay review = *ParseIsoDate(review_text, "review_date");
+      if (!record.ReviewHeldOn(review)) {
+        return Precondition(absl::StrCat(path, ".review_date"),
+                            absl::StrCat("no review held on ", review_text, " is recorded"));
+      }
+      if (on < review) {
+        return Precondition(absl::StrCat(field, ".occurred_on"),
+                            absl::StrCat(Day(on), " is before the review (", review_text, ")"));
+      }
+      for (const QualityAssuranceInfo& form : record.quality_assurance()) {
+        if (form.review_date == review) {
+          return Precondition(absl::StrCat(path, ".review_date"),
+                              absl::StrCat("the review of ", review_text,
+                                           " already has a quality-and-compliance form (recorded "
+                                           "for ",
+                                           Day(form.on), "); record a Correction to change it"));
+        }
+      }
+      return absl::OkStatus();
+    }
+    case ChildEvent::kCaseFileAudited:
+      // An audit may come after care ended, not before the child was ever looked after.
+      if (record.periods().empty() || record.periods().front().start > on) {
+        return Precondition(path, absl::StrCat("child ", record.child_id(),
+                                               " has not been looked after by ", Day(on)));
+      }
+      return absl::OkStatus();
     case ChildEvent::kReviewHeld: {
       if (auto st = RequireLookedAfter(record, on, path); !st.ok()) return st;
       if (record.ReviewHeldOn(on)) {
@@ -148,6 +233,27 @@ void ReviewRules::Apply(const ChildEvent& e, absl::CivilDay on, ChildRecord* rec
     case ChildEvent::kMidwayReviewCompleted:
       record->midway_reviews_.push_back(on);
       record->care_facts_.emplace_back(on, "midway review");
+      break;
+    case ChildEvent::kIroVisit:
+      record->visits_.push_back(IroVisitInfo{on, e.iro_visit().iro_id(),
+                                             e.iro_visit().mode() == v1::IroVisit::FACE_TO_FACE});
+      record->care_facts_.emplace_back(on, "IRO visit");
+      break;
+    case ChildEvent::kQualityAssuranceCompleted:
+      if (auto review = ParseIsoDate(e.quality_assurance_completed().review_date(), "");
+          review.ok()) {
+        const auto& b = e.quality_assurance_completed();
+        record->qa_forms_.push_back(
+            QualityAssuranceInfo{on, *review, b.grade(),
+                                 std::vector<std::string>(b.themes().begin(), b.themes().end())});
+      }
+      break;
+    case ChildEvent::kLifeStoryWorkCompleted:
+      record->life_story_.push_back(on);
+      record->care_facts_.emplace_back(on, "life-story work");
+      break;
+    case ChildEvent::kCaseFileAudited:
+      record->audits_.push_back(on);
       break;
     case ChildEvent::kSocialWorkerReportReceived:
       if (auto review =

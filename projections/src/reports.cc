@@ -780,6 +780,106 @@ bool ChallengesRecorded(const ChildMap& children, absl::CivilDay from, absl::Civ
   return false;
 }
 
+void AddNotRecorded(v1::AnnualReport* report, std::string field, std::string reason);
+
+// 0 when there is no whole (as the timeliness percentages).
+double Percent(int part, int whole) { return whole == 0 ? 0.0 : 100.0 * part / whole; }
+
+// The IRO's footprint beyond reviews in the year, over `children` (the report's scope); a part
+// with no such event in `all_children` is not recorded (docs/annual-report.md).
+void FillIroFootprint(const ChildMap& children, const ChildMap& all_children, int year,
+                      absl::CivilDay from, absl::CivilDay to, v1::AnnualReport* report) {
+  v1::AnnualIroFootprint& f = *report->mutable_iro_footprint();
+  const absl::CivilDay last_quarter(year + 1, 1, 1);
+  const auto in_year = [&](absl::CivilDay d) { return d >= from && d <= to; };
+  int reviews_held = 0;
+  int forms = 0;
+  int audits = 0;
+  for (const char* grade : {"OUTSTANDING", "GOOD", "REQUIRES_IMPROVEMENT", "INADEQUATE"}) {
+    (*f.mutable_quality_assurance()->mutable_by_grade())[grade] = 0;
+  }
+  for (const auto& [id, child] : children) {
+    bool face_to_face = false;
+    bool face_to_face_last_quarter = false;
+    bool virtually = false;
+    for (const domain::IroVisitInfo& v : child->iro_visits()) {
+      if (!in_year(v.on)) continue;
+      if (v.face_to_face) {
+        f.mutable_visits()->set_face_to_face(f.visits().face_to_face() + 1);
+        face_to_face = true;
+        face_to_face_last_quarter = face_to_face_last_quarter || v.on >= last_quarter;
+      } else {
+        f.mutable_visits()->set_virtual_visits(f.visits().virtual_visits() + 1);
+        virtually = true;
+      }
+    }
+    auto& visits = *f.mutable_visits();
+    if (face_to_face) visits.set_children_face_to_face(visits.children_face_to_face() + 1);
+    if (face_to_face_last_quarter) {
+      visits.set_children_face_to_face_last_quarter(visits.children_face_to_face_last_quarter() +
+                                                    1);
+    }
+    if (virtually) visits.set_children_visited_virtually(visits.children_visited_virtually() + 1);
+    for (const ReviewInfo& r : child->reviews()) reviews_held += in_year(r.on) ? 1 : 0;
+    auto& qa = *f.mutable_quality_assurance();
+    for (const domain::QualityAssuranceInfo& form : child->quality_assurance()) {
+      if (!in_year(form.review_date)) continue;
+      ++forms;
+      (*qa.mutable_by_grade())[v1::PracticeGrade_Name(form.grade)]++;
+      if (form.grade != v1::INADEQUATE) continue;
+      for (const std::string& theme : form.themes) (*qa.mutable_inadequate_themes())[theme]++;
+    }
+    for (absl::CivilDay d : child->case_file_audits()) audits += in_year(d) ? 1 : 0;
+    if (child->LookedAfterOn(to) && !codes::IsShortBreaks(child->LegalStatusOn(to))) {
+      auto& life = *f.mutable_life_story_work();
+      life.set_looked_after_at_end(life.looked_after_at_end() + 1);
+      const auto& done = child->life_story_work();
+      if (std::any_of(done.begin(), done.end(), [&](absl::CivilDay d) { return d <= to; })) {
+        life.set_completed(life.completed() + 1);
+      }
+    }
+  }
+  auto& qa = *f.mutable_quality_assurance();
+  qa.set_forms(forms);
+  qa.set_reviews_held(reviews_held);
+  qa.set_percent_of_reviews(Percent(forms, reviews_held));
+  auto& life = *f.mutable_life_story_work();
+  life.set_percent(Percent(life.completed(), life.looked_after_at_end()));
+  f.set_case_file_audits(audits);
+
+  // What the whole record holds, whatever the scope: none of a kind is "not recorded", not 0.
+  bool any_visit = false, any_form = false, any_life_story = false, any_audit = false;
+  for (const auto& [id, child] : all_children) {
+    for (const domain::IroVisitInfo& v : child->iro_visits())
+      any_visit = any_visit || in_year(v.on);
+    for (const auto& form : child->quality_assurance()) {
+      any_form = any_form || in_year(form.review_date);
+    }
+    for (absl::CivilDay d : child->life_story_work()) any_life_story = any_life_story || d <= to;
+    for (absl::CivilDay d : child->case_file_audits()) any_audit = any_audit || in_year(d);
+  }
+  if (!any_visit) {
+    f.clear_visits();
+    AddNotRecorded(report, "iro_footprint.visits",
+                   "no IRO visit to a child is recorded in the year");
+  }
+  if (!any_form) {
+    f.clear_quality_assurance();
+    AddNotRecorded(report, "iro_footprint.quality_assurance",
+                   "no quality-and-compliance form is recorded for a review held in the year");
+  }
+  if (!any_life_story) {
+    f.clear_life_story_work();
+    AddNotRecorded(report, "iro_footprint.life_story_work",
+                   "no life-story work is recorded as completed by the end of the year");
+  }
+  if (!any_audit) {
+    f.clear_case_file_audits();
+    AddNotRecorded(report, "iro_footprint.case_file_audits",
+                   "no case-file audit is recorded in the year");
+  }
+}
+
 void AddNotRecorded(v1::AnnualReport* report, std::string field, std::string reason) {
   v1::NotRecorded* entry = report->add_not_recorded();
   entry->set_field(std::move(field));
@@ -902,7 +1002,8 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
           first_import_year,
           ": it holds only the children still looked after then, so the figures would be "
           "partial");
-      for (const char* section : {"care", "reviews", "challenges", "section20", "placements"}) {
+      for (const char* section :
+           {"care", "reviews", "challenges", "section20", "placements", "iro_footprint"}) {
         AddNotRecorded(&report, section, reason);
       }
       return report;
@@ -916,7 +1017,8 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
                   "the record holds nothing dated in this year; it holds data for the "
                   "collection years ",
                   coverage.first_year_with_data(), " to ", coverage.last_year_with_data());
-    for (const char* section : {"care", "reviews", "challenges", "section20", "placements"}) {
+    for (const char* section :
+         {"care", "reviews", "challenges", "section20", "placements", "iro_footprint"}) {
       AddNotRecorded(&report, section, reason);
     }
     return report;
@@ -1177,6 +1279,7 @@ absl::StatusOr<v1::AnnualReport> AnnualReport(const ChildMap& all_children, int 
     row->set_issue(key.second);
     row->set_count(count);
   }
+  FillIroFootprint(children, all_children, year, from, to, &report);
   if (!ChallengesRecorded(all_children, from, to)) {
     // Nothing of the council's dispute resolution is recorded for the year: not zeros.
     report.clear_challenges();

@@ -25,6 +25,25 @@ const char kTheme[] = "Care plan <drift> & \"delay\", stage | 2";
 // is empty) and no challenge was open at the end (open_at_end_by_stage empty).
 v1::AnnualReport Sample() {
   v1::AnnualReport r;
+  v1::AnnualIroFootprint& f = *r.mutable_iro_footprint();
+  f.mutable_visits()->set_face_to_face(10);
+  f.mutable_visits()->set_children_face_to_face(8);
+  f.mutable_visits()->set_children_face_to_face_last_quarter(3);
+  f.mutable_visits()->set_virtual_visits(4);
+  f.mutable_visits()->set_children_visited_virtually(4);
+  v1::AnnualIroFootprint::QualityAssurance& qa = *f.mutable_quality_assurance();
+  qa.set_forms(6);
+  qa.set_reviews_held(10);
+  qa.set_percent_of_reviews(60.0);
+  (*qa.mutable_by_grade())["OUTSTANDING"] = 1;
+  (*qa.mutable_by_grade())["GOOD"] = 3;
+  (*qa.mutable_by_grade())["REQUIRES_IMPROVEMENT"] = 1;
+  (*qa.mutable_by_grade())["INADEQUATE"] = 1;
+  (*qa.mutable_inadequate_themes())["Drift and Delay"] = 1;
+  f.mutable_life_story_work()->set_looked_after_at_end(8);
+  f.mutable_life_story_work()->set_completed(3);
+  f.mutable_life_story_work()->set_percent(37.5);
+  f.set_case_file_audits(2);
   r.set_year(2025);
   r.set_from("2025-04-01");
   r.set_to("2026-03-31");
@@ -223,10 +242,14 @@ TEST_CASE("annual report as Markdown: a table per group, cells escaped, empty gr
     const int bars = CellBars(line);
     CHECK((bars == 3 || bars == 4));
   }
-  // 13 tables with a header and a rule each, and 63 rows (issue 22 added 5 figures: periods
+  // 19 tables with a header and a rule each, and 80 rows (issue 22 added 5 figures: periods
   // whose start is not known, reviews and children whose timeliness is not known, answers to a
-  // stage in time and late).
-  CHECK(table_lines == 13 * 2 + 63);
+  // stage in time and late; issue 24 the IRO's footprint: 6 tables of 5 + 3 + 4 + 1 + 3 + 1).
+  CHECK(table_lines == 19 * 2 + 80);
+  CHECK(absl::StrContains(md,
+                          "| children visited face to face in the last quarter (January - "
+                          "March) | 3 |\n"));
+  CHECK(absl::StrContains(md, "| % with life-story work completed | 37.5 |\n"));
 
   SECTION("the year so far, for one IRO") {
     v1::AnnualReport so_far = Sample();
@@ -293,9 +316,12 @@ TEST_CASE("annual report as CSV: a line per figure, four fields, quoted when nee
     CHECK_FALSE(absl::StartsWith(line, "care.started_by_legal_status,"));
     CHECK_FALSE(absl::StartsWith(line, "challenges.open_at_end_by_stage,"));
   }
-  // The header, 7 lines about the report, and 63 figures: care 6 + 2 + 2; reviews 12 + 8 + 5;
-  // challenges 10 + 2 + 1; section 20 5; placements 6 + 2 + 2.
-  CHECK(lines.size() == 1 + 7 + 63);
+  // The header, 7 lines about the report, and 80 figures: care 6 + 2 + 2; reviews 12 + 8 + 5;
+  // challenges 10 + 2 + 1; section 20 5; placements 6 + 2 + 2; the IRO's footprint
+  // 5 + 3 + 4 + 1 + 3 + 1.
+  CHECK(lines.size() == 1 + 7 + 80);
+  CHECK(HasLine(lines, "iro_footprint.quality_assurance.by_grade,INADEQUATE,,1"));
+  CHECK(HasLine(lines, "iro_footprint,case_file_audits,case-file audits by IROs in the year,2"));
 
   // Read back, every record has the four fields (no field holds a line break), and the quoted
   // theme comes back whole.
@@ -351,9 +377,10 @@ TEST_CASE("annual report as HTML: self-contained, escaped, a chart per breakdown
   CHECK_FALSE(absl::StrContains(html, "\"delay\""));
   CHECK(absl::StrContains(html, "rating against the council&#39;s thresholds"));
 
-  // A table per group with rows (15 groups; started_by_legal_status and open_at_end_by_stage
+  // A table per group with rows (21 groups; started_by_legal_status and open_at_end_by_stage
   // have none, and say so).
-  CHECK(Occurrences(html, "<table id=\"table-") == 13);
+  CHECK(Occurrences(html, "<table id=\"table-") == 19);
+  CHECK(absl::StrContains(html, "<table id=\"table-iro_footprint.visits\">"));
   CHECK(Occurrences(html, "<table") == Occurrences(html, "</table>"));
   CHECK(absl::StrContains(html, "<table id=\"table-care\">"));
   CHECK(absl::StrContains(html, "<table id=\"table-care.ended_by_reason\">"));
@@ -368,10 +395,16 @@ TEST_CASE("annual report as HTML: self-contained, escaped, a chart per breakdown
 
   // A chart per breakdown with a count above zero; none for the tables of figures, nor for the
   // groups with no rows.
-  const std::vector<std::string> charted = {
-      "care.ended_by_reason",          "care.legal_status_at_end",   "reviews.participation",
-      "reviews.social_worker_reports", "challenges.raised_by_theme", "challenges.resolved_by_stage",
-      "placements.reasons_ended",      "placements.type_at_end"};
+  const std::vector<std::string> charted = {"care.ended_by_reason",
+                                            "care.legal_status_at_end",
+                                            "reviews.participation",
+                                            "reviews.social_worker_reports",
+                                            "challenges.raised_by_theme",
+                                            "challenges.resolved_by_stage",
+                                            "placements.reasons_ended",
+                                            "placements.type_at_end",
+                                            "iro_footprint.quality_assurance.by_grade",
+                                            "iro_footprint.quality_assurance.inadequate_themes"};
   CHECK(Occurrences(html, "<svg class=\"chart\"") == static_cast<int>(charted.size()));
   for (const std::string& id : charted) {
     INFO(id);

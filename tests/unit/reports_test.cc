@@ -223,6 +223,33 @@ class Child {
     return Add(e);
   }
 
+  // The IRO's footprint beyond reviews.
+  Child& Visit(const std::string& on, bool face_to_face) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_iro_visit()->set_iro_id("iro-1");
+    e.mutable_iro_visit()->set_mode(face_to_face ? v1::IroVisit::FACE_TO_FACE
+                                                 : v1::IroVisit::VIRTUAL);
+    return Add(e);
+  }
+  Child& QualityAssurance(const std::string& on, const std::string& review_date,
+                          v1::PracticeGrade grade, std::vector<std::string> themes = {}) {
+    v1::ChildEvent e = Event(on);
+    auto* b = e.mutable_quality_assurance_completed();
+    b->set_review_date(review_date);
+    b->set_grade(grade);
+    for (std::string& theme : themes) b->add_themes(std::move(theme));
+    return Add(e);
+  }
+  Child& LifeStory(const std::string& on) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_life_story_work_completed();
+    return Add(e);
+  }
+  Child& Audit(const std::string& on) {
+    v1::ChildEvent e = Event(on);
+    e.mutable_case_file_audited()->set_auditor("iro-2");
+    return Add(e);
+  }
   // Placements with parents: the nominated officer's approval, the parent's assessment and a
   // placement plan, each for the placement starting on `placement_start`.
   Child& Approve(const std::string& on, const std::string& placement_start,
@@ -2050,6 +2077,14 @@ TEST_CASE("annual report: paperwork, challenges, distance and registration not r
   CHECK(NotRecorded(report, "placements.over_20_miles"));
   CHECK_FALSE(report.placements().has_unregistered());
   CHECK(NotRecorded(report, "placements.unregistered"));
+  // Nor any of the IRO's work beyond reviews.
+  CHECK_FALSE(report.iro_footprint().has_visits());
+  CHECK_FALSE(report.iro_footprint().has_case_file_audits());
+  for (const char* part : {"iro_footprint.visits", "iro_footprint.quality_assurance",
+                           "iro_footprint.life_story_work", "iro_footprint.case_file_audits"}) {
+    INFO(part);
+    CHECK(NotRecorded(report, part));
+  }
   // No review names its IRO, nor is one allocated: reviews per IRO are not recorded either.
   CHECK(NotRecorded(report, "reviews.per_iro_average"));
   CHECK_FALSE(report.reviews().has_per_iro_highest());
@@ -2068,7 +2103,11 @@ TEST_CASE("annual report: paperwork, challenges, distance and registration not r
       .Iro("2025-04-07", "iro-1", "North")
       .Review("2025-05-06")
       .SocialWorkerReport("2025-04-28", "2025-05-06")
-      .Raise("2025-06-02", "N3:1", "iro-1", "Drift and Delay");
+      .Raise("2025-06-02", "N3:1", "iro-1", "Drift and Delay")
+      .Visit("2025-06-03", true)
+      .QualityAssurance("2025-05-07", "2025-05-06", v1::GOOD)
+      .LifeStory("2025-09-01")
+      .Audit("2025-10-01");
   const ChildMap recorded = Council({&n1, &n2, &n3});
   const v1::AnnualReport known = Annual(recorded, D(2026, 3, 31));
   CHECK(known.not_recorded().empty());
@@ -2736,6 +2775,72 @@ TEST_CASE("PLO and court as at an earlier end: what ran is running, and a bad ra
   const auto bad = PloCourt(c.council(), D(2026, 7, 1), D(2026, 6, 30), {}, Settings());
   CHECK(bad.status().code() == absl::StatusCode::kInvalidArgument);
   CHECK(std::string(bad.status().message()) == "from: 2026-07-01 is after to (2026-06-30)");
+}
+
+// --- The IRO's footprint beyond reviews (the annual report's iro_footprint) --------------------
+
+// Collection year 2025 (1 Apr 2025 - 31 Mar 2026):
+//   F1 C2 from 6 Jan 2025: reviews 3 Feb 2025 (the year before; its form, GOOD, is not this
+//      year's), 6 May and 3 Nov 2025; visits face to face 10 Jun 2025 and 10 Feb 2026 (the last
+//      quarter), virtual 1 Sep 2025; the 3 Nov review's form INADEQUATE (Drift and Delay,
+//      Quality of Plan); life-story work completed 1 Dec 2025; a case-file audit 15 Jan 2026.
+//   F2 C2 from 5 May 2025 to 27 Feb 2026: review 2 Jun 2025, its form INADEQUATE (Drift and
+//      Delay); a virtual visit 1 Jul 2025.
+//   F3 C2 from 6 Oct 2025: nothing else.
+// Visits: 2 face to face (1 child, 1 in the last quarter), 2 virtual (2 children). Forms: 2 of
+// the 3 reviews held in the year. Life-story work: 1 of the 2 looked after on 31 Mar 2026.
+TEST_CASE("annual report: the IRO's visits, quality assurance, life-story work and audits",
+          "[reports][annual]") {
+  Child f1("F1"), f2("F2"), f3("F3");
+  f1.Start("2025-01-06", "C2")
+      .Review("2025-02-03")
+      .QualityAssurance("2025-02-05", "2025-02-03", v1::GOOD)
+      .Review("2025-05-06")
+      .Review("2025-11-03")
+      .Visit("2025-06-10", true)
+      .Visit("2026-02-10", true)
+      .Visit("2025-09-01", false)
+      .QualityAssurance("2025-11-10", "2025-11-03", v1::INADEQUATE,
+                        {"Drift and Delay", "Quality of Plan"})
+      .LifeStory("2025-12-01")
+      .Audit("2026-01-15");
+  f2.Start("2025-05-05", "C2")
+      .Review("2025-06-02")
+      .QualityAssurance("2025-06-05", "2025-06-02", v1::INADEQUATE, {"Drift and Delay"})
+      .Visit("2025-07-01", false)
+      .End("2026-02-27");
+  f3.Start("2025-10-06", "C2");
+  const v1::AnnualReport report = Annual(Council({&f1, &f2, &f3}), D(2026, 3, 31));
+  const v1::AnnualIroFootprint& f = report.iro_footprint();
+  for (const v1::NotRecorded& n : report.not_recorded()) {
+    CHECK(n.field().rfind("iro_footprint", 0) != 0);
+  }
+  CHECK(f.visits().face_to_face() == 2);
+  CHECK(f.visits().children_face_to_face() == 1);
+  CHECK(f.visits().children_face_to_face_last_quarter() == 1);
+  CHECK(f.visits().virtual_visits() == 2);
+  CHECK(f.visits().children_visited_virtually() == 2);
+  CHECK(f.quality_assurance().forms() == 2);
+  CHECK(f.quality_assurance().reviews_held() == 3);
+  CHECK(f.quality_assurance().percent_of_reviews() == Approx(66.667).epsilon(0.0001));
+  CHECK(f.quality_assurance().by_grade().at("INADEQUATE") == 2);
+  CHECK(f.quality_assurance().by_grade().at("GOOD") == 0);
+  CHECK(f.quality_assurance().by_grade().size() == 4);
+  CHECK(f.quality_assurance().inadequate_themes().at("Drift and Delay") == 2);
+  CHECK(f.quality_assurance().inadequate_themes().at("Quality of Plan") == 1);
+  CHECK(f.life_story_work().looked_after_at_end() == 2);
+  CHECK(f.life_story_work().completed() == 1);
+  CHECK(f.life_story_work().percent() == 50.0);
+  CHECK(f.case_file_audits() == 1);
+
+  // The year before holds F1's first form and review, and none of the rest.
+  REQUIRE(report.has_previous());
+  const v1::AnnualIroFootprint& before = report.previous().iro_footprint();
+  CHECK(before.quality_assurance().forms() == 1);
+  CHECK(before.quality_assurance().by_grade().at("GOOD") == 1);
+  CHECK(NotRecorded(report.previous(), "iro_footprint.visits"));
+  CHECK(NotRecorded(report.previous(), "iro_footprint.life_story_work"));
+  CHECK(NotRecorded(report.previous(), "iro_footprint.case_file_audits"));
 }
 
 }  // namespace

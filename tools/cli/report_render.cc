@@ -421,6 +421,61 @@ std::vector<Section> FigureSections(const v1::AnnualReport& r) {
                                 "No child was looked after at the end of the year."));
     sections.push_back(std::move(s));
   }
+  {
+    const v1::AnnualIroFootprint& f = r.iro_footprint();
+    Section s{"The IRO's footprint beyond reviews", "", {}};
+    const auto& v = f.visits();
+    s.groups.push_back(Group{
+        "iro_footprint.visits",
+        "IRO visits to children",
+        "figure",
+        false,
+        "",
+        {Count("face_to_face", "face-to-face visits", v.face_to_face()),
+         Count("children_face_to_face", "children visited face to face", v.children_face_to_face()),
+         Count("children_face_to_face_last_quarter",
+               "children visited face to face in the last quarter (January - March)",
+               v.children_face_to_face_last_quarter()),
+         Count("virtual_visits", "virtual visits", v.virtual_visits()),
+         Count("children_visited_virtually", "children visited virtually",
+               v.children_visited_virtually())}});
+    const auto& qa = f.quality_assurance();
+    s.groups.push_back(Group{
+        "iro_footprint.quality_assurance",
+        "Quality assurance",
+        "figure",
+        false,
+        "",
+        {Count("forms", "quality-and-compliance forms for reviews held in the year", qa.forms()),
+         Count("reviews_held", "reviews held in the year", qa.reviews_held()),
+         Percent("percent_of_reviews", "% of reviews with a form", qa.percent_of_reviews())}});
+    s.groups.push_back(MapGroup("iro_footprint.quality_assurance.by_grade",
+                                "Practice graded by the IRO", "grade", qa.by_grade(), nullptr,
+                                "No form graded practice."));
+    s.groups.push_back(MapGroup("iro_footprint.quality_assurance.inadequate_themes",
+                                "Themes of inadequate findings", "theme", qa.inadequate_themes(),
+                                nullptr, "No practice was graded inadequate."));
+    const auto& life = f.life_story_work();
+    s.groups.push_back(
+        Group{"iro_footprint.life_story_work",
+              "Life-story work",
+              "figure",
+              false,
+              "",
+              {Count("completed", "children looked after at the end with life-story work completed",
+                     life.completed()),
+               Count("looked_after_at_end", "children looked after at the end",
+                     life.looked_after_at_end()),
+               Percent("percent", "% with life-story work completed", life.percent())}});
+    s.groups.push_back(Group{
+        "iro_footprint",
+        "Case-file audits",
+        "figure",
+        false,
+        "",
+        {Count("case_file_audits", "case-file audits by IROs in the year", f.case_file_audits())}});
+    sections.push_back(std::move(s));
+  }
   return sections;
 }
 

@@ -165,6 +165,19 @@ struct LegalProcess {
   std::string outcome;
   bool RunningOn(absl::CivilDay day) const { return start <= day && (!end || day <= *end); }
 };
+// The IRO's footprint beyond reviews: a visit to the child, and a review's quality-and-compliance
+// form (its grade and the themes of its findings).
+struct IroVisitInfo {
+  absl::CivilDay on;
+  std::string iro_id;
+  bool face_to_face = false;
+};
+struct QualityAssuranceInfo {
+  absl::CivilDay on;
+  absl::CivilDay review_date;
+  v1::PracticeGrade grade = v1::PRACTICE_GRADE_UNSPECIFIED;
+  std::vector<std::string> themes;
+};
 struct ChallengeStep {
   std::string kind;  // "raised", "responded", "escalated", "resolved", "withdrawn",
                      // "cafcass_referral", "response_overdue"
@@ -305,6 +318,12 @@ class ChildRecord {
   const std::vector<LegalProcess>& court_processes() const { return court_processes_; }
   const std::vector<PermanencePlan>& permanence_plans() const { return plans_; }
   const std::vector<absl::CivilDay>& midway_reviews() const { return midway_reviews_; }
+  // The IRO's visits, quality-and-compliance forms, life-story work completed and case-file
+  // audits, by date.
+  const std::vector<IroVisitInfo>& iro_visits() const { return visits_; }
+  const std::vector<QualityAssuranceInfo>& quality_assurance() const { return qa_forms_; }
+  const std::vector<absl::CivilDay>& life_story_work() const { return life_story_; }
+  const std::vector<absl::CivilDay>& case_file_audits() const { return audits_; }
   // Placements with parents' approvals and assessments, and placement plans, by date.
   const std::vector<PlacementNote>& placement_approvals() const { return approvals_; }
   const std::vector<PlacementNote>& parent_assessments() const { return assessments_; }
@@ -414,6 +433,10 @@ class ChildRecord {
   std::vector<LegalProcess> court_processes_;
   std::vector<PermanencePlan> plans_;
   std::vector<absl::CivilDay> midway_reviews_;
+  std::vector<IroVisitInfo> visits_;
+  std::vector<QualityAssuranceInfo> qa_forms_;
+  std::vector<absl::CivilDay> life_story_;
+  std::vector<absl::CivilDay> audits_;
   std::vector<PlacementNote> approvals_;
   std::vector<PlacementNote> assessments_;
   std::vector<PlacementNote> placement_plans_;

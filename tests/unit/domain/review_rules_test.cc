@@ -105,5 +105,89 @@ TEST_CASE("the first review is due 20 working days after the period starts, bank
   CHECK((*second)->due_on == absl::CivilDay(2026, 4, 14));
 }
 
+v1::ChildEvent Visit(absl::string_view on, v1::IroVisit::Mode mode) {
+  v1::ChildEvent e = Event(on);
+  e.mutable_iro_visit()->set_iro_id("iro-1");
+  e.mutable_iro_visit()->set_mode(mode);
+  return e;
+}
+
+v1::ChildEvent Form(absl::string_view on, absl::string_view review_date, v1::PracticeGrade grade,
+                    std::vector<std::string> themes = {}) {
+  v1::ChildEvent e = Event(on);
+  auto* b = e.mutable_quality_assurance_completed();
+  b->set_review_date(std::string(review_date));
+  b->set_grade(grade);
+  for (std::string& theme : themes) b->add_themes(std::move(theme));
+  return e;
+}
+
+v1::ChildEvent Audited(absl::string_view on) {
+  v1::ChildEvent e = Event(on);
+  e.mutable_case_file_audited()->set_auditor("Priya Shah");
+  return e;
+}
+
+TEST_CASE("an IRO visit says how, and happens while the child is looked after",
+          "[domain][review][footprint]") {
+  Scenario s;
+  REQUIRE(s.Record(CareStarted("2026-01-05")).ok());
+  const absl::Status no_mode = s.Record(Visit("2026-02-02", v1::IroVisit::MODE_UNSPECIFIED));
+  CHECK(no_mode.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(no_mode.message()) ==
+        "events[0].iro_visit.mode: required (FACE_TO_FACE or VIRTUAL)");
+  const absl::Status before = s.Record(Visit("2026-01-02", v1::IroVisit::VIRTUAL));
+  CHECK(before.code() == absl::StatusCode::kFailedPrecondition);
+  REQUIRE(s.Record(Visit("2026-02-02", v1::IroVisit::FACE_TO_FACE)).ok());
+  REQUIRE(s.record().iro_visits().size() == 1);
+  CHECK(s.record().iro_visits()[0].face_to_face);
+}
+
+TEST_CASE("a quality-and-compliance form is of a review held, once, with themes when inadequate",
+          "[domain][review][footprint]") {
+  Scenario s;
+  REQUIRE(s.Record(CareStarted("2026-01-05")).ok());
+  REQUIRE(s.Record(ReviewHeld("2026-02-02")).ok());
+  const absl::Status no_review = s.Record(Form("2026-02-05", "2026-02-03", v1::GOOD));
+  CHECK(no_review.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(no_review.message()) ==
+        "events[0].quality_assurance_completed.review_date: no review held on 2026-02-03 is "
+        "recorded");
+  const absl::Status no_themes = s.Record(Form("2026-02-05", "2026-02-02", v1::INADEQUATE));
+  CHECK(no_themes.code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(no_themes.message()) ==
+        "events[0].quality_assurance_completed.themes: required for an INADEQUATE grading (the "
+        "themes of the findings)");
+  const absl::Status no_grade =
+      s.Record(Form("2026-02-05", "2026-02-02", v1::PRACTICE_GRADE_UNSPECIFIED));
+  CHECK(no_grade.code() == absl::StatusCode::kInvalidArgument);
+  const absl::Status early = s.Record(Form("2026-02-01", "2026-02-02", v1::GOOD));
+  CHECK(early.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(early.message()) ==
+        "events[0].occurred_on: 2026-02-01 is before the review (2026-02-02)");
+  REQUIRE(s.Record(Form("2026-02-05", "2026-02-02", v1::INADEQUATE, {"Drift and Delay"})).ok());
+  const absl::Status twice = s.Record(Form("2026-02-06", "2026-02-02", v1::GOOD));
+  CHECK(twice.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(twice.message()),
+             Catch::Matchers::StartsWith(
+                 "events[0].quality_assurance_completed.review_date: the review of 2026-02-02 "
+                 "already has a quality-and-compliance form"));
+  REQUIRE(s.record().quality_assurance().size() == 1);
+  CHECK(s.record().quality_assurance()[0].themes == std::vector<std::string>{"Drift and Delay"});
+}
+
+TEST_CASE("a case-file audit may follow care, not precede it", "[domain][review][footprint]") {
+  Scenario s;
+  REQUIRE(s.Record(CareStarted("2026-01-05")).ok());
+  REQUIRE(s.Record(CareEnded("2026-03-02")).ok());
+  const absl::Status before = s.Record(Audited("2026-01-02"));
+  CHECK(before.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(before.message()) ==
+        "events[0].case_file_audited: child C1 has not been looked after by 2026-01-02");
+  CHECK(s.Record(Audited("2026-04-01")).ok());
+  CHECK(s.record().case_file_audits().size() == 1);
+  CHECK(s.record().Consistency().ok());
+}
+
 }  // namespace
 }  // namespace footprint::domain::testing
