@@ -101,46 +101,59 @@ size_t Utf8Boundary(absl::string_view text, size_t max) {
 
 }  // namespace
 
-absl::StatusOr<std::string> DecodePurpose(absl::string_view wire) {
-  const std::string field = absl::StrCat("metadata ", kPurposeMetadata);
+namespace {
+
+// A text a client sends as percent-encoded metadata `key` (the purpose, the person): decoded,
+// at most `max` bytes of UTF-8 without control characters.
+absl::StatusOr<std::string> DecodeMetadataText(absl::string_view wire, absl::string_view key,
+                                               absl::string_view what, size_t max) {
+  const std::string field = absl::StrCat("metadata ", key);
   // Checked before decoding, so a huge value is not copied: decoding only ever shrinks it.
-  if (wire.size() > 3 * kMaxPurposeBytes) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": ", wire.size(),
-                                                   " bytes on the wire; the maximum is ",
-                                                   kMaxPurposeBytes, " bytes of UTF-8"));
+  if (wire.size() > 3 * max) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", wire.size(), " bytes on the wire; the maximum is ", max, " bytes of UTF-8"));
   }
-  std::string purpose;
-  purpose.reserve(wire.size());
+  std::string text;
+  text.reserve(wire.size());
   for (size_t i = 0; i < wire.size(); ++i) {
     if (wire[i] != '%') {
-      purpose.push_back(wire[i]);
+      text.push_back(wire[i]);
       continue;
     }
     const int high = i + 1 < wire.size() ? HexDigit(wire[i + 1]) : -1;
     const int low = i + 2 < wire.size() ? HexDigit(wire[i + 2]) : -1;
     if (high < 0 || low < 0) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": '%' at byte ", i,
-          " is not followed by two hex digits; the purpose is percent-encoded UTF-8 (a '%' "
-          "itself is sent as %25)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": '%' at byte ", i, " is not followed by two hex digits; the ", what,
+                       " is percent-encoded UTF-8 (a '%' itself is sent as %25)"));
     }
-    purpose.push_back(static_cast<char>(high * 16 + low));
+    text.push_back(static_cast<char>(high * 16 + low));
     i += 2;
   }
-  if (purpose.size() > kMaxPurposeBytes) {
+  if (text.size() > max) {
     return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", purpose.size(), " bytes; the maximum is ", kMaxPurposeBytes));
+        absl::StrCat(field, ": ", text.size(), " bytes; the maximum is ", max));
   }
-  if (!es::IsValidUtf8(purpose)) {
+  if (!es::IsValidUtf8(text)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": must be valid UTF-8 once percent-decoded"));
   }
-  if (auto control = FirstControlCharacter(purpose)) {
+  if (auto control = FirstControlCharacter(text)) {
     return absl::InvalidArgumentError(absl::StrFormat(
         "%s: must not contain control characters such as newlines or tabs (U+%04X at byte %d)",
         field, control->second, control->first));
   }
-  return purpose;
+  return text;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DecodePurpose(absl::string_view wire) {
+  return DecodeMetadataText(wire, kPurposeMetadata, "purpose", kMaxPurposeBytes);
+}
+
+absl::StatusOr<std::string> DecodePerson(absl::string_view wire) {
+  return DecodeMetadataText(wire, kPersonMetadata, "person", kMaxPersonBytes);
 }
 
 std::string RecordedText(absl::string_view text) {
@@ -295,6 +308,12 @@ absl::StatusOr<Caller> AccessControl::AuthorizeReader(const grpc::ServerContextB
   if (!purpose.ok()) return purpose.status();
   caller->purpose = *std::move(purpose);
   if (caller->purpose.empty() && tls_) return PurposeRequired();
+  const auto& metadata = context.client_metadata();
+  if (auto it = metadata.find(kPersonMetadata); it != metadata.end()) {
+    auto person = DecodePerson(absl::string_view(it->second.data(), it->second.size()));
+    if (!person.ok()) return person.status();
+    caller->person = *std::move(person);
+  }
   return caller;
 }
 
@@ -330,6 +349,7 @@ absl::Status AccessControl::RecordRead(const grpc::ServerContextBase& context, c
                            {"scope", RecordedText(scope)},
                            {"purpose", caller.purpose},
                            {"peer", RecordedText(caller.peer)}};
+  if (!caller.person.empty()) record["person"] = caller.person;
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find(kCorrelationIdMetadata); it != metadata.end()) {
     std::string id = RecordedText(absl::string_view(it->second.data(), it->second.size()));

@@ -182,5 +182,41 @@ TEST_CASE("a read whose request carries huge text is recorded in a bounded recor
   CHECK(scope.find(" bytes)") != std::string::npos);
 }
 
+TEST_CASE("a read made for a person records the person beside the client's identity",
+          "[access-log]") {
+  TempDir dir;
+  auto server = StartServer(dir);
+  auto queries = v1::Queries::NewStub(Connect(*server));
+  const auto ask = [&](const std::string* person) {
+    grpc::ClientContext context;
+    context.AddMetadata(kPurposeMetadata, "review preparation");
+    if (person != nullptr) context.AddMetadata(kPersonMetadata, *person);
+    v1::Section20Request request;
+    request.mutable_scope()->set_as_at("2026-03-31");
+    v1::Section20Report response;
+    return queries->Section20(&context, request, &response);
+  };
+  // Percent-encoded UTF-8, as the purpose: "Zoë Adeyemi".
+  const std::string zoe = "Zo%C3%AB Adeyemi";
+  REQUIRE(ask(&zoe).ok());
+  REQUIRE(ask(nullptr).ok());
+  const std::string bad = "Zo%C3";  // not UTF-8 once decoded
+  const grpc::Status refused = ask(&bad);
+  CHECK(refused.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  CHECK(refused.error_message() ==
+        "metadata footprint-person: must be valid UTF-8 once percent-decoded");
+  const std::string long_person(kMaxPersonBytes + 1, 'p');
+  CHECK(ask(&long_person).error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+
+  const std::vector<v1::Event> log = AccessLog(*server);
+  REQUIRE(log.size() == 2);  // the refused reads are not recorded
+  const json first = json::parse(log[0].data());
+  CHECK(first.at("person") == "Zo\u00eb Adeyemi");
+  CHECK(first.at("purpose") == "review preparation");
+  CHECK(first.at("identity") == "local");
+  CHECK(first.at("method") == "Queries.Section20");
+  CHECK_FALSE(json::parse(log[1].data()).contains("person"));
+}
+
 }  // namespace
 }  // namespace footprint::services

@@ -76,6 +76,9 @@ struct Caller {
   // Why it reads: the decoded footprint-purpose metadata ("" when none was sent). Set by
   // AuthorizeRead and AuthorizeReader.
   std::string purpose;
+  // For whom it reads: the decoded footprint-person metadata, sent by a client that reads for
+  // the people it serves (footprint-web: the person signed in), "" when none was sent.
+  std::string person;
   bool Has(Role role) const { return (roles & static_cast<uint32_t>(role)) != 0; }
   // The roles, comma-separated, for logs and records.
   std::string RoleList() const;
@@ -102,6 +105,13 @@ inline constexpr size_t kMaxPurposeBytes = 512;
 // `metadata footprint-purpose` and the rule broken otherwise (also for a '%' not followed by two
 // hex digits).
 absl::StatusOr<std::string> DecodePurpose(absl::string_view wire);
+
+// The person a client reads for (footprint-web: the person its single sign-on vouched for),
+// recorded in the access log beside the client's identity, which answers for it. Sent like the
+// purpose (percent-encoded UTF-8, no control characters) in at most kMaxPersonBytes; optional.
+inline constexpr char kPersonMetadata[] = "footprint-person";
+inline constexpr size_t kMaxPersonBytes = 256;
+absl::StatusOr<std::string> DecodePerson(absl::string_view wire);
 
 // Longest text an access-log record keeps of each value a caller chooses (the subject, the
 // scope, the correlation id; also the identity, method and peer). Longer text is cut at a UTF-8
