@@ -122,9 +122,17 @@ CommandResult RunCli(const std::string& server, const std::vector<std::string>& 
 }
 
 ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extra_args)
-    : data_dir_(std::move(data_dir)), extra_args_(std::move(extra_args)) {
+    : binary_(FootprintdPath()),
+      data_dir_(std::move(data_dir)),
+      extra_args_(std::move(extra_args)) {
   stderr_path_ = data_dir_ + ".stderr.log";
 }
+
+ServerProcess::ServerProcess(std::string binary, std::vector<std::string> args,
+                             std::string stderr_path)
+    : binary_(std::move(binary)),
+      extra_args_(std::move(args)),
+      stderr_path_(std::move(stderr_path)) {}
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Kill();
@@ -133,7 +141,9 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::Start(const std::string& listen) {
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv = {FootprintdPath(), "--data-dir", data_dir_, "--listen", listen};
+  std::vector<std::string> argv = {binary_};
+  if (!data_dir_.empty()) argv.insert(argv.end(), {"--data-dir", data_dir_});
+  argv.insert(argv.end(), {"--listen", listen});
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   // Only async-signal-safe calls between fork() and exec (see RunCommand).
   auto args = ArgvPointers(argv);
@@ -164,20 +174,20 @@ void ServerProcess::Start(const std::string& listen) {
     pollfd fd = {stdout_fd_, POLLIN, 0};
     if (left <= 0 || poll(&fd, 1, static_cast<int>(left)) <= 0) {
       Kill();
-      throw std::runtime_error("footprintd did not start in time: " + StderrLog());
+      throw std::runtime_error(binary_ + " did not start in time: " + StderrLog());
     }
     char c;
     const ssize_t n = read(stdout_fd_, &c, 1);
     if (n <= 0) {
       Kill();
-      throw std::runtime_error("footprintd exited before listening: " + StderrLog());
+      throw std::runtime_error(binary_ + " exited before listening: " + StderrLog());
     }
     line.push_back(c);
   }
   const std::string prefix = "listening on ";
   if (line.rfind(prefix, 0) != 0) {
     Kill();
-    throw std::runtime_error("unexpected first line from footprintd: " + line);
+    throw std::runtime_error("unexpected first line from " + binary_ + ": " + line);
   }
   address_ = line.substr(prefix.size(), line.size() - prefix.size() - 1);
   port_ = std::stoi(address_.substr(address_.rfind(':') + 1));

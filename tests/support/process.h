@@ -33,6 +33,9 @@ class ServerProcess {
  public:
   // Extra flags are appended after --data-dir and --listen.
   ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {});
+  // Another server that prints "listening on HOST:PORT" first (footprint-web): `binary` with
+  // `args`, then --listen; its stderr goes to `stderr_path`.
+  ServerProcess(std::string binary, std::vector<std::string> args, std::string stderr_path);
   ~ServerProcess();  // SIGKILLs the server if it still runs.
 
   // Starts the server on 127.0.0.1:0, or on `listen` if given. Throws on failure.
@@ -49,7 +52,8 @@ class ServerProcess {
   std::string StderrLog() const;
 
  private:
-  std::string data_dir_;
+  std::string binary_;
+  std::string data_dir_;  // empty for another server than footprintd
   std::vector<std::string> extra_args_;
   std::string stderr_path_;
   pid_t pid_ = -1;

@@ -1,0 +1,189 @@
+// End to end: footprint-web (its own process, a gRPC client) over a real footprintd, both on
+// 127.0.0.1:0 in a temporary directory, asked over HTTP by a client in this test. Each page
+// answers, its figures are footprintd's (asked the same question through the CLI), a child's
+// page asks for the purpose first and then records the person and the purpose in the access
+// log, the person is the single sign-on's only from a trusted proxy, and nothing on a page comes
+// from elsewhere.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "catch2/catch.hpp"
+#include "cli_session.h"
+#include "nlohmann/json.hpp"
+#include "process.h"
+
+namespace {
+
+namespace ft = footprint::testing;
+namespace http = boost::beast::http;
+using nlohmann::json;
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+// One GET of `target` from the server at HOST:PORT `address`, with `headers`.
+Answer Get(const std::string& address, const std::string& target,
+           const std::map<std::string, std::string>& headers = {},
+           http::verb verb = http::verb::get) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  boost::beast::tcp_stream stream(io);
+  const size_t colon = address.rfind(':');
+  stream.connect(resolver.resolve(address.substr(0, colon), address.substr(colon + 1)));
+  http::request<http::string_body> request(verb, target, 11);
+  request.set(http::field::host, address);
+  for (const auto& [name, value] : headers) request.set(name, value);
+  http::write(stream, request);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> response;
+  http::read(stream, buffer, response);
+  boost::beast::error_code ec;
+  stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  return {static_cast<int>(response.result_int()), response.body()};
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// footprint-web over `server`, with `args`.
+std::unique_ptr<ft::ServerProcess> StartWeb(const ft::RunningServer& server,
+                                            std::vector<std::string> args = {}) {
+  args.insert(args.begin(), {"--server", server.address(), "--local-user", "Zo\u00eb Adeyemi"});
+  auto web = std::make_unique<ft::ServerProcess>(FOOTPRINT_WEB_PATH, std::move(args),
+                                                 server.dir.Sub("web.stderr.log"));
+  web->Start("127.0.0.1:0");
+  return web;
+}
+
+// The access log's records, oldest first (the CLI reads it as the local auditor).
+std::vector<json> AccessLog(const ft::RunningServer& server) {
+  const ft::CommandResult result = ft::Cli(server, {"--json", "--access-log", "read-all"});
+  REQUIRE(result.exit_code == 0);
+  std::vector<json> records;
+  for (const std::string& line : ft::Lines(result.out)) {
+    records.push_back(json::parse(line).at("data"));
+  }
+  return records;
+}
+
+void Record(const ft::RunningServer& server, const std::string& child, const json& events) {
+  const ft::CommandResult result =
+      ft::Cli(server, {"--json", "record", child, "--file", "-"}, events.dump());
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+}
+
+json Care(const std::string& on, const std::string& status) {
+  return {{"occurred_on", on},
+          {"period_of_care_started",
+           {{"legal_status", status},
+            {"placement", {{"type", "U1"}, {"provider", "PR1"}}},
+            {"category_of_need", "N1"},
+            {"date_of_birth", "2023-03-01"}}}};
+}
+
+}  // namespace
+
+TEST_CASE("web: today, a child behind its purpose, projections; the access log names the person",
+          "[e2e][web]") {
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  // W1 in care since Mon 5 Jan 2026, no review: overdue since its 1st was due (20 working days).
+  // W2 in section 20 since Mon 12 Jan 2026, aged 2, no consent: flagged.
+  Record(server, "W1", json::array({Care("2026-01-05", "C2")}));
+  Record(server, "W2", json::array({Care("2026-01-12", "V2")}));
+  auto web = StartWeb(server);
+
+  const Answer today = Get(web->address(), "/?as_at=2026-06-30");
+  REQUIRE(today.status == 200);
+  CHECK(Contains(today.body, "<h1>Today</h1>"));
+  CHECK(Contains(today.body, "Signed in as Zo\u00eb Adeyemi"));
+  // The figures are footprintd's: the same questions through the CLI.
+  const json overdue =
+      json::parse(ft::Cli(server, {"--json", "reviews", "overdue", "--as-at", "2026-06-30"}).out);
+  REQUIRE(overdue.at("items").size() == 2);
+  CHECK(Contains(today.body, "<h2 id=\"overdue\">Reviews overdue (" +
+                                 std::to_string(overdue.at("items").size()) + ")</h2>"));
+  for (const json& item : overdue.at("items")) {
+    CHECK(
+        Contains(today.body, "<a href=\"/child/" + item.at("child_id").get<std::string>() + "\">"));
+    CHECK(Contains(today.body, "<td>" + item.at("due_on").get<std::string>() + "</td>"));
+  }
+  const json s20 = json::parse(ft::Cli(server, {"--json", "s20", "--as-at", "2026-06-30"}).out);
+  REQUIRE(s20.at("flagged") == 1);
+  CHECK(Contains(today.body, "Section 20 children with flags (1)"));
+  CHECK(Contains(today.body, "under 5 and in section 20 for more than 8 weeks"));
+  // Nothing is loaded from elsewhere, and there is no script.
+  for (const char* outside : {"http://", "https://", "src=", "<script", "<link"}) {
+    INFO(outside);
+    CHECK_FALSE(Contains(today.body, outside));
+  }
+
+  // A child's page asks for the purpose first; nothing of the child is read.
+  const size_t records_before = AccessLog(server).size();
+  const Answer ask = Get(web->address(), "/child/W2");
+  CHECK(ask.status == 200);
+  CHECK(Contains(ask.body, "<label for=\"purpose\">Why are you opening child W2's record?"));
+  CHECK_FALSE(Contains(ask.body, "Next review"));
+  // One record for the CLI's read of the log just above, none for the page.
+  CHECK(AccessLog(server).size() == records_before + 1);
+
+  // With a purpose: the record, and the access log holds the person and the purpose.
+  const Answer child =
+      Get(web->address(), "/child/W2?purpose=review+preparation+%3Cb%3E&as_at=2026-06-30");
+  REQUIRE(child.status == 200);
+  CHECK(Contains(child.body, "<h1>Child W2</h1>"));
+  CHECK(Contains(child.body, "Opened for: review preparation &lt;b&gt;"));
+  CHECK(Contains(child.body, "under 5 and in section 20 for more than 8 weeks"));
+  // The newest record (a read of the access log records itself after what it reads).
+  const json last = AccessLog(server).back();
+  CHECK(last.at("method") == "Queries.Child");
+  CHECK(last.at("subject") == "child-W2");
+  CHECK(last.at("person") == "Zo\u00eb Adeyemi");
+  CHECK(last.at("purpose") == "review preparation <b>");
+
+  const Answer unknown = Get(web->address(), "/child/NOPE?purpose=checking");
+  CHECK(unknown.status == 404);
+  CHECK(Contains(unknown.body, "no child &#39;NOPE&#39; is recorded"));
+
+  const Answer projections = Get(web->address(), "/projections");
+  CHECK(projections.status == 200);
+  CHECK(Contains(projections.body, "<td>children</td>"));
+  CHECK(Contains(projections.body, "<td>healthy</td>"));
+
+  // Read-only, and nothing else is served.
+  CHECK(Get(web->address(), "/", {}, http::verb::post).status == 405);
+  CHECK(Get(web->address(), "/admin").status == 404);
+  // A person header from a peer that is not a trusted proxy is ignored.
+  const Answer spoofed = Get(web->address(), "/", {{"X-Forwarded-User", "Mallory"}});
+  CHECK(Contains(spoofed.body, "Signed in as Zo\u00eb Adeyemi"));
+  CHECK_FALSE(Contains(spoofed.body, "Mallory"));
+}
+
+TEST_CASE("web: behind the single sign-on, the proxy's header names the person", "[e2e][web]") {
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  Record(server, "W1", json::array({Care("2026-01-05", "C2")}));
+  auto web = StartWeb(server, {"--trusted-proxy", "127.0.0.1"});
+
+  const Answer nobody = Get(web->address(), "/");
+  CHECK(nobody.status == 401);
+  CHECK(Contains(nobody.body, "the single sign-on did not name the person"));
+  const Answer sam =
+      Get(web->address(), "/child/W1?purpose=audit", {{"X-Forwarded-User", "Sam Okafor"}});
+  REQUIRE(sam.status == 200);
+  CHECK(Contains(sam.body, "Signed in as Sam Okafor"));
+  const json last = AccessLog(server).back();
+  CHECK(last.at("person") == "Sam Okafor");
+  CHECK(last.at("purpose") == "audit");
+  // A name longer than the access log keeps (256 bytes) is refused, not cut.
+  const Answer long_name = Get(web->address(), "/", {{"X-Forwarded-User", std::string(300, 's')}});
+  CHECK(long_name.status == 401);
+  CHECK(Contains(long_name.body, "not a person&#39;s name of at most 256 bytes"));
+}

@@ -1,0 +1,251 @@
+#include "web/web_app.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "footprint/v1/queries.grpc.pb.h"
+#include "tools/client/metadata.h"
+#include "web/pages.h"
+
+namespace footprint::web {
+namespace {
+
+bool Loopback(const std::string& peer) {
+  return peer == "127.0.0.1" || peer == "::1" || peer == "::ffff:127.0.0.1";
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string Decode(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out += ' ';
+    } else if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 &&
+               HexDigit(text[i + 2]) >= 0) {
+      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+HttpResponse Page(int status, const std::string& title, const std::string& person,
+                  const std::string& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = Layout(title, person, body);
+  return response;
+}
+
+// footprintd's refusal as a page: its code as the HTTP status, its message in words.
+HttpResponse Failed(const grpc::Status& status, const std::string& person) {
+  int http = 502;
+  switch (status.error_code()) {
+    case grpc::StatusCode::INVALID_ARGUMENT:
+    case grpc::StatusCode::OUT_OF_RANGE:
+      http = 400;
+      break;
+    case grpc::StatusCode::NOT_FOUND:
+      http = 404;
+      break;
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+      http = 403;
+      break;
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      http = 503;
+      break;
+    default:
+      break;
+  }
+  return Page(http, "Not available", person,
+              ErrorBody(http, absl::StrCat("footprintd answered ", status.error_code(), ": ",
+                                           status.error_message())));
+}
+
+constexpr char kTodayPurpose[] = "the IRO manager's today page (footprint-web)";
+constexpr char kProjectionsPurpose[] = "the projections page (footprint-web)";
+
+}  // namespace
+
+absl::StatusOr<std::string> PersonOf(const HttpRequest& request, const WebSettings& settings) {
+  const bool trusted = std::find(settings.trusted_proxies.begin(), settings.trusted_proxies.end(),
+                                 request.peer) != settings.trusted_proxies.end();
+  if (trusted) {
+    auto it = request.headers.find(settings.person_header);
+    const std::string person =
+        it == request.headers.end() ? "" : std::string(absl::StripAsciiWhitespace(it->second));
+    if (person.empty()) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the single sign-on did not name the person (header ", settings.person_header, ")"));
+    }
+    if (auto problem = client::PurposeProblem(person); !problem.empty() || person.size() > 256) {
+      return absl::UnauthenticatedError(absl::StrCat("header ", settings.person_header,
+                                                     ": not a person's name of at most 256 bytes"));
+    }
+    return person;
+  }
+  // Never the header of an untrusted peer: anyone could send it.
+  if (Loopback(request.peer)) return settings.local_user;
+  return absl::PermissionDeniedError(
+      absl::StrCat("requests from ", request.peer,
+                   " are not served: open the pages through the council's single sign-on, or "
+                   "on this machine"));
+}
+
+std::map<std::string, std::string> QueryParameters(absl::string_view query) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    const size_t eq = pair.find('=');
+    out[Decode(pair.substr(0, eq))] =
+        eq == absl::string_view::npos ? "" : Decode(pair.substr(eq + 1));
+  }
+  return out;
+}
+
+WebApp::WebApp(std::shared_ptr<grpc::Channel> channel, WebSettings settings)
+    : channel_(std::move(channel)), settings_(std::move(settings)) {}
+
+void WebApp::Prepare(grpc::ClientContext* context, const std::string& person,
+                     const std::string& purpose) const {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(settings_.call_timeout_seconds));
+  context->AddMetadata("footprint-purpose", client::EncodePurpose(purpose));
+  context->AddMetadata("footprint-person", client::EncodePurpose(person));
+}
+
+HttpResponse WebApp::Handle(const HttpRequest& request) const {
+  auto person = PersonOf(request, settings_);
+  if (!person.ok()) {
+    const int status = absl::IsUnauthenticated(person.status()) ? 401 : 403;
+    return Page(status, "Not allowed", "nobody",
+                ErrorBody(status, std::string(person.status().message())));
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse response =
+        Page(405, "Not allowed", *person, ErrorBody(405, "these pages are read-only: GET only"));
+    response.headers.emplace_back("Allow", "GET, HEAD");
+    return response;
+  }
+  const size_t question = request.target.find('?');
+  const std::string path = request.target.substr(0, question);
+  const auto q = QueryParameters(question == std::string::npos
+                                     ? absl::string_view()
+                                     : absl::string_view(request.target).substr(question + 1));
+  if (path == "/") return TodayPage(*person, q);
+  if (path == "/projections") return ProjectionsPage(*person);
+  if (path.rfind("/child/", 0) == 0 && path.size() > 7) {
+    return ChildPage(*person, Decode(path.substr(7)), q);
+  }
+  return Page(404, "Not found", *person, ErrorBody(404, absl::StrCat("no page at ", path)));
+}
+
+HttpResponse WebApp::TodayPage(const std::string& person,
+                               const std::map<std::string, std::string>& q) const {
+  auto stub = v1::Queries::NewStub(channel_);
+  const auto at = q.find("as_at");
+  const std::string as_at = at == q.end() ? "" : at->second;
+  v1::ReportScope scope;
+  scope.set_as_at(as_at);
+  Today today;
+  {
+    grpc::ClientContext context;
+    Prepare(&context, person, kTodayPurpose);
+    v1::ReviewsDueRequest request;
+    *request.mutable_scope() = scope;
+    request.set_overdue_only(true);
+    if (auto st = stub->ReviewsDue(&context, request, &today.overdue); !st.ok()) {
+      return Failed(st, person);
+    }
+  }
+  today.as_at = today.overdue.as_at();
+  scope.set_as_at(today.as_at);  // every part as at the same day
+  {
+    grpc::ClientContext context;
+    Prepare(&context, person, kTodayPurpose);
+    v1::ReviewsDueRequest request;
+    *request.mutable_scope() = scope;
+    request.set_within_days(28);
+    if (auto st = stub->ReviewsDue(&context, request, &today.due); !st.ok()) {
+      return Failed(st, person);
+    }
+  }
+  {
+    grpc::ClientContext context;
+    Prepare(&context, person, kTodayPurpose);
+    v1::EscalationsRequest request;
+    *request.mutable_scope() = scope;
+    if (auto st = stub->Escalations(&context, request, &today.escalations); !st.ok()) {
+      return Failed(st, person);
+    }
+  }
+  {
+    grpc::ClientContext context;
+    Prepare(&context, person, kTodayPurpose);
+    v1::Section20Request request;
+    *request.mutable_scope() = scope;
+    if (auto st = stub->Section20(&context, request, &today.section20); !st.ok()) {
+      return Failed(st, person);
+    }
+  }
+  {
+    grpc::ClientContext context;
+    Prepare(&context, person, kTodayPurpose);
+    v1::PlacementsRequest request;
+    *request.mutable_scope() = scope;
+    if (auto st = stub->Placements(&context, request, &today.placements); !st.ok()) {
+      return Failed(st, person);
+    }
+  }
+  return Page(200, "Today", person, TodayBody(today));
+}
+
+HttpResponse WebApp::ChildPage(const std::string& person, const std::string& child_id,
+                               const std::map<std::string, std::string>& q) const {
+  const auto given = q.find("purpose");
+  const std::string purpose =
+      given == q.end() ? "" : std::string(absl::StripAsciiWhitespace(given->second));
+  const std::string title = absl::StrCat("Child ", child_id);
+  if (purpose.empty()) {
+    return Page(200, title, person,
+                PurposeBody(child_id, given == q.end() ? "" : "Say why you open the record."));
+  }
+  if (auto problem = client::PurposeProblem(purpose); !problem.empty()) {
+    return Page(400, title, person, PurposeBody(child_id, problem));
+  }
+  auto stub = v1::Queries::NewStub(channel_);
+  grpc::ClientContext context;
+  Prepare(&context, person, purpose);
+  v1::ChildSummaryRequest request;
+  request.set_child_id(child_id);
+  if (auto at = q.find("as_at"); at != q.end()) request.set_as_at(at->second);
+  v1::ChildSummary summary;
+  if (auto st = stub->Child(&context, request, &summary); !st.ok()) return Failed(st, person);
+  return Page(200, title, person, ChildBody(summary, purpose));
+}
+
+HttpResponse WebApp::ProjectionsPage(const std::string& person) const {
+  auto stub = v1::Projections::NewStub(channel_);
+  grpc::ClientContext context;
+  Prepare(&context, person, kProjectionsPurpose);
+  v1::ProjectionsStatusResponse status;
+  if (auto st = stub->Status(&context, v1::ProjectionsStatusRequest(), &status); !st.ok()) {
+    return Failed(st, person);
+  }
+  return Page(200, "Projections", person, ProjectionsBody(status));
+}
+
+}  // namespace footprint::web
