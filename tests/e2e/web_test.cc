@@ -26,6 +26,7 @@ using nlohmann::json;
 struct Answer {
   int status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;
 };
 
 // One GET of `target` from the server at HOST:PORT `address`, with `headers`.
@@ -46,7 +47,11 @@ Answer Get(const std::string& address, const std::string& target,
   http::read(stream, buffer, response);
   boost::beast::error_code ec;
   stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  return {static_cast<int>(response.result_int()), response.body()};
+  Answer answer{static_cast<int>(response.result_int()), response.body(), {}};
+  for (const auto& field : response) {
+    answer.headers[std::string(field.name_string())] = std::string(field.value());
+  }
+  return answer;
 }
 
 bool Contains(const std::string& text, const std::string& part) {
@@ -186,4 +191,70 @@ TEST_CASE("web: behind the single sign-on, the proxy's header names the person",
   const Answer long_name = Get(web->address(), "/", {{"X-Forwarded-User", std::string(300, 's')}});
   CHECK(long_name.status == 401);
   CHECK(Contains(long_name.body, "not a person&#39;s name of at most 256 bytes"));
+}
+
+TEST_CASE("web: challenges by filter, and each report as a page with its downloads", "[e2e][web]") {
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  Record(server, "W1",
+         json::array({Care("2026-01-05", "C2"),
+                      {{"occurred_on", "2026-02-02"},
+                       {"placement_changed",
+                        {{"placement", {{"type", "P1"}, {"provider", "PR0"}}},
+                         {"reason_for_change", "CARPL"},
+                         {"carer_changed", true}}}}}));
+  Record(server, "W2", json::array({Care("2026-01-12", "V2")}));
+  const ft::CommandResult raised =
+      ft::Cli(server, {"challenge", "raise", "--child", "W2", "--stage", "informal", "--iro",
+                       "iro-3", "--theme", "Drift and Delay", "--issue", "no plan"});
+  INFO(raised.err);
+  REQUIRE(raised.exit_code == 0);
+  auto web = StartWeb(server);
+
+  const Answer all = Get(web->address(), "/challenges");
+  REQUIRE(all.status == 200);
+  CHECK(Contains(all.body, "1 open challenge(s)"));
+  CHECK(Contains(all.body, "<td>Drift and Delay</td>"));
+  const Answer other = Get(web->address(), "/challenges?theme=Quality+of+Plan");
+  CHECK(Contains(other.body, "No open challenge matches."));
+  CHECK(Contains(Get(web->address(), "/challenges?iro=iro-3").body, "1 open challenge(s)"));
+  CHECK(Contains(Get(web->address(), "/challenges?iro=iro-9").body, "No open challenge matches."));
+
+  const Answer index = Get(web->address(), "/reports");
+  REQUIRE(index.status == 200);
+  for (const char* path : {"/reports/annual", "/reports/s20", "/reports/pwp", "/reports/plo"}) {
+    CHECK(Contains(index.body, std::string("action=\"") + path + "\""));
+  }
+
+  // Placements with parents: the page, and its CSV equal to the CLI's.
+  const Answer pwp = Get(web->address(), "/reports/pwp?as_at=2026-06-30");
+  REQUIRE(pwp.status == 200);
+  CHECK(Contains(pwp.body, "1 placed with parents, 1 flagged"));
+  CHECK(Contains(pwp.body, "href=\"/reports/pwp?as_at=2026-06-30&amp;format=csv\""));
+  const Answer csv = Get(web->address(), "/reports/pwp?as_at=2026-06-30&format=csv");
+  REQUIRE(csv.status == 200);
+  CHECK(csv.headers.at("Content-Type") == "text/csv; charset=utf-8");
+  CHECK(csv.headers.at("Content-Disposition") == "attachment; filename=\"pwp-2026-06-30.csv\"");
+  CHECK(csv.body ==
+        ft::Cli(server, {"report", "pwp", "--as-at", "2026-06-30", "--format", "csv"}).out);
+
+  // The annual report's page is the CLI's HTML; its JSON the CLI's JSON.
+  const Answer annual = Get(web->address(), "/reports/annual?year=2025");
+  REQUIRE(annual.status == 200);
+  CHECK(Contains(annual.body, "<title>IRO service annual report 2025-26</title>"));
+  const Answer annual_json = Get(web->address(), "/reports/annual?year=2025&format=json");
+  REQUIRE(annual_json.status == 200);
+  const json from_web = json::parse(annual_json.body);
+  const json from_cli =
+      json::parse(ft::Cli(server, {"report", "annual", "--year", "2025", "--format", "json"}).out);
+  CHECK(from_web.at("care") == from_cli.at("care"));
+  CHECK(from_web.at("position") == from_cli.at("position"));
+
+  const Answer s20 = Get(web->address(), "/reports/s20?as_at=2026-06-30");
+  CHECK(Contains(s20.body, "1 children in section 20 (V2), 1 flagged"));
+  const Answer plo = Get(web->address(), "/reports/plo?from=2026-01-01&to=2026-06-30");
+  CHECK(plo.status == 200);
+  CHECK(Contains(plo.body, "No PLO ran in the period."));
+  CHECK(Get(web->address(), "/reports/plo?from=2026-07-01&to=2026-06-30").status == 400);
+  CHECK(Get(web->address(), "/reports/pwp?format=xml").status == 400);
+  CHECK(Get(web->address(), "/reports/nope").status == 404);
 }

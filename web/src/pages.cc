@@ -4,7 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 
 namespace footprint::web {
@@ -30,7 +32,7 @@ th,td{border-bottom:1px solid #b1b4b6;padding:4px 8px;text-align:left;vertical-a
 td.n,th.n{text-align:right}.flag{color:#942514;font-weight:700}
 dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}dt{font-weight:700}
 label{display:block;font-weight:700;margin:8px 0 4px}
-input[type=text]{font:inherit;padding:4px;width:min(40em,100%);border:2px solid #0b0c0c}
+input[type=text],select{font:inherit;padding:4px;width:min(40em,100%);border:2px solid #0b0c0c}
 button{font:inherit;padding:6px 12px;margin-top:8px;background:#00703c;color:#fff;border:0}
 .note{color:#484949}
 @media print{header nav,.skip,form{display:none}a{color:#0b0c0c;text-decoration:none}}
@@ -122,6 +124,8 @@ std::string Layout(absl::string_view title, absl::string_view person, absl::stri
       "</style></head><body><a class=\"skip\" href=\"#main\">Skip to main content</a>"
       "<header><p class=\"brand\">Footprint: the IRO service</p>"
       "<nav aria-label=\"Main\"><ul><li><a href=\"/\">Today</a></li>"
+      "<li><a href=\"/challenges\">Challenges</a></li>"
+      "<li><a href=\"/reports\">Reports</a></li>"
       "<li><a href=\"/projections\">Projections</a></li></ul></nav>"
       "<p class=\"who\">Signed in as ",
       Escape(person), "</p></header><main id=\"main\"><h1>", Escape(title), "</h1>", body,
@@ -308,6 +312,219 @@ std::string ChildBody(const v1::ChildSummary& c, absl::string_view purpose) {
                                                     "domain events; an admin can void them."))));
   }
   return out;
+}
+
+namespace {
+
+std::string Downloads(absl::string_view path, absl::string_view query,
+                      const std::vector<std::string>& formats) {
+  std::string out = "<p>Download: ";
+  for (size_t i = 0; i < formats.size(); ++i) {
+    absl::StrAppend(&out, i > 0 ? ", " : "", "<a href=\"", path, "?", Escape(query),
+                    query.empty() ? "" : "&amp;", "format=", formats[i], "\" download>",
+                    formats[i] == "md" ? "Markdown" : absl::AsciiStrToUpper(formats[i]), "</a>");
+  }
+  return absl::StrCat(out, "</p>");
+}
+
+std::string Input(absl::string_view id, absl::string_view label, absl::string_view value,
+                  absl::string_view hint = {}) {
+  return absl::StrCat(
+      "<label for=\"", id, "\">", Escape(label), "</label>",
+      hint.empty()
+          ? ""
+          : absl::StrCat("<span class=\"note\" id=\"", id, "-hint\">", Escape(hint), "</span><br>"),
+      "<input type=\"text\" id=\"", id, "\" name=\"", id, "\" value=\"", Escape(value), "\"",
+      hint.empty() ? "" : absl::StrCat(" aria-describedby=\"", id, "-hint\""), ">");
+}
+
+std::string Counted(const google::protobuf::Map<std::string, int32_t>& counts) {
+  std::vector<std::string> parts;
+  for (const auto& [key, n] : std::map<std::string, int32_t>(counts.begin(), counts.end())) {
+    parts.push_back(absl::StrCat(key, ": ", n));
+  }
+  return parts.empty() ? "none" : absl::StrJoin(parts, "; ");
+}
+
+}  // namespace
+
+std::string ChallengesBody(const v1::EscalationReport& r, const ChallengeFilter& f) {
+  std::string out = absl::StrCat(
+      "<form method=\"get\" action=\"/challenges\">", Input("iro", "IRO who raised it", f.iro),
+      Input("team", "Team", f.team), Input("theme", "Theme", f.theme),
+      Input("stage", "Stage", f.stage, "e.g. Informal, Stage 1"),
+      "<br><button type=\"submit\">Filter</button></form><p>As at ", Escape(r.as_at()), ".</p>");
+  std::vector<std::string> rows;
+  for (const v1::ChallengeItem& c : r.open()) {
+    if (!f.theme.empty() && c.theme() != f.theme) continue;
+    if (!f.stage.empty() && c.stage().name() != f.stage) continue;
+    rows.push_back(
+        absl::StrCat(Cell(c.id()), ChildLink(c.child_id()), Cell(c.iro_id()), Cell(c.team()),
+                     Cell(c.theme()), Cell(c.stage().name()), Cell(c.raised_on()),
+                     Cell(absl::StrCat(c.working_days_open()), true),
+                     Cell(absl::StrCat(c.working_days_at_stage()), true), Cell(c.deadline()),
+                     c.response_overdue() ? "<td class=\"flag\">overdue</td>" : "<td>-</td>"));
+  }
+  absl::StrAppend(&out,
+                  rows.empty()
+                      ? None("No open challenge matches.")
+                      : Table(absl::StrCat(rows.size(), " open challenge(s)"),
+                              {"Challenge", "Child", "IRO", "Team", "Theme", "Stage", "Raised",
+                               "Working days open", "At this stage", "Deadline", "Response"},
+                              {false, false, false, false, false, false, false, true, true}, rows));
+  absl::StrAppend(&out, "<p>Open by stage: ", Escape(Counted(r.open_by_stage())),
+                  ". By theme: ", Escape(Counted(r.open_by_theme())), ".</p>");
+  return out;
+}
+
+std::string ReportsBody(absl::string_view today) {
+  const auto form = [](absl::string_view path, absl::string_view heading, absl::string_view text,
+                       const std::string& inputs, const std::vector<std::string>& formats) {
+    std::string select =
+        absl::StrCat("<label for=\"", path.substr(9), "-format\">Format</label>", "<select id=\"",
+                     path.substr(9), "-format\" name=\"format\">");
+    for (const std::string& f : formats) {
+      absl::StrAppend(&select, "<option value=\"", f, "\">",
+                      f == "md" ? "Markdown" : absl::AsciiStrToUpper(f), "</option>");
+    }
+    absl::StrAppend(&select, "</select>");
+    return Section(
+        path.substr(9), heading,
+        absl::StrCat("<p>", Escape(text), "</p><form method=\"get\" action=\"", path, "\">", inputs,
+                     select, "<br><button type=\"submit\">Show</button></form>"));
+  };
+  const auto input = [](absl::string_view report, absl::string_view name, absl::string_view label,
+                        absl::string_view value) {
+    const std::string id = absl::StrCat(report, "-", name);
+    return absl::StrCat("<label for=\"", id, "\">", Escape(label),
+                        "</label><input type=\"text\" id=\"", id, "\" name=\"", name, "\" value=\"",
+                        Escape(value), "\">");
+  };
+  const std::string year = std::string(today.substr(0, 4));
+  return absl::StrCat(
+      form("/reports/annual", "Annual report",
+           "The IRO service's annual report for a collection year (1 April to 31 March).",
+           input("annual", "year", "Collection year (1 April of)", year),
+           {"html", "md", "csv", "json"}),
+      form("/reports/s20", "Section 20", "Children in section 20 and their drift flags.",
+           input("s20", "as_at", "As at (YYYY-MM-DD)", today), {"html", "csv", "json"}),
+      form("/reports/pwp", "Placements with parents",
+           "Children placed with parents, approvals, assessments, plans and flags; the quarter's "
+           "change.",
+           input("pwp", "as_at", "As at (YYYY-MM-DD)", today), {"html", "md", "csv", "json"}),
+      form("/reports/plo", "PLO and court",
+           "The Public Law Outline and care proceedings over six months.",
+           absl::StrCat(input("plo", "from", "From (YYYY-MM-DD; default six months before)", ""),
+                        input("plo", "to", "To (YYYY-MM-DD)", today)),
+           {"html", "md", "csv", "json"}));
+}
+
+std::string Section20Body(const v1::Section20Report& r, absl::string_view query) {
+  std::vector<std::string> rows;
+  for (const v1::Section20Item& c : r.children()) {
+    rows.push_back(absl::StrCat(
+        ChildLink(c.child_id()), Cell(c.s20_since()), Cell(absl::StrCat(c.days_in_s20()), true),
+        Cell(c.has_age() ? absl::StrCat(c.age()) : "", true),
+        Cell(c.consent_recorded() ? c.consent_on() : (c.consent_not_known() ? "not known" : "no")),
+        Cell(c.plo_started_on()), Cell(c.permanence_plan()), Cell(c.iro_id()), Flags(c.flags())));
+  }
+  return absl::StrCat("<p>As at ", Escape(r.as_at()), ": ", r.children_size(),
+                      " children in section 20 (V2), ", r.flagged(), " flagged; ",
+                      r.short_breaks_size(), " on short breaks (V3/V4).</p>",
+                      Downloads("/reports/s20", query, {"csv", "json"}),
+                      rows.empty() ? None("No child is in section 20.")
+                                   : Table("Children in section 20 (V2)",
+                                           {"Child", "In s20 since", "Days", "Age", "Consent",
+                                            "PLO", "Permanence plan", "IRO", "Flags"},
+                                           {false, false, true, true}, rows));
+}
+
+std::string Section20Csv(const v1::Section20Report& r) {
+  const auto field = [](absl::string_view text) {
+    if (text.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char ch : text) {
+      if (ch == '"') out += '"';
+      out += ch;
+    }
+    return out + "\"";
+  };
+  std::string out =
+      "child,legal_status,s20_since,days_in_s20,age,consent_on,plo_started_on,permanence_plan,"
+      "iro,team,flags\n";
+  for (const v1::Section20Item& c : r.children()) {
+    absl::StrAppend(
+        &out, field(c.child_id()), ",", field(c.legal_status()), ",", field(c.s20_since()), ",",
+        c.days_in_s20(), ",", c.has_age() ? absl::StrCat(c.age()) : "", ",", field(c.consent_on()),
+        ",", field(c.plo_started_on()), ",", field(c.permanence_plan()), ",", field(c.iro_id()),
+        ",", field(c.team()), ",", field(absl::StrJoin(c.flags(), "; ")), "\n");
+  }
+  return out;
+}
+
+std::string PlacementsWithParentsBody(const v1::PlacementsWithParentsReport& r,
+                                      absl::string_view query) {
+  std::vector<std::string> rows;
+  for (const v1::PlacementWithParentsItem& c : r.children()) {
+    rows.push_back(
+        absl::StrCat(ChildLink(c.child_id()), Cell(c.placed_since()),
+                     Cell(absl::StrCat(c.days_at_home()), true), Cell(c.order()),
+                     Cell(c.approval_not_known()
+                              ? "not known (imported)"
+                              : (c.approved_on().empty()
+                                     ? ""
+                                     : absl::StrCat(c.approved_on(), " by ", c.approved_by()))),
+                     Cell(c.assessment_completed_on()), Cell(c.placement_plan_on()),
+                     Cell(c.next_review_due()), Flags(c.flags())));
+  }
+  return absl::StrCat("<p>As at ", Escape(r.as_at()), ": ", r.children_size(),
+                      " placed with parents, ", r.flagged(), " flagged. Three months before (",
+                      Escape(r.previous_as_at()), "): ", r.previous_placed_with_parents(), "; ",
+                      r.began_in_quarter(), " began and ", r.ended_in_quarter(),
+                      " ended in the quarter.</p>",
+                      Downloads("/reports/pwp", query, {"md", "csv", "json"}),
+                      rows.empty() ? None("No child is placed with parents.")
+                                   : Table("Children placed with parents",
+                                           {"Child", "Since", "Days at home", "Order", "Approved",
+                                            "Assessment", "Placement plan", "Next review", "Flags"},
+                                           {false, false, true}, rows));
+}
+
+std::string PloCourtBody(const v1::PloCourtReport& r, absl::string_view query) {
+  std::vector<std::string> plo;
+  for (const v1::PloItem& p : r.plo()) {
+    plo.push_back(absl::StrCat(ChildLink(p.child_id()), Cell(p.started_on()), Cell(p.ended_on()),
+                               Cell(p.outcome()), Cell(absl::StrFormat("%.1f", p.weeks()), true),
+                               Cell(p.s20_alongside() ? "yes" : "no")));
+  }
+  std::vector<std::string> court;
+  for (const v1::ProceedingsItem& p : r.proceedings()) {
+    court.push_back(
+        absl::StrCat(ChildLink(p.child_id()), Cell(p.issued_on()), Cell(p.concluded_on()),
+                     Cell(p.outcome()), Cell(absl::StrFormat("%.1f", p.weeks()), true),
+                     p.over_26_weeks() || (!p.concluded_on().empty() && !p.within_26_weeks())
+                         ? "<td class=\"flag\">over 26 weeks</td>"
+                         : "<td>-</td>"));
+  }
+  return absl::StrCat(
+      "<p>From ", Escape(r.from()), " to ", Escape(r.to()), ": ", r.plo_size(), " PLO(s), ",
+      r.s20_children_with_plo(), " section 20 child(ren) with a PLO alongside; ", r.issued(),
+      " proceedings issued, ", r.concluded(), " concluded (", r.concluded_within_26_weeks(),
+      " within 26 weeks; average ", absl::StrFormat("%.1f", r.average_weeks_to_conclusion()),
+      " weeks), ", r.running(), " running.</p>",
+      Downloads("/reports/plo", query, {"md", "csv", "json"}),
+      Section("plo", "PLO",
+              plo.empty()
+                  ? None("No PLO ran in the period.")
+                  : Table("PLOs in the period",
+                          {"Child", "Started", "Ended", "Outcome", "Weeks", "Section 20 alongside"},
+                          {false, false, false, false, true}, plo)),
+      Section("court", "Care proceedings",
+              court.empty()
+                  ? None("No proceedings ran in the period.")
+                  : Table("Care proceedings in the period",
+                          {"Child", "Issued", "Concluded", "Outcome", "Weeks", "26 weeks"},
+                          {false, false, false, false, true}, court)));
 }
 
 std::string ProjectionsBody(const v1::ProjectionsStatusResponse& s) {

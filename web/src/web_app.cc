@@ -4,9 +4,15 @@
 #include <chrono>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "domain/england_time.h"
+#include "domain/working_calendar.h"
 #include "footprint/v1/queries.grpc.pb.h"
+#include "tools/cli/report_render.h"
 #include "tools/client/metadata.h"
 #include "web/pages.h"
 
@@ -74,6 +80,38 @@ HttpResponse Failed(const grpc::Status& status, const std::string& person) {
   return Page(http, "Not available", person,
               ErrorBody(http, absl::StrCat("footprintd answered ", status.error_code(), ": ",
                                            status.error_message())));
+}
+
+// The query string of `q` without `format` (for a page's download links), percent-encoded.
+std::string QueryWithout(const std::map<std::string, std::string>& q, const std::string& skip) {
+  std::string out;
+  for (const auto& [key, value] : q) {
+    if (key == skip || value.empty()) continue;
+    absl::StrAppend(&out, out.empty() ? "" : "&", key, "=");
+    for (unsigned char c : value) {
+      if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.') {
+        out += static_cast<char>(c);
+      } else {
+        absl::StrAppend(&out, "%", absl::Hex(c, absl::kZeroPad2));
+      }
+    }
+  }
+  return out;
+}
+
+std::string Param(const std::map<std::string, std::string>& q, const std::string& key) {
+  auto it = q.find(key);
+  return it == q.end() ? "" : it->second;
+}
+
+// A report file to download: `text` as `content_type`, named `file`.
+HttpResponse Download(std::string text, const std::string& content_type, const std::string& file) {
+  HttpResponse response;
+  response.content_type = content_type;
+  response.body = std::move(text);
+  response.headers.emplace_back("Content-Disposition",
+                                absl::StrCat("attachment; filename=\"", file, "\""));
+  return response;
 }
 
 constexpr char kTodayPurpose[] = "the IRO manager's today page (footprint-web)";
@@ -147,6 +185,12 @@ HttpResponse WebApp::Handle(const HttpRequest& request) const {
                                      : absl::string_view(request.target).substr(question + 1));
   if (path == "/") return TodayPage(*person, q);
   if (path == "/projections") return ProjectionsPage(*person);
+  if (path == "/challenges") return ChallengesPage(*person, q);
+  if (path == "/reports") {
+    return Page(200, "Reports", *person,
+                ReportsBody(domain::FormatIsoDate(domain::EnglandDay(absl::Now()))));
+  }
+  if (path.rfind("/reports/", 0) == 0) return ReportPage(*person, path.substr(9), q);
   if (path.rfind("/child/", 0) == 0 && path.size() > 7) {
     return ChildPage(*person, Decode(path.substr(7)), q);
   }
@@ -235,6 +279,127 @@ HttpResponse WebApp::ChildPage(const std::string& person, const std::string& chi
   v1::ChildSummary summary;
   if (auto st = stub->Child(&context, request, &summary); !st.ok()) return Failed(st, person);
   return Page(200, title, person, ChildBody(summary, purpose));
+}
+
+HttpResponse WebApp::ChallengesPage(const std::string& person,
+                                    const std::map<std::string, std::string>& q) const {
+  ChallengeFilter filter{Param(q, "iro"), Param(q, "team"), Param(q, "theme"), Param(q, "stage")};
+  auto stub = v1::Queries::NewStub(channel_);
+  grpc::ClientContext context;
+  Prepare(&context, person, "the challenges page (footprint-web)");
+  v1::EscalationsRequest request;
+  request.mutable_scope()->set_as_at(Param(q, "as_at"));
+  request.mutable_scope()->set_iro(filter.iro);
+  request.mutable_scope()->set_team(filter.team);
+  v1::EscalationReport report;
+  if (auto st = stub->Escalations(&context, request, &report); !st.ok()) return Failed(st, person);
+  return Page(200, "Challenges", person, ChallengesBody(report, filter));
+}
+
+HttpResponse WebApp::ReportPage(const std::string& person, const std::string& report,
+                                const std::map<std::string, std::string>& q) const {
+  const std::string format = Param(q, "format").empty() ? "html" : Param(q, "format");
+  const std::string query = QueryWithout(q, "format");
+  auto stub = v1::Queries::NewStub(channel_);
+  grpc::ClientContext context;
+  Prepare(&context, person, absl::StrCat("the ", report, " report (footprint-web)"));
+  const auto bad_format = [&]() {
+    return Page(400, "Reports", person,
+                ErrorBody(400, absl::StrCat("format: '", format, "' is not one of this report's")));
+  };
+  const auto json = [&](const google::protobuf::Message& message, const std::string& file) {
+    auto text = cli::MessageToJson(message);
+    if (!text.ok()) return Page(500, "Reports", person, ErrorBody(500, text.status().ToString()));
+    return Download(*text + "\n", "application/json", file);
+  };
+  if (report == "annual") {
+    v1::AnnualReportRequest request;
+    int year = 0;
+    if (!absl::SimpleAtoi(Param(q, "year"), &year)) {
+      return Page(400, "Reports", person, ErrorBody(400, "year: a collection year is required"));
+    }
+    request.set_year(year);
+    request.set_iro(Param(q, "iro"));
+    request.set_team(Param(q, "team"));
+    v1::AnnualReport answer;
+    if (auto st = stub->AnnualReport(&context, request, &answer); !st.ok()) {
+      return Failed(st, person);
+    }
+    const std::string file = absl::StrCat("annual-", year);
+    if (format == "html") {
+      HttpResponse page;
+      page.body = cli::AnnualReportHtml(answer);  // a whole page of its own
+      return page;
+    }
+    if (format == "md") {
+      return Download(cli::AnnualReportMarkdown(answer), "text/markdown; charset=utf-8",
+                      file + ".md");
+    }
+    if (format == "csv") {
+      return Download(cli::AnnualReportCsv(answer), "text/csv; charset=utf-8", file + ".csv");
+    }
+    if (format == "json") {
+      auto text = cli::AnnualReportJson(answer);
+      if (!text.ok()) return Page(500, "Reports", person, ErrorBody(500, text.status().ToString()));
+      return Download(*text + "\n", "application/json", file + ".json");
+    }
+    return bad_format();
+  }
+  if (report == "s20") {
+    v1::Section20Request request;
+    request.mutable_scope()->set_as_at(Param(q, "as_at"));
+    request.set_from(Param(q, "from"));
+    v1::Section20Report answer;
+    if (auto st = stub->Section20(&context, request, &answer); !st.ok()) return Failed(st, person);
+    const std::string file = absl::StrCat("s20-", answer.as_at());
+    if (format == "html") {
+      return Page(200, "Section 20", person, Section20Body(answer, query));
+    }
+    if (format == "csv")
+      return Download(Section20Csv(answer), "text/csv; charset=utf-8", file + ".csv");
+    if (format == "json") return json(answer, file + ".json");
+    return bad_format();
+  }
+  if (report == "pwp") {
+    v1::PlacementsWithParentsRequest request;
+    request.mutable_scope()->set_as_at(Param(q, "as_at"));
+    v1::PlacementsWithParentsReport answer;
+    if (auto st = stub->PlacementsWithParents(&context, request, &answer); !st.ok()) {
+      return Failed(st, person);
+    }
+    const std::string file = absl::StrCat("pwp-", answer.as_at());
+    if (format == "html") {
+      return Page(200, "Placements with parents", person, PlacementsWithParentsBody(answer, query));
+    }
+    if (format == "md") {
+      return Download(cli::PlacementsWithParentsMarkdown(answer), "text/markdown; charset=utf-8",
+                      file + ".md");
+    }
+    if (format == "csv") {
+      return Download(cli::PlacementsWithParentsCsv(answer), "text/csv; charset=utf-8",
+                      file + ".csv");
+    }
+    if (format == "json") return json(answer, file + ".json");
+    return bad_format();
+  }
+  if (report == "plo") {
+    v1::PloCourtRequest request;
+    request.set_from(Param(q, "from"));
+    request.set_to(Param(q, "to"));
+    v1::PloCourtReport answer;
+    if (auto st = stub->PloCourt(&context, request, &answer); !st.ok()) return Failed(st, person);
+    const std::string file = absl::StrCat("plo-", answer.from(), "-", answer.to());
+    if (format == "html") return Page(200, "PLO and court", person, PloCourtBody(answer, query));
+    if (format == "md") {
+      return Download(cli::PloCourtMarkdown(answer), "text/markdown; charset=utf-8", file + ".md");
+    }
+    if (format == "csv") {
+      return Download(cli::PloCourtCsv(answer), "text/csv; charset=utf-8", file + ".csv");
+    }
+    if (format == "json") return json(answer, file + ".json");
+    return bad_format();
+  }
+  return Page(404, "Not found", person, ErrorBody(404, absl::StrCat("no report '", report, "'")));
 }
 
 HttpResponse WebApp::ProjectionsPage(const std::string& person) const {

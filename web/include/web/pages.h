@@ -8,6 +8,7 @@
 #define FOOTPRINT_WEB_PAGES_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "footprint/v1/queries.pb.h"
@@ -38,6 +39,24 @@ std::string PurposeBody(absl::string_view child_id, absl::string_view error = {}
 
 // One child's record as at a date; `purpose` as recorded, shown on the page.
 std::string ChildBody(const v1::ChildSummary& child, absl::string_view purpose);
+
+// Open challenges, filtered: `iro` and `team` by footprintd (the escalation report's scope),
+// `theme` and `stage` here; the form to change the filter above the table.
+struct ChallengeFilter {
+  std::string iro, team, theme, stage;
+};
+std::string ChallengesBody(const v1::EscalationReport& report, const ChallengeFilter& filter);
+
+// The reports index: a form per report, each with its formats.
+std::string ReportsBody(absl::string_view today);
+// The reports as pages; each links its downloads (`query` is the page's own query string,
+// without format).
+std::string Section20Body(const v1::Section20Report& report, absl::string_view query);
+std::string PlacementsWithParentsBody(const v1::PlacementsWithParentsReport& report,
+                                      absl::string_view query);
+std::string PloCourtBody(const v1::PloCourtReport& report, absl::string_view query);
+// Section 20 as CSV, a row per child (the other reports' CSV is the CLI's).
+std::string Section20Csv(const v1::Section20Report& report);
 
 // The projection workers' health and lag.
 std::string ProjectionsBody(const v1::ProjectionsStatusResponse& status);

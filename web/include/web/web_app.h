@@ -50,6 +50,10 @@ class WebApp {
   HttpResponse ChildPage(const std::string& person, const std::string& child_id,
                          const std::map<std::string, std::string>& q) const;
   HttpResponse ProjectionsPage(const std::string& person) const;
+  HttpResponse ChallengesPage(const std::string& person,
+                              const std::map<std::string, std::string>& q) const;
+  HttpResponse ReportPage(const std::string& person, const std::string& report,
+                          const std::map<std::string, std::string>& q) const;
   void Prepare(grpc::ClientContext* context, const std::string& person,
                const std::string& purpose) const;
 
