@@ -25,6 +25,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "catch2/catch.hpp"
+#include "chromium.h"
 #include "cli_session.h"
 #include "nlohmann/json.hpp"
 #include "process.h"
@@ -448,86 +449,6 @@ TEST_CASE("report annual refuses a year that has not begun, and bad options", "[
   CHECK(unwritable.err.find("cannot write") != std::string::npos);
 }
 
-// A proxy that reads the first line of every request and drops the connection: Chromium sends
-// every request for anything outside the page to it.
-class RecordingProxy {
- public:
-  RecordingProxy() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(fd_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    REQUIRE(listen(fd_, 16) == 0);
-    socklen_t length = sizeof(address);
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-    thread_ = std::thread([this] {
-      while (!stop_) {
-        pollfd p{fd_, POLLIN, 0};
-        if (poll(&p, 1, 50) <= 0) continue;
-        const int client = accept(fd_, nullptr, nullptr);
-        if (client < 0) continue;
-        std::string line = "(nothing read)";
-        pollfd c{client, POLLIN, 0};
-        if (poll(&c, 1, 1000) > 0) {
-          char buffer[1024];
-          const ssize_t n = read(client, buffer, sizeof(buffer));
-          if (n > 0) line.assign(buffer, static_cast<size_t>(n));
-          line = line.substr(0, line.find('\r'));
-        }
-        close(client);
-        std::lock_guard<std::mutex> lock(mu_);
-        requests_.push_back(line);
-      }
-    });
-  }
-  ~RecordingProxy() {
-    stop_ = true;
-    thread_.join();
-    close(fd_);
-  }
-  int port() const { return port_; }
-  // The request lines ("GET http://host/path HTTP/1.1", "CONNECT host:443 HTTP/1.1"), leaving
-  // out Chromium's own background requests (its clock, updates and account checks), which it
-  // makes whatever the page.
-  std::vector<std::string> PageRequests() const {
-    static const char* const kBrowserOwn[] = {"clients2.google.com", "update.googleapis.com",
-                                              "accounts.google.com", ".gvt1.com"};
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<std::string> out;
-    for (const std::string& request : requests_) {
-      const std::string target = request.substr(0, request.find(' ', request.find(' ') + 1));
-      bool own = false;
-      for (const char* host : kBrowserOwn) own = own || target.find(host) != std::string::npos;
-      if (!own) out.push_back(request);
-    }
-    return out;
-  }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  mutable std::mutex mu_;
-  std::vector<std::string> requests_;  // Guarded by mu_.
-  std::thread thread_;
-};
-
-// The page's DOM after Chromium loaded and laid it out, every request going to `proxy`.
-ft::CommandResult RenderInChromium(const std::string& page, const RecordingProxy& proxy,
-                                   const ft::TempDir& dir) {
-  return ft::RunCommand(
-      {"/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-       "--disable-default-apps", "--user-data-dir=" + dir.Sub("chromium-profile"),
-       "--proxy-server=http://127.0.0.1:" + std::to_string(proxy.port()),
-       "--proxy-bypass-list=<-loopback>", "--dump-dom", "file://" + page},
-      "", 120);
-}
-
 size_t Occurrences(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -554,11 +475,11 @@ TEST_CASE(
 
   // The check can fail: a page with an image from the network reaches the proxy.
   {
-    RecordingProxy proxy;
+    ft::RecordingProxy proxy;
     const std::string control = server.dir.Sub("control.html");
     std::ofstream(control) << "<!DOCTYPE html><html><body><img src=\"http://footprint.invalid/"
                               "x.png\"></body></html>";
-    const auto rendered = RenderInChromium(control, proxy, server.dir);
+    const auto rendered = ft::RenderInChromium("file://" + control, proxy, server.dir);
     INFO(rendered.err);
     REQUIRE(rendered.exit_code == 0);
     const auto requests = proxy.PageRequests();
@@ -568,8 +489,8 @@ TEST_CASE(
     }
   }
 
-  RecordingProxy proxy;
-  const auto rendered = RenderInChromium(page, proxy, server.dir);
+  ft::RecordingProxy proxy;
+  const auto rendered = ft::RenderInChromium("file://" + page, proxy, server.dir);
   INFO(rendered.err);
   REQUIRE(rendered.exit_code == 0);
   CHECK(proxy.PageRequests().empty());

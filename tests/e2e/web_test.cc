@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "catch2/catch.hpp"
+#include "chromium.h"
 #include "cli_session.h"
 #include "nlohmann/json.hpp"
 #include "process.h"
@@ -257,4 +258,57 @@ TEST_CASE("web: challenges by filter, and each report as a page with its downloa
   CHECK(Get(web->address(), "/reports/plo?from=2026-07-01&to=2026-06-30").status == 400);
   CHECK(Get(web->address(), "/reports/pwp?format=xml").status == 400);
   CHECK(Get(web->address(), "/reports/nope").status == 404);
+}
+
+TEST_CASE(
+    "web: every page renders in Chromium, keyboard-reachable, and loads nothing from elsewhere",
+    "[e2e][web][chromium]") {
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  Record(server, "W1", json::array({Care("2026-01-05", "C2")}));
+  Record(server, "W2", json::array({Care("2026-01-12", "V2")}));
+  auto web = StartWeb(server);
+  const std::string base = "http://" + web->address();
+  struct Page {
+    std::string path;
+    std::string heading;
+  };
+  const std::vector<Page> pages = {
+      {"/?as_at=2026-06-30", "<h1>Today</h1>"},
+      {"/child/W2", "<h1>Child W2</h1>"},
+      {"/child/W2?purpose=review+preparation&as_at=2026-06-30", "<h2 id=\"next\">Next review</h2>"},
+      {"/challenges", "<h1>Challenges</h1>"},
+      {"/reports", "<h1>Reports</h1>"},
+      {"/reports/s20?as_at=2026-06-30", "<h1>Section 20</h1>"},
+      {"/reports/pwp?as_at=2026-06-30", "<h1>Placements with parents</h1>"},
+      {"/reports/plo?from=2026-01-01&to=2026-06-30", "<h1>PLO and court</h1>"},
+      {"/reports/annual?year=2025", "<h1>IRO service annual report 2025-26</h1>"},
+      {"/projections", "<h1>Projections</h1>"},
+  };
+  for (const Page& page : pages) {
+    INFO(page.path);
+    ft::RecordingProxy proxy;
+    const ft::CommandResult rendered = ft::RenderInChromium(base + page.path, proxy, server.dir);
+    INFO(rendered.err);
+    REQUIRE(rendered.exit_code == 0);
+    CHECK(Contains(rendered.out, page.heading));
+    for (const std::string& request : proxy.PageRequests()) {
+      UNSCOPED_INFO("request off the machine: " << request);
+    }
+    CHECK(proxy.PageRequests().empty());
+    // The pages of the service (not the annual report's own document) start with a skip link
+    // to the main content, and every form field has its label.
+    if (page.path.rfind("/reports/annual", 0) != 0) {
+      CHECK(Contains(rendered.out, "<a class=\"skip\" href=\"#main\">Skip to main content</a>"));
+      CHECK(Contains(rendered.out, "<main id=\"main\">"));
+    }
+    size_t inputs = 0, labels = 0;
+    for (size_t at = rendered.out.find("<input"); at != std::string::npos;
+         at = rendered.out.find("<input", at + 1)) {
+      ++inputs;
+      const size_t id = rendered.out.find("id=\"", at);
+      const std::string name = rendered.out.substr(id + 4, rendered.out.find('"', id + 4) - id - 4);
+      if (Contains(rendered.out, "<label for=\"" + name + "\"")) ++labels;
+    }
+    CHECK(labels == inputs);
+  }
 }
