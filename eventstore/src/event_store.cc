@@ -224,6 +224,11 @@ absl::StatusOr<VerifyResult> EventStore::VerifyChain(GlobalPosition from,
   return impl_->VerifyChain(from, to);
 }
 
+absl::StatusOr<VerifyResult> EventStore::VerifyEvents(
+    const std::vector<GlobalPosition>& positions) const {
+  return impl_->VerifyEvents(positions);
+}
+
 absl::StatusOr<ReadModelHandle> EventStore::OpenReadModel(absl::string_view name) {
   return impl_->OpenReadModel(name);
 }

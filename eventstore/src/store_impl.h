@@ -4,7 +4,7 @@
 //   store_open.cc       opening (the commit-mark check, metadata, recovery) and closing
 //   group_commit_writer the writer thread and everything it owns (group_commit_writer.h)
 //   store_read.cc       stream and log reads
-//   store_verify.cc     VerifyChain
+//   store_verify.cc     VerifyChain, VerifyEvents
 //   store_backup.cc     online backups and restores (BackupEngine itself: backup.h)
 //   store_consumers.cc  read models and consumer checkpoints
 //   rocks_tuning.cc     RocksDB's options, column family by column family
@@ -62,6 +62,14 @@ class EventStore::Impl {
   // --- store_verify.cc ---
   absl::StatusOr<VerifyResult> VerifyChain(GlobalPosition from,
                                            std::optional<GlobalPosition> to) const;
+  absl::StatusOr<VerifyResult> VerifyEvents(const std::vector<GlobalPosition>& positions) const;
+  // The checks of one stored event (`stored`, its bytes, at position `expected`) that need only
+  // it, its predecessor's hash and canonical version, and the indexes: the reason it fails, or
+  // nullopt.
+  std::optional<std::string> CheckEvent(const rocksdb::ReadOptions& ro, const v1::Event& event,
+                                        absl::string_view stored, uint64_t expected,
+                                        absl::string_view prev_hash,
+                                        uint32_t prev_canonical_version) const;
 
   // --- store_backup.cc ---
   absl::StatusOr<BackupRecord> Backup(const std::string& dir, const std::string& label);

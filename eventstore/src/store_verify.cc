@@ -1,4 +1,4 @@
-// EventStore::Impl: VerifyChain (store_impl.h).
+// EventStore::Impl: VerifyChain and VerifyEvents (store_impl.h).
 #include <memory>
 
 #include "absl/hash/hash.h"
@@ -9,6 +9,126 @@
 #include "store_impl.h"
 
 namespace footprint::eventstore {
+
+std::optional<std::string> EventStore::Impl::CheckEvent(const rocksdb::ReadOptions& ro,
+                                                        const v1::Event& event,
+                                                        absl::string_view stored, uint64_t expected,
+                                                        absl::string_view prev_hash,
+                                                        uint32_t prev_canonical_version) const {
+  if (event.prev_hash() != prev_hash) {
+    return "prev_hash does not match the hash of the previous event";
+  }
+  if (event.canonical_version() == 1) {
+    return "the event names canonical encoding version 1, which the store never writes "
+           "(version-1 events name none)";
+  }
+  if (event.canonical_version() > codec::kCanonicalVersion) {
+    return absl::StrCat("the event names canonical encoding version ", event.canonical_version(),
+                        ", which this version of Footprint does not know");
+  }
+  if (event.canonical_version() < prev_canonical_version) {
+    return absl::StrCat("the event's canonical encoding version ", event.canonical_version(),
+                        " is older than the previous event's (", prev_canonical_version, ")");
+  }
+  if (codec::RecomputeHash(event) != event.hash()) {
+    return "hash does not match the event's content (altered event)";
+  }
+  // The hash covers the decoded fields; the stored bytes must be exactly what the writer
+  // wrote for them, or a reader that scans them (ReadAll's filters read the first stream
+  // and type field they meet, protobuf keeps the last) could be shown something else.
+  if (codec::HasUncoveredFields(event) || !codec::IsStoredForm(event, stored)) {
+    return "the stored bytes are not the event's stored form (fields repeated, added or "
+           "moved), which its hash does not cover";
+  }
+  // The indexes must point back at this event, or reads by stream or id would serve
+  // something else.
+  std::string index_value;
+  rocksdb::Status s = db_->Get(ro, families_.streams(),
+                               keys::StreamKey(event.stream(), event.version()), &index_value);
+  if (!s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
+    return "the stream index does not point at this event";
+  }
+  // Versions are gapless: the stream's previous version is indexed, at an earlier position.
+  if (event.version() > 0) {
+    s = db_->Get(ro, families_.streams(), keys::StreamKey(event.stream(), event.version() - 1),
+                 &index_value);
+    const auto previous = s.ok() ? keys::DecodeU64BigEndian(index_value) : std::nullopt;
+    if (!previous || *previous >= expected) {
+      return absl::StrCat("version ", event.version(), " of stream '", event.stream(),
+                          "' follows no version ", event.version() - 1,
+                          " before it (a version gap)");
+    }
+  }
+  auto id = EventId::Parse(event.id());
+  s = id.ok() ? db_->Get(ro, families_.ids(), AsSlice(id->bytes_view()), &index_value)
+              : rocksdb::Status();
+  if (!id.ok() || !s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
+    return "the id index does not point at this event";
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<VerifyResult> EventStore::Impl::VerifyEvents(
+    const std::vector<GlobalPosition>& positions) const {
+  VerifyResult result;
+  if (positions.empty()) return result;
+  result.first_position = positions.front();
+  const uint64_t committed = notifier_->committed_end();
+  rocksdb::ReadOptions ro;
+  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
+  ro.snapshot = snapshot;
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db_.get(), snapshot};
+  const auto fail = [&](uint64_t position, std::string reason) {
+    result.ok = false;
+    result.first_bad_position = GlobalPosition{position};
+    result.reason = std::move(reason);
+    return result;
+  };
+  for (GlobalPosition position : positions) {
+    if (position.value >= committed) {
+      return absl::OutOfRangeError(absl::StrCat("position ", position.value, " is not committed"));
+    }
+    // Its predecessor in the log: the hash this event's prev_hash must equal.
+    std::string prev_hash = codec::GenesisHash();
+    uint32_t prev_canonical_version = 0;
+    std::string value;
+    if (position.value > 0) {
+      v1::Event before;
+      rocksdb::Status s =
+          db_->Get(ro, families_.events(), keys::EventKey(position.value - 1), &value);
+      if (s.IsCorruption()) {
+        return fail(position.value - 1, absl::StrCat("stored data is damaged: ", s.ToString()));
+      }
+      if (!s.ok() || !before.ParseFromString(value) || before.hash().size() != codec::kHashBytes) {
+        return fail(position.value - 1, "the event before it is missing or cannot be decoded");
+      }
+      prev_hash = before.hash();
+      prev_canonical_version = before.canonical_version();
+    }
+    v1::Event event;
+    rocksdb::Status s = db_->Get(ro, families_.events(), keys::EventKey(position.value), &value);
+    if (s.IsCorruption()) {
+      return fail(position.value, absl::StrCat("stored data is damaged: ", s.ToString()));
+    }
+    if (!s.ok()) return fail(position.value, "event missing");
+    if (!event.ParseFromString(value))
+      return fail(position.value, "stored event cannot be decoded");
+    if (event.position() != position.value) {
+      return fail(position.value, absl::StrCat("stored event claims position ", event.position()));
+    }
+    if (auto bad =
+            CheckEvent(ro, event, value, position.value, prev_hash, prev_canonical_version)) {
+      return fail(position.value, *std::move(bad));
+    }
+    result.last_position = position;
+    ++result.events_checked;
+  }
+  return result;
+}
 
 absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
                                                            std::optional<GlobalPosition> to) const {
@@ -78,7 +198,6 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(walk, families_.events()));
     uint64_t expected = from.value;
     v1::Event event;
-    std::string index_value;
     for (it->Seek(keys::EventKey(from.value)); it->Valid(); it->Next()) {
       const auto position = keys::DecodeEventKey(AsView(it->key()));
       if (!position || *position != expected) {
@@ -90,60 +209,11 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
       if (event.position() != expected) {
         return fail(expected, absl::StrCat("stored event claims position ", event.position()));
       }
-      if (event.prev_hash() != prev_hash) {
-        return fail(expected, "prev_hash does not match the hash of the previous event");
+      if (auto bad = CheckEvent(ro, event, AsView(it->value()), expected, prev_hash,
+                                prev_canonical_version)) {
+        return fail(expected, *std::move(bad));
       }
-      if (event.canonical_version() == 1) {
-        return fail(expected,
-                    "the event names canonical encoding version 1, which the store never writes "
-                    "(version-1 events name none)");
-      }
-      if (event.canonical_version() > codec::kCanonicalVersion) {
-        return fail(expected, absl::StrCat("the event names canonical encoding version ",
-                                           event.canonical_version(),
-                                           ", which this version of Footprint does not know"));
-      }
-      if (event.canonical_version() < prev_canonical_version) {
-        return fail(
-            expected,
-            absl::StrCat("the event's canonical encoding version ", event.canonical_version(),
-                         " is older than the previous event's (", prev_canonical_version, ")"));
-      }
-      if (codec::RecomputeHash(event) != event.hash()) {
-        return fail(expected, "hash does not match the event's content (altered event)");
-      }
-      // The hash covers the decoded fields; the stored bytes must be exactly what the writer
-      // wrote for them, or a reader that scans them (ReadAll's filters read the first stream
-      // and type field they meet, protobuf keeps the last) could be shown something else.
-      if (codec::HasUncoveredFields(event) || !codec::IsStoredForm(event, AsView(it->value()))) {
-        return fail(expected,
-                    "the stored bytes are not the event's stored form (fields repeated, added or "
-                    "moved), which its hash does not cover");
-      }
-      // The indexes must point back at this event, or reads by stream or id would serve
-      // something else.
-      rocksdb::Status s = db_->Get(ro, families_.streams(),
-                                   keys::StreamKey(event.stream(), event.version()), &index_value);
-      if (!s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
-        return fail(expected, "the stream index does not point at this event");
-      }
-      // Versions are gapless: the stream's previous version is indexed, at an earlier position.
-      if (event.version() > 0) {
-        s = db_->Get(ro, families_.streams(), keys::StreamKey(event.stream(), event.version() - 1),
-                     &index_value);
-        const auto previous = s.ok() ? keys::DecodeU64BigEndian(index_value) : std::nullopt;
-        if (!previous || *previous >= expected) {
-          return fail(expected, absl::StrCat("version ", event.version(), " of stream '",
-                                             event.stream(), "' follows no version ",
-                                             event.version() - 1, " before it (a version gap)"));
-        }
-      }
-      auto id = EventId::Parse(event.id());
-      s = id.ok() ? db_->Get(ro, families_.ids(), AsSlice(id->bytes_view()), &index_value)
-                  : rocksdb::Status();
-      if (!id.ok() || !s.ok() || keys::DecodeU64BigEndian(index_value) != expected) {
-        return fail(expected, "the id index does not point at this event");
-      }
+      auto id = EventId::Parse(event.id());  // CheckEvent found it well-formed
       stream_prints.push_back(stream_fingerprint(event.stream(), event.version()));
       id_prints.push_back(absl::HashOf(id->bytes_view()));
       prev_hash = event.hash();

@@ -52,6 +52,19 @@ absl::Status AwaitFirstPage(const ProjectionHost& host, ListPager::Page* page) {
   return absl::OkStatus();
 }
 
+// Every event of `stream`, in order; NOT_FOUND when it has none.
+absl::StatusOr<std::vector<v1::Event>> WholeStream(const eventstore::EventStore& store,
+                                                   const eventstore::StreamId& stream) {
+  std::vector<v1::Event> events;
+  for (eventstore::StreamVersion from{0};;) {
+    auto page = store.ReadStream(stream, from, eventstore::ReadDirection::kForwards, 1000);
+    if (!page.ok()) return page.status();
+    for (v1::Event& e : page->events) events.push_back(std::move(e));
+    if (page->end_of_stream || page->events.empty()) return events;
+    from = eventstore::StreamVersion{events.back().version() + 1};
+  }
+}
+
 v1::ProjectionState StateOf(const pj::WorkerStatus& status, uint64_t log_end, bool rebuilding) {
   v1::ProjectionState state;
   state.set_name(status.name);
@@ -70,23 +83,20 @@ absl::StatusOr<std::vector<v1::ImportRun>> ProjectionHost::ImportRuns(uint64_t u
   std::vector<v1::ImportRun> runs;
   auto stream = eventstore::StreamId::Parse(domain::kImportRunsStream);
   if (!stream.ok()) return stream.status();
-  for (eventstore::StreamVersion from{0};;) {
-    auto page = store_->ReadStream(*stream, from, eventstore::ReadDirection::kForwards, 1000);
-    if (absl::IsNotFound(page.status())) return runs;  // no import run recorded yet
-    if (!page.ok()) return page.status();
-    for (const v1::Event& event : page->events) {
-      if (event.position() >= up_to) return runs;  // after the view's position
-      if (event.type() != domain::kImportRunEventType) continue;
-      v1::ImportRun run;
-      if (event.content_type() != v1::CONTENT_TYPE_PROTOBUF || !run.ParseFromString(event.data())) {
-        return absl::DataLossError(absl::StrCat("the import run at position ", event.position(),
-                                                " does not decode as footprint.v1.ImportRun"));
-      }
-      runs.push_back(std::move(run));
+  auto events = WholeStream(*store_, *stream);
+  if (absl::IsNotFound(events.status())) return runs;  // no import run recorded yet
+  if (!events.ok()) return events.status();
+  for (const v1::Event& event : *events) {
+    if (event.position() >= up_to) break;  // after the view's position
+    if (event.type() != domain::kImportRunEventType) continue;
+    v1::ImportRun run;
+    if (event.content_type() != v1::CONTENT_TYPE_PROTOBUF || !run.ParseFromString(event.data())) {
+      return absl::DataLossError(absl::StrCat("the import run at position ", event.position(),
+                                              " does not decode as footprint.v1.ImportRun"));
     }
-    if (page->end_of_stream || page->events.empty()) return runs;
-    from = eventstore::StreamVersion{page->events.back().version() + 1};
+    runs.push_back(std::move(run));
   }
+  return runs;
 }
 
 absl::StatusOr<std::set<std::string>> ProjectionHost::ImportSources(uint64_t up_to) const {
@@ -104,6 +114,64 @@ absl::StatusOr<ProjectionHost::Reading> ProjectionHost::CurrentReading() const {
   if (!sources.ok()) return sources.status();
   reading.import_sources = std::move(*sources);
   return reading;
+}
+
+absl::StatusOr<v1::ChildHistory> ProjectionHost::ChildHistory(const std::string& child_id) const {
+  const std::string stream_name = domain::ChildStream(child_id);
+  v1::ChildHistory history;
+  auto stream = eventstore::StreamId::Parse(stream_name, "child_id");
+  if (!stream.ok()) return stream.status();
+  auto read = WholeStream(*store_, *stream);
+  if (absl::IsNotFound(read.status())) {
+    return absl::NotFoundError(absl::StrCat("child_id: no child '", child_id, "' is recorded"));
+  }
+  if (!read.ok()) return read.status();
+  const std::vector<v1::Event>& events = *read;
+  history.set_child_id(child_id);
+  std::map<std::string, std::string> superseded_by;  // event id -> correction's id
+  std::vector<eventstore::GlobalPosition> positions;
+  for (const v1::Event& stored : events) {
+    positions.push_back(eventstore::GlobalPosition{stored.position()});
+    v1::ChildHistoryEvent& item = *history.add_events();
+    item.set_position(stored.position());
+    item.set_version(stored.version());
+    item.set_event_id(stored.id());
+    item.set_type(stored.type());
+    item.set_recorded_at(absl::FormatTime("%Y-%m-%dT%H:%M:%E*SZ",
+                                          absl::FromUnixSeconds(stored.recorded_at().seconds()) +
+                                              absl::Nanoseconds(stored.recorded_at().nanos()),
+                                          absl::UTCTimeZone()));
+    item.set_actor(stored.metadata().actor());
+    item.set_source_system(stored.metadata().source_system());
+    item.set_principal(stored.metadata().principal());
+    v1::ChildEvent body;
+    const std::string foreign = domain::DecodeChildEvent(stored, child_id, &body);
+    if (!foreign.empty()) {
+      item.set_foreign(foreign);
+      continue;
+    }
+    item.set_occurred_on(body.occurred_on());
+    std::string summary = body.ShortDebugString();
+    if (summary.size() > 400) summary = absl::StrCat(summary.substr(0, 396), " ...");
+    item.set_summary(std::move(summary));
+    if (body.has_correction()) {
+      superseded_by[body.correction().supersedes_event_id()] = stored.id();
+    }
+  }
+  for (v1::ChildHistoryEvent& item : *history.mutable_events()) {
+    if (auto it = superseded_by.find(item.event_id()); it != superseded_by.end()) {
+      item.set_superseded_by(it->second);
+    }
+  }
+  auto verified = store_->VerifyEvents(positions);
+  if (!verified.ok()) return verified.status();
+  history.set_chain_verified(verified->ok);
+  history.set_events_checked(verified->events_checked);
+  if (!verified->ok) {
+    history.set_chain_problem(verified->reason);
+    history.set_first_bad_position(verified->first_bad_position.value);
+  }
+  return history;
 }
 
 ProjectionHost::ProjectionHost(eventstore::EventStore* store, const Clock* clock,
@@ -468,6 +536,27 @@ grpc::ServerUnaryReactor* QueriesService::PloCourt(grpc::CallbackServerContext* 
                      pj::ReportFilter{request->iro(), request->team()}, host_->settings());
     if (!report.ok()) return report.status();
     *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::ServerUnaryReactor* QueriesService::ChildHistory(grpc::CallbackServerContext* context,
+                                                       const v1::ChildHistoryRequest* request,
+                                                       v1::ChildHistory* response) {
+  const RunOn where{executors_, ExecutorKind::kStoreWait, "Queries.ChildHistory"};
+  return OnPool(context, where, [this, context, request, response]() -> absl::Status {
+    auto caller = access_->AuthorizeReader(*context, Right::kQuery);
+    if (!caller.ok()) return caller.status();
+    if (auto st = domain::ValidateChildId(request->child_id(), "child_id"); !st.ok()) return st;
+    const std::string stream_name = domain::ChildStream(request->child_id());
+    if (auto st = access_->RecordRead(*context, *caller, "Queries.ChildHistory", stream_name,
+                                      request->ShortDebugString());
+        !st.ok()) {
+      return st;
+    }
+    auto history = host_->ChildHistory(request->child_id());
+    if (!history.ok()) return history.status();
+    *response = std::move(*history);
     return absl::OkStatus();
   });
 }

@@ -850,6 +850,39 @@ TEST_CASE("queries: s20 lists V2 children with their flags and short breaks sepa
 }
 
 // =============================================================================================
+// child --history
+
+TEST_CASE("queries: child --history lists every event, who recorded it, and the chain checked",
+          "[e2e][queries]") {
+  const auto running = StartServer();
+  const RunningServer& server = *running;
+  const std::string review_id = "3f0c2a8e-6b1d-4c55-9a0e-2d7f1b9c4e11";
+  json review = Review("2026-01-28");
+  review["event_id"] = review_id;
+  Record(server, "T1", json::array({Care("2026-01-05"), review}));
+  Record(server, "T1",
+         json::array({Event("2026-02-02", "correction",
+                            {{"supersedes_event_id", review_id},
+                             {"reason", "the child attended"},
+                             {"replacement", Review("2026-01-28", "PN3")}})}));
+  const json h = CliJson(server, {"child", "T1", "--history"});
+  CHECK(h.at("child_id") == "T1");
+  REQUIRE(h.at("events").size() == 3);
+  CHECK(h.at("events")[0].at("type") == "PeriodOfCareStarted");
+  CHECK(h.at("events")[0].at("source_system") == "footprint-cli");
+  CHECK(h.at("events")[1].at("event_id") == review_id);
+  CHECK(h.at("events")[1].at("occurred_on") == "2026-01-28");
+  CHECK(h.at("events")[1].at("superseded_by") == h.at("events")[2].at("event_id"));
+  CHECK(h.at("events")[2].at("type") == "Correction");
+  CHECK(h.at("chain_verified") == true);
+  CHECK(h.at("events_checked") == "3");
+  const std::string text = CliOk(server, {"child", "T1", "--history"});
+  CHECK(Lines(text).at(0) == "child T1: 3 events; each verified where it stands in the hash chain");
+  CHECK(Contains(text, "superseded by " + h.at("events")[2].at("event_id").get<std::string>()));
+  CheckOneLineError(Cli(server, {"child", "NOPE", "--history"}), 1, "NOT_FOUND: child_id: ");
+}
+
+// =============================================================================================
 // report pwp
 
 // Two children placed with parents, as at Tue 30 Jun 2026 (docs/web.md):

@@ -98,7 +98,7 @@ json Care(const std::string& on, const std::string& status) {
 
 }  // namespace
 
-TEST_CASE("web: today, a child behind its purpose, projections; the access log names the person",
+TEST_CASE("web: today, a child behind its purpose, projections, and the person in the access log",
           "[e2e][web]") {
   ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
   // W1 in care since Mon 5 Jan 2026, no review: overdue since its 1st was due (20 working days).
@@ -148,12 +148,21 @@ TEST_CASE("web: today, a child behind its purpose, projections; the access log n
   CHECK(Contains(child.body, "<h1>Child W2</h1>"));
   CHECK(Contains(child.body, "Opened for: review preparation &lt;b&gt;"));
   CHECK(Contains(child.body, "under 5 and in section 20 for more than 8 weeks"));
-  // The newest record (a read of the access log records itself after what it reads).
-  const json last = AccessLog(server).back();
-  CHECK(last.at("method") == "Queries.Child");
-  CHECK(last.at("subject") == "child-W2");
-  CHECK(last.at("person") == "Zo\u00eb Adeyemi");
-  CHECK(last.at("purpose") == "review preparation <b>");
+  // The two newest records (a read of the access log records itself after what it reads): the
+  // summary and the timeline, each with the person and the purpose.
+  const std::vector<json> records = AccessLog(server);
+  REQUIRE(records.size() >= 2);
+  CHECK(records.end()[-2].at("method") == "Queries.Child");
+  CHECK(records.back().at("method") == "Queries.ChildHistory");
+  for (const json& record : {records.end()[-2], records.back()}) {
+    CHECK(record.at("subject") == "child-W2");
+    CHECK(record.at("person") == "Zo\u00eb Adeyemi");
+    CHECK(record.at("purpose") == "review preparation <b>");
+  }
+  // The timeline: the one event, who recorded it, and the chain verified.
+  CHECK(Contains(child.body, "Timeline (1 events)"));
+  CHECK(Contains(child.body, "<td>PeriodOfCareStarted</td>"));
+  CHECK(Contains(child.body, "All 1 events verified where they stand in the hash chain"));
 
   const Answer unknown = Get(web->address(), "/child/NOPE?purpose=checking");
   CHECK(unknown.status == 404);

@@ -347,6 +347,51 @@ TEST_CASE("verification finds stream index entries that no event backs", "[store
   }
 }
 
+TEST_CASE("one stream's events are each verified where they stand", "[store][integrity]") {
+  Store s;
+  AppendTen(*s.store);  // child-2 at even positions, child-1 at odd ones
+  const std::vector<GlobalPosition> child_2 = {GlobalPosition{0}, GlobalPosition{2},
+                                               GlobalPosition{4}, GlobalPosition{6},
+                                               GlobalPosition{8}};
+  auto intact = s.store->VerifyEvents(child_2);
+  REQUIRE(intact.ok());
+  CHECK(intact->ok);
+  CHECK(intact->events_checked == 5);
+  s.Close();
+  SECTION("an altered event of the stream is found") {
+    EditEvent(s.data(), 4, [](v1::Event& e) { e.set_data("{\"n\":40}"); });
+    s.Reopen();
+    auto result = s.store->VerifyEvents(child_2);
+    REQUIRE(result.ok());
+    CHECK_FALSE(result->ok);
+    CHECK(result->first_bad_position.value == 4);
+    CHECK(result->reason == "hash does not match the event's content (altered event)");
+    CHECK(result->events_checked == 2);
+    // The other stream's events stand where they were: position 4 is not theirs, but 5 links
+    // to it, and its link still holds (4's stored hash is unchanged).
+    auto other = s.store->VerifyEvents({GlobalPosition{1}, GlobalPosition{3}, GlobalPosition{5}});
+    REQUIRE(other.ok());
+    CHECK(other->ok);
+  }
+  SECTION("an event of another stream rewritten with a new hash breaks the next event's link") {
+    EditEvent(s.data(), 3, [](v1::Event& e) {
+      e.set_data("{\"n\":30}");
+      e.set_hash(codec::RecomputeHash(e));
+    });
+    s.Reopen();
+    auto result = s.store->VerifyEvents(child_2);
+    REQUIRE(result.ok());
+    CHECK_FALSE(result->ok);
+    CHECK(result->first_bad_position.value == 4);
+    CHECK(result->reason == "prev_hash does not match the hash of the previous event");
+  }
+  SECTION("a position not yet committed is out of range") {
+    s.Reopen();
+    CHECK(s.store->VerifyEvents({GlobalPosition{10}}).status().code() ==
+          absl::StatusCode::kOutOfRange);
+  }
+}
+
 TEST_CASE("verification finds a version gap in a stream", "[store][integrity]") {
   Store s;
   AppendTen(*s.store);

@@ -194,6 +194,7 @@ struct QueryArgs {
   int within_days = 28;
   bool three_or_more = false;
   bool counts_only = false;
+  bool history = false;  // child --history
   // A whole list is printed, so by default it is asked for in as few calls as the server
   // allows: each page repeats the report's counts (the server's own default is 250).
   int page_size = 10000;
@@ -604,6 +605,37 @@ int RunPlacements(const Globals& g, const QueryArgs& a) {
 // ---------------------------------------------------------------------------------------------
 // child
 
+// `footprint child ID --history`: every event of the child with who recorded it and when, and
+// the chain checked at each.
+int RunChildHistory(const Globals& g, const QueryArgs& a) {
+  v1::ChildHistoryRequest request;
+  request.set_child_id(a.child);
+  v1::ChildHistory history;
+  const grpc::Status status = CallServer<v1::Queries>(
+      g,
+      [&](v1::Queries::Stub& s, grpc::ClientContext* c, v1::ChildHistory* r) {
+        return s.ChildHistory(c, request, r);
+      },
+      &history);
+  if (!status.ok()) return Fail(status);
+  if (g.json) return PrintJson(history);
+  std::cout << "child " << history.child_id() << ": " << history.events_size() << " events; "
+            << (history.chain_verified() ? "each verified where it stands in the hash chain"
+                                         : "the hash chain does not hold at position " +
+                                               std::to_string(history.first_bad_position()) + ": " +
+                                               history.chain_problem())
+            << '\n';
+  Table table({"VERSION", "HAPPENED", "EVENT", "RECORDED AT", "BY", "SYSTEM", "NOTE"});
+  for (const v1::ChildHistoryEvent& e : history.events()) {
+    std::string note = e.superseded_by().empty() ? "" : "superseded by " + e.superseded_by();
+    if (!e.foreign().empty()) note = "left out: " + e.foreign();
+    table.Add({std::to_string(e.version()), Or(e.occurred_on()), e.type(), e.recorded_at(),
+               Or(e.actor()), Or(e.source_system()), Or(note)});
+  }
+  table.Print();
+  return history.chain_verified() ? 0 : kExitBrokenChain;
+}
+
 int RunChild(const Globals& g, const QueryArgs& a) {
   v1::ChildSummaryRequest request;
   request.set_child_id(a.child);
@@ -886,6 +918,9 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
       "child", "one child: legal status, placement, IRO, reviews, open challenges, flags");
   child_cmd->add_option("ID", a->child, "child id")->required();
   AddAsAt(child_cmd, *a);
+  child_cmd->add_flag("--history", a->history,
+                      "every event of the child, who recorded it and when, each checked in the "
+                      "hash chain (exit 3 when the chain does not hold)");
 
   auto* projections_cmd = app.add_subcommand("projections", "the projection workers");
   projections_cmd->require_subcommand(1);
@@ -936,7 +971,7 @@ std::function<int()> AddQueryCommands(CLI::App& app, const Globals& g) {
     if (escalations_cmd->parsed()) return RunEscalations(g, *a);
     if (s20_cmd->parsed()) return RunSection20(g, *a);
     if (placements_cmd->parsed()) return RunPlacements(g, *a);
-    if (child_cmd->parsed()) return RunChild(g, *a);
+    if (child_cmd->parsed()) return a->history ? RunChildHistory(g, *a) : RunChild(g, *a);
     if (status_cmd->parsed()) return RunProjectionsStatus(g);
     if (rebuild_cmd->parsed()) return RunProjectionsRebuild(g, *a);
     return -1;

@@ -237,7 +237,8 @@ std::string PurposeBody(absl::string_view child_id, absl::string_view error) {
       "record</button></form>");
 }
 
-std::string ChildBody(const v1::ChildSummary& c, absl::string_view purpose) {
+std::string ChildBody(const v1::ChildSummary& c, const v1::ChildHistory& history,
+                      absl::string_view purpose) {
   std::string out =
       absl::StrCat("<p class=\"note\">As at ", Escape(c.as_at()), ". Opened for: ", Escape(purpose),
                    " (recorded in the access log).</p>");
@@ -305,6 +306,36 @@ std::string ChildBody(const v1::ChildSummary& c, absl::string_view purpose) {
                                                {"Challenge", "Stage", "Theme", "Raised",
                                                 "Working days open", "Deadline", "Response"},
                                                {false, false, false, false, true}, rows)));
+  rows.clear();
+  for (const v1::ChildHistoryEvent& e : history.events()) {
+    std::string note;
+    if (!e.superseded_by().empty()) note = absl::StrCat("superseded by ", e.superseded_by());
+    if (!e.foreign().empty()) note = absl::StrCat("left out of the record: ", e.foreign());
+    rows.push_back(absl::StrCat(
+        Cell(absl::StrCat(e.version()), true), Cell(e.occurred_on()), Cell(e.type()),
+        Cell(e.recorded_at().substr(0, 19)),
+        Cell(absl::StrCat(e.actor(), e.source_system().empty() ? "" : " (", e.source_system(),
+                          e.source_system().empty() ? "" : ")")),
+        Cell(e.summary()),
+        note.empty() ? "<td>-</td>" : absl::StrCat("<td class=\"flag\">", Escape(note), "</td>")));
+  }
+  const std::string chain =
+      history.chain_verified()
+          ? absl::StrCat("<p>All ", history.events_checked(),
+                         " events verified where they stand in the hash chain (each hash "
+                         "recomputed from its content and its predecessor's).</p>")
+          : absl::StrCat(
+                "<p class=\"flag\" role=\"alert\">The hash chain does not hold at "
+                "position ",
+                history.first_bad_position(), ": ", Escape(history.chain_problem()),
+                ". Tell the service's auditor.</p>");
+  absl::StrAppend(
+      &out, Section("timeline", absl::StrCat("Timeline (", rows.size(), " events)"),
+                    absl::StrCat(chain, Table("Every event of the child's record, "
+                                              "with who recorded it and when (UTC)",
+                                              {"Version", "Happened on", "Event", "Recorded at",
+                                               "Recorded by", "Details", "Note"},
+                                              {true}, rows))));
   if (!c.foreign_events().empty()) {
     absl::StrAppend(&out, Section("foreign", "Events left out of the record",
                                   None(absl::StrCat(c.foreign_events_size(),

@@ -278,7 +278,15 @@ HttpResponse WebApp::ChildPage(const std::string& person, const std::string& chi
   if (auto at = q.find("as_at"); at != q.end()) request.set_as_at(at->second);
   v1::ChildSummary summary;
   if (auto st = stub->Child(&context, request, &summary); !st.ok()) return Failed(st, person);
-  return Page(200, title, person, ChildBody(summary, purpose));
+  grpc::ClientContext history_context;
+  Prepare(&history_context, person, purpose);
+  v1::ChildHistoryRequest history_request;
+  history_request.set_child_id(child_id);
+  v1::ChildHistory history;
+  if (auto st = stub->ChildHistory(&history_context, history_request, &history); !st.ok()) {
+    return Failed(st, person);
+  }
+  return Page(200, title, person, ChildBody(summary, history, purpose));
 }
 
 HttpResponse WebApp::ChallengesPage(const std::string& person,

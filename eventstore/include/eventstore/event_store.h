@@ -317,6 +317,14 @@ class EventStore {
   absl::StatusOr<VerifyResult> VerifyChain(GlobalPosition from,
                                            std::optional<GlobalPosition> to) const;
 
+  // Checks each event at `positions` where it stands: its hash recomputed from its content and
+  // its predecessor's hash, its stored form, and the stream and id indexes pointing at it (the
+  // checks VerifyChain makes of each event of a range, without walking the range or the indexes
+  // whole). A child's few events are checked in a few point reads each; what it cannot say is
+  // whether events elsewhere in the log were altered (VerifyChain does). The first failure is
+  // reported in the result; OUT_OF_RANGE for a position not committed.
+  absl::StatusOr<VerifyResult> VerifyEvents(const std::vector<GlobalPosition>& positions) const;
+
   // --- Backups -------------------------------------------------------------------------------
 
   // Takes an online backup into `backup_dir` (created if missing) while appends go on, with the

@@ -63,6 +63,10 @@ class ProjectionHost {
   // import only (what 903 returns never carry is not known for it, rather than absent).
   absl::StatusOr<std::set<std::string>> ImportSources(uint64_t up_to) const;
 
+  // Every event of child `child_id`'s stream with who recorded it and when, each checked where
+  // it stands in the hash chain (Queries.ChildHistory). NOT_FOUND for a child with no stream.
+  absl::StatusOr<v1::ChildHistory> ChildHistory(const std::string& child_id) const;
+
   // The view a report reads, with the import sources recorded up to its position.
   struct Reading {
     projections::CouncilView::Published view;
@@ -122,6 +126,9 @@ class QueriesService final : public v1::Queries::CallbackService {
   grpc::ServerUnaryReactor* PlacementsWithParents(
       grpc::CallbackServerContext* context, const v1::PlacementsWithParentsRequest* request,
       v1::PlacementsWithParentsReport* response) override;
+  grpc::ServerUnaryReactor* ChildHistory(grpc::CallbackServerContext* context,
+                                         const v1::ChildHistoryRequest* request,
+                                         v1::ChildHistory* response) override;
   grpc::ServerUnaryReactor* PloCourt(grpc::CallbackServerContext* context,
                                      const v1::PloCourtRequest* request,
                                      v1::PloCourtReport* response) override;

@@ -37,8 +37,10 @@ std::string TodayBody(const Today& today);
 // request as `purpose`, and recorded in the access log with the person).
 std::string PurposeBody(absl::string_view child_id, absl::string_view error = {});
 
-// One child's record as at a date; `purpose` as recorded, shown on the page.
-std::string ChildBody(const v1::ChildSummary& child, absl::string_view purpose);
+// One child's record as at a date, and its timeline (every event, who recorded it and when, and
+// the chain's verification); `purpose` as recorded, shown on the page.
+std::string ChildBody(const v1::ChildSummary& child, const v1::ChildHistory& history,
+                      absl::string_view purpose);
 
 // Open challenges, filtered: `iro` and `team` by footprintd (the escalation report's scope),
 // `theme` and `stage` here; the form to change the filter above the table.
