@@ -151,7 +151,11 @@ absl::StatusOr<v1::ChildHistory> ProjectionHost::ChildHistory(const std::string&
       continue;
     }
     item.set_occurred_on(body.occurred_on());
-    std::string summary = body.ShortDebugString();
+    // The fact's own fields: the child and the day are columns of their own.
+    v1::ChildEvent fact = body;
+    fact.clear_child_id();
+    fact.clear_occurred_on();
+    std::string summary = fact.ShortDebugString();
     if (summary.size() > 400) summary = absl::StrCat(summary.substr(0, 396), " ...");
     item.set_summary(std::move(summary));
     if (body.has_correction()) {
