@@ -8,7 +8,9 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -319,5 +321,81 @@ TEST_CASE(
       if (Contains(rendered.out, "<label for=\"" + name + "\"")) ++labels;
     }
     CHECK(labels == inputs);
+  }
+}
+
+namespace {
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// axe-core's WCAG 2.x A and AA rules run over `html` in headless Chromium: the page with axe
+// inlined before </body>, and a script that writes the violations into the page, which
+// --dump-dom then prints. The rule ids and how many elements break each, as JSON ("[]": none).
+std::string AxeViolations(const std::string& html, const std::string& axe, const ft::TempDir& dir,
+                          const std::string& name) {
+  const std::string runner =
+      "<script>" + axe +
+      "</script><script>axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', "
+      "'wcag21a', 'wcag21aa', 'wcag22aa']}}).then(function (r) {"
+      "var out = document.createElement('pre'); out.id = 'axe-result';"
+      "out.textContent = JSON.stringify(r.violations.map(function (v) {"
+      "return {id: v.id, nodes: v.nodes.length}; }));"
+      "document.body.appendChild(out); });</script>";
+  std::string page = html;
+  const size_t body_end = page.rfind("</body>");
+  REQUIRE(body_end != std::string::npos);
+  page.insert(body_end, runner);
+  const std::string file = dir.Sub(name + ".axe.html");
+  std::ofstream(file) << page;
+  ft::RecordingProxy proxy;
+  const ft::CommandResult rendered =
+      ft::RenderInChromium("file://" + file, proxy, dir, {"--virtual-time-budget=20000"});
+  REQUIRE(rendered.exit_code == 0);
+  const std::string open = "<pre id=\"axe-result\">";
+  const size_t at = rendered.out.find(open);
+  if (at == std::string::npos) return "axe did not run";
+  const size_t end = rendered.out.find("</pre>", at);
+  return rendered.out.substr(at + open.size(), end - at - open.size());
+}
+
+}  // namespace
+
+TEST_CASE("web: every page passes axe-core's WCAG 2.2 A and AA rules in Chromium",
+          "[e2e][web][chromium][a11y]") {
+  const std::string axe = ReadText(FOOTPRINT_AXE_PATH);
+  INFO("axe-core is installed by scripts/install-deps --test into .cache/axe");
+  REQUIRE(axe.size() > 100000);
+  ft::RunningServer server(ft::ConfigYaml{ft::kWithoutReviewDeadlines});
+  Record(server, "W1", json::array({Care("2026-01-05", "C2")}));
+  Record(server, "W2", json::array({Care("2026-01-12", "V2")}));
+  auto web = StartWeb(server);
+
+  // The check can fail: a page with an unlabelled field, low contrast and no language.
+  CHECK(AxeViolations("<!DOCTYPE html><html><head><title>x</title></head><body><p "
+                      "style=\"color:#aaa\">faint</p><input type=\"text\"></body></html>",
+                      axe, server.dir, "control") ==
+        "[{\"id\":\"color-contrast\",\"nodes\":1},{\"id\":\"html-has-lang\",\"nodes\":1},"
+        "{\"id\":\"label\",\"nodes\":1}]");
+
+  const std::vector<std::string> pages = {"/?as_at=2026-06-30",
+                                          "/child/W2",
+                                          "/child/W2?purpose=review+preparation&as_at=2026-06-30",
+                                          "/challenges",
+                                          "/reports",
+                                          "/reports/s20?as_at=2026-06-30",
+                                          "/reports/pwp?as_at=2026-06-30",
+                                          "/reports/plo?to=2026-06-30",
+                                          "/reports/annual?year=2025",
+                                          "/projections",
+                                          "/nope"};
+  for (size_t i = 0; i < pages.size(); ++i) {
+    INFO(pages[i]);
+    const Answer answer = Get(web->address(), pages[i]);
+    CHECK(AxeViolations(answer.body, axe, server.dir, "page-" + std::to_string(i)) == "[]");
   }
 }
