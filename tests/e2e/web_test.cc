@@ -399,3 +399,49 @@ TEST_CASE("web: every page passes axe-core's WCAG 2.2 A and AA rules in Chromium
     CHECK(AxeViolations(answer.body, axe, server.dir, "page-" + std::to_string(i)) == "[]");
   }
 }
+
+TEST_CASE("web over TLS: its own certificate with the manager role, and footprintd's rules apply",
+          "[e2e][web][tls]") {
+  ft::TempDir pki;
+  const std::string script = std::string(FOOTPRINT_SOURCE_DIR) + "/deploy/make-test-ca";
+  REQUIRE(
+      ft::RunCommand({script, pki.path(), "web-pages", "case-system", "auditor-alice"}).exit_code ==
+      0);
+  ft::RunningServer server(ft::ConfigYaml{
+      std::string(ft::kWithoutReviewDeadlines) + "tls:\n  cert_file: " + pki.Sub("server.pem") +
+      "\n  key_file: " + pki.Sub("server-key.pem") + "\n  client_ca_file: " + pki.Sub("ca.pem") +
+      "\nclients:\n"
+      "  - identity: web-pages\n    roles: [manager]\n"
+      "  - identity: case-system\n    roles: [poster]\n    event_types: [Note]\n"
+      "  - identity: auditor-alice\n    roles: [auditor]\n"});
+  const auto tls_as = [&](const std::string& who) {
+    return std::vector<std::string>{"--ca",
+                                    pki.Sub("ca.pem"),
+                                    "--cert",
+                                    pki.Sub(who + ".pem"),
+                                    "--key",
+                                    pki.Sub(who + "-key.pem"),
+                                    "--tls-server-name",
+                                    "localhost"};
+  };
+  auto web = StartWeb(server, tls_as("web-pages"));
+  const Answer today = Get(web->address(), "/?as_at=2026-06-30");
+  REQUIRE(today.status == 200);
+  CHECK(Contains(today.body, "Reviews overdue (0)"));
+  // Read by the auditor: the record names the service's identity and role, and the person.
+  std::vector<std::string> read = tls_as("auditor-alice");
+  read.insert(read.end(), {"--purpose", "audit", "--json", "--access-log", "read-all"});
+  const ft::CommandResult log = ft::Cli(server, read);
+  INFO(log.err);
+  REQUIRE(log.exit_code == 0);
+  const json first = json::parse(ft::Lines(log.out).front()).at("data");
+  CHECK(first.at("identity") == "web-pages");
+  CHECK(first.at("roles") == "manager");
+  CHECK(first.at("person") == "Zo\u00eb Adeyemi");
+
+  // With a certificate whose identity holds no role that may query, the pages say so.
+  auto poster_web = StartWeb(server, tls_as("case-system"));
+  const Answer refused = Get(poster_web->address(), "/");
+  CHECK(refused.status == 403);
+  CHECK(Contains(refused.body, "may not"));
+}
