@@ -20,6 +20,23 @@ namespace {
 constexpr char kGrades[] = "OUTSTANDING, GOOD, REQUIRES_IMPROVEMENT or INADEQUATE";
 constexpr int kMaxThemes = 20;
 
+// Paperwork about the review held on `review_text` (recommendations, the record, a quality
+// form), dated `on`: that review is recorded and the paperwork is not dated before it.
+absl::Status RequireReviewBefore(const ChildRecord& record, const std::string& review_text,
+                                 absl::CivilDay on, absl::string_view path,
+                                 absl::string_view field) {
+  const absl::CivilDay review = *ParseIsoDate(review_text, "review_date");
+  if (!record.ReviewHeldOn(review)) {
+    return Precondition(absl::StrCat(path, ".review_date"),
+                        absl::StrCat("no review held on ", review_text, " is recorded"));
+  }
+  if (on < review) {
+    return Precondition(absl::StrCat(field, ".occurred_on"),
+                        absl::StrCat(Day(on), " is before the review (", review_text, ")"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ReviewRules::CheckFields(const ChildEvent& e, absl::string_view path,
@@ -122,15 +139,8 @@ absl::Status ReviewRules::CheckState(const ChildRecord& record, ChildEvent* e, a
       return RequireLookedAfter(record, on, path);
     case ChildEvent::kQualityAssuranceCompleted: {
       const std::string& review_text = e->quality_assurance_completed().review_date();
+      if (auto st = RequireReviewBefore(record, review_text, on, path, field); !st.ok()) return st;
       const absl::CivilDay review = *ParseIsoDate(review_text, "review_date");
-      if (!record.ReviewHeldOn(review)) {
-        return Precondition(absl::StrCat(path, ".review_date"),
-                            absl::StrCat("no review held on ", review_text, " is recorded"));
-      }
-      if (on < review) {
-        return Precondition(absl::StrCat(field, ".occurred_on"),
-                            absl::StrCat(Day(on), " is before the review (", review_text, ")"));
-      }
       for (const QualityAssuranceInfo& form : record.quality_assurance()) {
         if (form.review_date == review) {
           return Precondition(absl::StrCat(path, ".review_date"),
@@ -188,16 +198,7 @@ absl::Status ReviewRules::CheckState(const ChildRecord& record, ChildEvent* e, a
       const std::string& review_text = e->has_recommendations_issued()
                                            ? e->recommendations_issued().review_date()
                                            : e->review_record_distributed().review_date();
-      const absl::CivilDay review = *ParseIsoDate(review_text, "review_date");
-      if (!record.ReviewHeldOn(review)) {
-        return Precondition(absl::StrCat(path, ".review_date"),
-                            absl::StrCat("no review held on ", review_text, " is recorded"));
-      }
-      if (on < review) {
-        return Precondition(absl::StrCat(field, ".occurred_on"),
-                            absl::StrCat(Day(on), " is before the review (", review_text, ")"));
-      }
-      return absl::OkStatus();
+      return RequireReviewBefore(record, review_text, on, path, field);
     }
     default:
       break;

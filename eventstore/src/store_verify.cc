@@ -9,6 +9,24 @@
 #include "store_impl.h"
 
 namespace footprint::eventstore {
+namespace {
+
+// Reads through `ro` see one snapshot of the store until this goes.
+class SnapshotHold {
+ public:
+  SnapshotHold(rocksdb::DB* db, rocksdb::ReadOptions* ro) : db_(db), snapshot_(db->GetSnapshot()) {
+    ro->snapshot = snapshot_;
+  }
+  ~SnapshotHold() { db_->ReleaseSnapshot(snapshot_); }
+  SnapshotHold(const SnapshotHold&) = delete;
+  SnapshotHold& operator=(const SnapshotHold&) = delete;
+
+ private:
+  rocksdb::DB* const db_;
+  const rocksdb::Snapshot* const snapshot_;
+};
+
+}  // namespace
 
 std::optional<std::string> EventStore::Impl::CheckEvent(const rocksdb::ReadOptions& ro,
                                                         const v1::Event& event,
@@ -75,13 +93,7 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyEvents(
   result.first_position = positions.front();
   const uint64_t committed = notifier_->committed_end();
   rocksdb::ReadOptions ro;
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  ro.snapshot = snapshot;
-  struct Release {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* snapshot;
-    ~Release() { db->ReleaseSnapshot(snapshot); }
-  } release{db_.get(), snapshot};
+  const SnapshotHold snapshot(db_.get(), &ro);
   const auto fail = [&](uint64_t position, std::string reason) {
     result.ok = false;
     result.first_bad_position = GlobalPosition{position};
@@ -156,13 +168,7 @@ absl::StatusOr<VerifyResult> EventStore::Impl::VerifyChain(GlobalPosition from,
   };
 
   rocksdb::ReadOptions ro;
-  const rocksdb::Snapshot* snapshot = db_->GetSnapshot();
-  ro.snapshot = snapshot;
-  struct Release {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* snapshot;
-    ~Release() { db->ReleaseSnapshot(snapshot); }
-  } release{db_.get(), snapshot};
+  const SnapshotHold snapshot(db_.get(), &ro);
 
   std::string prev_hash = codec::GenesisHash();
   uint32_t prev_canonical_version = 0;

@@ -67,6 +67,23 @@ int Emit(const ReportArgs& a, const std::string& text, const std::string& what,
   return 0;
 }
 
+// A periodic report's answer in --format (or --json): JSON, or `csv` / `md` of it, emitted.
+template <typename Report>
+int EmitReport(const Globals& g, const ReportArgs& a, const Report& report,
+               std::string (*csv)(const Report&), std::string (*md)(const Report&),
+               const std::string& what) {
+  const std::string format = g.json ? "json" : a.format;
+  std::string text;
+  if (format == "json") {
+    auto json = MessageToJson(report);
+    if (!json.ok()) return Fail("INTERNAL", std::string(json.status().message()));
+    text = *json + "\n";
+  } else {
+    text = format == "csv" ? csv(report) : md(report);
+  }
+  return Emit(a, text, what, format);
+}
+
 int RunPlacementsWithParents(const Globals& g, const ReportArgs& a) {
   auto stub = v1::Queries::NewStub(MakeChannel(g));
   grpc::ClientContext context;
@@ -78,18 +95,8 @@ int RunPlacementsWithParents(const Globals& g, const ReportArgs& a) {
   v1::PlacementsWithParentsReport report;
   const grpc::Status status = stub->PlacementsWithParents(&context, request, &report);
   if (!status.ok()) return Fail(status);
-  const std::string format = g.json ? "json" : a.format;
-  std::string text;
-  if (format == "json") {
-    auto json = MessageToJson(report);
-    if (!json.ok()) return Fail("INTERNAL", std::string(json.status().message()));
-    text = *json + "\n";
-  } else if (format == "csv") {
-    text = PlacementsWithParentsCsv(report);
-  } else {
-    text = PlacementsWithParentsMarkdown(report);
-  }
-  return Emit(a, text, "placements with parents as at " + report.as_at(), format);
+  return EmitReport(g, a, report, &PlacementsWithParentsCsv, &PlacementsWithParentsMarkdown,
+                    "placements with parents as at " + report.as_at());
 }
 
 int RunPloCourt(const Globals& g, const ReportArgs& a) {
@@ -104,18 +111,8 @@ int RunPloCourt(const Globals& g, const ReportArgs& a) {
   v1::PloCourtReport report;
   const grpc::Status status = stub->PloCourt(&context, request, &report);
   if (!status.ok()) return Fail(status);
-  const std::string format = g.json ? "json" : a.format;
-  std::string text;
-  if (format == "json") {
-    auto json = MessageToJson(report);
-    if (!json.ok()) return Fail("INTERNAL", std::string(json.status().message()));
-    text = *json + "\n";
-  } else if (format == "csv") {
-    text = PloCourtCsv(report);
-  } else {
-    text = PloCourtMarkdown(report);
-  }
-  return Emit(a, text, "PLO and court report " + report.from() + " to " + report.to(), format);
+  return EmitReport(g, a, report, &PloCourtCsv, &PloCourtMarkdown,
+                    "PLO and court report " + report.from() + " to " + report.to());
 }
 
 int RunAnnual(const Globals& g, const ReportArgs& a) {

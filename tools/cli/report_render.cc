@@ -760,8 +760,6 @@ std::string CsvField(absl::string_view text) {
   return out + "\"";
 }
 
-namespace {
-
 std::string Html(absl::string_view text) {
   std::string out;
   for (char c : text) {
@@ -787,6 +785,8 @@ std::string Html(absl::string_view text) {
   }
   return out;
 }
+
+namespace {
 
 // A horizontal bar chart of a group's counts, sized to its rows.
 std::string BarChart(const Group& group) {

@@ -19,6 +19,8 @@ namespace footprint::cli {
 std::string MdCell(absl::string_view text);
 // A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
 std::string CsvField(absl::string_view text);
+// HTML text: &, <, >, " and ' as character references.
+std::string Html(absl::string_view text);
 
 // One line of JSON: proto field names, fields with zero values included, map keys sorted.
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);

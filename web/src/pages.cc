@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "tools/cli/report_render.h"
 
 namespace footprint::web {
 namespace {
@@ -88,32 +89,7 @@ void ReviewRows(const v1::ReviewsDueReport& report, bool overdue, std::vector<st
 
 }  // namespace
 
-std::string Escape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Escape(absl::string_view text) { return cli::Html(text); }
 
 std::string Layout(absl::string_view title, absl::string_view person, absl::string_view body) {
   return absl::StrCat(
@@ -471,15 +447,7 @@ std::string Section20Body(const v1::Section20Report& r, absl::string_view query)
 }
 
 std::string Section20Csv(const v1::Section20Report& r) {
-  const auto field = [](absl::string_view text) {
-    if (text.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(text);
-    std::string out = "\"";
-    for (char ch : text) {
-      if (ch == '"') out += '"';
-      out += ch;
-    }
-    return out + "\"";
-  };
+  const auto field = [](absl::string_view text) { return cli::CsvField(text); };
   std::string out =
       "child,legal_status,s20_since,days_in_s20,age,consent_on,plo_started_on,permanence_plan,"
       "iro,team,flags\n";
