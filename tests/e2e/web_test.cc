@@ -10,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -128,6 +129,19 @@ TEST_CASE("web: today, a child behind its purpose, projections, and the person i
   REQUIRE(s20.at("flagged") == 1);
   CHECK(Contains(today.body, "Section 20 children with flags (1)"));
   CHECK(Contains(today.body, "under 5 and in section 20 for more than 8 weeks"));
+  // Every link of the page leads to a page that answers.
+  std::set<std::string> links;
+  for (size_t at = today.body.find("href=\""); at != std::string::npos;
+       at = today.body.find("href=\"", at + 1)) {
+    const size_t start = at + 6;
+    links.insert(today.body.substr(start, today.body.find('"', start) - start));
+  }
+  CHECK(links.size() >= 7);  // the skip link, the menu, the children
+  for (const std::string& link : links) {
+    if (link[0] == '#') continue;  // the skip link, within the page
+    INFO(link);
+    CHECK(Get(web->address(), link).status == 200);
+  }
   // Nothing is loaded from elsewhere, and there is no script.
   for (const char* outside : {"http://", "https://", "src=", "<script", "<link"}) {
     INFO(outside);
