@@ -180,6 +180,22 @@ TEST_CASE("web: today, a child behind its purpose, projections, and the person i
   CHECK(Contains(child.body, "<td>PeriodOfCareStarted</td>"));
   CHECK(Contains(child.body, "All 1 events verified where they stand in the hash chain"));
 
+  // Asked once: the browser keeps the purpose for this child (and this person) while it stays
+  // open, and sends it with the next visit, which is recorded with it like the first.
+  REQUIRE(child.headers.contains("Set-Cookie"));
+  const std::string cookie = child.headers.at("Set-Cookie");
+  CHECK(cookie.find("; Path=/child/W2; HttpOnly; SameSite=Strict") != std::string::npos);
+  const std::string sent = cookie.substr(0, cookie.find(';'));
+  const Answer again = Get(web->address(), "/child/W2?as_at=2026-06-30", {{"Cookie", sent}});
+  REQUIRE(again.status == 200);
+  CHECK(Contains(again.body, "Opened for: review preparation &lt;b&gt;"));
+  CHECK(AccessLog(server).back().at("purpose") == "review preparation <b>");
+  // Another purpose can be given; another child is asked for its own.
+  CHECK(Contains(Get(web->address(), "/child/W2?change=1", {{"Cookie", sent}}).body,
+                 "Why are you opening child W2's record?"));
+  CHECK(Contains(Get(web->address(), "/child/W1", {{"Cookie", sent}}).body,
+                 "Why are you opening child W1's record?"));
+
   const Answer unknown = Get(web->address(), "/child/NOPE?purpose=checking");
   CHECK(unknown.status == 404);
   CHECK(Contains(unknown.body, "no child &#39;NOPE&#39; is recorded"));
@@ -213,6 +229,15 @@ TEST_CASE("web: behind the single sign-on, the proxy's header names the person",
   const json last = AccessLog(server).back();
   CHECK(last.at("person") == "Sam Okafor");
   CHECK(last.at("purpose") == "audit");
+  // The purpose Sam gave is Sam's: another person on the same browser is asked again.
+  const std::string cookie = sam.headers.at("Set-Cookie");
+  const std::string sent = cookie.substr(0, cookie.find(';'));
+  CHECK(Contains(
+      Get(web->address(), "/child/W1", {{"X-Forwarded-User", "Sam Okafor"}, {"Cookie", sent}}).body,
+      "Opened for: audit"));
+  CHECK(Contains(
+      Get(web->address(), "/child/W1", {{"X-Forwarded-User", "Pat Jones"}, {"Cookie", sent}}).body,
+      "Why are you opening child W1's record?"));
   // A name longer than the access log keeps (256 bytes) is refused, not cut.
   const Answer long_name = Get(web->address(), "/", {{"X-Forwarded-User", std::string(300, 's')}});
   CHECK(long_name.status == 401);

@@ -215,9 +215,11 @@ std::string PurposeBody(absl::string_view child_id, absl::string_view error) {
 
 std::string ChildBody(const v1::ChildSummary& c, const v1::ChildHistory& history,
                       absl::string_view purpose) {
-  std::string out =
-      absl::StrCat("<p class=\"note\">As at ", Escape(c.as_at()), ". Opened for: ", Escape(purpose),
-                   " (recorded in the access log).</p>");
+  std::string out = absl::StrCat(
+      "<p class=\"note\">As at ", Escape(c.as_at()), ". Opened for: ", Escape(purpose),
+      " (recorded in the access log with your name; asked once while this browser stays open). "
+      "<a href=\"/child/",
+      Escape(c.child_id()), "?change=1\">Open it for another purpose</a></p>");
   std::string status = "<dl>";
   const auto item = [&status](absl::string_view term, absl::string_view value) {
     absl::StrAppend(&status, "<dt>", Escape(term), "</dt><dd>", value.empty() ? "-" : Escape(value),

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -82,21 +83,37 @@ HttpResponse Failed(const grpc::Status& status, const std::string& person) {
                                            status.error_message())));
 }
 
+// `text` percent-encoded: letters, digits, '-', '_' and '.' as they are.
+std::string Encode(absl::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.') {
+      out += static_cast<char>(c);
+    } else {
+      absl::StrAppend(&out, "%", absl::Hex(c, absl::kZeroPad2));
+    }
+  }
+  return out;
+}
+
 // The query string of `q` without `format` (for a page's download links), percent-encoded.
 std::string QueryWithout(const std::map<std::string, std::string>& q, const std::string& skip) {
   std::string out;
   for (const auto& [key, value] : q) {
     if (key == skip || value.empty()) continue;
-    absl::StrAppend(&out, out.empty() ? "" : "&", key, "=");
-    for (unsigned char c : value) {
-      if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.') {
-        out += static_cast<char>(c);
-      } else {
-        absl::StrAppend(&out, "%", absl::Hex(c, absl::kZeroPad2));
-      }
-    }
+    absl::StrAppend(&out, out.empty() ? "" : "&", key, "=", Encode(value));
   }
   return out;
+}
+
+// The cookie that remembers, for this browser's session, why `person` opened child `child_id`:
+// asked once, sent with every read of the child's record until the browser closes. Its value
+// names the person too, so another person signed in on the same browser is asked again.
+std::string PurposeCookieName(absl::string_view child_id) {
+  return absl::StrCat("purpose-", Encode(child_id));
+}
+std::string PurposeCookieValue(absl::string_view person, absl::string_view purpose) {
+  return absl::StrCat(Encode(person), "|", Encode(purpose));
 }
 
 std::string Param(const std::map<std::string, std::string>& q, const std::string& key) {
@@ -142,6 +159,17 @@ absl::StatusOr<std::string> PersonOf(const HttpRequest& request, const WebSettin
       absl::StrCat("requests from ", request.peer,
                    " are not served: open the pages through the council's single sign-on, or "
                    "on this machine"));
+}
+
+std::map<std::string, std::string> Cookies(absl::string_view header) {
+  std::map<std::string, std::string> out;
+  for (absl::string_view pair : absl::StrSplit(header, ';', absl::SkipEmpty())) {
+    pair = absl::StripAsciiWhitespace(pair);
+    const size_t eq = pair.find('=');
+    if (eq == absl::string_view::npos) continue;
+    out[std::string(pair.substr(0, eq))] = std::string(pair.substr(eq + 1));
+  }
+  return out;
 }
 
 std::map<std::string, std::string> QueryParameters(absl::string_view query) {
@@ -192,7 +220,9 @@ HttpResponse WebApp::Handle(const HttpRequest& request) const {
   }
   if (path.rfind("/reports/", 0) == 0) return ReportPage(*person, path.substr(9), q);
   if (path.rfind("/child/", 0) == 0 && path.size() > 7) {
-    return ChildPage(*person, Decode(path.substr(7)), q);
+    const auto cookie = request.headers.find("cookie");
+    return ChildPage(*person, Decode(path.substr(7)), q,
+                     Cookies(cookie == request.headers.end() ? "" : cookie->second));
   }
   return Page(404, "Not found", *person, ErrorBody(404, absl::StrCat("no page at ", path)));
 }
@@ -258,11 +288,20 @@ HttpResponse WebApp::TodayPage(const std::string& person,
 }
 
 HttpResponse WebApp::ChildPage(const std::string& person, const std::string& child_id,
-                               const std::map<std::string, std::string>& q) const {
+                               const std::map<std::string, std::string>& q,
+                               const std::map<std::string, std::string>& cookies) const {
   const auto given = q.find("purpose");
-  const std::string purpose =
+  std::string purpose =
       given == q.end() ? "" : std::string(absl::StripAsciiWhitespace(given->second));
   const std::string title = absl::StrCat("Child ", child_id);
+  // Asked once: a purpose this person gave for this child earlier in the browser's session.
+  if (given == q.end() && !q.contains("change")) {
+    const auto remembered = cookies.find(PurposeCookieName(child_id));
+    const std::string mine = absl::StrCat(Encode(person), "|");
+    if (remembered != cookies.end() && absl::StartsWith(remembered->second, mine)) {
+      purpose = Decode(absl::string_view(remembered->second).substr(mine.size()));
+    }
+  }
   if (purpose.empty()) {
     return Page(200, title, person,
                 PurposeBody(child_id, given == q.end() ? "" : "Say why you open the record."));
@@ -286,7 +325,14 @@ HttpResponse WebApp::ChildPage(const std::string& person, const std::string& chi
   if (auto st = stub->ChildHistory(&history_context, history_request, &history); !st.ok()) {
     return Failed(st, person);
   }
-  return Page(200, title, person, ChildBody(summary, history, purpose));
+  HttpResponse page = Page(200, title, person, ChildBody(summary, history, purpose));
+  if (given != q.end()) {
+    page.headers.emplace_back(
+        "Set-Cookie",
+        absl::StrCat(PurposeCookieName(child_id), "=", PurposeCookieValue(person, purpose),
+                     "; Path=/child/", Encode(child_id), "; HttpOnly; SameSite=Strict"));
+  }
+  return page;
 }
 
 HttpResponse WebApp::ChallengesPage(const std::string& person,

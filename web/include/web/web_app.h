@@ -38,6 +38,9 @@ absl::StatusOr<std::string> PersonOf(const HttpRequest& request, const WebSettin
 // A query string's parameters ("a=1&b=x+y" -> {a: 1, b: "x y"}), percent-decoded.
 std::map<std::string, std::string> QueryParameters(absl::string_view query);
 
+// The cookies of a Cookie header ("a=1; b=2"), values as sent.
+std::map<std::string, std::string> Cookies(absl::string_view header);
+
 class WebApp {
  public:
   WebApp(std::shared_ptr<grpc::Channel> channel, WebSettings settings);
@@ -48,7 +51,8 @@ class WebApp {
   HttpResponse TodayPage(const std::string& person,
                          const std::map<std::string, std::string>& q) const;
   HttpResponse ChildPage(const std::string& person, const std::string& child_id,
-                         const std::map<std::string, std::string>& q) const;
+                         const std::map<std::string, std::string>& q,
+                         const std::map<std::string, std::string>& cookies) const;
   HttpResponse ProjectionsPage(const std::string& person) const;
   HttpResponse ChallengesPage(const std::string& person,
                               const std::map<std::string, std::string>& q) const;
