@@ -198,7 +198,8 @@ TEST_CASE("web: today, a child behind its purpose, projections, and the person i
 
   const Answer unknown = Get(web->address(), "/child/NOPE?purpose=checking");
   CHECK(unknown.status == 404);
-  CHECK(Contains(unknown.body, "no child &#39;NOPE&#39; is recorded"));
+  CHECK(Contains(unknown.body,
+                 "footprintd answered NOT_FOUND: child_id: no child &#39;NOPE&#39; is recorded"));
 
   const Answer projections = Get(web->address(), "/projections");
   CHECK(projections.status == 200);

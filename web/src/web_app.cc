@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -79,8 +80,10 @@ HttpResponse Failed(const grpc::Status& status, const std::string& person) {
       break;
   }
   return Page(http, "Not available", person,
-              ErrorBody(http, absl::StrCat("footprintd answered ", status.error_code(), ": ",
-                                           status.error_message())));
+              ErrorBody(http, absl::StrCat("footprintd answered ",
+                                           absl::StatusCodeToString(
+                                               static_cast<absl::StatusCode>(status.error_code())),
+                                           ": ", status.error_message())));
 }
 
 // `text` percent-encoded: letters, digits, '-', '_' and '.' as they are.
