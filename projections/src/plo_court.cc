@@ -40,8 +40,6 @@ Span SpanOf(const ChildRecord& child, const LegalProcess& p) {
 // Whole weeks with one decimal.
 double Weeks(int days) { return std::round(days * 10.0 / 7.0) / 10.0; }
 
-bool IsV2(absl::string_view status) { return status == "V2"; }
-
 }  // namespace
 
 absl::StatusOr<v1::PloCourtReport> PloCourt(const ChildMap& children, absl::CivilDay from,
@@ -82,7 +80,8 @@ absl::StatusOr<v1::PloCourtReport> PloCourt(const ChildMap& children, absl::Civi
       item.set_weeks(Weeks(item.days()));
       const absl::CivilDay window_start = std::max(span.start, from);
       const absl::CivilDay window_end = ended ? *span.end : to;
-      item.set_s20_alongside(internal::StatusDuring(*child, window_start, window_end, &IsV2));
+      item.set_s20_alongside(
+          internal::StatusDuring(*child, window_start, window_end, &internal::IsV2));
       s20_with_plo = s20_with_plo || item.s20_alongside();
       *report.add_plo() = std::move(item);
     }

@@ -28,6 +28,9 @@ bool Passes(const domain::ChildRecord& child, absl::CivilDay day, const ReportFi
 void SetIro(const domain::ChildRecord& child, absl::CivilDay day, std::string* iro_id,
             std::string* team);
 
+// Section 20 proper (V2: a single period of accommodation), not short breaks (V3/V4).
+bool IsV2(absl::string_view legal_status);
+
 // Whether every event of the child's record (the service's own appends aside) came from one of
 // `import_sources`, the source systems of the import runs recorded: then what the imported
 // returns never carry (section 20 consent, a placement's approval) is not known, not absent.

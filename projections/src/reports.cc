@@ -58,6 +58,8 @@ void SetIro(const ChildRecord& child, absl::CivilDay day, std::string* iro_id, s
   }
 }
 
+bool IsV2(absl::string_view legal_status) { return legal_status == "V2"; }
+
 bool ImportedOnly(const ChildRecord& child, const std::set<std::string>* import_sources) {
   if (import_sources == nullptr || import_sources->empty() || child.sources().empty()) return false;
   bool imported = false;
@@ -122,6 +124,7 @@ using internal::CurrentPlacement;
 using internal::Day;
 using internal::DaysBetween;
 using internal::ImportedOnly;
+using internal::IsV2;
 using internal::LastDayInCare;
 using internal::NextDue;
 using internal::Passes;
@@ -275,8 +278,6 @@ std::optional<absl::CivilDay> StretchSince(const ChildRecord& child, absl::Civil
   }
   return since;
 }
-
-bool IsV2(absl::string_view status) { return status == "V2"; }
 
 // Whether the child's consent to section 20 cannot be known from the record: every event of it
 // came from an import (903 returns carry no consent) and none is about consent.

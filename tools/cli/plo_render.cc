@@ -116,16 +116,9 @@ std::string PloCourtMarkdown(const v1::PloCourtReport& r) {
 }
 
 std::string PloCourtCsv(const v1::PloCourtReport& r) {
-  std::string out;
-  const auto line = [&out](const Cells& cells) {
-    for (size_t i = 0; i < cells.size(); ++i) {
-      absl::StrAppend(&out, i > 0 ? "," : "", CsvField(cells[i]));
-    }
-    absl::StrAppend(&out, "\n");
-  };
-  line(kHeader);
-  for (const auto& p : r.plo()) line(PloCells(p));
-  for (const auto& p : r.proceedings()) line(ProceedingsCells(p));
+  std::string out = CsvRow(kHeader);
+  for (const auto& p : r.plo()) absl::StrAppend(&out, CsvRow(PloCells(p)));
+  for (const auto& p : r.proceedings()) absl::StrAppend(&out, CsvRow(ProceedingsCells(p)));
   return out;
 }
 

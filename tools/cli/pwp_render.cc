@@ -81,20 +81,14 @@ std::string PlacementsWithParentsMarkdown(const v1::PlacementsWithParentsReport&
 }
 
 std::string PlacementsWithParentsCsv(const v1::PlacementsWithParentsReport& r) {
-  std::string out;
-  const std::vector<std::pair<const char*, std::string>> header =
-      Columns(v1::PlacementWithParentsItem());
-  for (size_t i = 0; i < header.size(); ++i) {
-    absl::StrAppend(&out, i > 0 ? "," : "", CsvField(header[i].first));
-  }
-  absl::StrAppend(&out, "\n");
-  for (const auto& child : r.children()) {
-    const auto columns = Columns(child);
-    for (size_t i = 0; i < columns.size(); ++i) {
-      absl::StrAppend(&out, i > 0 ? "," : "", CsvField(columns[i].second));
-    }
-    absl::StrAppend(&out, "\n");
-  }
+  // The header is the columns' names, taken from an empty item's.
+  const auto row = [](const v1::PlacementWithParentsItem& item, bool header) {
+    std::vector<std::string> fields;
+    for (const auto& [name, value] : Columns(item)) fields.push_back(header ? name : value);
+    return CsvRow(fields);
+  };
+  std::string out = row(v1::PlacementWithParentsItem(), true);
+  for (const auto& child : r.children()) absl::StrAppend(&out, row(child, false));
   return out;
 }
 

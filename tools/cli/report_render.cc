@@ -760,6 +760,13 @@ std::string CsvField(absl::string_view text) {
   return out + "\"";
 }
 
+std::string CsvRow(const std::vector<std::string>& fields) {
+  std::string out;
+  for (size_t i = 0; i < fields.size(); ++i)
+    absl::StrAppend(&out, i > 0 ? "," : "", CsvField(fields[i]));
+  return out + "\n";
+}
+
 std::string Html(absl::string_view text) {
   std::string out;
   for (char c : text) {

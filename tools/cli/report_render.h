@@ -6,6 +6,7 @@
 #define FOOTPRINT_TOOLS_CLI_REPORT_RENDER_H_
 
 #include <string>
+#include <vector>
 
 #include <google/protobuf/message.h>
 
@@ -19,6 +20,8 @@ namespace footprint::cli {
 std::string MdCell(absl::string_view text);
 // A CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break.
 std::string CsvField(absl::string_view text);
+// One CSV record: the fields (CsvField each), comma-separated, and a line break.
+std::string CsvRow(const std::vector<std::string>& fields);
 // HTML text: &, <, >, " and ' as character references.
 std::string Html(absl::string_view text);
 
