@@ -325,25 +325,32 @@ std::string ChildBody(const v1::ChildSummary& c, const v1::ChildHistory& history
 
 namespace {
 
+// A download format's name for people: "md" is Markdown, the others their letters.
+std::string FormatName(absl::string_view format) {
+  return format == "md" ? "Markdown" : absl::AsciiStrToUpper(format);
+}
+
 std::string Downloads(absl::string_view path, absl::string_view query,
                       const std::vector<std::string>& formats) {
   std::string out = "<p>Download: ";
   for (size_t i = 0; i < formats.size(); ++i) {
     absl::StrAppend(&out, i > 0 ? ", " : "", "<a href=\"", path, "?", Escape(query),
                     query.empty() ? "" : "&amp;", "format=", formats[i], "\" download>",
-                    formats[i] == "md" ? "Markdown" : absl::AsciiStrToUpper(formats[i]), "</a>");
+                    FormatName(formats[i]), "</a>");
   }
   return absl::StrCat(out, "</p>");
 }
 
-std::string Input(absl::string_view id, absl::string_view label, absl::string_view value,
-                  absl::string_view hint = {}) {
+// A labelled text field of a form: its element `id`, the parameter `name` it sends, and an
+// optional hint the field is described by.
+std::string Input(absl::string_view id, absl::string_view name, absl::string_view label,
+                  absl::string_view value, absl::string_view hint = {}) {
   return absl::StrCat(
       "<label for=\"", id, "\">", Escape(label), "</label>",
       hint.empty()
           ? ""
           : absl::StrCat("<span class=\"note\" id=\"", id, "-hint\">", Escape(hint), "</span><br>"),
-      "<input type=\"text\" id=\"", id, "\" name=\"", id, "\" value=\"", Escape(value), "\"",
+      "<input type=\"text\" id=\"", id, "\" name=\"", name, "\" value=\"", Escape(value), "\"",
       hint.empty() ? "" : absl::StrCat(" aria-describedby=\"", id, "-hint\""), ">");
 }
 
@@ -359,9 +366,10 @@ std::string Counted(const google::protobuf::Map<std::string, int32_t>& counts) {
 
 std::string ChallengesBody(const v1::EscalationReport& r, const ChallengeFilter& f) {
   std::string out = absl::StrCat(
-      "<form method=\"get\" action=\"/challenges\">", Input("iro", "IRO who raised it", f.iro),
-      Input("team", "Team", f.team), Input("theme", "Theme", f.theme),
-      Input("stage", "Stage", f.stage, "e.g. Informal, Stage 1"),
+      "<form method=\"get\" action=\"/challenges\">",
+      Input("iro", "iro", "IRO who raised it", f.iro), Input("team", "team", "Team", f.team),
+      Input("theme", "theme", "Theme", f.theme),
+      Input("stage", "stage", "Stage", f.stage, "e.g. Informal, Stage 1"),
       "<br><button type=\"submit\">Filter</button></form><p>As at ", Escape(r.as_at()), ".</p>");
   std::vector<std::string> rows;
   for (const v1::ChallengeItem& c : r.open()) {
@@ -393,8 +401,7 @@ std::string ReportsBody(absl::string_view today) {
         absl::StrCat("<label for=\"", path.substr(9), "-format\">Format</label>", "<select id=\"",
                      path.substr(9), "-format\" name=\"format\">");
     for (const std::string& f : formats) {
-      absl::StrAppend(&select, "<option value=\"", f, "\">",
-                      f == "md" ? "Markdown" : absl::AsciiStrToUpper(f), "</option>");
+      absl::StrAppend(&select, "<option value=\"", f, "\">", FormatName(f), "</option>");
     }
     absl::StrAppend(&select, "</select>");
     return Section(
@@ -404,10 +411,7 @@ std::string ReportsBody(absl::string_view today) {
   };
   const auto input = [](absl::string_view report, absl::string_view name, absl::string_view label,
                         absl::string_view value) {
-    const std::string id = absl::StrCat(report, "-", name);
-    return absl::StrCat("<label for=\"", id, "\">", Escape(label),
-                        "</label><input type=\"text\" id=\"", id, "\" name=\"", name, "\" value=\"",
-                        Escape(value), "\">");
+    return Input(absl::StrCat(report, "-", name), name, label, value);
   };
   const std::string year = std::string(today.substr(0, 4));
   return absl::StrCat(
@@ -449,16 +453,15 @@ std::string Section20Body(const v1::Section20Report& r, absl::string_view query)
 }
 
 std::string Section20Csv(const v1::Section20Report& r) {
-  const auto field = [](absl::string_view text) { return cli::CsvField(text); };
   std::string out =
-      "child,legal_status,s20_since,days_in_s20,age,consent_on,plo_started_on,permanence_plan,"
-      "iro,team,flags\n";
+      cli::CsvRow({"child", "legal_status", "s20_since", "days_in_s20", "age", "consent_on",
+                   "plo_started_on", "permanence_plan", "iro", "team", "flags"});
   for (const v1::Section20Item& c : r.children()) {
     absl::StrAppend(
-        &out, field(c.child_id()), ",", field(c.legal_status()), ",", field(c.s20_since()), ",",
-        c.days_in_s20(), ",", c.has_age() ? absl::StrCat(c.age()) : "", ",", field(c.consent_on()),
-        ",", field(c.plo_started_on()), ",", field(c.permanence_plan()), ",", field(c.iro_id()),
-        ",", field(c.team()), ",", field(absl::StrJoin(c.flags(), "; ")), "\n");
+        &out,
+        cli::CsvRow({c.child_id(), c.legal_status(), c.s20_since(), absl::StrCat(c.days_in_s20()),
+                     c.has_age() ? absl::StrCat(c.age()) : "", c.consent_on(), c.plo_started_on(),
+                     c.permanence_plan(), c.iro_id(), c.team(), absl::StrJoin(c.flags(), "; ")}));
   }
   return out;
 }

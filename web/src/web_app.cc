@@ -196,6 +196,17 @@ void WebApp::Prepare(grpc::ClientContext* context, const std::string& person,
   context->AddMetadata("footprint-person", client::EncodePurpose(person));
 }
 
+template <typename Request, typename Response>
+grpc::Status WebApp::Ask(grpc::Status (v1::Queries::Stub::*method)(grpc::ClientContext*,
+                                                                   const Request&, Response*),
+                         const Request& request, Response* response, const std::string& person,
+                         const std::string& purpose) const {
+  auto stub = v1::Queries::NewStub(channel_);
+  grpc::ClientContext context;
+  Prepare(&context, person, purpose);
+  return ((*stub).*method)(&context, request, response);
+}
+
 HttpResponse WebApp::Handle(const HttpRequest& request) const {
   auto person = PersonOf(request, settings_);
   if (!person.ok()) {
@@ -232,60 +243,41 @@ HttpResponse WebApp::Handle(const HttpRequest& request) const {
 
 HttpResponse WebApp::TodayPage(const std::string& person,
                                const std::map<std::string, std::string>& q) const {
-  auto stub = v1::Queries::NewStub(channel_);
-  const auto at = q.find("as_at");
-  const std::string as_at = at == q.end() ? "" : at->second;
-  v1::ReportScope scope;
-  scope.set_as_at(as_at);
+  using Stub = v1::Queries::Stub;
   Today today;
-  {
-    grpc::ClientContext context;
-    Prepare(&context, person, kTodayPurpose);
-    v1::ReviewsDueRequest request;
-    *request.mutable_scope() = scope;
-    request.set_overdue_only(true);
-    if (auto st = stub->ReviewsDue(&context, request, &today.overdue); !st.ok()) {
-      return Failed(st, person);
-    }
+  v1::ReviewsDueRequest overdue;
+  overdue.mutable_scope()->set_as_at(Param(q, "as_at"));
+  overdue.set_overdue_only(true);
+  if (auto st = Ask(&Stub::ReviewsDue, overdue, &today.overdue, person, kTodayPurpose); !st.ok()) {
+    return Failed(st, person);
   }
+  // Every part as at the same day: the one the first answer was as at.
   today.as_at = today.overdue.as_at();
-  scope.set_as_at(today.as_at);  // every part as at the same day
-  {
-    grpc::ClientContext context;
-    Prepare(&context, person, kTodayPurpose);
-    v1::ReviewsDueRequest request;
-    *request.mutable_scope() = scope;
-    request.set_within_days(28);
-    if (auto st = stub->ReviewsDue(&context, request, &today.due); !st.ok()) {
-      return Failed(st, person);
-    }
+  v1::ReportScope scope;
+  scope.set_as_at(today.as_at);
+  v1::ReviewsDueRequest due;
+  *due.mutable_scope() = scope;
+  due.set_within_days(28);
+  v1::EscalationsRequest escalations;
+  *escalations.mutable_scope() = scope;
+  v1::Section20Request section20;
+  *section20.mutable_scope() = scope;
+  v1::PlacementsRequest placements;
+  *placements.mutable_scope() = scope;
+  if (auto st = Ask(&Stub::ReviewsDue, due, &today.due, person, kTodayPurpose); !st.ok()) {
+    return Failed(st, person);
   }
-  {
-    grpc::ClientContext context;
-    Prepare(&context, person, kTodayPurpose);
-    v1::EscalationsRequest request;
-    *request.mutable_scope() = scope;
-    if (auto st = stub->Escalations(&context, request, &today.escalations); !st.ok()) {
-      return Failed(st, person);
-    }
+  if (auto st = Ask(&Stub::Escalations, escalations, &today.escalations, person, kTodayPurpose);
+      !st.ok()) {
+    return Failed(st, person);
   }
-  {
-    grpc::ClientContext context;
-    Prepare(&context, person, kTodayPurpose);
-    v1::Section20Request request;
-    *request.mutable_scope() = scope;
-    if (auto st = stub->Section20(&context, request, &today.section20); !st.ok()) {
-      return Failed(st, person);
-    }
+  if (auto st = Ask(&Stub::Section20, section20, &today.section20, person, kTodayPurpose);
+      !st.ok()) {
+    return Failed(st, person);
   }
-  {
-    grpc::ClientContext context;
-    Prepare(&context, person, kTodayPurpose);
-    v1::PlacementsRequest request;
-    *request.mutable_scope() = scope;
-    if (auto st = stub->Placements(&context, request, &today.placements); !st.ok()) {
-      return Failed(st, person);
-    }
+  if (auto st = Ask(&Stub::Placements, placements, &today.placements, person, kTodayPurpose);
+      !st.ok()) {
+    return Failed(st, person);
   }
   return Page(200, "Today", person, TodayBody(today));
 }
@@ -312,20 +304,18 @@ HttpResponse WebApp::ChildPage(const std::string& person, const std::string& chi
   if (auto problem = client::PurposeProblem(purpose); !problem.empty()) {
     return Page(400, title, person, PurposeBody(child_id, problem));
   }
-  auto stub = v1::Queries::NewStub(channel_);
-  grpc::ClientContext context;
-  Prepare(&context, person, purpose);
+  using Stub = v1::Queries::Stub;
   v1::ChildSummaryRequest request;
   request.set_child_id(child_id);
-  if (auto at = q.find("as_at"); at != q.end()) request.set_as_at(at->second);
+  request.set_as_at(Param(q, "as_at"));
   v1::ChildSummary summary;
-  if (auto st = stub->Child(&context, request, &summary); !st.ok()) return Failed(st, person);
-  grpc::ClientContext history_context;
-  Prepare(&history_context, person, purpose);
+  if (auto st = Ask(&Stub::Child, request, &summary, person, purpose); !st.ok()) {
+    return Failed(st, person);
+  }
   v1::ChildHistoryRequest history_request;
   history_request.set_child_id(child_id);
   v1::ChildHistory history;
-  if (auto st = stub->ChildHistory(&history_context, history_request, &history); !st.ok()) {
+  if (auto st = Ask(&Stub::ChildHistory, history_request, &history, person, purpose); !st.ok()) {
     return Failed(st, person);
   }
   HttpResponse page = Page(200, title, person, ChildBody(summary, history, purpose));
@@ -341,15 +331,16 @@ HttpResponse WebApp::ChildPage(const std::string& person, const std::string& chi
 HttpResponse WebApp::ChallengesPage(const std::string& person,
                                     const std::map<std::string, std::string>& q) const {
   ChallengeFilter filter{Param(q, "iro"), Param(q, "team"), Param(q, "theme"), Param(q, "stage")};
-  auto stub = v1::Queries::NewStub(channel_);
-  grpc::ClientContext context;
-  Prepare(&context, person, "the challenges page (footprint-web)");
   v1::EscalationsRequest request;
   request.mutable_scope()->set_as_at(Param(q, "as_at"));
   request.mutable_scope()->set_iro(filter.iro);
   request.mutable_scope()->set_team(filter.team);
   v1::EscalationReport report;
-  if (auto st = stub->Escalations(&context, request, &report); !st.ok()) return Failed(st, person);
+  if (auto st = Ask(&v1::Queries::Stub::Escalations, request, &report, person,
+                    "the challenges page (footprint-web)");
+      !st.ok()) {
+    return Failed(st, person);
+  }
   return Page(200, "Challenges", person, ChallengesBody(report, filter));
 }
 
@@ -357,9 +348,8 @@ HttpResponse WebApp::ReportPage(const std::string& person, const std::string& re
                                 const std::map<std::string, std::string>& q) const {
   const std::string format = Param(q, "format").empty() ? "html" : Param(q, "format");
   const std::string query = QueryWithout(q, "format");
-  auto stub = v1::Queries::NewStub(channel_);
-  grpc::ClientContext context;
-  Prepare(&context, person, absl::StrCat("the ", report, " report (footprint-web)"));
+  using Stub = v1::Queries::Stub;
+  const std::string purpose = absl::StrCat("the ", report, " report (footprint-web)");
   const auto bad_format = [&]() {
     return Page(400, "Reports", person,
                 ErrorBody(400, absl::StrCat("format: '", format, "' is not one of this report's")));
@@ -379,7 +369,7 @@ HttpResponse WebApp::ReportPage(const std::string& person, const std::string& re
     request.set_iro(Param(q, "iro"));
     request.set_team(Param(q, "team"));
     v1::AnnualReport answer;
-    if (auto st = stub->AnnualReport(&context, request, &answer); !st.ok()) {
+    if (auto st = Ask(&Stub::AnnualReport, request, &answer, person, purpose); !st.ok()) {
       return Failed(st, person);
     }
     const std::string file = absl::StrCat("annual-", year);
@@ -407,7 +397,8 @@ HttpResponse WebApp::ReportPage(const std::string& person, const std::string& re
     request.mutable_scope()->set_as_at(Param(q, "as_at"));
     request.set_from(Param(q, "from"));
     v1::Section20Report answer;
-    if (auto st = stub->Section20(&context, request, &answer); !st.ok()) return Failed(st, person);
+    if (auto st = Ask(&Stub::Section20, request, &answer, person, purpose); !st.ok())
+      return Failed(st, person);
     const std::string file = absl::StrCat("s20-", answer.as_at());
     if (format == "html") {
       return Page(200, "Section 20", person, Section20Body(answer, query));
@@ -421,7 +412,7 @@ HttpResponse WebApp::ReportPage(const std::string& person, const std::string& re
     v1::PlacementsWithParentsRequest request;
     request.mutable_scope()->set_as_at(Param(q, "as_at"));
     v1::PlacementsWithParentsReport answer;
-    if (auto st = stub->PlacementsWithParents(&context, request, &answer); !st.ok()) {
+    if (auto st = Ask(&Stub::PlacementsWithParents, request, &answer, person, purpose); !st.ok()) {
       return Failed(st, person);
     }
     const std::string file = absl::StrCat("pwp-", answer.as_at());
@@ -444,7 +435,8 @@ HttpResponse WebApp::ReportPage(const std::string& person, const std::string& re
     request.set_from(Param(q, "from"));
     request.set_to(Param(q, "to"));
     v1::PloCourtReport answer;
-    if (auto st = stub->PloCourt(&context, request, &answer); !st.ok()) return Failed(st, person);
+    if (auto st = Ask(&Stub::PloCourt, request, &answer, person, purpose); !st.ok())
+      return Failed(st, person);
     const std::string file = absl::StrCat("plo-", answer.from(), "-", answer.to());
     if (format == "html") return Page(200, "PLO and court", person, PloCourtBody(answer, query));
     if (format == "md") {

@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "footprint/v1/queries.grpc.pb.h"
 #include "web/http_server.h"
 
 namespace footprint::web {
@@ -58,6 +59,12 @@ class WebApp {
                               const std::map<std::string, std::string>& q) const;
   HttpResponse ReportPage(const std::string& person, const std::string& report,
                           const std::map<std::string, std::string>& q) const;
+  // One Queries call for `person` with `purpose` as metadata (and the call deadline).
+  template <typename Request, typename Response>
+  grpc::Status Ask(grpc::Status (v1::Queries::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                   const Request& request, Response* response, const std::string& person,
+                   const std::string& purpose) const;
   void Prepare(grpc::ClientContext* context, const std::string& person,
                const std::string& purpose) const;
 
