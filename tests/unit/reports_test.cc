@@ -2786,9 +2786,10 @@ TEST_CASE("PLO and court as at an earlier end: what ran is running, and a bad ra
 //      Quality of Plan); life-story work completed 1 Dec 2025; a case-file audit 15 Jan 2026.
 //   F2 C2 from 5 May 2025 to 27 Feb 2026: review 2 Jun 2025, its form INADEQUATE (Drift and
 //      Delay); a virtual visit 1 Jul 2025.
-//   F3 C2 from 6 Oct 2025: nothing else.
-// Visits: 2 face to face (1 child, 1 in the last quarter), 2 virtual (2 children). Forms: 2 of
-// the 3 reviews held in the year. Life-story work: 1 of the 2 looked after on 31 Mar 2026.
+//   F3 C2 from 6 Oct 2025: a face-to-face visit on 5 Nov 2025 (not in the last quarter).
+// Visits: 3 face to face (2 children, 1 of them in the last quarter), 2 virtual (2 children).
+// Forms: 2 of the 3 reviews held in the year. Life-story work: 1 of the 2 looked after on 31 Mar
+// 2026.
 TEST_CASE("annual report: the IRO's visits, quality assurance, life-story work and audits",
           "[reports][annual]") {
   Child f1("F1"), f2("F2"), f3("F3");
@@ -2809,14 +2810,14 @@ TEST_CASE("annual report: the IRO's visits, quality assurance, life-story work a
       .QualityAssurance("2025-06-05", "2025-06-02", v1::INADEQUATE, {"Drift and Delay"})
       .Visit("2025-07-01", false)
       .End("2026-02-27");
-  f3.Start("2025-10-06", "C2");
+  f3.Start("2025-10-06", "C2").Visit("2025-11-05", true);
   const v1::AnnualReport report = Annual(Council({&f1, &f2, &f3}), D(2026, 3, 31));
   const v1::AnnualIroFootprint& f = report.iro_footprint();
   for (const v1::NotRecorded& n : report.not_recorded()) {
     CHECK(n.field().rfind("iro_footprint", 0) != 0);
   }
-  CHECK(f.visits().face_to_face() == 2);
-  CHECK(f.visits().children_face_to_face() == 1);
+  CHECK(f.visits().face_to_face() == 3);
+  CHECK(f.visits().children_face_to_face() == 2);
   CHECK(f.visits().children_face_to_face_last_quarter() == 1);
   CHECK(f.visits().virtual_visits() == 2);
   CHECK(f.visits().children_visited_virtually() == 2);
